@@ -1,0 +1,65 @@
+/// The command line: what libxl passes (its fixed flags, then the operator's bootloader_args,
+/// then the boot disk) parsed into validated settings.
+module XenMatchbox.Domain.CommandLine
+
+open Argu
+open XenMatchbox.Domain.Errors
+open XenMatchbox.Domain.Labels
+open XenMatchbox.Domain.Output
+
+/// Every flag, as Argu reads it. Each takes "--flag=value" and "--flag value".
+type BootloaderArgument =
+    // libxl's own flags, in the order it passes them
+    | Kernel of path: string
+    | Ramdisk of path: string
+    | Args of cmdline: string
+    | Runas of uid: string
+    | Quiet
+    | Output of path: string
+    | Output_Format of format: string
+    | Output_Directory of path: string
+    // the operator's flags, from bootloader_args
+    | Server of host: string
+    | Httpport of port: string
+    | Grpcport of port: string
+    | Ca of path: string
+    | Cert of path: string
+    | Key of path: string
+    | Lookup of label: string
+    // the boot disk, always last
+    | Disk of path: string
+
+    interface IArgParserTemplate
+
+/// matchbox's endpoints and the TLS files for its gRPC API.
+type ServerSettings =
+    { Host: string
+      HttpPort: int
+      GrpcPort: int
+      CaFile: string
+      CertFile: string
+      KeyFile: string }
+
+/// A validated command line for one boot.
+type Settings =
+    { Server: ServerSettings
+      Labels: Labels
+      /// libxl's --args (the config's cmdline/extra), appended to the profile's args.
+      ConfigArgs: string option
+      Quiet: bool
+      /// The file libxl pre-created; None writes the result to standard output.
+      Output: string option
+      OutputFormat: OutputFormat
+      OutputDirectory: string
+      Disk: string }
+
+/// What the process was asked to do.
+type Invocation =
+    | ShowHelp of text: string
+    | Boot of Settings
+
+/// The --help text: every flag and an example domU config.
+val helpText: unit -> string
+
+/// Parses and validates argv (without the program name).
+val parse: argv: string array -> Result<Invocation, BootError>

@@ -1,0 +1,59 @@
+module XenMatchbox.Domain.Labels
+
+open XenMatchbox.Domain.Errors
+
+[<Sealed>]
+type Label(key: string, value: string) =
+    member _.Key = key
+    member _.Value = value
+
+[<Sealed>]
+type Labels(items: Label list) =
+    member _.Items = items
+
+let private isKeyChar (c: char) =
+    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c = '_' || c = '-' || c = '.'
+
+let parseLabel (text: string) =
+    match text.IndexOf '=' with
+    | -1 -> Error(InvalidLabel(text, "it has no '='"))
+    | 0 -> Error(InvalidLabel(text, "the key before '=' is empty"))
+    | at ->
+        let key = text.Substring(0, at).ToLowerInvariant()
+        let value = text.Substring(at + 1)
+        if not (Seq.forall isKeyChar key) then
+            Error(InvalidLabel(text, "keys may hold only letters, digits, '_', '-' and '.'"))
+        elif value.Length = 0 then
+            Error(InvalidLabel(text, "the value after '=' is empty"))
+        elif Seq.exists System.Char.IsControl value then
+            Error(InvalidLabel(text, "the value contains a control character"))
+        elif key = "mac" then
+            match Mac.tryParse value with
+            | Some mac -> Ok(Label(key, Mac.canonical mac))
+            | None -> Error(InvalidMac(key, value))
+        else
+            Ok(Label(key, value))
+
+let private add (labels: Label list) (label: Label) =
+    match labels |> List.tryFind (fun l -> l.Key = label.Key) with
+    | None -> Ok(labels @ [ label ])
+    | Some same when same.Value = label.Value -> Ok labels
+    | Some other -> Error(ConflictingLabel(label.Key, other.Value, label.Value))
+
+let fromLookups (texts: string list) =
+    let folder state text =
+        state |> Result.bind (fun labels -> parseLabel text |> Result.bind (add labels))
+    match texts with
+    | [] -> Error NoLookupLabels
+    | _ -> texts |> List.fold folder (Ok []) |> Result.map Labels
+
+let tryFind (key: string) (labels: Labels) =
+    let key = key.ToLowerInvariant()
+    labels.Items |> List.tryFind (fun l -> l.Key = key) |> Option.map (fun l -> l.Value)
+
+let keys (labels: Labels) = labels.Items |> List.map (fun l -> l.Key)
+
+let toPairs (labels: Labels) = labels.Items |> List.map (fun l -> l.Key, l.Value)
+
+let display (labels: Labels) =
+    labels.Items |> List.map (fun l -> $"{l.Key}={l.Value}") |> String.concat " "

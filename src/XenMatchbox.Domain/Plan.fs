@@ -1,0 +1,116 @@
+module XenMatchbox.Domain.Plan
+
+open System
+open XenMatchbox.Domain.Errors
+open XenMatchbox.Domain.Labels
+
+[<Literal>]
+let MaxCommandLineBytes = 1023
+
+type UnvalidatedProfile =
+    { Id: string
+      Kernel: string
+      Initrds: string list
+      Args: string list }
+
+[<Sealed>]
+type AssetUrl(value: string) =
+    member _.Value = value
+
+type HttpBase = { Host: string; Port: int }
+
+type BootPlan =
+    { ProfileId: string
+      Kernel: AssetUrl
+      Initrds: AssetUrl list
+      KernelPath: string
+      RamdiskPath: string option
+      CommandLine: string option }
+
+/// iPXE's imgfetch options that take a value, and those that do not.
+let private optionsWithValue = set [ "--name"; "-n"; "--timeout"; "-t" ]
+let private flagOptions = set [ "--autofree"; "-a"; "--replace"; "-r" ]
+
+/// Drops leading iPXE options; the last token must be the reference itself.
+let rec private dropOptions (tokens: string list) =
+    match tokens with
+    | [ reference ] -> Ok reference
+    | option :: _ :: rest when optionsWithValue.Contains option -> dropOptions rest
+    | option :: rest when flagOptions.Contains option -> dropOptions rest
+    | option :: rest when option.StartsWith "--name=" || option.StartsWith "--timeout=" -> dropOptions rest
+    | option :: _ -> Error $"has '{option}' in front of the URL, which is not an iPXE image option"
+    | [] -> Error "is empty"
+
+let private hostForUrl (host: string) =
+    if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
+
+/// GRUB's device syntax: "(http;host:port)/path" or "(http,host)/path".
+let private grubDevice (reference: string) =
+    match reference.IndexOf ')' with
+    | close when reference.StartsWith "(http" && close > 0 ->
+        let device = reference.Substring(1, close - 1)
+        let server = device.Substring(5).TrimStart(';', ',')
+        Some $"http://{server}{reference.Substring(close + 1)}"
+    | _ -> None
+
+let private absolute (text: string) =
+    match Uri.TryCreate(text, UriKind.Absolute) with
+    | true, NonNull uri when uri.Scheme <> "http" && uri.Scheme <> "https" ->
+        Error $"uses the {uri.Scheme}: scheme; only http and https are fetched"
+    | true, NonNull uri when uri.Host.Length > 0 -> Ok uri
+    | _ -> Error "is not a valid URL"
+
+let resolveAsset (httpBase: HttpBase) (profileId: string) (reference: string) =
+    let tokens =
+        reference.Split([| ' '; '\t' |], StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
+    let resolved =
+        dropOptions tokens
+        |> Result.bind (fun target ->
+            if Seq.exists Char.IsControl target then
+                Error "contains a control character"
+            else
+                match grubDevice target with
+                | Some url -> absolute url
+                | None when target.Contains "://" -> absolute target
+                | None ->
+                    let root = Uri($"http://{hostForUrl httpBase.Host}:{httpBase.Port}/")
+                    match Uri.TryCreate(root, target) with
+                    | true, NonNull uri -> Ok uri
+                    | _ -> Error "cannot be resolved against the matchbox HTTP address")
+    match resolved with
+    | Ok uri -> Ok(AssetUrl uri.AbsoluteUri)
+    | Error reason -> Error(InvalidAssetReference(profileId, reference, reason))
+
+let private traverse (f: 'a -> Result<'b, 'e>) (items: 'a list) =
+    let folder state item =
+        state |> Result.bind (fun done' -> f item |> Result.map (fun r -> r :: done'))
+    items |> List.fold folder (Ok []) |> Result.map List.rev
+
+let private commandLine labels (configArgs: string option) (profileArgs: string list) =
+    Template.expandArgs labels profileArgs
+    |> Result.bind (fun expanded ->
+        let parts = [ expanded; defaultArg configArgs "" ] |> List.filter (fun s -> s.Length > 0)
+        let line = String.concat " " parts
+        let bytes = Text.Encoding.UTF8.GetByteCount line
+        if bytes > MaxCommandLineBytes then Error(ArgsTooLong(bytes, MaxCommandLineBytes))
+        elif line.Length = 0 then Ok None
+        else Ok(Some line))
+
+let create httpBase (outputDirectory: string) labels configArgs (profile: UnvalidatedProfile) =
+    let directory = outputDirectory.TrimEnd '/'
+    let directory = if directory.Length = 0 then "/" else directory + "/"
+    if String.IsNullOrWhiteSpace profile.Kernel then
+        Error(ProfileWithoutKernel profile.Id)
+    else
+        resolveAsset httpBase profile.Id profile.Kernel
+        |> Result.bind (fun kernel ->
+            traverse (resolveAsset httpBase profile.Id) profile.Initrds
+            |> Result.bind (fun initrds ->
+                commandLine labels configArgs profile.Args
+                |> Result.map (fun line ->
+                    { ProfileId = profile.Id
+                      Kernel = kernel
+                      Initrds = initrds
+                      KernelPath = directory + "kernel"
+                      RamdiskPath = if List.isEmpty initrds then None else Some(directory + "ramdisk")
+                      CommandLine = line })))
