@@ -96,7 +96,9 @@ let cause error =
     | NoLookupLabels -> "no --lookup label was given, so there is nothing to select a profile by"
     | UnknownOutputFormat value -> $"--output-format '{value}' is not a known format"
     | RestrictedModeUnsupported uid -> $"libxl asked for restricted mode (--runas={uid}), which this version cannot honour"
-    | MissingTlsFlags missing -> $"the gRPC lookup needs mutual TLS but {joinOr missing} was not given"
+    | MissingTlsFlags missing ->
+        let verb = if List.length missing = 1 then "was" else "were"
+        $"the gRPC lookup needs mutual TLS but {joinOr missing} {verb} not given"
     | MissingOutputDirectory -> "no --output-directory was given to download the kernel and ramdisk into"
     | InvalidLabel(text, reason) -> $"--lookup '{text}' is not a label: {reason}"
     | InvalidMac(key, value) -> $"--lookup {key}='{value}' is not a MAC address"

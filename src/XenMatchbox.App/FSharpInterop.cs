@@ -1,0 +1,15 @@
+using Microsoft.FSharp.Core;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>Small bridges from F# Domain values to C#.</summary>
+internal static class FSharpInterop
+{
+    public static T? ValueOrNull<T>(this FSharpOption<T>? option) where T : class =>
+        option is null ? null : option.Value;
+
+    /// <summary>The Ok value, or a <see cref="BootFailure"/> for the Domain's error.</summary>
+    public static T OrFail<T>(this FSharpResult<T, Errors.BootError> result) =>
+        result.IsOk ? result.ResultValue : throw new BootFailure(result.ErrorValue);
+}

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>The CA and client certificate for matchbox's gRPC API, read once from PEM files.</summary>
+internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2 clientCertificate)
+{
+    public X509Certificate2Collection Authorities { get; } = authorities;
+    public X509Certificate2 ClientCertificate { get; } = clientCertificate;
+
+    public static TlsMaterial Load(CommandLine.ServerSettings server)
+    {
+        var caText = ReadText(server.CaFile);
+        var certText = ReadText(server.CertFile);
+        var keyText = ReadText(server.KeyFile);
+
+        var authorities = new X509Certificate2Collection();
+        try
+        {
+            authorities.ImportFromPem(caText);
+        }
+        catch (CryptographicException e)
+        {
+            throw Unreadable(server.CaFile, e.Message);
+        }
+        if (authorities.Count == 0)
+        {
+            throw Unreadable(server.CaFile, "it holds no PEM certificate");
+        }
+
+        try
+        {
+            return new TlsMaterial(authorities, X509Certificate2.CreateFromPem(certText, keyText));
+        }
+        catch (CryptographicException e)
+        {
+            // Tell a broken file apart from a certificate and key that do not belong together.
+            if (!certText.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                throw Unreadable(server.CertFile, "it holds no PEM certificate");
+            }
+            if (!keyText.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+            {
+                throw Unreadable(server.KeyFile, "it holds no PEM private key");
+            }
+            throw new BootFailure(Errors.BootError.NewTlsKeyMismatch(server.CertFile, server.KeyFile, e.Message), e);
+        }
+    }
+
+    private static string ReadText(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Unreadable(path, e.Message);
+        }
+    }
+
+    private static BootFailure Unreadable(string path, string detail) =>
+        new(Errors.BootError.NewTlsFileUnreadable(path, detail));
+}
