@@ -169,12 +169,40 @@ let private settings (results: ParseResults<BootloaderArgument>) =
 /// Argu's message starts with "ERROR: " and ends with the whole usage; one line is kept.
 let private firstLine (message: string) =
     let line = message.Split('\n').[0].Trim()
-    if line.StartsWith "ERROR: " then line.Substring 7 else line
+    let line = if line.StartsWith "ERROR: " then line.Substring 7 else line
+    line.Replace("parameter '<path>'", "the disk path (libxl passes it last)")
+
+/// Argu would take an unknown "--flag" for the disk (its positional argument) and then blame the
+/// real disk, and it cannot read an empty "--flag=" value. Argu never takes a value that starts
+/// with "--", so every such token is a flag: unknown ones are named here, and "--flag=" becomes
+/// "--flag" "" (libxl passes --args only when non-empty, but a hand-written config may not).
+let private prescan (parser: ArgumentParser<BootloaderArgument>) (argv: string array) =
+    let known =
+        parser.GetArgumentCases()
+        |> Seq.collect (fun case -> case.CommandLineNames.Value)
+        |> Set.ofSeq
+        |> Set.add "--help"
+    let rewrite (token: string) =
+        if not (token.StartsWith "--") then
+            Ok [ token ]
+        else
+            let name = match token.IndexOf '=' with -1 -> token | at -> token.Substring(0, at)
+            if not (known.Contains name) then
+                Error(CommandLineRejected $"unknown flag '{name}'")
+            elif token.Length = name.Length + 1 then
+                Ok [ name; "" ]
+            else
+                Ok [ token ]
+    let folder state token =
+        state |> Result.bind (fun tokens -> rewrite token |> Result.map (fun more -> List.rev more @ tokens))
+    argv |> Array.fold folder (Ok []) |> Result.map (List.rev >> Array.ofList)
 
 let parse (argv: string array) =
+    let parser = createParser ()
     try
-        let results = createParser().Parse(argv, raiseOnUsage = true)
-        settings results |> Result.map Boot
+        prescan parser argv
+        |> Result.bind (fun tokens -> parser.Parse(tokens, raiseOnUsage = true) |> settings)
+        |> Result.map Boot
     with :? ArguParseException as e ->
         match e.ErrorCode with
         | ErrorCode.HelpText -> Ok(ShowHelp(helpText ()))

@@ -126,7 +126,7 @@ let cause error =
     | AssetTruncated(url, expected, received) -> $"{url} ended after {received} of {expected} bytes"
     | AssetWriteFailed(path, detail) -> $"cannot write {path}: {detail}"
     | ValueContainsDelimiter(key, format, delimiter) -> $"the {key} value contains {delimiter}, the item separator of the {format} format"
-    | ItemTooLong(key, bytes, limit) -> $"the {key} item is {bytes} bytes; libxl silently drops items of {limit} bytes or more"
+    | ItemTooLong(key, bytes, limit) -> $"the {key} item is {bytes} bytes; libxl reads items into an 8192-byte buffer and silently drops long ones, so items stay under {limit} bytes"
     | OutputFileMissing path -> $"the output file {path} does not exist"
     | OutputDirectoryMissing path -> $"the output directory {path} does not exist or is not a directory"
     | OutputWriteFailed(path, detail) -> $"cannot write the result to {path}: {detail}"

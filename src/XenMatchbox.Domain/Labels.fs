@@ -11,17 +11,19 @@ type Label(key: string, value: string) =
 type Labels(items: Label list) =
     member _.Items = items
 
+/// ASCII only: ToLowerInvariant would turn the Kelvin sign into 'k'.
 let private isKeyChar (c: char) =
-    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c = '_' || c = '-' || c = '.'
+    System.Char.IsAsciiLetterOrDigit c || c = '_' || c = '-' || c = '.'
 
 let parseLabel (text: string) =
     match text.IndexOf '=' with
     | -1 -> Error(InvalidLabel(text, "it has no '='"))
     | 0 -> Error(InvalidLabel(text, "the key before '=' is empty"))
     | at ->
-        let key = text.Substring(0, at).ToLowerInvariant()
+        let given = text.Substring(0, at)
+        let key = given.ToLowerInvariant()
         let value = text.Substring(at + 1)
-        if not (Seq.forall isKeyChar key) then
+        if not (Seq.forall isKeyChar given) then
             Error(InvalidLabel(text, "keys may hold only letters, digits, '_', '-' and '.'"))
         elif value.Length = 0 then
             Error(InvalidLabel(text, "the value after '=' is empty"))

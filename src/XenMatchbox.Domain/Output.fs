@@ -29,6 +29,8 @@ let private items (result: BootResult) =
       result.Ramdisk |> Option.map (fun path -> "ramdisk", path)
       result.Args |> Option.map (fun line -> "args", line) ]
     |> List.choose id
+    // pygrub writes ramdisk and args only when they are non-empty; so does xenmatchbox.
+    |> List.filter (fun (key, value) -> key = "kernel" || value.Length > 0)
 
 /// Python's repr() of a str, which pygrub writes into sxp: single quotes unless the text holds a
 /// single quote and no double quote; backslash escapes for the quote, '\\', \t, \n, \r and other

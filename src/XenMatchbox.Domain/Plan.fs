@@ -44,20 +44,30 @@ let rec private dropOptions (tokens: string list) =
 let private hostForUrl (host: string) =
     if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
 
-/// GRUB's device syntax: "(http;host:port)/path" or "(http,host)/path".
+/// GRUB's device syntax, "(http;host:port)/path" or "(https,host)/path", as a URL text.
 let private grubDevice (reference: string) =
-    match reference.IndexOf ')' with
-    | close when reference.StartsWith "(http" && close > 0 ->
+    let close = reference.IndexOf ')'
+    if not (reference.StartsWith "(") || close < 0 then
+        None
+    else
         let device = reference.Substring(1, close - 1)
-        let server = device.Substring(5).TrimStart(';', ',')
-        Some $"http://{server}{reference.Substring(close + 1)}"
-    | _ -> None
+        let protocol, server =
+            match device.IndexOfAny [| ';'; ',' |] with
+            | -1 -> device, ""
+            | at -> device.Substring(0, at), device.Substring(at + 1)
+        Some $"{protocol}://{server}{reference.Substring(close + 1)}"
+
+let private fetchable (uri: Uri) =
+    if uri.Scheme <> "http" && uri.Scheme <> "https" then
+        Error $"uses the {uri.Scheme}: scheme; only http and https are fetched"
+    elif uri.Host.Length = 0 then
+        Error "has no host"
+    else
+        Ok uri
 
 let private absolute (text: string) =
     match Uri.TryCreate(text, UriKind.Absolute) with
-    | true, NonNull uri when uri.Scheme <> "http" && uri.Scheme <> "https" ->
-        Error $"uses the {uri.Scheme}: scheme; only http and https are fetched"
-    | true, NonNull uri when uri.Host.Length > 0 -> Ok uri
+    | true, NonNull uri -> fetchable uri
     | _ -> Error "is not a valid URL"
 
 let resolveAsset (httpBase: HttpBase) (profileId: string) (reference: string) =
@@ -75,7 +85,7 @@ let resolveAsset (httpBase: HttpBase) (profileId: string) (reference: string) =
                 | None ->
                     let root = Uri($"http://{hostForUrl httpBase.Host}:{httpBase.Port}/")
                     match Uri.TryCreate(root, target) with
-                    | true, NonNull uri -> Ok uri
+                    | true, NonNull uri -> fetchable uri
                     | _ -> Error "cannot be resolved against the matchbox HTTP address")
     match resolved with
     | Ok uri -> Ok(AssetUrl uri.AbsoluteUri)

@@ -14,7 +14,7 @@ let private lookup labels variable (key: string) =
 
 /// The inside of {{ }}: a single field reference ".key", surrounded by optional spaces.
 let private goField labels (marker: string) (inner: string) =
-    let field = inner.Trim ' '
+    let field = inner.Trim()
     if field.Length > 1 && field.[0] = '.' && Seq.forall isKeyChar (field.Substring 1) then
         lookup labels marker (field.Substring 1)
     else
@@ -79,4 +79,6 @@ let expandArg labels (arg: string) =
 let expandArgs labels (args: string list) =
     let folder state arg =
         state |> Result.bind (fun expanded -> expandArg labels arg |> Result.map (fun e -> e :: expanded))
-    args |> List.fold folder (Ok []) |> Result.map (List.rev >> String.concat " ")
+    args
+    |> List.fold folder (Ok [])
+    |> Result.map (List.rev >> List.filter (fun arg -> arg.Length > 0) >> String.concat " ")

@@ -15,5 +15,5 @@ open XenMatchbox.Domain.Labels
 /// A variable without a label is an error naming it and the labels known.
 val expandArg: labels: Labels -> arg: string -> Result<string, BootError>
 
-/// Expands every argument and joins them with single spaces.
+/// Expands every argument and joins them with single spaces; empty arguments are dropped.
 val expandArgs: labels: Labels -> args: string list -> Result<string, BootError>

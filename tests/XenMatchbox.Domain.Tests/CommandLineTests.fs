@@ -1,0 +1,210 @@
+/// The command line libxl runs us with: its fixed flags, the operator's bootloader_args, the disk.
+module CommandLineTests
+
+open FsCheck
+open FsCheck.FSharp
+open FsCheck.Xunit
+open global.Xunit
+open XenMatchbox.Domain
+open XenMatchbox.Domain.Errors
+open Generators
+open BootloaderArgv
+
+let private parse (argv: string list) = CommandLine.parse (List.toArray argv)
+
+let private shownArgv (argv: string list) = argv |> List.map Expect.escaped |> String.concat " "
+
+let private settingsOf (argv: string list) =
+    match parse argv with
+    | Ok(CommandLine.Boot settings) -> settings
+    | Ok(CommandLine.ShowHelp _) -> Expect.fail $"{shownArgv argv}: expected a boot, got the help text"
+    | Error error -> Expect.fail $"{shownArgv argv}: expected a boot, got {Expect.shown error}"
+
+[<Property(MaxTest = 60)>]
+let ``libxl's and the operator's flags in any order and either form give the same settings`` () =
+    let case = gen {
+        let! boot = boot
+        let! order, entries = shuffledFlags boot
+        return boot, order, List.concat entries @ [ boot.Disk ]
+    }
+    Prop.forAll (arb case) (fun (boot, order, argv) ->
+        Expect.equalText (expectedSettings boot order) (describeSettings (settingsOf argv)))
+
+[<Fact>]
+let ``the argv of the protocol doc's example parses once the endpoint is given as the operator's flags`` () =
+    let argv =
+        [ "--args=console=hvc0"
+          "--output=/var/lib/xen/bootloader.7.out"
+          "--output-format=simple0"
+          "--output-directory=/var/lib/xen/bootloader.7.d"
+          "--server"; "mb"
+          "--grpcport"; "8081"
+          "--ca"; "/etc/matchbox/ca.crt"
+          "--cert"; "/etc/matchbox/client.crt"
+          "--key"; "/etc/matchbox/client.key"
+          "--lookup"; "mac=52:54:00:AA:BB:CC"
+          "/dev/vg0/guest-root" ]
+    let settings = settingsOf argv
+    Expect.equalText
+        (String.concat "\n"
+            [ "server.host: mb"
+              "server.httpPort: 8080"
+              "server.grpcPort: 8081"
+              "server.caFile: /etc/matchbox/ca.crt"
+              "server.certFile: /etc/matchbox/client.crt"
+              "server.keyFile: /etc/matchbox/client.key"
+              "labels: mac=52:54:00:aa:bb:cc"
+              "configArgs: \"console=hvc0\""
+              "quiet: False"
+              "output: \"/var/lib/xen/bootloader.7.out\""
+              "outputFormat: simple0"
+              "outputDirectory: /var/lib/xen/bootloader.7.d"
+              "disk: /dev/vg0/guest-root" ])
+        (describeSettings settings)
+
+[<Property(MaxTest = 40)>]
+let ``a disk anywhere but last is rejected`` () =
+    let case = gen {
+        let! boot = boot
+        let! _, entries = shuffledFlags boot
+        // between whole flags, never between a flag and its value
+        let! at = Gen.choose (0, entries.Length - 1)
+        return List.concat (List.insertAt at [ boot.Disk ] entries)
+    }
+    Prop.forAll (arb case) (fun argv ->
+        match parse argv with
+        | Error(CommandLineRejected _) -> ()
+        | other -> Expect.fail $"{shownArgv argv}: expected CommandLineRejected, got %A{other}")
+
+/// A valid argv for the error cases: replace or drop flags to break one thing at a time.
+let private valid =
+    [ "--output=/var/lib/xen/bootloader.7.out"
+      "--output-format=simple0"
+      "--output-directory=/var/lib/xen/bootloader.7.d"
+      "--server=mb"
+      "--ca=/ca.crt"
+      "--cert=/client.crt"
+      "--key=/client.key"
+      "--lookup=mac=52:54:00:aa:bb:cc" ]
+
+let private withDisk flags = flags @ [ "/dev/vg0/guest" ]
+
+let private without (prefix: string) = valid |> List.filter (fun a -> not (a.StartsWith prefix))
+
+[<Fact>]
+let ``the valid base argv boots`` () = settingsOf (withDisk valid) |> ignore
+
+[<Fact>]
+let ``no disk, or two, is rejected`` () =
+    for argv in [ valid; valid @ [ "/dev/a"; "/dev/b" ] ] do
+        match parse argv with
+        | Error(CommandLineRejected _) -> ()
+        | other -> Expect.fail $"{shownArgv argv}: expected CommandLineRejected, got %A{other}"
+
+[<Fact>]
+let ``libxl's restricted mode (--runas, --quiet) is refused as unsupported`` () =
+    let argv = [ "--runas=997"; "--quiet" ] @ withDisk valid
+    match parse argv with
+    | Error(RestrictedModeUnsupported "997") -> ()
+    | other -> Expect.fail $"expected RestrictedModeUnsupported 997, got %A{other}"
+
+[<Fact>]
+let ``no --server is an error`` () =
+    match parse (withDisk (without "--server")) with
+    | Error MissingServer -> ()
+    | other -> Expect.fail $"expected MissingServer, got %A{other}"
+
+[<Theory>]
+[<InlineData("--httpport", "0")>]
+[<InlineData("--httpport", "65536")>]
+[<InlineData("--httpport", "http")>]
+[<InlineData("--httpport", "-1")>]
+[<InlineData("--httpport", "80a")>]
+[<InlineData("--httpport", "+80")>]
+[<InlineData("--httpport", " 80")>]
+[<InlineData("--grpcport", "0")>]
+[<InlineData("--grpcport", "99999")>]
+[<InlineData("--grpcport", "8081.0")>]
+[<InlineData("--grpcport", "0x1f91")>]
+let ``a port that is not 1 to 65535 is an error naming the flag`` (flag: string, value: string) =
+    match parse (withDisk (valid @ [ $"{flag}={value}" ])) with
+    | Error(InvalidPort(f, v)) -> Expect.equal "flag and value" (flag, value) (f, v)
+    | other -> Expect.fail $"{flag}={value}: expected InvalidPort, got %A{other}"
+
+[<Theory>]
+[<InlineData("mb:8081")>]
+[<InlineData("matchbox.example.com:8081")>]
+[<InlineData("http://matchbox.example.com")>]
+[<InlineData("https://mb:8081/")>]
+[<InlineData("mb/assets")>]
+[<InlineData("user@mb")>]
+let ``a --server that is not a bare host is an error`` (server: string) =
+    match parse (withDisk (without "--server" @ [ $"--server={server}" ])) with
+    | Error(InvalidServer(value, _)) -> Expect.equalText server value
+    | other -> Expect.fail $"--server={server}: expected InvalidServer, got %A{other}"
+
+[<Fact>]
+let ``an IPv6 --server in brackets is kept without them`` () =
+    let settings = settingsOf (withDisk (without "--server" @ [ "--server"; "[fd00::1]" ]))
+    Expect.equalText "fd00::1" settings.Server.Host
+
+[<Fact>]
+let ``no --lookup is an error`` () =
+    match parse (withDisk (without "--lookup")) with
+    | Error NoLookupLabels -> ()
+    | other -> Expect.fail $"expected NoLookupLabels, got %A{other}"
+
+[<Fact>]
+let ``missing TLS files are named together`` () =
+    match parse (withDisk (without "--cert" |> List.filter (fun a -> not (a.StartsWith "--key")))) with
+    | Error(MissingTlsFlags missing) -> Expect.equal "missing" [ "--cert"; "--key" ] missing
+    | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
+
+[<Fact>]
+let ``no --output-directory is an error`` () =
+    match parse (withDisk (without "--output-directory")) with
+    | Error MissingOutputDirectory -> ()
+    | other -> Expect.fail $"expected MissingOutputDirectory, got %A{other}"
+
+[<Theory>]
+[<InlineData("SIMPLE0")>]
+[<InlineData("json")>]
+let ``an unknown --output-format is an error`` (format: string) =
+    match parse (withDisk (without "--output-format" @ [ $"--output-format={format}" ])) with
+    | Error(UnknownOutputFormat f) -> Expect.equalText format f
+    | other -> Expect.fail $"expected UnknownOutputFormat, got %A{other}"
+
+/// The protocol doc's own example passes --endpoint=mb:8081, a flag we do not have: the operator
+/// must be told which flag, not that the disk is out of place.
+[<Fact>]
+let ``an unknown flag is rejected naming that flag`` () =
+    match parse (withDisk (valid @ [ "--endpoint=mb:8081" ])) with
+    | Error(CommandLineRejected reason) ->
+        Expect.isTrue $"{Expect.escaped reason} does not name the flag" (reason.Contains "--endpoint")
+        Expect.isTrue $"{Expect.escaped reason} is not one line" (not (reason.Contains "\n"))
+    | other -> Expect.fail $"expected CommandLineRejected, got %A{other}"
+
+[<Fact>]
+let ``an unknown flag is never taken for the disk`` () =
+    match parse (valid @ [ "--endpoint=mb:8081" ]) with
+    | Error(CommandLineRejected _) -> ()
+    | Ok(CommandLine.Boot settings) -> Expect.fail $"--endpoint=mb:8081 was read as the disk {Expect.escaped settings.Disk}"
+    | other -> Expect.fail $"expected CommandLineRejected, got %A{other}"
+
+[<Fact>]
+let ``--help shows usage that explains bootloader_args`` () =
+    match parse [ "--help" ] with
+    | Ok(CommandLine.ShowHelp text) ->
+        Expect.isTrue "the help text does not mention bootloader_args" (text.Contains "bootloader_args")
+        Expect.isTrue "the help text does not list --lookup" (text.Contains "--lookup")
+    | other -> Expect.fail $"expected ShowHelp, got %A{other}"
+
+/// libxl writes its flags as --name=value (xen-bootloader-protocol.md §2); with an empty value
+/// (kernel = "" in the config, say) it is still that flag, not the disk.
+[<Theory>]
+[<InlineData("--kernel=")>]
+[<InlineData("--ramdisk=")>]
+[<InlineData("--args=")>]
+let ``an empty value in libxl's --flag= form is accepted`` (flag: string) =
+    let settings = settingsOf (flag :: withDisk valid)
+    Expect.equal "config args" None settings.ConfigArgs

@@ -1,0 +1,77 @@
+/// Every way a boot can fail has a stable code an operator can search for, one line to read, and
+/// a non-zero exit status libxl sees as a failed boot.
+module ErrorCatalogueTests
+
+open System
+open System.Text.RegularExpressions
+open FsCheck
+open FsCheck.FSharp
+open FsCheck.Xunit
+open global.Xunit
+open Microsoft.FSharp.Reflection
+open XenMatchbox.Domain.Errors
+open Generators
+
+/// Builds every BootError case (found by reflection, so a new case is covered without editing this
+/// file) with its text payloads taken from the given list.
+let private everyCase (texts: string list) =
+    let mutable next = 0
+    let text () =
+        let t = texts.[next % texts.Length]
+        next <- next + 1
+        t
+    let payload (t: Type) : objnull =
+        if t = typeof<string> then box (text ())
+        elif t = typeof<int> then box 8192
+        elif t = typeof<int64> then box 1048576L
+        elif t = typeof<string list> then box [ text (); text () ]
+        else failwith $"no sample payload for {t.Name}: extend ErrorCatalogueTests"
+    [ for case in FSharpType.GetUnionCases typeof<BootError> ->
+          let fields = case.GetFields() |> Array.map (fun f -> payload f.PropertyType)
+          match FSharpValue.MakeUnion(case, fields) with
+          | :? BootError as error -> case.Name, error
+          | _ -> failwith $"{case.Name} did not make a BootError" ]
+
+let private samples = everyCase [ "mac=52:54:00:aa:bb:cc"; "/var/lib/xen/bootloader.7.d/kernel"; "mb:8081" ]
+
+[<Fact>]
+let ``every error has its own code of the form XMB-nnn`` () =
+    for name, error in samples do
+        Expect.isTrue $"{name}: code {code error} is not XMB-nnn" (Regex.IsMatch(code error, @"^XMB-\d{3}$"))
+    let duplicates =
+        samples |> List.groupBy (snd >> code) |> List.filter (fun (_, cases) -> cases.Length > 1)
+    Expect.equal "codes shared by several errors" [] (duplicates |> List.map (fun (c, cases) -> c, List.map fst cases))
+
+[<Fact>]
+let ``every error reads as its code, then the cause, a dash and the fix`` () =
+    for name, error in samples do
+        let line = describe error
+        Expect.isTrue $"{name}: {Expect.escaped line} does not start with its code" (line.StartsWith(code error + ": "))
+        Expect.isTrue $"{name}: {Expect.escaped line} has no \" — \"" (line.Contains " — ")
+        Expect.isTrue $"{name}: empty cause" ((cause error).Trim().Length > 0)
+        Expect.isTrue $"{name}: empty fix" ((fix error).Trim().Length > 0)
+
+[<Fact>]
+let ``every error fails the boot with the exit status of its family`` () =
+    for name, error in samples do
+        let expected =
+            match (code error).Substring(4, 1) with
+            | "1" -> 2
+            | "2" -> 3
+            | "3" -> 4
+            | "4" -> 5
+            | "5" -> 6
+            | _ -> 1
+        Expect.isTrue $"{name}: exit status 0 would tell libxl the boot succeeded" (exitCode error <> 0)
+        Expect.equal $"{name} ({code error}) exit status" expected (exitCode error)
+
+[<Property(MaxTest = 30)>]
+let ``an error stays one line whatever its details hold`` () =
+    // details come from exceptions, servers and files: newlines, tabs, NULs, escapes
+    let detail = textOf "ab /:\n\r\t\000\u001b\u007fé—"
+    Prop.forAll (arb (Gen.nonEmptyListOf detail)) (fun texts ->
+        for name, error in everyCase texts do
+            let line = describe error
+            match line |> Seq.tryFind Char.IsControl with
+            | Some c -> Expect.fail $"{name}: {Expect.escaped line} holds control character U+{int c:X4}"
+            | None -> ())
