@@ -34,7 +34,7 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
         {
             return new TlsMaterial(authorities, X509Certificate2.CreateFromPem(certText, keyText));
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             // Tell a broken file apart from a certificate and key that do not belong together.
             if (!certText.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))

@@ -1,0 +1,267 @@
+using System.Net;
+using System.Net.Sockets;
+using XenMatchbox.TestServer;
+
+namespace XenMatchbox.IntegrationTests;
+
+/// <summary>
+/// Boots that fail: each ends with one "xenmatchbox: XMB-nnn: cause — fix" line, the documented
+/// exit status, an empty output file and nothing of the run in the output directory.
+/// </summary>
+[Collection(MatchboxCollection.Name)]
+public sealed class FailureTests(MatchboxFixture matchbox)
+{
+    private static Dictionary<string, string> Case(string name) => new() { ["case"] = name };
+
+    private static void AssertFailed(BootOutcome outcome, int exitCode, string code, string causeFragment)
+    {
+        Assert.True(outcome.ExitCode == exitCode, $"expected exit {exitCode}: {outcome}");
+        Assert.StartsWith($"xenmatchbox: {code}: ", outcome.ErrorLine);
+        Assert.Contains(causeFragment, outcome.ErrorLine);
+        Assert.Contains(" — ", outcome.ErrorLine);
+        Assert.Empty(outcome.OutputFile);
+        Assert.Empty(outcome.DirectoryEntries);
+    }
+
+    [Fact]
+    public async Task An_unknown_variable_names_it_and_the_labels_known()
+    {
+        matchbox.AddScenario("unknown-var", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["id=${serial}"] }, Case("unknown-var"));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=unknown-var"));
+
+        AssertFailed(outcome, 4, "XMB-310", "${serial}");
+        Assert.Contains("labels known: case", outcome.ErrorLine);
+    }
+
+    [Fact]
+    public async Task Template_code_in_the_args_is_refused_not_evaluated()
+    {
+        matchbox.AddScenario("template-code", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["x={{ printf \"%s\" .case }}"] }, Case("template-code"));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=template-code"));
+
+        AssertFailed(outcome, 4, "XMB-311", "printf");
+    }
+
+    [Fact]
+    public async Task No_matching_group_says_so_with_the_labels_sent()
+    {
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=nobody-selects-this", "mac=52-54-00-AA-BB-CC"));
+
+        AssertFailed(outcome, 3, "XMB-201", "no matchbox group matches labels case=nobody-selects-this mac=52:54:00:aa:bb:cc");
+    }
+
+    [Fact]
+    public async Task A_group_whose_profile_is_missing_is_reported_as_such()
+    {
+        matchbox.AddScenario("profile-missing", null, Case("profile-missing"), profileExists: false);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=profile-missing"));
+
+        AssertFailed(outcome, 3, "XMB-202", "profile is missing");
+    }
+
+    [Fact]
+    public async Task A_profile_without_a_kernel_is_refused()
+    {
+        matchbox.AddScenario("no-kernel", new MatchboxBoot { Args = ["a"] }, Case("no-kernel"));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=no-kernel"));
+
+        AssertFailed(outcome, 4, "XMB-301", "'no-kernel' has no boot.kernel");
+    }
+
+    [Fact]
+    public async Task A_kernel_404_names_the_URL_and_leaves_nothing_behind()
+    {
+        matchbox.AddScenario("kernel-404", new MatchboxBoot
+        {
+            Kernel = "/assets/os/missing-vmlinuz",
+            Initrd = ["/assets/os/initrd-a.img"],
+        }, Case("kernel-404"));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=kernel-404"));
+
+        AssertFailed(outcome, 5, "XMB-401", $"{matchbox.Server.HttpBaseUrl}/assets/os/missing-vmlinuz answered HTTP 404");
+    }
+
+    [Fact]
+    public async Task An_initrd_answering_500_fails_the_boot_after_the_kernel_was_written()
+    {
+        matchbox.AddScenario("initrd-500", new MatchboxBoot
+        {
+            Kernel = "/assets/os/vmlinuz",
+            Initrd = ["/assets/os/initrd-a.img", "/assets/os/initrd-500.img"],
+        }, Case("initrd-500"));
+        matchbox.Server.Faults.Set("/assets/os/initrd-500.img", AssetFault.Status(500));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=initrd-500"));
+
+        AssertFailed(outcome, 5, "XMB-401", "initrd-500.img answered HTTP 500");
+    }
+
+    [Fact]
+    public async Task A_server_certificate_from_another_CA_is_not_trusted()
+    {
+        using var other = matchbox.Server.Certificates!.CreateUnrelated();
+        var dir = Directory.CreateTempSubdirectory("xmb-other-ca-").FullName;
+        try
+        {
+            var otherCa = other.WriteTo(dir).CaFile;
+            using var run = new LibxlRun();
+            var args = matchbox.BootloaderArgs("case=whatever");
+            args[args.IndexOf("--ca") + 1] = otherCa;
+
+            var outcome = await run.BootAsync(args);
+
+            AssertFailed(outcome, 3, "XMB-205", "not signed by the CA given with --ca");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_certificate_the_server_does_not_trust_is_reported()
+    {
+        using var other = matchbox.Server.Certificates!.CreateUnrelated();
+        var dir = Directory.CreateTempSubdirectory("xmb-other-client-").FullName;
+        try
+        {
+            var otherFiles = other.WriteTo(dir);
+            using var run = new LibxlRun();
+            var args = matchbox.BootloaderArgs("case=whatever");
+            args[args.IndexOf("--cert") + 1] = otherFiles.ClientCertFile;
+            args[args.IndexOf("--key") + 1] = otherFiles.ClientKeyFile;
+
+            var outcome = await run.BootAsync(args);
+
+            AssertFailed(outcome, 3, "XMB-207", "refusing our client certificate");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_server_certificate_that_does_not_name_the_server_is_refused()
+    {
+        await using var misnamed = await MatchboxTestServer.StartAsync(new MatchboxTestServerOptions { ServerNames = ["matchbox.invalid"] });
+        var files = misnamed.CertificateFiles!;
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(
+        [
+            "--server", "127.0.0.1", "--grpcport", misnamed.GrpcPort.ToString(),
+            "--ca", files.CaFile, "--cert", files.ClientCertFile, "--key", files.ClientKeyFile, "--lookup", "case=x",
+        ]);
+
+        AssertFailed(outcome, 3, "XMB-206", "does not name that host");
+    }
+
+    [Fact]
+    public async Task A_key_that_does_not_belong_to_the_certificate_is_named()
+    {
+        using var other = matchbox.Server.Certificates!.CreateUnrelated();
+        var dir = Directory.CreateTempSubdirectory("xmb-other-key-").FullName;
+        try
+        {
+            var otherFiles = other.WriteTo(dir);
+            using var run = new LibxlRun();
+            var args = matchbox.BootloaderArgs("case=whatever");
+            args[args.IndexOf("--key") + 1] = otherFiles.ClientKeyFile;
+
+            var outcome = await run.BootAsync(args);
+
+            AssertFailed(outcome, 3, "XMB-209", "do not belong together");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_missing_certificate_file_is_named()
+    {
+        using var run = new LibxlRun();
+        var args = matchbox.BootloaderArgs("case=whatever");
+        args[args.IndexOf("--cert") + 1] = "/nonexistent/client.crt";
+
+        var outcome = await run.BootAsync(args);
+
+        AssertFailed(outcome, 3, "XMB-208", "/nonexistent/client.crt");
+    }
+
+    [Fact]
+    public async Task A_server_that_is_down_is_reported_as_unreachable()
+    {
+        // A port that was free a moment ago: nothing listens on it.
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        using var run = new LibxlRun();
+        var args = matchbox.BootloaderArgs("case=whatever");
+        args[args.IndexOf("--grpcport") + 1] = port.ToString();
+
+        var outcome = await run.BootAsync(args);
+
+        AssertFailed(outcome, 3, "XMB-204", $"cannot reach matchbox gRPC at 127.0.0.1:{port}");
+    }
+
+    [Fact]
+    public async Task A_missing_output_directory_fails_before_any_lookup()
+    {
+        using var run = new LibxlRun();
+        Directory.Delete(run.OutputDirectory);
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=whatever"));
+
+        AssertFailed(outcome, 6, "XMB-504", run.OutputDirectory);
+    }
+
+    [Fact]
+    public async Task A_missing_output_file_fails_before_any_lookup()
+    {
+        using var run = new LibxlRun();
+        File.Delete(run.OutputPath);
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=whatever"));
+
+        AssertFailed(outcome, 6, "XMB-503", run.OutputPath);
+        Assert.False(File.Exists(run.OutputPath), "the output file must be opened, never created");
+    }
+
+    [Fact]
+    public async Task Restricted_mode_is_refused_rather_than_ignored()
+    {
+        using var run = new LibxlRun();
+
+        var outcome = await run.RunAsync(
+            ["--runas=997", "--quiet", .. run.LibxlFlags(), .. matchbox.BootloaderArgs("case=whatever"), run.DiskPath]);
+
+        AssertFailed(outcome, 2, "XMB-107", "--runas=997");
+    }
+
+    [Fact]
+    public async Task A_malformed_lookup_is_refused_with_its_text()
+    {
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("mac"));
+
+        AssertFailed(outcome, 2, "XMB-110", "--lookup 'mac' is not a label: it has no '='");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace XenMatchbox.IntegrationTests;
+
+/// <summary>What one run of the bootloader left: exit status, console text and the files.</summary>
+public sealed record BootOutcome(int ExitCode, string Stdout, string Stderr, byte[] StdoutBytes, byte[] OutputFile, string[] DirectoryEntries)
+{
+    public LibxlOutput Result => LibxlOutput.Read(OutputFile);
+
+    /// <summary>The one error line, e.g. "xenmatchbox: XMB-201: …".</summary>
+    public string ErrorLine => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+
+    public override string ToString() => $"exit {ExitCode}\nstderr: {Stderr}\nfiles: {string.Join(", ", DirectoryEntries)}";
+}
+
+/// <summary>
+/// Runs xenmatchbox the way libxl does: a pre-created empty output file (0600) and output directory
+/// named after a domid, argv of libxl's flags, then bootloader_args, then the disk path last.
+/// </summary>
+public sealed class LibxlRun : IDisposable
+{
+    private static int nextDomid = 1;
+
+    public LibxlRun()
+    {
+        Domid = Interlocked.Increment(ref nextDomid);
+        XenLibDir = Directory.CreateTempSubdirectory("xmb-libxl-").FullName;
+        OutputPath = Path.Combine(XenLibDir, $"bootloader.{Domid}.out");
+        OutputDirectory = Path.Combine(XenLibDir, $"bootloader.{Domid}.d");
+        File.WriteAllBytes(OutputPath, []);
+        File.SetUnixFileMode(OutputPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Directory.CreateDirectory(OutputDirectory);
+        DiskPath = Path.Combine(XenLibDir, "guest.img");
+        File.WriteAllBytes(DiskPath, new byte[4096]);
+    }
+
+    public int Domid { get; }
+    public string XenLibDir { get; }
+    public string OutputPath { get; }
+    public string OutputDirectory { get; }
+    public string DiskPath { get; }
+
+    /// <summary>libxl's own flags, as make_bootloader_args builds them (no kernel/ramdisk/args in the config).</summary>
+    public List<string> LibxlFlags(string? configArgs = null, string format = "simple0")
+    {
+        var flags = new List<string>();
+        if (configArgs is not null) flags.Add($"--args={configArgs}");
+        flags.Add($"--output={OutputPath}");
+        flags.Add($"--output-format={format}");
+        flags.Add($"--output-directory={OutputDirectory}");
+        return flags;
+    }
+
+    public Task<BootOutcome> BootAsync(IEnumerable<string> bootloaderArgs, string? configArgs = null, string format = "simple0") =>
+        RunAsync([.. LibxlFlags(configArgs, format), .. bootloaderArgs, DiskPath]);
+
+    public async Task<BootOutcome> RunAsync(IReadOnlyList<string> argv, bool jit = false, TimeSpan? timeout = null)
+    {
+        var start = jit ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(PublishedProgram.AotExecutable);
+        if (jit) start.ArgumentList.Add(PublishedProgram.JitAssembly);
+        foreach (var arg in argv) start.ArgumentList.Add(arg);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.Environment["TERM"] = "vt100";   // libxl adds this
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = new MemoryStream();
+        var copyOut = process.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"xenmatchbox did not exit: {string.Join(' ', argv)}");
+        }
+        await copyOut;
+        var stdoutBytes = stdout.ToArray();
+        return new BootOutcome(
+            process.ExitCode,
+            Encoding.UTF8.GetString(stdoutBytes),
+            await stderr,
+            stdoutBytes,
+            File.Exists(OutputPath) ? await File.ReadAllBytesAsync(OutputPath) : [],
+            Directory.Exists(OutputDirectory)
+                ? Directory.GetFileSystemEntries(OutputDirectory).Select(Path.GetFileName).OfType<string>().Order().ToArray()
+                : []);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(XenLibDir, recursive: true); }
+        catch (IOException) { }
+    }
+}

@@ -1,0 +1,33 @@
+namespace XenMatchbox.TestServer;
+
+/// <summary>
+/// A way for the HTTP listener to misbehave on one path, in place of its normal response: for fault
+/// tests of downloads. Derive from it for new behaviours; the named ones are the static members.
+/// </summary>
+public abstract class AssetFault
+{
+    /// <summary>Answers with this status code and an empty body.</summary>
+    public static AssetFault Status(int statusCode) => new StatusFault(statusCode);
+
+    /// <summary>Declares the asset's full Content-Length, sends only the first bytes, then drops the connection.</summary>
+    public static AssetFault Truncate(long bytesToSend) => new TruncateFault(bytesToSend);
+
+    /// <summary>Declares the full Content-Length, sends the first bytes, then hangs until the client gives up.</summary>
+    public static AssetFault Stall(long afterBytes) => new StallFault(afterBytes);
+
+    /// <summary>Sends the whole asset with chunked transfer encoding: no Content-Length.</summary>
+    public static AssetFault Chunked { get; } = new ChunkedFault();
+
+    /// <summary>Redirects to <paramref name="location"/> (relative or absolute).</summary>
+    public static AssetFault Redirect(string location, int statusCode = StatusCodes.Status302Found) =>
+        new RedirectFault(location, statusCode);
+
+    /// <summary>
+    /// Writes the whole response. <paramref name="asset"/> is the file the path names, or null when it
+    /// names none; <paramref name="stopping"/> fires when the client goes away or the server stops.
+    /// </summary>
+    public abstract Task RespondAsync(HttpContext context, AssetFile? asset, CancellationToken stopping);
+
+    /// <summary>The response for a body fault on a path that names no asset file.</summary>
+    protected static Task NotFoundAsync(HttpContext context) => GoResponses.NotFoundAsync(context);
+}

@@ -1,0 +1,28 @@
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace XenMatchbox.TestServer;
+
+/// <summary>
+/// The gRPC listener: HTTP/2 over mutual TLS, serving rpcpb.Select and nothing else (no reflection,
+/// no health service), like matchbox's read path.
+/// </summary>
+internal static class GrpcEndpointHost
+{
+    public static WebApplication Build(ServerState state, IPEndPoint endPoint, ServerTlsFiles tls, Action<ILoggingBuilder>? configureLogging)
+    {
+        var https = MatchboxTls.Options(tls);
+        var builder = QuietWebHost.CreateBuilder(configureLogging);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endPoint, listen =>
+        {
+            listen.Protocols = HttpProtocols.Http2;
+            listen.UseHttps(https);
+        }));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(state);
+        var app = builder.Build();
+        app.Use(RequestRecording.Middleware(state.Counters, countBody: false));
+        app.MapGrpcService<SelectService>();
+        return app;
+    }
+}

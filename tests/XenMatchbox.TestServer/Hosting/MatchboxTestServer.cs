@@ -1,0 +1,152 @@
+using System.Net;
+
+namespace XenMatchbox.TestServer;
+
+/// <summary>
+/// A running matchbox-compatible server: rpcpb.Select over mutual TLS on one listener, matchbox's
+/// HTTP endpoints on another. Stop it by disposing it.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var server = await MatchboxTestServer.StartAsync(new MatchboxTestServerOptions
+/// {
+///     Store = new FixedStore([new MatchboxGroup { Id = "g", Profile = "p" }], [profile]),
+/// });
+/// // gRPC: https://127.0.0.1:{server.GrpcPort}, trusting server.CertificateFiles.CaFile,
+/// // presenting server.CertificateFiles.ClientCertFile/ClientKeyFile; HTTP: server.HttpBaseUrl.
+/// </code>
+/// </example>
+public sealed class MatchboxTestServer : IAsyncDisposable
+{
+    private readonly ServerState state;
+    private readonly WebApplication http;
+    private readonly WebApplication? grpc;
+    private readonly TestCertificates? ownedCertificates;
+    private readonly string? ownedDirectory;
+    private int disposed;
+
+    private MatchboxTestServer(
+        ServerState state, WebApplication http, WebApplication? grpc,
+        TestCertificates? certificates, CertificateFiles? certificateFiles, ServerTlsFiles? tlsFiles,
+        TestCertificates? ownedCertificates, string? ownedDirectory)
+    {
+        this.state = state;
+        this.http = http;
+        this.grpc = grpc;
+        this.ownedCertificates = ownedCertificates;
+        this.ownedDirectory = ownedDirectory;
+        Certificates = certificates;
+        CertificateFiles = certificateFiles;
+        TlsFiles = tlsFiles;
+        HttpEndPoint = QuietWebHost.BoundEndPoint(http);
+        GrpcEndPoint = grpc is null ? null : QuietWebHost.BoundEndPoint(grpc);
+    }
+
+    /// <summary>Starts both listeners and returns once they accept connections.</summary>
+    public static async Task<MatchboxTestServer> StartAsync(MatchboxTestServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new MatchboxTestServerOptions();
+        var state = new ServerState(options.Store, options.AssetsPath, options.IpxeStyle);
+
+        TestCertificates? certificates = null, ownedCertificates = null;
+        CertificateFiles? certificateFiles = null;
+        ServerTlsFiles? tlsFiles = null;
+        string? ownedDirectory = null;
+        WebApplication? http = null, grpc = null;
+        try
+        {
+            if (options.GrpcEndPoint is not null)
+            {
+                tlsFiles = options.TlsFiles;
+                if (tlsFiles is null)
+                {
+                    certificates = options.Certificates ?? (ownedCertificates = TestCertificates.Create(options.ServerNames));
+                    var directory = options.CertificateDirectory
+                        ?? (ownedDirectory = Directory.CreateTempSubdirectory("xenmatchbox-testserver-").FullName);
+                    certificateFiles = certificates.WriteTo(directory);
+                    tlsFiles = certificateFiles.Server;
+                }
+                grpc = GrpcEndpointHost.Build(state, options.GrpcEndPoint, tlsFiles, options.ConfigureLogging);
+            }
+            http = HttpEndpointHost.Build(state, options.HttpEndPoint, options.ConfigureLogging);
+            await Task.WhenAll(http.StartAsync(cancellationToken), grpc?.StartAsync(cancellationToken) ?? Task.CompletedTask);
+            return new MatchboxTestServer(state, http, grpc, certificates, certificateFiles, tlsFiles, ownedCertificates, ownedDirectory);
+        }
+        catch
+        {
+            // Part of the server may be up while the rest failed (a port in use, a bad PEM file):
+            // stop what did start and remove what was made.
+            await StopAsync(http, grpc, ownedCertificates, ownedDirectory);
+            throw;
+        }
+    }
+
+    /// <summary>The HTTP listener's bound address.</summary>
+    public IPEndPoint HttpEndPoint { get; }
+
+    /// <summary>The HTTP listener's port.</summary>
+    public int HttpPort => HttpEndPoint.Port;
+
+    /// <summary>The HTTP base URL without a trailing slash, e.g. <c>http://127.0.0.1:40123</c>.</summary>
+    public string HttpBaseUrl => $"http://{HttpEndPoint}";
+
+    /// <summary>The gRPC listener's bound address; null when gRPC is disabled.</summary>
+    public IPEndPoint? GrpcEndPoint { get; }
+
+    /// <summary>The gRPC listener's port.</summary>
+    public int GrpcPort => (GrpcEndPoint ?? throw new InvalidOperationException("gRPC is disabled")).Port;
+
+    /// <summary>The gRPC endpoint as matchbox clients write it: <c>127.0.0.1:40124</c>.</summary>
+    public string GrpcAddress => (GrpcEndPoint ?? throw new InvalidOperationException("gRPC is disabled")).ToString();
+
+    /// <summary>The test PKI in use; null when the server was given <see cref="MatchboxTestServerOptions.TlsFiles"/> or runs without gRPC.</summary>
+    public TestCertificates? Certificates { get; }
+
+    /// <summary>The PEM files of <see cref="Certificates"/> (CA, server and client); null when it is null.</summary>
+    public CertificateFiles? CertificateFiles { get; }
+
+    /// <summary>The CA, certificate and key files the gRPC listener uses; null without gRPC.</summary>
+    public ServerTlsFiles? TlsFiles { get; }
+
+    /// <summary>Where groups and profiles come from; replace it at any time to change what the next request sees.</summary>
+    public IMatchboxStore Store
+    {
+        get => state.Store;
+        set => state.Store = value;
+    }
+
+    /// <summary>The shape of the <c>/ipxe</c> script; may be changed at any time.</summary>
+    public IpxeStyle IpxeStyle
+    {
+        get => state.IpxeStyle;
+        set => state.IpxeStyle = value;
+    }
+
+    /// <summary>Directory served under <c>/assets/</c>; null when disabled.</summary>
+    public string? AssetsPath => state.AssetsPath;
+
+    /// <summary>Requests and body bytes per path, for assertions.</summary>
+    public RequestCounters Counters => state.Counters;
+
+    /// <summary>Faults to inject on HTTP paths.</summary>
+    public AssetFaults Faults => state.Faults;
+
+    /// <summary>Stops both listeners (cutting off requests still running) and removes generated files; later calls do nothing.</summary>
+    public ValueTask DisposeAsync() =>
+        Interlocked.Exchange(ref disposed, 1) == 0 ? new(StopAsync(http, grpc, ownedCertificates, ownedDirectory)) : ValueTask.CompletedTask;
+
+    private static async Task StopAsync(WebApplication? http, WebApplication? grpc, TestCertificates? ownedCertificates, string? ownedDirectory)
+    {
+        WebApplication[] apps = [.. new[] { http, grpc }.OfType<WebApplication>()];
+        await Task.WhenAll(apps.Select(app => app.StopAsync()));
+        foreach (var app in apps)
+        {
+            await app.DisposeAsync();
+        }
+        ownedCertificates?.Dispose();
+        if (ownedDirectory is not null)
+        {
+            Directory.Delete(ownedDirectory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace XenMatchbox.TestServer;
+
+/// <summary>What both listeners share and tests may change while the server runs.</summary>
+internal sealed class ServerState(IMatchboxStore store, string? assetsPath, IpxeStyle ipxeStyle)
+{
+    private volatile IMatchboxStore store = store;
+    private volatile IpxeStyle ipxeStyle = ipxeStyle;
+
+    public IMatchboxStore Store
+    {
+        get => store;
+        set => store = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    public IpxeStyle IpxeStyle
+    {
+        get => ipxeStyle;
+        set => ipxeStyle = value;
+    }
+
+    /// <summary>The assets directory, or null when <c>/assets/</c> is disabled.</summary>
+    public string? AssetsPath { get; } = assetsPath is null ? null : Path.GetFullPath(assetsPath);
+
+    public RequestCounters Counters { get; } = new();
+
+    public AssetFaults Faults { get; } = new();
+}
