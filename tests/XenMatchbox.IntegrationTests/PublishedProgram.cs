@@ -34,26 +34,26 @@ public static class PublishedProgram
         var jit = Path.Combine(RepositoryRoot, "artifacts", "jit", "xenmatchbox.dll");
         if (!File.Exists(aot))
         {
-            DotnetPublish("-o", "artifacts/aot");
+            Dotnet("publish", "-o", "artifacts/aot");
         }
         if (!File.Exists(jit))
         {
-            DotnetPublish("-p:PublishAot=false", "--self-contained", "false", "-o", "artifacts/jit");
+            Dotnet("build", "-o", "artifacts/jit");
         }
         return (aot, jit);
     }
 
-    private static void DotnetPublish(params string[] extra)
+    private static void Dotnet(string command, params string[] extra)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepositoryRoot };
-        foreach (var arg in new[] { "publish", "src/XenMatchbox.App", "-c", "Release", "-nologo", "-v", "quiet" }.Concat(extra))
+        foreach (var arg in new[] { command, "src/XenMatchbox.App", "-c", "Release", "-nologo", "-v", "quiet" }.Concat(extra))
         {
             start.ArgumentList.Add(arg);
         }
         using var process = Process.Start(start)!;
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)) || process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dotnet publish {string.Join(' ', extra)} failed");
+            throw new InvalidOperationException($"dotnet {command} {string.Join(' ', extra)} failed");
         }
     }
 }
