@@ -50,16 +50,48 @@ internal static class BootCommand
         Say(settings, log, $"profile {plan.ProfileId} matches {Labels.display(settings.Labels)}");
 
         using var downloader = new AssetDownloader(tls, files);
-        var kernel = downloader.DownloadAsync([plan.Kernel.Value], plan.KernelPath, cancel);
-        var ramdisk = plan.RamdiskPath.ValueOrNull() is { } ramdiskPath
-            ? downloader.DownloadAsync(plan.Initrds.Select(u => u.Value).ToList(), ramdiskPath, cancel)
-            : Task.CompletedTask;
-        await Task.WhenAll(kernel, ramdisk);
+        var downloads = new List<(IReadOnlyList<string> Urls, string Path)> { ([plan.Kernel.Value], plan.KernelPath) };
+        if (plan.RamdiskPath.ValueOrNull() is { } ramdiskPath)
+        {
+            downloads.Add((plan.Initrds.Select(u => u.Value).ToList(), ramdiskPath));
+        }
+        await DownloadAllAsync(downloader, downloads, cancel);
 
         var result = new Output.BootResult(plan.KernelPath, plan.RamdiskPath, plan.CommandLine);
         var bytes = Output.render(settings.OutputFormat, result).OrFail();
         await ResultFile.WriteAsync(settings, bytes, cancel);
         Say(settings, log, $"kernel {plan.KernelPath}{(plan.RamdiskPath.ValueOrNull() is { } r ? ", ramdisk " + r : "")} ready");
+    }
+
+    /// <summary>
+    /// Kernel and ramdisk download side by side; the first failure stops the other, and is the one
+    /// reported (not the cancellation it caused).
+    /// </summary>
+    private static async Task DownloadAllAsync(
+        AssetDownloader downloader, IEnumerable<(IReadOnlyList<string> Urls, string Path)> downloads, CancellationToken cancel)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var tasks = downloads.Select(async download =>
+        {
+            try
+            {
+                await downloader.DownloadAsync(download.Urls, download.Path, stop.Token);
+            }
+            catch
+            {
+                await stop.CancelAsync();
+                throw;
+            }
+        }).ToList();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch
+        {
+            var failures = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).ToList();
+            throw failures.OfType<BootFailure>().FirstOrDefault() ?? failures.FirstOrDefault() ?? new OperationCanceledException();
+        }
     }
 
     private static void Say(CommandLine.Settings settings, TextWriter log, string line)

@@ -1,0 +1,54 @@
+# Shared by scripts/demo and bench/: build the programs, start the test suite's matchbox-compatible
+# server on 127.0.0.1, and lay out what libxl prepares for a bootloader. Source it from the repo root.
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# build_programs: sets $xenmatchbox (NativeAOT) and $testserver.
+build_programs() {
+    dotnet publish src/XenMatchbox.App -c Release -o artifacts/aot -nologo -v quiet -clp:NoSummary
+    dotnet build tests/XenMatchbox.TestServer -c Release -o artifacts/testserver -nologo -v quiet -clp:NoSummary
+    xenmatchbox=$PWD/artifacts/aot/xenmatchbox
+    testserver=$PWD/artifacts/testserver/xenmatchbox-testserver
+}
+
+# start_matchbox WORK: serves WORK/data and WORK/assets with a fresh PKI in WORK/tls; sets
+# $server_pid, $http_port and $grpc_port. Stop it with stop_matchbox.
+start_matchbox() {
+    local work=$1 http grpc
+    mkdir -p "$work/tls"
+    "$testserver" certs --out "$work/tls" --san 127.0.0.1,localhost >/dev/null
+    "$testserver" serve --data-path "$work/data" --assets-path "$work/assets" \
+        --address 127.0.0.1:0 --rpc-address 127.0.0.1:0 \
+        --ca-file "$work/tls/ca.crt" --cert-file "$work/tls/server.crt" --key-file "$work/tls/server.key" \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    for _ in $(seq 100); do
+        grep -q '^ready ' "$work/server.out" 2>/dev/null && break
+        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; return 1; }
+        sleep 0.1
+    done
+    read -r _ http grpc <"$work/server.out"
+    http_port=${http##*:}
+    grpc_port=${grpc##*:}
+}
+
+stop_matchbox() {
+    if [ -n "${server_pid:-}" ]; then
+        kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+        server_pid=
+    fi
+}
+
+# libxl_prepare XENLIB DOMID: the empty 0600 output file and the 0600 output directory libxl makes.
+libxl_prepare() {
+    rm -rf "$1/bootloader.$2.d" "$1/bootloader.$2.out"
+    mkdir -p "$1/bootloader.$2.d"
+    chmod 0600 "$1/bootloader.$2.d"
+    install -m 0600 /dev/null "$1/bootloader.$2.out"
+}
+
+# matchbox_args WORK: bootloader_args reaching the server started by start_matchbox.
+matchbox_args() {
+    printf '%s\n' --server 127.0.0.1 --httpport "$http_port" --grpcport "$grpc_port" \
+        --ca "$1/tls/ca.crt" --cert "$1/tls/client.crt" --key "$1/tls/client.key"
+}
