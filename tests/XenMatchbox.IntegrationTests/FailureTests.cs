@@ -23,6 +23,28 @@ public sealed class FailureTests(MatchboxFixture matchbox)
         Assert.Empty(outcome.DirectoryEntries);
     }
 
+    /// <summary>Runs a boot with some of the TLS flags pointing into a PKI unrelated to the server's.</summary>
+    private async Task<BootOutcome> BootWithUnrelatedPki(params (string Flag, Func<CertificateFiles, string> File)[] replacements)
+    {
+        using var other = matchbox.Server.Certificates!.CreateUnrelated();
+        var dir = Directory.CreateTempSubdirectory("xmb-unrelated-pki-").FullName;
+        try
+        {
+            var files = other.WriteTo(dir);
+            using var run = new LibxlRun();
+            var args = matchbox.BootloaderArgs("case=whatever");
+            foreach (var (flag, file) in replacements)
+            {
+                args[args.IndexOf(flag) + 1] = file(files);
+            }
+            return await run.BootAsync(args);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task An_unknown_variable_names_it_and_the_labels_known()
     {
@@ -112,46 +134,17 @@ public sealed class FailureTests(MatchboxFixture matchbox)
     [Fact]
     public async Task A_server_certificate_from_another_CA_is_not_trusted()
     {
-        using var other = matchbox.Server.Certificates!.CreateUnrelated();
-        var dir = Directory.CreateTempSubdirectory("xmb-other-ca-").FullName;
-        try
-        {
-            var otherCa = other.WriteTo(dir).CaFile;
-            using var run = new LibxlRun();
-            var args = matchbox.BootloaderArgs("case=whatever");
-            args[args.IndexOf("--ca") + 1] = otherCa;
+        var outcome = await BootWithUnrelatedPki(("--ca", files => files.CaFile));
 
-            var outcome = await run.BootAsync(args);
-
-            AssertFailed(outcome, 3, "XMB-205", "not signed by the CA given with --ca");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        AssertFailed(outcome, 3, "XMB-205", "not signed by the CA given with --ca");
     }
 
     [Fact]
     public async Task A_client_certificate_the_server_does_not_trust_is_reported()
     {
-        using var other = matchbox.Server.Certificates!.CreateUnrelated();
-        var dir = Directory.CreateTempSubdirectory("xmb-other-client-").FullName;
-        try
-        {
-            var otherFiles = other.WriteTo(dir);
-            using var run = new LibxlRun();
-            var args = matchbox.BootloaderArgs("case=whatever");
-            args[args.IndexOf("--cert") + 1] = otherFiles.ClientCertFile;
-            args[args.IndexOf("--key") + 1] = otherFiles.ClientKeyFile;
+        var outcome = await BootWithUnrelatedPki(("--cert", files => files.ClientCertFile), ("--key", files => files.ClientKeyFile));
 
-            var outcome = await run.BootAsync(args);
-
-            AssertFailed(outcome, 3, "XMB-207", "refusing our client certificate");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        AssertFailed(outcome, 3, "XMB-207", "refusing our client certificate");
     }
 
     [Fact]
@@ -173,23 +166,9 @@ public sealed class FailureTests(MatchboxFixture matchbox)
     [Fact]
     public async Task A_key_that_does_not_belong_to_the_certificate_is_named()
     {
-        using var other = matchbox.Server.Certificates!.CreateUnrelated();
-        var dir = Directory.CreateTempSubdirectory("xmb-other-key-").FullName;
-        try
-        {
-            var otherFiles = other.WriteTo(dir);
-            using var run = new LibxlRun();
-            var args = matchbox.BootloaderArgs("case=whatever");
-            args[args.IndexOf("--key") + 1] = otherFiles.ClientKeyFile;
+        var outcome = await BootWithUnrelatedPki(("--key", files => files.ClientKeyFile));
 
-            var outcome = await run.BootAsync(args);
-
-            AssertFailed(outcome, 3, "XMB-209", "do not belong together");
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        AssertFailed(outcome, 3, "XMB-209", "do not belong together");
     }
 
     [Fact]
