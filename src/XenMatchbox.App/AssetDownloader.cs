@@ -1,31 +1,38 @@
 using System.Net;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
 /// <summary>
-/// Streams kernel and initrds to disk: never whole in memory, status and Content-Length checked,
-/// written under a temporary name and renamed only when complete.
+/// Streams kernel and initrds to disk: never whole in memory; status, size caps, Content-Length and
+/// free space checked; redirects followed only to http/https; transient failures retried; every
+/// connect and every wait for bytes bounded.
 /// </summary>
 internal sealed class AssetDownloader : IDisposable
 {
     private const int BufferSize = 1 << 20;
+    private const int ENOSPC = 28;
     private readonly HttpClient client;
-    private readonly RunFiles files;
+    private readonly OutputFiles files;
+    private readonly CommandLine.BootLimits limits;
 
-    public AssetDownloader(TlsMaterial tls, RunFiles files)
+    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits)
     {
         this.files = files;
+        this.limits = limits;
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
             AutomaticDecompression = DecompressionMethods.None,
+            // Redirects are followed here, one by one, so that each target is checked.
+            AllowAutoRedirect = false,
             SslOptions = new SslClientAuthenticationOptions
             {
                 // https:// assets: the system store, plus the matchbox CA for self-hosted servers.
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                     errors == SslPolicyErrors.None || TrustedByMatchboxCa(certificate, errors, tls.Authorities),
             },
         };
@@ -45,77 +52,161 @@ internal sealed class AssetDownloader : IDisposable
         return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 
-    /// <summary>Downloads the URLs, in order, one after the other into one file at <paramref name="finalPath"/>.</summary>
-    public async Task DownloadAsync(IReadOnlyList<string> urls, string finalPath, CancellationToken cancel)
+    /// <summary>
+    /// Downloads the URLs, in order, into one file at <paramref name="finalPath"/>, which may grow to
+    /// <paramref name="limit"/> bytes (<paramref name="what"/> names it in errors).
+    /// </summary>
+    public async Task DownloadAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
     {
-        string temporaryPath;
-        await using (var output = files.CreateTemporary(finalPath))
+        string writtenPath;
+        await using (var output = files.Open(finalPath))
         {
-            temporaryPath = output.Name;
+            writtenPath = output.Name;
+            long length = 0;
             foreach (var url in urls)
             {
-                await AppendAsync(url, output, finalPath, cancel);
-            }
-            try
-            {
-                await output.FlushAsync(cancel);
-            }
-            catch (IOException e)
-            {
-                throw new BootFailure(Errors.BootError.NewAssetWriteFailed(finalPath, e.Message), e);
+                length = await FetchWithRetriesAsync(url, output, length, finalPath, what, limit, cancel);
             }
         }
-        files.Commit(temporaryPath, finalPath);
+        files.Complete(writtenPath, finalPath);
     }
 
-    private async Task AppendAsync(string url, FileStream output, string finalPath, CancellationToken cancel)
+    private async Task<long> FetchWithRetriesAsync(
+        Plan.AssetUrl url, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
     {
-        HttpResponseMessage response;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await FetchAsync(url, output, start, finalPath, what, limit, cancel);
+            }
+            catch (BootFailure failure) when (attempt < Transfer.MaxAttempts && Transfer.isTransient(failure.Error))
+            {
+                // Start this asset again from where it began in the file.
+                output.SetLength(start);
+                output.Position = start;
+                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
+            }
+        }
+    }
+
+    private async Task<long> FetchAsync(
+        Plan.AssetUrl url, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
+        using var response = await GetFollowingRedirectsAsync(url, idle, readTimeout, cancel);
+        var source = response.RequestMessage?.RequestUri?.AbsoluteUri ?? url.Value;
+
+        var expected = response.Content.Headers.ContentLength;
+        if (expected is { } declared)
+        {
+            Transfer.checkSize(source, what, limit, start + declared).OrFail();
+            CheckFreeSpace(finalPath, declared);
+        }
+        long received = 0;
+        var buffer = new byte[BufferSize];
         try
         {
-            response = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancel);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new BootFailure(Errors.BootError.NewAssetUnreachable(url, e.Message), e);
-        }
-        using (response)
-        {
-            if (response.StatusCode != HttpStatusCode.OK)
+            await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+            while (true)
             {
-                throw new BootFailure(Errors.BootError.NewAssetStatus(url, (int)response.StatusCode));
+                idle.CancelAfter(readTimeout);
+                var read = await body.ReadAsync(buffer, idle.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+                received += read;
+                Transfer.checkSize(source, what, limit, start + received).OrFail();
+                await WriteAsync(output, buffer.AsMemory(0, read), finalPath, cancel);
             }
-            var expected = response.Content.Headers.ContentLength;
-            long received = 0;
-            var buffer = new byte[BufferSize];
+        }
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new BootFailure(Errors.BootError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s after {received} bytes"));
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new BootFailure(expected is { } length
+                ? Errors.BootError.NewAssetTruncated(source, length, received)
+                : Errors.BootError.NewAssetUnreachable(source, $"the body broke off after {received} bytes: {e.Message}"), e);
+        }
+        if (expected is { } total && total != received)
+        {
+            throw new BootFailure(Errors.BootError.NewAssetTruncated(source, total, received));
+        }
+        return start + received;
+    }
+
+    private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(
+        Plan.AssetUrl url, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
+    {
+        var current = url;
+        for (var hop = 1; ; hop++)
+        {
+            HttpResponseMessage response;
             try
             {
-                await using var body = await response.Content.ReadAsStreamAsync(cancel);
-                int read;
-                while ((read = await body.ReadAsync(buffer, cancel)) > 0)
-                {
-                    await Write(output, buffer.AsMemory(0, read), finalPath, cancel);
-                    received += read;
-                }
+                idle.CancelAfter(readTimeout);
+                response = await client.GetAsync(current.Value, HttpCompletionOption.ResponseHeadersRead, idle.Token);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException)
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
-                throw new BootFailure(expected is { } declared
-                    ? Errors.BootError.NewAssetTruncated(url, declared, received)
-                    : Errors.BootError.NewAssetUnreachable(url, $"the body broke off after {received} bytes: {e.Message}"), e);
+                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Value, $"no answer within {limits.ReadSeconds} s"));
             }
-            if (expected is { } length && length != received)
+            catch (HttpRequestException e) when (e.InnerException is TimeoutException || e.InnerException is OperationCanceledException)
             {
-                throw new BootFailure(Errors.BootError.NewAssetTruncated(url, length, received));
+                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Value, $"no connection within {limits.ConnectSeconds} s"), e);
             }
+            catch (HttpRequestException e)
+            {
+                throw new BootFailure(Errors.BootError.NewAssetUnreachable(current.Value, e.Message), e);
+            }
+            var status = (int)response.StatusCode;
+            if (status is 301 or 302 or 303 or 307 or 308)
+            {
+                var location = response.Headers.Location?.OriginalString ?? "";
+                response.Dispose();
+                current = Transfer.followRedirect(current, location, hop).OrFail();
+                continue;
+            }
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                response.Dispose();
+                throw new BootFailure(Errors.BootError.NewAssetStatus(current.Value, status));
+            }
+            return response;
         }
     }
 
-    private static async Task Write(FileStream output, ReadOnlyMemory<byte> data, string finalPath, CancellationToken cancel)
+    /// <summary>Refuses a download the file system cannot hold, before a byte is written.</summary>
+    private static void CheckFreeSpace(string path, long needed)
+    {
+        long available;
+        try
+        {
+            available = new DriveInfo(Path.GetDirectoryName(path) ?? "/").AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return;   // unknown: the write itself will tell
+        }
+        if (available < needed)
+        {
+            throw new BootFailure(Errors.BootError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
+        }
+    }
+
+    private static async Task WriteAsync(FileStream output, ReadOnlyMemory<byte> data, string finalPath, CancellationToken cancel)
     {
         try
         {
             await output.WriteAsync(data, cancel);
+        }
+        catch (IOException e) when (e.HResult == ENOSPC || e.Message.Contains("No space left", StringComparison.Ordinal))
+        {
+            throw new BootFailure(Errors.BootError.NewDiskFull(finalPath, e.Message), e);
         }
         catch (IOException e)
         {

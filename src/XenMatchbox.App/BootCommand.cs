@@ -1,29 +1,56 @@
+using System.Runtime.InteropServices;
+using Microsoft.FSharp.Core;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
 /// <summary>
-/// One boot, as a sandwich: the Domain parses and validates argv; the shell looks the profile up and
-/// downloads; the Domain plans and renders; the shell writes. Every failure ends here, as one line on
-/// stderr, a non-zero exit and nothing of this run left behind.
+/// One boot, as a sandwich: the Domain parses and validates argv; the shell opens files, drops
+/// privileges, looks the profile up and downloads; the Domain plans and renders; the shell writes.
+/// Every failure ends here, as one line on stderr, a documented exit status and nothing of this run
+/// left behind: also on SIGTERM (libxl's way to stop a bootloader) and at the deadline.
 /// </summary>
 internal static class BootCommand
 {
     public static async Task<int> RunAsync(string[] argv)
     {
-        var stderr = Console.Error;
-        var files = new RunFiles();
-        string? outputFile = null;
+        using var interrupt = new CancellationTokenSource();
+        using var deadline = new CancellationTokenSource();
+        string? signal = null;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            signal ??= $"SIG{context.Signal.ToString()[3..]}";
+            interrupt.Cancel();
+        }
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+
+        var files = OutputFiles.Unrestricted();
+        ResultFile? result = null;
+        int? deadlineSeconds = null;
         try
         {
-            switch (CommandLine.parse(argv).OrFail())
+            var environment = FuncConvert.FromFunc<string, FSharpOption<string>?>(
+                name => Environment.GetEnvironmentVariable(name) is { } value ? FSharpOption<string>.Some(value) : FSharpOption<string>.None);
+            switch (CommandLine.parse(environment, argv).OrFail())
             {
                 case CommandLine.Invocation.ShowHelp help:
                     await Console.Out.WriteAsync(help.text);
                     return 0;
                 case CommandLine.Invocation.Boot boot:
-                    outputFile = boot.Item.Output.ValueOrNull();
-                    await BootAsync(boot.Item, files, stderr, CancellationToken.None);
+                    var settings = boot.Item;
+                    deadlineSeconds = settings.Limits.DeadlineSeconds.IsSome() ? settings.Limits.DeadlineSeconds!.Value : null;
+                    if (deadlineSeconds is { } seconds)
+                    {
+                        deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+                    }
+                    using (var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, deadline.Token))
+                    {
+                        result = ResultFile.Open(settings);
+                        await BootAsync(settings, result, ref files, stop.Token);
+                    }
                     return 0;
                 default:
                     throw new InvalidOperationException("unknown invocation");
@@ -31,51 +58,77 @@ internal static class BootCommand
         }
         catch (Exception e)
         {
-            var error = e is BootFailure failure ? failure.Error : Errors.BootError.NewUnexpected(e.Message);
+            // Whatever failed after a signal or the deadline failed because of it.
+            var error = interrupt.IsCancellationRequested ? Errors.BootError.NewInterrupted(signal ?? "a signal")
+                : deadline.IsCancellationRequested ? Errors.BootError.NewDeadlineExceeded(deadlineSeconds ?? 0)
+                : e is BootFailure failure ? failure.Error
+                : Errors.BootError.NewUnexpected(e.Message);
             files.RemoveAll();
-            LeaveEmpty(outputFile);
-            await stderr.WriteLineAsync($"xenmatchbox: {Errors.describe(error)}");
+            result?.LeaveEmpty();
+            await Console.Error.WriteLineAsync($"xenmatchbox: {Errors.describe(error)}");
             return Errors.exitCode(error);
+        }
+        finally
+        {
+            result?.Dispose();
+            files.Dispose();
         }
     }
 
-    private static async Task BootAsync(CommandLine.Settings settings, RunFiles files, TextWriter log, CancellationToken cancel)
+    private static Task BootAsync(CommandLine.Settings settings, ResultFile result, ref OutputFiles files, CancellationToken cancel)
     {
-        ResultFile.CheckTargets(settings);
+        // Everything root-only happens first: the result file (opened above), the TLS keys, the
+        // kernel and ramdisk files in libxl's root-only directory. Then the drop, before any byte
+        // is sent to or read from the network.
         var tls = TlsMaterial.Load(settings.Server);
+        if (settings.RunAs.IsSome())
+        {
+            var uid = settings.RunAs!.Value;
+            files = OutputFiles.Restricted(settings.OutputDirectory, ["kernel", "ramdisk"]);
+            Privileges.DropTo(uid);
+        }
+        return BootAsNetworkUserAsync(settings, result, tls, files, cancel);
+    }
 
-        var profile = await MatchboxLookup.SelectProfileAsync(settings.Server, tls, settings.Labels, cancel);
+    private static async Task BootAsNetworkUserAsync(
+        CommandLine.Settings settings, ResultFile result, TlsMaterial tls, OutputFiles files, CancellationToken cancel)
+    {
+        var profile = await MatchboxLookup.SelectProfileAsync(settings.Server, tls, settings.Labels, settings.Limits, cancel);
         var httpBase = new Plan.HttpBase(settings.Server.Host, settings.Server.HttpPort);
         var plan = Plan.create(httpBase, settings.OutputDirectory, settings.Labels, settings.ConfigArgs, profile).OrFail();
-        Say(settings, log, $"profile {plan.ProfileId} matches {Labels.display(settings.Labels)}");
+        Say(settings, $"profile {plan.ProfileId} matches {Labels.display(settings.Labels)}");
 
-        using var downloader = new AssetDownloader(tls, files);
-        var downloads = new List<(IReadOnlyList<string> Urls, string Path)> { ([plan.Kernel.Value], plan.KernelPath) };
-        if (plan.RamdiskPath.ValueOrNull() is { } ramdiskPath)
+        using (var downloader = new AssetDownloader(tls, files, settings.Limits))
         {
-            downloads.Add((plan.Initrds.Select(u => u.Value).ToList(), ramdiskPath));
+            var downloads = new List<Func<CancellationToken, Task>>
+            {
+                stop => downloader.DownloadAsync([plan.Kernel], plan.KernelPath, "kernel", settings.Limits.MaxKernelBytes, stop),
+            };
+            if (plan.RamdiskPath.ValueOrNull() is { } ramdiskPath)
+            {
+                downloads.Add(stop => downloader.DownloadAsync([.. plan.Initrds], ramdiskPath, "ramdisk", settings.Limits.MaxRamdiskBytes, stop));
+            }
+            await DownloadAllAsync(downloads, cancel);
         }
-        await DownloadAllAsync(downloader, downloads, cancel);
 
-        var result = new Output.BootResult(plan.KernelPath, plan.RamdiskPath, plan.CommandLine);
-        var bytes = Output.render(settings.OutputFormat, result).OrFail();
-        await ResultFile.WriteAsync(settings, bytes, cancel);
-        Say(settings, log, $"kernel {plan.KernelPath}{(plan.RamdiskPath.ValueOrNull() is { } r ? ", ramdisk " + r : "")} ready");
+        var bytes = Output.render(settings.OutputFormat, new Output.BootResult(plan.KernelPath, plan.RamdiskPath, plan.CommandLine)).OrFail();
+        await result.WriteAsync(bytes, cancel);
+        files.Succeeded(plan.RamdiskPath.ValueOrNull() is { } used ? [plan.KernelPath, used] : [plan.KernelPath]);
+        Say(settings, $"kernel {plan.KernelPath}{(plan.RamdiskPath.ValueOrNull() is { } r ? ", ramdisk " + r : "")} ready");
     }
 
     /// <summary>
     /// Kernel and ramdisk download side by side; the first failure stops the other, and is the one
     /// reported (not the cancellation it caused).
     /// </summary>
-    private static async Task DownloadAllAsync(
-        AssetDownloader downloader, IEnumerable<(IReadOnlyList<string> Urls, string Path)> downloads, CancellationToken cancel)
+    private static async Task DownloadAllAsync(IEnumerable<Func<CancellationToken, Task>> downloads, CancellationToken cancel)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var tasks = downloads.Select(async download =>
         {
             try
             {
-                await downloader.DownloadAsync(download.Urls, download.Path, stop.Token);
+                await download(stop.Token);
             }
             catch
             {
@@ -94,29 +147,11 @@ internal static class BootCommand
         }
     }
 
-    private static void Say(CommandLine.Settings settings, TextWriter log, string line)
+    private static void Say(CommandLine.Settings settings, string line)
     {
         if (!settings.Quiet)
         {
-            log.WriteLine($"xenmatchbox: {line}");
-        }
-    }
-
-    /// <summary>libxl reads nothing from a failed bootloader, but an empty file is the promise.</summary>
-    private static void LeaveEmpty(string? outputFile)
-    {
-        if (outputFile is null)
-        {
-            return;
-        }
-        try
-        {
-            using var stream = new FileStream(outputFile, FileMode.Open, FileAccess.Write);
-            stream.SetLength(0);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Nothing was written to it, or it is gone: either way it holds nothing of ours.
+            Console.Error.WriteLine($"xenmatchbox: {line}");
         }
     }
 }

@@ -9,6 +9,8 @@ internal static class FSharpInterop
     public static T? ValueOrNull<T>(this FSharpOption<T>? option) where T : class =>
         option is null ? null : option.Value;
 
+    public static bool IsSome<T>(this FSharpOption<T>? option) => option is not null;
+
     /// <summary>The Ok value, or a <see cref="BootFailure"/> for the Domain's error.</summary>
     public static T OrFail<T>(this FSharpResult<T, Errors.BootError> result) =>
         result.IsOk ? result.ResultValue : throw new BootFailure(result.ErrorValue);

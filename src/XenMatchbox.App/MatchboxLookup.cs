@@ -13,8 +13,11 @@ namespace XenMatchbox.App;
 /// <summary>Asks matchbox's rpcpb.Select service for the profile matching the labels, over mutual TLS.</summary>
 internal static class MatchboxLookup
 {
+    /// <summary>A hostile server cannot make us hold more than this of one answer in memory.</summary>
+    private const int MaxReplyBytes = 1 << 20;
+
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        CommandLine.ServerSettings server, TlsMaterial tls, Labels.Labels labels, CancellationToken cancel)
+        CommandLine.ServerSettings server, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
         var endpoint = $"{HostForUrl(server.Host)}:{server.GrpcPort}";
         // Trust only the CA given with --ca, never the system store. The host name check stays on.
@@ -26,7 +29,7 @@ internal static class MatchboxLookup
         trust.CustomTrustStore.AddRange(tls.Authorities);
         using var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = TimeSpan.FromSeconds(10),
+            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
             SslOptions = new SslClientAuthenticationOptions
             {
                 // matchbox accepts any certificate its CA signed; ours is always presented.
@@ -38,33 +41,51 @@ internal static class MatchboxLookup
         {
             HttpHandler = handler,
             DisposeHttpClient = true,
+            MaxReceiveMessageSize = MaxReplyBytes,
         });
         var request = new SelectProfileRequest();
         foreach (var (key, value) in Labels.toPairs(labels))
         {
             request.Labels[key] = value;
         }
-        try
+        var client = new Select.SelectClient(channel);
+        for (var attempt = 1; ; attempt++)
         {
-            var reply = await new Select.SelectClient(channel).SelectProfileAsync(
-                request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
-            var profile = reply.Profile ?? throw new BootFailure(
-                Errors.BootError.NewNoMatchingProfile(Labels.display(labels)));
-            var boot = profile.Boot;
-            return new Plan.UnvalidatedProfile(
-                profile.Id,
-                boot?.Kernel ?? "",
-                Microsoft.FSharp.Collections.ListModule.OfSeq(boot?.Initrd ?? Enumerable.Empty<string>()),
-                Microsoft.FSharp.Collections.ListModule.OfSeq(boot?.Args ?? Enumerable.Empty<string>()));
-        }
-        catch (RpcException e)
-        {
-            throw new BootFailure(Classify(e, endpoint, labels), e);
+            try
+            {
+                // matchbox sets no deadline of its own: connecting and answering are bounded here.
+                var deadline = DateTime.UtcNow.AddSeconds(limits.ConnectSeconds + limits.ReadSeconds);
+                var reply = await client.SelectProfileAsync(request, deadline: deadline, cancellationToken: cancel);
+                return ToUnvalidated(reply.Profile, labels);
+            }
+            catch (RpcException e) when (!cancel.IsCancellationRequested)
+            {
+                var error = Classify(e, endpoint, labels, limits);
+                if (attempt >= Transfer.MaxAttempts || !Transfer.isTransient(error))
+                {
+                    throw new BootFailure(error, e);
+                }
+                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
+            }
         }
     }
 
+    private static Plan.UnvalidatedProfile ToUnvalidated(XenMatchbox.Matchbox.Storage.Profile? profile, Labels.Labels labels)
+    {
+        if (profile is null)
+        {
+            throw new BootFailure(Errors.BootError.NewNoMatchingProfile(Labels.display(labels)));
+        }
+        var boot = profile.Boot;
+        return new Plan.UnvalidatedProfile(
+            profile.Id,
+            boot?.Kernel ?? "",
+            Microsoft.FSharp.Collections.ListModule.OfSeq(boot?.Initrd ?? Enumerable.Empty<string>()),
+            Microsoft.FSharp.Collections.ListModule.OfSeq(boot?.Args ?? Enumerable.Empty<string>()));
+    }
+
     /// <summary>Names what went wrong from what the gRPC stack reports.</summary>
-    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels)
+    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits)
     {
         if (e.StatusCode == StatusCode.NotFound)
         {
@@ -72,8 +93,21 @@ internal static class MatchboxLookup
                 ? Errors.BootError.NewNoMatchingProfile(Labels.display(labels))
                 : Errors.BootError.NewNoMatchingGroup(Labels.display(labels));
         }
+        if (e.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            return Errors.BootError.NewServerTimedOut(endpoint, $"no answer within {limits.ConnectSeconds + limits.ReadSeconds} s");
+        }
         var chain = Causes(e.Status.DebugException).ToList();
         var text = string.Join(" ", chain.Select(x => x.Message));
+        if (chain.Any(x => x is TimeoutException or OperationCanceledException))
+        {
+            return Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s");
+        }
+        if (text.Contains("frame size", StringComparison.Ordinal) || text.Contains("corrupted frame", StringComparison.Ordinal))
+        {
+            return Errors.BootError.NewLookupFailed(endpoint, "no TLS",
+                "the port does not speak TLS; is --grpcport matchbox's gRPC port and not its HTTP port?");
+        }
         if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
         {
             return Errors.BootError.NewServerNameMismatch(endpoint, "RemoteCertificateNameMismatch");

@@ -2,43 +2,79 @@ using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
-/// <summary>Where the rendered result goes: the file libxl pre-created, or standard output.</summary>
-internal static class ResultFile
+/// <summary>
+/// Where the rendered result goes: the file libxl pre-created (opened at the start, while still
+/// root, never created), or standard output.
+/// </summary>
+internal sealed class ResultFile : IDisposable
 {
+    private readonly FileStream? file;
+    private readonly string name;
+
+    private ResultFile(FileStream? file, string name)
+    {
+        this.file = file;
+        this.name = name;
+    }
+
     /// <summary>Fails before any network traffic when libxl's file or directory is not there.</summary>
-    public static void CheckTargets(CommandLine.Settings settings)
+    public static ResultFile Open(CommandLine.Settings settings)
     {
         if (!Directory.Exists(settings.OutputDirectory))
         {
             throw new BootFailure(Errors.BootError.NewOutputDirectoryMissing(settings.OutputDirectory));
         }
-        if (settings.Output.ValueOrNull() is { } output && !File.Exists(output))
+        if (settings.Output.ValueOrNull() is not { } path)
         {
-            throw new BootFailure(Errors.BootError.NewOutputFileMissing(output));
+            return new ResultFile(null, "standard output");
+        }
+        try
+        {
+            return new ResultFile(new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 1), path);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new BootFailure(Errors.BootError.NewOutputFileMissing(path));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(path, e.Message), e);
         }
     }
 
-    public static async Task WriteAsync(CommandLine.Settings settings, byte[] bytes, CancellationToken cancel)
+    public async Task WriteAsync(byte[] bytes, CancellationToken cancel)
     {
-        var path = settings.Output.ValueOrNull();
         try
         {
-            if (path is null)
+            if (file is null)
             {
                 await using var stdout = Console.OpenStandardOutput();
                 await stdout.WriteAsync(bytes, cancel);
                 await stdout.FlushAsync(cancel);
                 return;
             }
-            // libxl created the file; it is opened, never created, like pygrub does.
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 1, useAsync: false);
             file.SetLength(0);
             await file.WriteAsync(bytes, cancel);
             file.Flush(flushToDisk: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(path ?? "standard output", e.Message), e);
+            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(name, e.Message), e);
         }
     }
+
+    /// <summary>libxl reads nothing from a failed bootloader, but an empty file is the promise.</summary>
+    public void LeaveEmpty()
+    {
+        try
+        {
+            file?.SetLength(0);
+        }
+        catch (IOException)
+        {
+            // It holds nothing of ours either way.
+        }
+    }
+
+    public void Dispose() => file?.Dispose();
 }

@@ -23,6 +23,11 @@ type BootloaderArgument =
     | [<EqualsAssignmentOrSpaced; Unique; AltCommandLine("--cert-file")>] Cert of path: string
     | [<EqualsAssignmentOrSpaced; Unique; AltCommandLine("--key-file")>] Key of path: string
     | [<EqualsAssignmentOrSpaced>] Lookup of label: string
+    | [<EqualsAssignmentOrSpaced; Unique>] Timeout of seconds: string
+    | [<EqualsAssignmentOrSpaced; Unique>] Connect_Timeout of seconds: string
+    | [<EqualsAssignmentOrSpaced; Unique>] Read_Timeout of seconds: string
+    | [<EqualsAssignmentOrSpaced; Unique>] Max_Kernel_Size of size: string
+    | [<EqualsAssignmentOrSpaced; Unique>] Max_Ramdisk_Size of size: string
     | [<MainCommand; ExactlyOnce; Last>] Disk of path: string
 
     interface IArgParserTemplate with
@@ -43,6 +48,11 @@ type BootloaderArgument =
             | Cert _ -> "PEM client certificate for matchbox's gRPC API."
             | Key _ -> "PEM private key of the client certificate."
             | Lookup _ -> "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc."
+            | Timeout _ -> "seconds the whole boot may take, 0 for no limit (default: 110, and 10 under LIBXL_BOOTLOADER_TIMEOUT when set)."
+            | Connect_Timeout _ -> "seconds to connect to a server, TLS included (default: 10)."
+            | Read_Timeout _ -> "seconds to wait for the next bytes of an answer (default: 30)."
+            | Max_Kernel_Size _ -> "largest kernel accepted, e.g. 256M (default: 128M)."
+            | Max_Ramdisk_Size _ -> "largest ramdisk (all initrds together) accepted (default: 1G, Xen's own limit)."
             | Disk _ -> "the boot disk libxl passes last; not read."
 
 type ServerSettings =
@@ -53,11 +63,20 @@ type ServerSettings =
       CertFile: string
       KeyFile: string }
 
+type BootLimits =
+    { DeadlineSeconds: int option
+      ConnectSeconds: int
+      ReadSeconds: int
+      MaxKernelBytes: int64
+      MaxRamdiskBytes: int64 }
+
 type Settings =
     { Server: ServerSettings
       Labels: Labels
       ConfigArgs: string option
+      RunAs: int option
       Quiet: bool
+      Limits: BootLimits
       Output: string option
       OutputFormat: OutputFormat
       OutputDirectory: string
@@ -137,33 +156,73 @@ let private required value error =
     | Some v -> Ok v
     | None -> Error error
 
-let private settings (results: ParseResults<BootloaderArgument>) =
+/// libxl passes the uid in decimal; root would defeat the point of restricted mode.
+let private parseRunAs (value: string option) =
+    match value with
+    | None -> Ok None
+    | Some text ->
+        match Int32.TryParse(text, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
+        | true, 0 -> Error(InvalidRunAs(text, "uid 0 is root, and restricted mode means not running as root"))
+        | true, uid -> Ok(Some uid)
+        | _ -> Error(InvalidRunAs(text, "it is not a numeric uid"))
+
+let private seconds flag (value: string option) fallback =
+    match value with
+    | None -> Ok fallback
+    | Some text ->
+        Limits.parseSeconds flag text
+        |> Result.bind (function
+            | Some s -> Ok s
+            | None -> Error(InvalidDuration(flag, text)))
+
+let private size flag (value: string option) fallback =
+    match value with
+    | None -> Ok fallback
+    | Some text -> Limits.parseSize flag text
+
+let private limits environment (results: ParseResults<BootloaderArgument>) =
     validated {
-        match results.TryGetResult Runas with
-        | Some uid -> return! Error(RestrictedModeUnsupported uid)
-        | None ->
-            let! host = parseHost (results.TryGetResult Server)
-            let! httpPort = parsePort "--httpport" (results.TryGetResult Httpport) 8080
-            let! grpcPort = parsePort "--grpcport" (results.TryGetResult Grpcport) 8081
-            let! labels = Labels.fromLookups (results.GetResults Lookup)
-            let! format = parseFormat (results.GetResult(Output_Format, defaultValue = "simple0"))
-            let! directory = required (results.TryGetResult Output_Directory) MissingOutputDirectory
-            let! ca, cert, key = tlsFiles results
-            return
-                { Server =
-                    { Host = host
-                      HttpPort = httpPort
-                      GrpcPort = grpcPort
-                      CaFile = ca
-                      CertFile = cert
-                      KeyFile = key }
-                  Labels = labels
-                  ConfigArgs = results.TryGetResult Args |> Option.filter (fun a -> a.Length > 0)
-                  Quiet = results.Contains Quiet
-                  Output = results.TryGetResult Output |> Option.filter (fun o -> o <> "-")
-                  OutputFormat = format
-                  OutputDirectory = directory
-                  Disk = results.GetResult Disk }
+        let! deadline = Limits.deadline (results.TryGetResult Timeout) (environment "LIBXL_BOOTLOADER_TIMEOUT")
+        let! connect = seconds "--connect-timeout" (results.TryGetResult Connect_Timeout) Limits.DefaultConnectSeconds
+        let! read = seconds "--read-timeout" (results.TryGetResult Read_Timeout) Limits.DefaultReadSeconds
+        let! kernel = size "--max-kernel-size" (results.TryGetResult Max_Kernel_Size) Limits.DefaultMaxKernelBytes
+        let! ramdisk = size "--max-ramdisk-size" (results.TryGetResult Max_Ramdisk_Size) Limits.DefaultMaxRamdiskBytes
+        return
+            { DeadlineSeconds = deadline
+              ConnectSeconds = connect
+              ReadSeconds = read
+              MaxKernelBytes = kernel
+              MaxRamdiskBytes = ramdisk }
+    }
+
+let private settings environment (results: ParseResults<BootloaderArgument>) =
+    validated {
+        let! runAs = parseRunAs (results.TryGetResult Runas)
+        let! host = parseHost (results.TryGetResult Server)
+        let! httpPort = parsePort "--httpport" (results.TryGetResult Httpport) 8080
+        let! grpcPort = parsePort "--grpcport" (results.TryGetResult Grpcport) 8081
+        let! labels = Labels.fromLookups (results.GetResults Lookup)
+        let! format = parseFormat (results.GetResult(Output_Format, defaultValue = "simple0"))
+        let! directory = required (results.TryGetResult Output_Directory) MissingOutputDirectory
+        let! ca, cert, key = tlsFiles results
+        let! bounds = limits environment results
+        return
+            { Server =
+                { Host = host
+                  HttpPort = httpPort
+                  GrpcPort = grpcPort
+                  CaFile = ca
+                  CertFile = cert
+                  KeyFile = key }
+              Labels = labels
+              ConfigArgs = results.TryGetResult Args |> Option.filter (fun a -> a.Length > 0)
+              RunAs = runAs
+              Quiet = results.Contains Quiet
+              Limits = bounds
+              Output = results.TryGetResult Output |> Option.filter (fun o -> o <> "-")
+              OutputFormat = format
+              OutputDirectory = directory
+              Disk = results.GetResult Disk }
     }
 
 /// Argu's message starts with "ERROR: " and ends with the whole usage; one line is kept.
@@ -197,11 +256,11 @@ let private prescan (parser: ArgumentParser<BootloaderArgument>) (argv: string a
         state |> Result.bind (fun tokens -> rewrite token |> Result.map (fun more -> List.rev more @ tokens))
     argv |> Array.fold folder (Ok []) |> Result.map (List.rev >> Array.ofList)
 
-let parse (argv: string array) =
+let parse environment (argv: string array) =
     let parser = createParser ()
     try
         prescan parser argv
-        |> Result.bind (fun tokens -> parser.Parse(tokens, raiseOnUsage = true) |> settings)
+        |> Result.bind (fun tokens -> parser.Parse(tokens, raiseOnUsage = true) |> settings environment)
         |> Result.map Boot
     with :? ArguParseException as e ->
         match e.ErrorCode with

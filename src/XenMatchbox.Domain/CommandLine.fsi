@@ -26,6 +26,11 @@ type BootloaderArgument =
     | Cert of path: string
     | Key of path: string
     | Lookup of label: string
+    | Timeout of seconds: string
+    | Connect_Timeout of seconds: string
+    | Read_Timeout of seconds: string
+    | Max_Kernel_Size of size: string
+    | Max_Ramdisk_Size of size: string
     // the boot disk, always last
     | Disk of path: string
 
@@ -40,13 +45,25 @@ type ServerSettings =
       CertFile: string
       KeyFile: string }
 
+/// How long and how large a boot may get.
+type BootLimits =
+    { /// The whole boot's deadline in seconds; None for none.
+      DeadlineSeconds: int option
+      ConnectSeconds: int
+      ReadSeconds: int
+      MaxKernelBytes: int64
+      MaxRamdiskBytes: int64 }
+
 /// A validated command line for one boot.
 type Settings =
     { Server: ServerSettings
       Labels: Labels
       /// libxl's --args (the config's cmdline/extra), appended to the profile's args.
       ConfigArgs: string option
+      /// libxl's restricted mode: the uid to drop to once the files are open and the keys read.
+      RunAs: int option
       Quiet: bool
+      Limits: BootLimits
       /// The file libxl pre-created; None writes the result to standard output.
       Output: string option
       OutputFormat: OutputFormat
@@ -61,5 +78,6 @@ type Invocation =
 /// The --help text: every flag and an example domU config.
 val helpText: unit -> string
 
-/// Parses and validates argv (without the program name).
-val parse: argv: string array -> Result<Invocation, BootError>
+/// Parses and validates argv (without the program name). The environment is read only for
+/// LIBXL_BOOTLOADER_TIMEOUT, which libxl's own process carries and passes on.
+val parse: environment: (string -> string option) -> argv: string array -> Result<Invocation, BootError>

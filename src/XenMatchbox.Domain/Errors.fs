@@ -7,12 +7,14 @@ type BootError =
     | InvalidPort of flag: string * value: string
     | NoLookupLabels
     | UnknownOutputFormat of value: string
-    | RestrictedModeUnsupported of uid: string
+    | InvalidRunAs of value: string * reason: string
     | MissingTlsFlags of missing: string list
     | MissingOutputDirectory
     | InvalidLabel of text: string * reason: string
     | InvalidMac of key: string * value: string
     | ConflictingLabel of key: string * first: string * second: string
+    | InvalidDuration of source: string * value: string
+    | InvalidSize of flag: string * value: string
     | NoMatchingGroup of labels: string
     | NoMatchingProfile of labels: string
     | LookupFailed of endpoint: string * status: string * detail: string
@@ -22,6 +24,7 @@ type BootError =
     | ClientCertificateRefused of endpoint: string * detail: string
     | TlsFileUnreadable of path: string * detail: string
     | TlsKeyMismatch of certificate: string * key: string * detail: string
+    | ServerTimedOut of endpoint: string * what: string
     | ProfileWithoutKernel of profileId: string
     | InvalidAssetReference of profileId: string * reference: string * reason: string
     | UnknownVariable of variable: string * known: string list
@@ -29,15 +32,26 @@ type BootError =
     | MalformedVariable of text: string * reason: string
     | VariableNotMac of variable: string * value: string
     | ArgsTooLong of bytes: int * limit: int
+    | ArgsControlCharacter of source: string * character: string
+    | ProfileArgsTooLarge of count: int * bytes: int
     | AssetStatus of url: string * status: int
     | AssetUnreachable of url: string * detail: string
     | AssetTruncated of url: string * expected: int64 * received: int64
     | AssetWriteFailed of path: string * detail: string
+    | AssetTooLarge of url: string * what: string * bytes: int64 * limit: int64
+    | TooManyRedirects of url: string * limit: int
+    | RedirectRefused of url: string * location: string * reason: string
+    | DiskFull of path: string * detail: string
+    | AssetTimedOut of url: string * what: string
     | ValueContainsDelimiter of key: string * format: string * delimiter: string
     | ItemTooLong of key: string * bytes: int * limit: int
     | OutputFileMissing of path: string
     | OutputDirectoryMissing of path: string
     | OutputWriteFailed of path: string * detail: string
+    // The run itself (XMB-6xx)
+    | DeadlineExceeded of seconds: int
+    | Interrupted of signal: string
+    | PrivilegeDropFailed of uid: int * detail: string
     | Unexpected of detail: string
 
 let code error =
@@ -48,12 +62,14 @@ let code error =
     | InvalidPort _ -> "XMB-104"
     | NoLookupLabels -> "XMB-105"
     | UnknownOutputFormat _ -> "XMB-106"
-    | RestrictedModeUnsupported _ -> "XMB-107"
+    | InvalidRunAs _ -> "XMB-107"
     | MissingTlsFlags _ -> "XMB-108"
     | MissingOutputDirectory -> "XMB-109"
     | InvalidLabel _ -> "XMB-110"
     | InvalidMac _ -> "XMB-111"
     | ConflictingLabel _ -> "XMB-112"
+    | InvalidDuration _ -> "XMB-113"
+    | InvalidSize _ -> "XMB-114"
     | NoMatchingGroup _ -> "XMB-201"
     | NoMatchingProfile _ -> "XMB-202"
     | LookupFailed _ -> "XMB-203"
@@ -63,6 +79,7 @@ let code error =
     | ClientCertificateRefused _ -> "XMB-207"
     | TlsFileUnreadable _ -> "XMB-208"
     | TlsKeyMismatch _ -> "XMB-209"
+    | ServerTimedOut _ -> "XMB-210"
     | ProfileWithoutKernel _ -> "XMB-301"
     | InvalidAssetReference _ -> "XMB-302"
     | UnknownVariable _ -> "XMB-310"
@@ -70,15 +87,25 @@ let code error =
     | MalformedVariable _ -> "XMB-312"
     | VariableNotMac _ -> "XMB-313"
     | ArgsTooLong _ -> "XMB-314"
+    | ArgsControlCharacter _ -> "XMB-315"
+    | ProfileArgsTooLarge _ -> "XMB-316"
     | AssetStatus _ -> "XMB-401"
     | AssetUnreachable _ -> "XMB-402"
     | AssetTruncated _ -> "XMB-403"
     | AssetWriteFailed _ -> "XMB-404"
+    | AssetTooLarge _ -> "XMB-405"
+    | TooManyRedirects _ -> "XMB-406"
+    | RedirectRefused _ -> "XMB-407"
+    | DiskFull _ -> "XMB-408"
+    | AssetTimedOut _ -> "XMB-409"
     | ValueContainsDelimiter _ -> "XMB-501"
     | ItemTooLong _ -> "XMB-502"
     | OutputFileMissing _ -> "XMB-503"
     | OutputDirectoryMissing _ -> "XMB-504"
     | OutputWriteFailed _ -> "XMB-505"
+    | DeadlineExceeded _ -> "XMB-601"
+    | Interrupted _ -> "XMB-602"
+    | PrivilegeDropFailed _ -> "XMB-603"
     | Unexpected _ -> "XMB-900"
 
 let private joinOr (items: string list) =
@@ -95,7 +122,7 @@ let cause error =
     | InvalidPort(flag, value) -> $"{flag} '{value}' is not a TCP port"
     | NoLookupLabels -> "no --lookup label was given, so there is nothing to select a profile by"
     | UnknownOutputFormat value -> $"--output-format '{value}' is not a known format"
-    | RestrictedModeUnsupported uid -> $"libxl asked for restricted mode (--runas={uid}), which this version cannot honour"
+    | InvalidRunAs(value, reason) -> $"--runas '{value}' cannot be used: {reason}"
     | MissingTlsFlags missing ->
         let verb = if List.length missing = 1 then "was" else "were"
         $"the gRPC lookup needs mutual TLS but {joinOr missing} {verb} not given"
@@ -103,6 +130,8 @@ let cause error =
     | InvalidLabel(text, reason) -> $"--lookup '{text}' is not a label: {reason}"
     | InvalidMac(key, value) -> $"--lookup {key}='{value}' is not a MAC address"
     | ConflictingLabel(key, first, second) -> $"--lookup gives '{key}' twice, as '{first}' and as '{second}'"
+    | InvalidDuration(source, value) -> $"{source} '{value}' is not a number of seconds"
+    | InvalidSize(flag, value) -> $"{flag} '{value}' is not a size"
     | NoMatchingGroup labels -> $"no matchbox group matches labels {labels}"
     | NoMatchingProfile labels -> $"a matchbox group matches labels {labels} but its profile is missing or unreadable"
     | LookupFailed(endpoint, status, detail) -> $"matchbox at {endpoint} answered the lookup with {status}: {detail}"
@@ -112,6 +141,7 @@ let cause error =
     | ClientCertificateRefused(endpoint, detail) -> $"{endpoint} ended the TLS handshake, most likely refusing our client certificate: {detail}"
     | TlsFileUnreadable(path, detail) -> $"cannot read TLS file {path}: {detail}"
     | TlsKeyMismatch(certificate, key, detail) -> $"the client certificate {certificate} and key {key} do not belong together: {detail}"
+    | ServerTimedOut(endpoint, what) -> $"matchbox gRPC at {endpoint} did not answer in time: {what}"
     | ProfileWithoutKernel profileId -> $"matchbox profile '{profileId}' has no boot.kernel"
     | InvalidAssetReference(profileId, reference, reason) -> $"matchbox profile '{profileId}' names asset '{reference}', which {reason}"
     | UnknownVariable(variable, known) ->
@@ -121,15 +151,25 @@ let cause error =
     | MalformedVariable(text, reason) -> $"the profile's args contain {text}, which {reason}"
     | VariableNotMac(variable, value) -> $"{variable} formats a MAC address but the label's value '{value}' is not one"
     | ArgsTooLong(bytes, limit) -> $"the kernel command line is {bytes} bytes; Xen keeps only the first {limit} of a PV guest's"
+    | ArgsControlCharacter(source, character) -> $"{source} contains {character}, which cannot be part of a kernel command line"
+    | ProfileArgsTooLarge(count, bytes) -> $"the profile has {count} args of {bytes} bytes in all, far more than any kernel command line holds"
     | AssetStatus(url, status) -> $"GET {url} answered HTTP {status}"
     | AssetUnreachable(url, detail) -> $"cannot download {url}: {detail}"
     | AssetTruncated(url, expected, received) -> $"{url} ended after {received} of {expected} bytes"
     | AssetWriteFailed(path, detail) -> $"cannot write {path}: {detail}"
+    | AssetTooLarge(url, what, bytes, limit) -> $"{url} makes the {what} {bytes} bytes, over the limit of {limit}"
+    | TooManyRedirects(url, limit) -> $"{url} redirected more than {limit} times"
+    | RedirectRefused(url, location, reason) -> $"{url} redirected to '{location}', which {reason}"
+    | DiskFull(path, detail) -> $"no room for {path}: {detail}"
+    | AssetTimedOut(url, what) -> $"{url} did not answer in time: {what}"
     | ValueContainsDelimiter(key, format, delimiter) -> $"the {key} value contains {delimiter}, the item separator of the {format} format"
     | ItemTooLong(key, bytes, limit) -> $"the {key} item is {bytes} bytes; libxl reads items into an 8192-byte buffer and silently drops long ones, so items stay under {limit} bytes"
     | OutputFileMissing path -> $"the output file {path} does not exist"
     | OutputDirectoryMissing path -> $"the output directory {path} does not exist or is not a directory"
     | OutputWriteFailed(path, detail) -> $"cannot write the result to {path}: {detail}"
+    | DeadlineExceeded seconds -> $"the boot did not finish within its deadline of {seconds} s"
+    | Interrupted signal -> $"stopped by {signal} (libxl sends it when the domain is destroyed or the bootloader hangs up)"
+    | PrivilegeDropFailed(uid, detail) -> $"cannot drop privileges to uid {uid}: {detail}"
     | Unexpected detail -> $"unexpected failure: {detail}"
 
 let fix error =
@@ -140,12 +180,15 @@ let fix error =
     | InvalidPort(flag, _) -> $"give {flag} a number from 1 to 65535"
     | NoLookupLabels -> "add '--lookup', 'mac=<the vif MAC>' (or another label your matchbox groups select on) to bootloader_args"
     | UnknownOutputFormat _ -> "use simple0 (what libxl reads), simple or sxp"
-    | RestrictedModeUnsupported _ -> "run xl without LIBXL_BOOTLOADER_RESTRICT/LIBXL_BOOTLOADER_USER and bootloader_restrict, or upgrade xenmatchbox"
+    | InvalidRunAs _ -> "set bootloader_user (or LIBXL_BOOTLOADER_USER) to an unprivileged user; libxl passes its uid"
     | MissingTlsFlags _ -> "add '--ca', '--cert' and '--key' with the PEM files matchbox's gRPC API accepts (see matchbox's TLS docs)"
     | MissingOutputDirectory -> "libxl always passes --output-directory; when running by hand, add --output-directory=DIR"
     | InvalidLabel _ -> "write each label as --lookup key=value, e.g. --lookup mac=52:54:00:aa:bb:cc"
     | InvalidMac _ -> "give the vif's MAC as six hex octets, e.g. 52:54:00:aa:bb:cc or 52-54-00-AA-BB-CC"
     | ConflictingLabel _ -> "give each label once in bootloader_args"
+    | InvalidDuration(source, _) when source.StartsWith "LIBXL" -> "set LIBXL_BOOTLOADER_TIMEOUT to whole seconds (0 for none) in xl's environment"
+    | InvalidDuration _ -> "give whole seconds, e.g. --timeout 60 (0 for none)"
+    | InvalidSize _ -> "give bytes or a size with K, M or G (powers of 1024), e.g. 256M"
     | NoMatchingGroup _ -> "add a matchbox group whose selector matches these labels (or a default group), or correct --lookup"
     | NoMatchingProfile _ -> "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\""
     | LookupFailed _ -> "check matchbox's log for the failed request"
@@ -155,6 +198,7 @@ let fix error =
     | ClientCertificateRefused _ -> "give --cert/--key a client certificate signed by the CA matchbox trusts (-ca-file) and still valid"
     | TlsFileUnreadable _ -> "check the path and permissions of the PEM file"
     | TlsKeyMismatch _ -> "give --key the private key that was issued with the --cert certificate"
+    | ServerTimedOut _ -> "check that matchbox is up and reachable on --grpcport, or raise --connect-timeout/--timeout"
     | ProfileWithoutKernel _ -> "set boot.kernel in the matchbox profile"
     | InvalidAssetReference _ -> "use an http:// or https:// URL or a server path such as /assets/... in the profile"
     | UnknownVariable _ -> "add the label with --lookup key=value, or remove the variable from the profile's args"
@@ -162,15 +206,25 @@ let fix error =
     | MalformedVariable _ -> "write variables as ${label}, ${label:hex}, ${label:hexhyp}, ${label:hexraw} or {{ .label }}"
     | VariableNotMac _ -> "give that label a MAC address value, or drop the :hex/:hexhyp/:hexraw format"
     | ArgsTooLong _ -> "shorten the profile's args (long URLs are the usual cause)"
+    | ArgsControlCharacter _ -> "remove the character from the profile's args (or from the domU config's extra/cmdline)"
+    | ProfileArgsTooLarge _ -> "check the profile: its args list is not what a kernel command line can be"
     | AssetStatus _ -> "check that the file exists on the matchbox asset server and the profile's path is right"
     | AssetUnreachable _ -> "check --server and --httpport (or the URL's host) and that the HTTP server is up"
     | AssetTruncated _ -> "retry the boot; if it persists, check the asset server and the network path"
     | AssetWriteFailed _ -> "check free space and permissions of the output directory"
+    | AssetTooLarge _ -> "check the profile's asset, or raise --max-kernel-size/--max-ramdisk-size (Xen refuses more than 1G)"
+    | TooManyRedirects _ -> "fix the redirect loop on the asset server, or put the final URL in the profile"
+    | RedirectRefused _ -> "let the asset server redirect only to http:// or https:// URLs, or put the final URL in the profile"
+    | DiskFull _ -> "free space where libxl writes bootloader output (XEN_LIB_DIR, usually /var/lib/xen)"
+    | AssetTimedOut _ -> "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout"
     | ValueContainsDelimiter _ -> "remove that character from the profile"
     | ItemTooLong _ -> "shorten the value"
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
     | OutputDirectoryMissing _ -> "create the directory, or pass the one libxl created"
     | OutputWriteFailed _ -> "check free space and permissions"
+    | DeadlineExceeded _ -> "check matchbox and the network; raise --timeout (and LIBXL_BOOTLOADER_TIMEOUT in restricted mode) for slow links"
+    | Interrupted _ -> "nothing to fix in xenmatchbox; see why xl stopped the domain's creation"
+    | PrivilegeDropFailed _ -> "run xl as root, and give bootloader_user a uid that exists on dom0"
     | Unexpected _ -> "report this as a bug, with the command line that caused it"
 
 let exitCode error =
@@ -180,6 +234,7 @@ let exitCode error =
     | c when c.StartsWith "XMB-3" -> 4
     | c when c.StartsWith "XMB-4" -> 5
     | c when c.StartsWith "XMB-5" -> 6
+    | c when c.StartsWith "XMB-6" -> 7
     | _ -> 1
 
 /// Control characters (a newline in an exception text, say) would break the one-line promise.

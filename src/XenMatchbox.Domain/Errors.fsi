@@ -12,12 +12,14 @@ type BootError =
     | InvalidPort of flag: string * value: string
     | NoLookupLabels
     | UnknownOutputFormat of value: string
-    | RestrictedModeUnsupported of uid: string
+    | InvalidRunAs of value: string * reason: string
     | MissingTlsFlags of missing: string list
     | MissingOutputDirectory
     | InvalidLabel of text: string * reason: string
     | InvalidMac of key: string * value: string
     | ConflictingLabel of key: string * first: string * second: string
+    | InvalidDuration of source: string * value: string
+    | InvalidSize of flag: string * value: string
     // Lookup (XMB-2xx)
     | NoMatchingGroup of labels: string
     | NoMatchingProfile of labels: string
@@ -28,6 +30,7 @@ type BootError =
     | ClientCertificateRefused of endpoint: string * detail: string
     | TlsFileUnreadable of path: string * detail: string
     | TlsKeyMismatch of certificate: string * key: string * detail: string
+    | ServerTimedOut of endpoint: string * what: string
     // Profile, plan and arguments (XMB-3xx)
     | ProfileWithoutKernel of profileId: string
     | InvalidAssetReference of profileId: string * reference: string * reason: string
@@ -36,17 +39,28 @@ type BootError =
     | MalformedVariable of text: string * reason: string
     | VariableNotMac of variable: string * value: string
     | ArgsTooLong of bytes: int * limit: int
+    | ArgsControlCharacter of source: string * character: string
+    | ProfileArgsTooLarge of count: int * bytes: int
     // Download (XMB-4xx)
     | AssetStatus of url: string * status: int
     | AssetUnreachable of url: string * detail: string
     | AssetTruncated of url: string * expected: int64 * received: int64
     | AssetWriteFailed of path: string * detail: string
+    | AssetTooLarge of url: string * what: string * bytes: int64 * limit: int64
+    | TooManyRedirects of url: string * limit: int
+    | RedirectRefused of url: string * location: string * reason: string
+    | DiskFull of path: string * detail: string
+    | AssetTimedOut of url: string * what: string
     // Output (XMB-5xx)
     | ValueContainsDelimiter of key: string * format: string * delimiter: string
     | ItemTooLong of key: string * bytes: int * limit: int
     | OutputFileMissing of path: string
     | OutputDirectoryMissing of path: string
     | OutputWriteFailed of path: string * detail: string
+    // The run itself (XMB-6xx)
+    | DeadlineExceeded of seconds: int
+    | Interrupted of signal: string
+    | PrivilegeDropFailed of uid: int * detail: string
     // Anything the shell did not foresee (XMB-900)
     | Unexpected of detail: string
 
@@ -60,7 +74,7 @@ val cause: BootError -> string
 val fix: BootError -> string
 
 /// The process exit status for the error: 2 command line, 3 lookup, 4 profile, 5 download,
-/// 6 output, 1 unexpected.
+/// 6 output, 7 the run (deadline, signal, privileges), 1 unexpected.
 val exitCode: BootError -> int
 
 /// The one line the shell prints: "XMB-nnn: cause — fix".

@@ -96,8 +96,40 @@ let private traverse (f: 'a -> Result<'b, 'e>) (items: 'a list) =
         state |> Result.bind (fun done' -> f item |> Result.map (fun r -> r :: done'))
     items |> List.fold folder (Ok []) |> Result.map List.rev
 
+let private describeControl (c: char) =
+    match c with
+    | '\000' -> "a NUL byte (U+0000)"
+    | '\n' -> "a newline (U+000A)"
+    | '\r' -> "a carriage return (U+000D)"
+    | '\t' -> "a tab (U+0009)"
+    | c -> $"the control character U+{int c:X4}"
+
+/// NUL ends a simple0 item, LF a simple one, and no control character belongs on a kernel command
+/// line: refused wherever it comes from, with the exact character named.
+let private noControlCharacters (source: string) (text: string) =
+    match text |> Seq.tryFind Char.IsControl with
+    | Some c -> Error(ArgsControlCharacter(source, describeControl c))
+    | None -> Ok()
+
+let private shown (arg: string) =
+    let printable = String.map (fun c -> if Char.IsControl c then '?' else c) arg
+    if printable.Length > 40 then printable.Substring(0, 40) + "…" else printable
+
+let private checkProfileArgs (args: string list) =
+    let bytes = args |> List.sumBy Text.Encoding.UTF8.GetByteCount
+    if List.length args > Limits.MaxProfileArgs || bytes > Limits.MaxProfileArgsBytes then
+        Error(ProfileArgsTooLarge(List.length args, bytes))
+    else
+        args
+        |> List.mapi (fun i arg -> noControlCharacters $"the profile's arg {i + 1} ('{shown arg}')" arg)
+        |> List.tryPick (function Error e -> Some e | Ok() -> None)
+        |> Option.map Error
+        |> Option.defaultValue (Ok())
+
 let private commandLine labels (configArgs: string option) (profileArgs: string list) =
-    Template.expandArgs labels profileArgs
+    checkProfileArgs profileArgs
+    |> Result.bind (fun () -> noControlCharacters "libxl's --args (the config's extra/cmdline)" (defaultArg configArgs ""))
+    |> Result.bind (fun () -> Template.expandArgs labels profileArgs)
     |> Result.bind (fun expanded ->
         let parts = [ expanded; defaultArg configArgs "" ] |> List.filter (fun s -> s.Length > 0)
         let line = String.concat " " parts

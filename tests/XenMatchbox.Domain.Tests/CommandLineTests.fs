@@ -10,7 +10,7 @@ open XenMatchbox.Domain.Errors
 open Generators
 open BootloaderArgv
 
-let private parse (argv: string list) = CommandLine.parse (List.toArray argv)
+let private parse (argv: string list) = CommandLine.parse (fun _ -> None) (List.toArray argv)
 
 let private shownArgv (argv: string list) = argv |> List.map Expect.escaped |> String.concat " "
 
@@ -102,11 +102,41 @@ let ``no disk, or two, is rejected`` () =
         | other -> Expect.fail $"{shownArgv argv}: expected CommandLineRejected, got %A{other}"
 
 [<Fact>]
-let ``libxl's restricted mode (--runas, --quiet) is refused as unsupported`` () =
+let ``libxl's restricted mode (--runas, --quiet) gives the uid to drop to and quiet output`` () =
     let argv = [ "--runas=997"; "--quiet" ] @ withDisk valid
     match parse argv with
-    | Error(RestrictedModeUnsupported "997") -> ()
-    | other -> Expect.fail $"expected RestrictedModeUnsupported 997, got %A{other}"
+    | Ok(CommandLine.Boot settings) ->
+        Expect.equalText "Some 997" $"%A{settings.RunAs}"
+        Assert.True(settings.Quiet, "--quiet")
+    | other -> Expect.fail $"expected a boot as uid 997, got %A{other}"
+
+[<Theory>]
+[<InlineData("0")>]
+[<InlineData("root")>]
+[<InlineData("-5")>]
+[<InlineData("997x")>]
+let ``--runas that is root or not a numeric uid is refused`` (uid: string) =
+    match parse ([ $"--runas={uid}" ] @ withDisk valid) with
+    | Error(InvalidRunAs(value, _)) -> Expect.equalText uid value
+    | other -> Expect.fail $"expected InvalidRunAs {uid}, got %A{other}"
+
+[<Fact>]
+let ``the deadline stays 10 s under libxl's timeout and --timeout can only shorten it`` () =
+    let deadline env argv =
+        match CommandLine.parse env (List.toArray (withDisk (valid @ argv))) with
+        | Ok(CommandLine.Boot settings) -> $"%A{settings.Limits.DeadlineSeconds}"
+        | other -> $"%A{other}"
+    let libxl value = fun name -> if name = "LIBXL_BOOTLOADER_TIMEOUT" then Some value else None
+    Expect.equalText "Some 110" (deadline (fun _ -> None) [])
+    Expect.equalText "Some 30" (deadline (fun _ -> None) [ "--timeout=30" ])
+    Expect.equalText "None" (deadline (fun _ -> None) [ "--timeout=0" ])
+    Expect.equalText "Some 110" (deadline (libxl "120") [])
+    Expect.equalText "Some 290" (deadline (libxl "300") [])
+    Expect.equalText "Some 50" (deadline (libxl "60") [ "--timeout=200" ])
+    Expect.equalText "Some 50" (deadline (libxl "60") [ "--timeout=0" ])
+    Expect.equalText "None" (deadline (libxl "0") [])
+    Expect.equalText "Some 20" (deadline (libxl "0") [ "--timeout=20" ])
+    Expect.equalText "Some 1" (deadline (libxl "5") [])
 
 [<Fact>]
 let ``no --server is an error`` () =

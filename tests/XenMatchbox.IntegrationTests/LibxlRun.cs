@@ -30,7 +30,8 @@ public sealed class LibxlRun : IDisposable
         OutputDirectory = Path.Combine(XenLibDir, $"bootloader.{Domid}.d");
         File.WriteAllBytes(OutputPath, []);
         File.SetUnixFileMode(OutputPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Directory.CreateDirectory(OutputDirectory);
+        // As libxl makes it: root's, mode 0600, so only root can create files in it.
+        Directory.CreateDirectory(OutputDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         DiskPath = Path.Combine(XenLibDir, "guest.img");
         File.WriteAllBytes(DiskPath, new byte[4096]);
     }
@@ -55,7 +56,13 @@ public sealed class LibxlRun : IDisposable
     public Task<BootOutcome> BootAsync(IEnumerable<string> bootloaderArgs, string? configArgs = null, string format = "simple0") =>
         RunAsync([.. LibxlFlags(configArgs, format), .. bootloaderArgs, DiskPath]);
 
-    public async Task<BootOutcome> RunAsync(IReadOnlyList<string> argv, bool jit = false, TimeSpan? timeout = null)
+    /// <summary>
+    /// Runs the program; <paramref name="whileRunning"/> gets the process while it runs (to signal
+    /// it, or look at it), and <paramref name="environment"/> adds variables, as xl's would.
+    /// </summary>
+    public async Task<BootOutcome> RunAsync(
+        IReadOnlyList<string> argv, bool jit = false, TimeSpan? timeout = null,
+        Func<Process, Task>? whileRunning = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = jit ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(PublishedProgram.AotExecutable);
         if (jit) start.ArgumentList.Add(PublishedProgram.JitAssembly);
@@ -64,6 +71,10 @@ public sealed class LibxlRun : IDisposable
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
         start.Environment["TERM"] = "vt100";   // libxl adds this
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = new MemoryStream();
@@ -72,6 +83,10 @@ public sealed class LibxlRun : IDisposable
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         try
         {
+            if (whileRunning is not null)
+            {
+                await whileRunning(process);
+            }
             await process.WaitForExitAsync(cancel.Token);
         }
         catch (OperationCanceledException)

@@ -48,6 +48,14 @@ public sealed class MatchboxFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Serves the kernel's bytes at another /assets/ path too (for a fault on that path alone).</summary>
+    public void ServeKernelAt(string urlPath)
+    {
+        var file = Path.Combine(assets, urlPath["/assets/".Length..]);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllBytes(file, Kernel);
+    }
+
     /// <summary>bootloader_args with mutual TLS files of the server's own PKI.</summary>
     public List<string> BootloaderArgs(params string[] lookups)
     {

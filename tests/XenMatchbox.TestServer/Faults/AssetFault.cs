@@ -15,6 +15,12 @@ public abstract class AssetFault
     /// <summary>Declares the full Content-Length, sends the first bytes, then hangs until the client gives up.</summary>
     public static AssetFault Stall(long afterBytes) => new StallFault(afterBytes);
 
+    /// <summary>
+    /// Declares the full Content-Length and sends the whole asset at about <paramref name="bytesPerSecond"/>
+    /// (small writes every 100 ms), e.g. to keep a download in progress while a test signals the client.
+    /// </summary>
+    public static AssetFault SlowBody(long bytesPerSecond) => new SlowBodyFault(bytesPerSecond);
+
     /// <summary>Sends the whole asset with chunked transfer encoding: no Content-Length.</summary>
     public static AssetFault Chunked { get; } = new ChunkedFault();
 

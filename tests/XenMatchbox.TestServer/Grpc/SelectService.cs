@@ -7,12 +7,14 @@ namespace XenMatchbox.TestServer;
 /// <summary>
 /// rpcpb.Select with matchbox's status codes: NOT_FOUND with its exact messages when nothing
 /// matches; UNKNOWN with the store's error text when SelectGroup cannot list the groups.
-/// Labels are used exactly as sent: gRPC does no MAC normalisation.
+/// Labels are used exactly as sent: gRPC does no MAC normalisation. Each call's labels are recorded
+/// first, whatever the outcome, so tests can see what a client sent.
 /// </summary>
 internal sealed class SelectService(ServerState state) : Select.SelectBase
 {
     public override async Task<SelectGroupResponse> SelectGroup(SelectGroupRequest request, ServerCallContext context)
     {
+        Record(request.Labels);
         try
         {
             var group = await GroupSelection.SelectGroupAsync(state.Store, request.Labels, context.CancellationToken);
@@ -30,6 +32,7 @@ internal sealed class SelectService(ServerState state) : Select.SelectBase
 
     public override async Task<SelectProfileResponse> SelectProfile(SelectProfileRequest request, ServerCallContext context)
     {
+        Record(request.Labels);
         try
         {
             var profile = await GroupSelection.SelectProfileAsync(state.Store, request.Labels, context.CancellationToken);
@@ -40,4 +43,8 @@ internal sealed class SelectService(ServerState state) : Select.SelectBase
             throw new RpcException(new Status(StatusCode.NotFound, e.Message));
         }
     }
+
+    // A read-only copy: the request's map belongs to the call.
+    private void Record(IDictionary<string, string> labels) =>
+        state.Labels.Add(new Dictionary<string, string>(labels, StringComparer.Ordinal).AsReadOnly());
 }

@@ -131,6 +131,26 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     /// <summary>Faults to inject on HTTP paths.</summary>
     public AssetFaults Faults => state.Faults;
 
+    /// <summary>
+    /// Every TCP connection either listener accepted, in the order accepted, with the uid owning the
+    /// client's socket (see <see cref="ClientConnection.Uid"/>). A copy as of this call; the log only
+    /// grows, so a test sharing the server can note <c>Count</c> first and <c>Skip</c> that many after.
+    /// </summary>
+    public IReadOnlyList<ClientConnection> Connections => state.Connections.Snapshot();
+
+    /// <summary>
+    /// The distinct uids of <see cref="Connections"/> (those that were found), ascending: e.g. to
+    /// check that a client which drops privileges connects only as the uid it dropped to.
+    /// </summary>
+    public IReadOnlyCollection<int> ClientUids =>
+        [.. Connections.Select(c => c.Uid).OfType<int>().Distinct().Order()];
+
+    /// <summary>
+    /// The labels of every SelectGroup and SelectProfile call, in the order received, exactly as sent
+    /// (gRPC does no normalisation), whether or not anything matched. A copy as of this call; only grows.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> ReceivedLabels => state.Labels.Snapshot();
+
     /// <summary>Stops both listeners (cutting off requests still running) and removes generated files; later calls do nothing.</summary>
     public ValueTask DisposeAsync() =>
         Interlocked.Exchange(ref disposed, 1) == 0 ? new(StopAsync(http, grpc, ownedCertificates, ownedDirectory)) : ValueTask.CompletedTask;

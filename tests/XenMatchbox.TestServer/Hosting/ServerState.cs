@@ -24,4 +24,10 @@ internal sealed class ServerState(IMatchboxStore store, string? assetsPath, Ipxe
     public RequestCounters Counters { get; } = new();
 
     public AssetFaults Faults { get; } = new();
+
+    /// <summary>Every accepted connection on either listener, with the client socket's uid.</summary>
+    public RecordLog<ClientConnection> Connections { get; } = new();
+
+    /// <summary>The labels of every SelectGroup/SelectProfile call, copied as received.</summary>
+    public RecordLog<IReadOnlyDictionary<string, string>> Labels { get; } = new();
 }

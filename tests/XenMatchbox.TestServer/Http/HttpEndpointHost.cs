@@ -15,7 +15,11 @@ internal static class HttpEndpointHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxResponseBufferSize = 1;
-            kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(endPoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                listen.RecordClients(state.Connections, MatchboxListener.Http);
+            });
         });
         var app = builder.Build();
         var stopping = app.Lifetime.ApplicationStopping;

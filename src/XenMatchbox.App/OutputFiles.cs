@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// The kernel and ramdisk files this run writes into libxl's output directory, and their removal
+/// when the run fails, so dom0 is never left with half-written files.
+/// <para>Unrestricted, each file is written under a temporary name and renamed when complete; on
+/// failure this process deletes what it created.</para>
+/// <para>Restricted (--runas), the directory is root's with mode 0600, so the files are created
+/// while still root and written in place after the privilege drop; a root janitor process, started
+/// before the drop, deletes them unless told the run succeeded, even if this process is killed.</para>
+/// </summary>
+internal sealed class OutputFiles : IDisposable
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly Lock gate = new();
+    private readonly List<string> created = [];
+    private readonly Dictionary<string, FileStream> precreated = [];
+    private readonly Process? janitor;
+
+    private OutputFiles(Process? janitor) => this.janitor = janitor;
+
+    public static OutputFiles Unrestricted() => new(null);
+
+    /// <summary>Creates the final files now (while root) and starts the janitor that removes them on failure.</summary>
+    public static OutputFiles Restricted(string directory, IReadOnlyList<string> names)
+    {
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // Reads "keep NAME" lines and "done"; at "done" it removes the files not kept, and at end of
+        // input without "done" (a failure, or this process killed) it removes them all.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("""
+            dir=$1; shift; kept=' '
+            while IFS= read -r line; do
+              case $line in
+                done) for f; do case $kept in *" $f "*) ;; *) rm -f -- "$dir/$f" ;; esac; done; exit 0 ;;
+                keep\ *) kept="$kept${line#keep } " ;;
+              esac
+            done
+            for f; do rm -f -- "$dir/$f"; done
+            """);
+        start.ArgumentList.Add("xenmatchbox-janitor");
+        start.ArgumentList.Add(directory);
+        foreach (var name in names)
+        {
+            start.ArgumentList.Add(name);
+        }
+        var files = new OutputFiles(Process.Start(start) ?? throw new InvalidOperationException("cannot start /bin/sh"));
+        foreach (var name in names)
+        {
+            var path = Path.Combine(directory, name);
+            files.precreated[path] = Create(path, FileMode.Create);
+        }
+        return files;
+    }
+
+    /// <summary>The stream to write <paramref name="finalPath"/> through.</summary>
+    public FileStream Open(string finalPath)
+    {
+        if (janitor is not null)
+        {
+            return precreated.Remove(finalPath, out var stream)
+                ? stream
+                : throw new InvalidOperationException($"{finalPath} was not created before the privilege drop");
+        }
+        var directory = Path.GetDirectoryName(finalPath) ?? ".";
+        var path = Path.Combine(directory, $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        var created = Create(path, FileMode.CreateNew);
+        Track(path);
+        return created;
+    }
+
+    /// <summary>Puts a completely written (and closed) file in its final place.</summary>
+    public void Complete(string writtenPath, string finalPath)
+    {
+        if (janitor is not null)
+        {
+            return;
+        }
+        Track(finalPath);
+        File.Move(writtenPath, finalPath, overwrite: true);
+        lock (gate) created.Remove(writtenPath);
+    }
+
+    /// <summary>The run succeeded: keep <paramref name="used"/>, remove anything else this run created.</summary>
+    public void Succeeded(IEnumerable<string> used)
+    {
+        if (janitor is null)
+        {
+            return;
+        }
+        foreach (var stream in precreated.Values)
+        {
+            stream.Dispose();
+        }
+        foreach (var path in used)
+        {
+            janitor.StandardInput.WriteLine($"keep {Path.GetFileName(path)}");
+        }
+        janitor.StandardInput.WriteLine("done");
+        FinishJanitor();
+    }
+
+    /// <summary>The run failed: remove every file it created. Never throws.</summary>
+    public void RemoveAll()
+    {
+        if (janitor is not null)
+        {
+            foreach (var stream in precreated.Values)
+            {
+                stream.Dispose();
+            }
+            FinishJanitor();
+            return;
+        }
+        lock (gate)
+        {
+            foreach (var path in created)
+            {
+                try { File.Delete(path); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            }
+            created.Clear();
+        }
+    }
+
+    private static FileStream Create(string path, FileMode mode)
+    {
+        try
+        {
+            return new FileStream(path, new FileStreamOptions
+            {
+                Mode = mode,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = OwnerOnly,
+                BufferSize = 0,
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+        }
+    }
+
+    private void Track(string path)
+    {
+        lock (gate) created.Add(path);
+    }
+
+    /// <summary>Closes the janitor's input and waits (briefly) until it has done its work.</summary>
+    private void FinishJanitor()
+    {
+        try
+        {
+            janitor!.StandardInput.Close();
+            janitor.WaitForExit(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException) { }
+    }
+
+    public void Dispose()
+    {
+        foreach (var stream in precreated.Values)
+        {
+            stream.Dispose();
+        }
+        janitor?.Dispose();
+    }
+}

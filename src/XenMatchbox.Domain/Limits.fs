@@ -1,0 +1,78 @@
+module XenMatchbox.Domain.Limits
+
+open System
+open System.Globalization
+open XenMatchbox.Domain.Errors
+
+[<Literal>]
+let DefaultMaxKernelBytes = 134217728L
+
+[<Literal>]
+let DefaultMaxRamdiskBytes = 1073741824L
+
+[<Literal>]
+let DefaultDeadlineSeconds = 110
+
+[<Literal>]
+let LibxlMarginSeconds = 10
+
+[<Literal>]
+let DefaultConnectSeconds = 10
+
+[<Literal>]
+let DefaultReadSeconds = 30
+
+[<Literal>]
+let MaxProfileArgs = 1024
+
+[<Literal>]
+let MaxProfileArgsBytes = 65536
+
+let private wholeNumber (text: string) =
+    match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
+    | true, n -> Some n
+    | _ -> None
+
+let parseSize flag (text: string) =
+    let trimmed = text.Trim()
+    let upper = trimmed.ToUpperInvariant()
+    let upper =
+        if upper.EndsWith "IB" then upper.Substring(0, upper.Length - 2)
+        elif upper.EndsWith "B" then upper.Substring(0, upper.Length - 1)
+        else upper
+    let digits, shift =
+        match if upper.Length > 0 then upper.[upper.Length - 1] else ' ' with
+        | 'K' -> upper.Substring(0, upper.Length - 1), 10
+        | 'M' -> upper.Substring(0, upper.Length - 1), 20
+        | 'G' -> upper.Substring(0, upper.Length - 1), 30
+        | _ -> upper, 0
+    match wholeNumber digits with
+    | Some n when n > 0L && n <= (Int64.MaxValue >>> shift) -> Ok(n <<< shift)
+    | _ -> Error(InvalidSize(flag, text))
+
+let parseSeconds source (text: string) =
+    match wholeNumber text with
+    | Some 0L -> Ok None
+    | Some n when n <= int64 Int32.MaxValue -> Ok(Some(int n))
+    | _ -> Error(InvalidDuration(source, text))
+
+let deadline timeoutFlag libxlTimeout =
+    let parsed source value =
+        match value with
+        | None -> Ok None
+        | Some text -> parseSeconds source text |> Result.map Some
+    match parsed "--timeout" timeoutFlag, parsed "LIBXL_BOOTLOADER_TIMEOUT" libxlTimeout with
+    | Error e, _
+    | _, Error e -> Error e
+    | Ok flag, Ok libxl ->
+        // libxl kills a restricted bootloader at its timeout: finish 10 s before, however short.
+        let cap = libxl |> Option.flatten |> Option.map (fun t -> max 1 (t - LibxlMarginSeconds))
+        let wanted =
+            match flag, libxl with
+            | Some given, _ -> given
+            | None, Some _ -> None   // libxl's own timeout decides (through the cap), or there is none
+            | None, None -> Some DefaultDeadlineSeconds
+        match wanted, cap with
+        | Some w, Some c -> Ok(Some(min w c))
+        | None, Some c -> Ok(Some c)
+        | w, None -> Ok w

@@ -1,0 +1,47 @@
+/// The bounds a boot runs within: sizes, time and the profile's args. A bootloader runs as root
+/// in dom0 and reads what a network server sends, so nothing it takes in is unbounded.
+module XenMatchbox.Domain.Limits
+
+open XenMatchbox.Domain.Errors
+
+/// Default cap on the kernel file: 128 MiB.
+[<Literal>]
+val DefaultMaxKernelBytes: int64 = 134217728L
+
+/// Default cap on the ramdisk (all initrds together): 1 GiB, what Xen's domain builder accepts.
+[<Literal>]
+val DefaultMaxRamdiskBytes: int64 = 1073741824L
+
+/// The whole boot's default deadline, inside libxl's 120 s kill in restricted mode.
+[<Literal>]
+val DefaultDeadlineSeconds: int = 110
+
+/// How far under LIBXL_BOOTLOADER_TIMEOUT the deadline stays, to fail cleanly before libxl kills.
+[<Literal>]
+val LibxlMarginSeconds: int = 10
+
+/// Default time to establish a TCP connection (and TLS), and to wait for any byte of a response.
+[<Literal>]
+val DefaultConnectSeconds: int = 10
+
+[<Literal>]
+val DefaultReadSeconds: int = 30
+
+/// The most args, and bytes of args, a profile may have before expansion.
+[<Literal>]
+val MaxProfileArgs: int = 1024
+
+[<Literal>]
+val MaxProfileArgsBytes: int = 65536
+
+/// Parses a size: bytes, or a number with K, M or G (powers of 1024, an optional trailing "iB"
+/// or "B"). Zero is not a size.
+val parseSize: flag: string -> text: string -> Result<int64, BootError>
+
+/// Parses whole seconds; 0 means "no limit" (None).
+val parseSeconds: source: string -> text: string -> Result<int option, BootError>
+
+/// The boot's deadline in seconds (None: none), from --timeout and libxl's LIBXL_BOOTLOADER_TIMEOUT.
+/// When the variable is set, the deadline is 10 s before it (0 there means libxl has none) and
+/// --timeout can only shorten that; when it is not, --timeout decides, 110 s by default.
+val deadline: timeoutFlag: string option -> libxlTimeout: string option -> Result<int option, BootError>

@@ -1,0 +1,29 @@
+/// The rules for fetching from the network: which failures are worth another try, how long to
+/// wait before it, and which redirects to follow.
+module XenMatchbox.Domain.Transfer
+
+open XenMatchbox.Domain.Errors
+open XenMatchbox.Domain.Plan
+
+/// Tries per request, the first included.
+[<Literal>]
+val MaxAttempts: int = 3
+
+/// Redirects followed per asset, at most.
+[<Literal>]
+val MaxRedirects: int = 5
+
+/// Worth another try: a refused or reset connection, a body cut short, HTTP 502/503/504, gRPC
+/// Unavailable. Not: a timeout (it would only spend the deadline again), a 404 or other status,
+/// anything about TLS trust, names or files, a profile or argument error.
+val isTransient: BootError -> bool
+
+/// Milliseconds to wait before the given try (2 = the first retry): 250, then 1000.
+val backoffMilliseconds: attempt: int -> int
+
+/// Where a redirect from an asset URL leads, resolved against it; only http and https, and at
+/// most MaxRedirects hops (hop counts from 1).
+val followRedirect: from: AssetUrl -> location: string -> hop: int -> Result<AssetUrl, BootError>
+
+/// Whether the asset, with the bytes already in its file, may grow by this much more.
+val checkSize: url: string -> what: string -> limit: int64 -> bytes: int64 -> Result<unit, BootError>

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace XenMatchbox.IntegrationTests;
+
+/// <summary>
+/// A fact that needs root: mounting a small file system, or starting the bootloader as root so it
+/// can drop to --runas as libxl's restricted mode expects. CI runs as root; elsewhere the test is
+/// skipped with this reason shown.
+/// </summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!Host.IsRoot)
+        {
+            Skip = "needs root (mounts a small file system or drops privileges, as libxl's bootloader does)";
+        }
+    }
+}
+
+public static class Host
+{
+    public static bool IsRoot { get; } = File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:\t0\t", StringComparison.Ordinal));
+
+    /// <summary>Sends a signal the way libxl does (kill(2)); .NET's Process.Kill only sends SIGKILL.</summary>
+    public static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString()])!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits (at most 20 s) until <paramref name="condition"/> holds.</summary>
+    public static async Task Until(Func<bool> condition, string what)
+    {
+        for (var waited = 0; !condition(); waited += 50)
+        {
+            if (waited > 20_000)
+            {
+                throw new TimeoutException($"gave up waiting for {what}");
+            }
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>A tmpfs of a few hundred KiB mounted over a directory for one test, then unmounted.</summary>
+public sealed class SmallFilesystem : IDisposable
+{
+    private readonly string mountPoint;
+
+    public SmallFilesystem(string mountPoint, string options)
+    {
+        this.mountPoint = mountPoint;
+        Run("mount", "-t", "tmpfs", "-o", options, "xmb-test", mountPoint);
+    }
+
+    public void Dispose() => Run("umount", mountPoint);
+
+    private static void Run(string command, params string[] args)
+    {
+        using var process = Process.Start(command, args)!;
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', args)} exited {process.ExitCode}");
+        }
+    }
+}
