@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# End-to-end test under real Xen: publishes xenmatchbox (NativeAOT) and the matchbox-compatible
+# test server (self-contained: dom0 has no .NET runtime), generates certificates for the run,
+# boots Xen 4.17 + dom0 under QEMU with shared/xen-e2e and runs payload/test.sh there.
+# Usage: tests/e2e/run.sh RESULT_DIR   (needs root the first time, to build the dom0 image)
+# Prints the scenario lines and a final "N passed, N failed"; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+result=$(realpath -m "${1:-artifacts/e2e}")
+harness=$(realpath ../shared/xen-e2e)
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+payload=$(mktemp -d -t xenmatchbox-e2e.XXXXXX)
+trap 'rm -rf "$payload"' EXIT
+chmod 0755 "$payload"
+
+dotnet publish src/XenMatchbox.App -c Release -o artifacts/aot -nologo -v quiet -clp:NoSummary
+dotnet publish tests/XenMatchbox.TestServer -c Release -r linux-x64 --self-contained -o "$payload/testserver" \
+    -nologo -v quiet -clp:NoSummary
+cp artifacts/aot/xenmatchbox tests/e2e/payload/test.sh tests/e2e/payload/argv-logger "$payload/"
+mkdir -p "$payload/tls"
+"$payload/testserver/xenmatchbox-testserver" certs --out "$payload/tls" --san 127.0.0.1,localhost >/dev/null
+
+mkdir -p "$result"
+status=0
+TIMEOUT=${TIMEOUT:-900} "$harness/run.sh" "$payload" "$result" || status=$?
+summary=$result/out/summary.txt
+if [ -f "$summary" ]; then
+    grep -E '^(PASS|FAIL) ' "$summary"
+fi
+passed=$(grep -c '^PASS ' "$summary" 2>/dev/null || true)
+failed=$(grep -c '^FAIL ' "$summary" 2>/dev/null || true)
+if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
+    echo "e2e: the harness ended with status $status before the scenarios could report; see $result/serial.log"
+    failed=1
+fi
+for log in "$result"/out/*-console.log; do
+    [ -f "$log" ] && grep -a -m1 'Command line:' "$log" | sed "s|^|$(basename "$log" -console.log): |" || true
+done
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "$status" -eq 0 ] && [ "${failed:-0}" -eq 0 ]
