@@ -78,10 +78,26 @@ on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
 CFG
+    local log=$out/$name-console.log seen=0 xl
     env "$@" XMB_E2E_ARGV="$out/$name-argv.txt" \
         timeout "$limit" script -qfec "xl -vvv create -c $work/$name.cfg" /dev/null \
-        </dev/null >"$out/$name-console.log" 2>&1 || rc=$?
+        </dev/null >"$log" 2>&1 &
+    xl=$!
+    # The verdict is on the console once the domU kernel has printed its command line: wait for
+    # its userspace a little longer (informational only), then stop the domain instead of waiting
+    # for it to power off.
+    while kill -0 "$xl" 2>/dev/null; do
+        if grep -aq 'Command line:' "$log"; then
+            seen=$((seen + 1))
+            if [ "$seen" -ge 20 ] || grep -aq 'DOMU-INIT-OK' "$log"; then
+                break
+            fi
+        fi
+        sleep 2
+    done
+    # After a timeout or an xl abort the domain can still exist, possibly paused.
     xl destroy "$name" >/dev/null 2>&1 || true
+    wait "$xl" || rc=$?
     echo "$name: xl create exited $rc"
     grep -a 'Command line:' "$out/$name-console.log" | head -1 | sed "s/^/$name: /"
 }
