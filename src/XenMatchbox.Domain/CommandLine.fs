@@ -110,7 +110,9 @@ kernel/ramdisk/args to --output for libxl. Errors are one line: xenmatchbox: XMB
 let private createParser () =
     ArgumentParser.Create<BootloaderArgument>(programName = "xenmatchbox", checkStructure = false)
 
-let helpText () = createParser().PrintUsage() + xlExample
+let private usageOf (parser: ArgumentParser<BootloaderArgument>) = parser.PrintUsage() + xlExample
+
+let helpText () = usageOf (createParser ())
 
 let private parsePort flag (value: string option) fallback =
     match value with
@@ -264,5 +266,5 @@ let parse environment (argv: string array) =
         |> Result.map Boot
     with :? ArguParseException as e ->
         match e.ErrorCode with
-        | ErrorCode.HelpText -> Ok(ShowHelp(helpText ()))
+        | ErrorCode.HelpText -> Ok(ShowHelp(usageOf parser))
         | _ -> Error(CommandLineRejected(firstLine e.Message))
