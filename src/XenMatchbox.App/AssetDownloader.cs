@@ -159,6 +159,11 @@ internal sealed class AssetDownloader : IDisposable
             {
                 throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Value, $"no connection within {limits.ConnectSeconds} s"), e);
             }
+            catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException)
+            {
+                // Not worth a retry: the certificate will not change.
+                throw new BootFailure(Errors.BootError.NewAssetNotTrusted(current.Value, e.InnerException.Message), e);
+            }
             catch (HttpRequestException e)
             {
                 throw new BootFailure(Errors.BootError.NewAssetUnreachable(current.Value, e.Message), e);

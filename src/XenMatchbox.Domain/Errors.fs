@@ -43,6 +43,7 @@ type BootError =
     | RedirectRefused of url: string * location: string * reason: string
     | DiskFull of path: string * detail: string
     | AssetTimedOut of url: string * what: string
+    | AssetNotTrusted of url: string * detail: string
     | ValueContainsDelimiter of key: string * format: string * delimiter: string
     | ItemTooLong of key: string * bytes: int * limit: int
     | OutputFileMissing of path: string
@@ -98,6 +99,7 @@ let code error =
     | RedirectRefused _ -> "XMB-407"
     | DiskFull _ -> "XMB-408"
     | AssetTimedOut _ -> "XMB-409"
+    | AssetNotTrusted _ -> "XMB-410"
     | ValueContainsDelimiter _ -> "XMB-501"
     | ItemTooLong _ -> "XMB-502"
     | OutputFileMissing _ -> "XMB-503"
@@ -162,6 +164,7 @@ let cause error =
     | RedirectRefused(url, location, reason) -> $"{url} redirected to '{location}', which {reason}"
     | DiskFull(path, detail) -> $"no room for {path}: {detail}"
     | AssetTimedOut(url, what) -> $"{url} did not answer in time: {what}"
+    | AssetNotTrusted(url, detail) -> $"the TLS certificate of {url} is trusted neither by the system nor by --ca: {detail}"
     | ValueContainsDelimiter(key, format, delimiter) -> $"the {key} value contains {delimiter}, the item separator of the {format} format"
     | ItemTooLong(key, bytes, limit) -> $"the {key} item is {bytes} bytes; libxl reads items into an 8192-byte buffer and silently drops long ones, so items stay under {limit} bytes"
     | OutputFileMissing path -> $"the output file {path} does not exist"
@@ -217,6 +220,7 @@ let fix error =
     | RedirectRefused _ -> "let the asset server redirect only to http:// or https:// URLs, or put the final URL in the profile"
     | DiskFull _ -> "free space where libxl writes bootloader output (XEN_LIB_DIR, usually /var/lib/xen)"
     | AssetTimedOut _ -> "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout"
+    | AssetNotTrusted _ -> "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL"
     | ValueContainsDelimiter _ -> "remove that character from the profile"
     | ItemTooLong _ -> "shorten the value"
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"

@@ -51,6 +51,7 @@ type BootError =
     | RedirectRefused of url: string * location: string * reason: string
     | DiskFull of path: string * detail: string
     | AssetTimedOut of url: string * what: string
+    | AssetNotTrusted of url: string * detail: string
     // Output (XMB-5xx)
     | ValueContainsDelimiter of key: string * format: string * delimiter: string
     | ItemTooLong of key: string * bytes: int * limit: int

@@ -21,18 +21,20 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     private readonly ServerState state;
     private readonly WebApplication http;
     private readonly WebApplication? grpc;
+    private readonly WebApplication? https;
     private readonly TestCertificates? ownedCertificates;
     private readonly string? ownedDirectory;
     private int disposed;
 
     private MatchboxTestServer(
-        ServerState state, WebApplication http, WebApplication? grpc,
+        ServerState state, WebApplication http, WebApplication? grpc, WebApplication? https,
         TestCertificates? certificates, CertificateFiles? certificateFiles, ServerTlsFiles? tlsFiles,
         TestCertificates? ownedCertificates, string? ownedDirectory)
     {
         this.state = state;
         this.http = http;
         this.grpc = grpc;
+        this.https = https;
         this.ownedCertificates = ownedCertificates;
         this.ownedDirectory = ownedDirectory;
         Certificates = certificates;
@@ -40,6 +42,7 @@ public sealed class MatchboxTestServer : IAsyncDisposable
         TlsFiles = tlsFiles;
         HttpEndPoint = QuietWebHost.BoundEndPoint(http);
         GrpcEndPoint = grpc is null ? null : QuietWebHost.BoundEndPoint(grpc);
+        HttpsEndPoint = https is null ? null : QuietWebHost.BoundEndPoint(https);
     }
 
     /// <summary>Starts both listeners and returns once they accept connections.</summary>
@@ -52,7 +55,7 @@ public sealed class MatchboxTestServer : IAsyncDisposable
         CertificateFiles? certificateFiles = null;
         ServerTlsFiles? tlsFiles = null;
         string? ownedDirectory = null;
-        WebApplication? http = null, grpc = null;
+        WebApplication? http = null, grpc = null, https = null;
         try
         {
             if (options.GrpcEndPoint is not null)
@@ -69,14 +72,22 @@ public sealed class MatchboxTestServer : IAsyncDisposable
                 grpc = GrpcEndpointHost.Build(state, options.GrpcEndPoint, tlsFiles, options.ConfigureLogging);
             }
             http = HttpEndpointHost.Build(state, options.HttpEndPoint, options.ConfigureLogging);
-            await Task.WhenAll(http.StartAsync(cancellationToken), grpc?.StartAsync(cancellationToken) ?? Task.CompletedTask);
-            return new MatchboxTestServer(state, http, grpc, certificates, certificateFiles, tlsFiles, ownedCertificates, ownedDirectory);
+            if (options.HttpsEndPoint is not null)
+            {
+                https = HttpEndpointHost.Build(state, options.HttpsEndPoint, options.ConfigureLogging,
+                    tlsFiles ?? throw new InvalidOperationException("HTTPS needs the gRPC listener's certificates"));
+            }
+            await Task.WhenAll(
+                http.StartAsync(cancellationToken),
+                grpc?.StartAsync(cancellationToken) ?? Task.CompletedTask,
+                https?.StartAsync(cancellationToken) ?? Task.CompletedTask);
+            return new MatchboxTestServer(state, http, grpc, https, certificates, certificateFiles, tlsFiles, ownedCertificates, ownedDirectory);
         }
         catch
         {
             // Part of the server may be up while the rest failed (a port in use, a bad PEM file):
             // stop what did start and remove what was made.
-            await StopAsync(http, grpc, ownedCertificates, ownedDirectory);
+            await StopAsync(http, grpc, https, ownedCertificates, ownedDirectory);
             throw;
         }
     }
@@ -89,6 +100,9 @@ public sealed class MatchboxTestServer : IAsyncDisposable
 
     /// <summary>The HTTP base URL without a trailing slash, e.g. <c>http://127.0.0.1:40123</c>.</summary>
     public string HttpBaseUrl => $"http://{HttpEndPoint}";
+
+    /// <summary>The HTTPS listener's bound address; null unless <see cref="MatchboxTestServerOptions.HttpsEndPoint"/> was set.</summary>
+    public IPEndPoint? HttpsEndPoint { get; }
 
     /// <summary>The gRPC listener's bound address; null when gRPC is disabled.</summary>
     public IPEndPoint? GrpcEndPoint { get; }
@@ -153,11 +167,12 @@ public sealed class MatchboxTestServer : IAsyncDisposable
 
     /// <summary>Stops both listeners (cutting off requests still running) and removes generated files; later calls do nothing.</summary>
     public ValueTask DisposeAsync() =>
-        Interlocked.Exchange(ref disposed, 1) == 0 ? new(StopAsync(http, grpc, ownedCertificates, ownedDirectory)) : ValueTask.CompletedTask;
+        Interlocked.Exchange(ref disposed, 1) == 0 ? new(StopAsync(http, grpc, https, ownedCertificates, ownedDirectory)) : ValueTask.CompletedTask;
 
-    private static async Task StopAsync(WebApplication? http, WebApplication? grpc, TestCertificates? ownedCertificates, string? ownedDirectory)
+    private static async Task StopAsync(
+        WebApplication? http, WebApplication? grpc, WebApplication? https, TestCertificates? ownedCertificates, string? ownedDirectory)
     {
-        WebApplication[] apps = [.. new[] { http, grpc }.OfType<WebApplication>()];
+        WebApplication[] apps = [.. new[] { http, grpc, https }.OfType<WebApplication>()];
         await Task.WhenAll(apps.Select(app => app.StopAsync()));
         foreach (var app in apps)
         {

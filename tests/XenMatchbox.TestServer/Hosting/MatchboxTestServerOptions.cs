@@ -14,6 +14,12 @@ public sealed class MatchboxTestServerOptions
     /// <summary>The HTTP listener's address; port 0 picks a free port.</summary>
     public IPEndPoint HttpEndPoint { get; init; } = new(IPAddress.Loopback, 0);
 
+    /// <summary>
+    /// An HTTPS listener serving the same endpoints and assets with the server certificate; null (the
+    /// default) for none. Needs gRPC's certificates, so <see cref="GrpcEndPoint"/> must be set.
+    /// </summary>
+    public IPEndPoint? HttpsEndPoint { get; init; }
+
     /// <summary>The gRPC listener's address; port 0 picks a free port; null disables gRPC (as matchbox without <c>-rpc-address</c>).</summary>
     public IPEndPoint? GrpcEndPoint { get; init; } = new(IPAddress.Loopback, 0);
 

@@ -1,12 +1,17 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace XenMatchbox.TestServer;
 
-/// <summary>The plain-HTTP listener: matchbox's read-only HTTP endpoints and assets.</summary>
+/// <summary>
+/// The HTTP listener: matchbox's read-only HTTP endpoints and assets; plain, or over TLS with the
+/// server certificate (as matchbox's -web-ssl, or an https:// asset server) when given one.
+/// </summary>
 internal static class HttpEndpointHost
 {
-    public static WebApplication Build(ServerState state, IPEndPoint endPoint, Action<ILoggingBuilder>? configureLogging)
+    public static WebApplication Build(
+        ServerState state, IPEndPoint endPoint, Action<ILoggingBuilder>? configureLogging, ServerTlsFiles? tls = null)
     {
         var builder = QuietWebHost.CreateBuilder(configureLogging);
         // Next to no output buffering: a flush returns only once the socket has taken the bytes, so
@@ -19,6 +24,10 @@ internal static class HttpEndpointHost
             {
                 listen.Protocols = HttpProtocols.Http1;
                 listen.RecordClients(state.Connections, MatchboxListener.Http);
+                if (tls is not null)
+                {
+                    listen.UseHttps(X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile));
+                }
             });
         });
         var app = builder.Build();
