@@ -49,7 +49,9 @@ internal static class BootCommand
                     using (var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, deadline.Token))
                     {
                         result = ResultFile.Open(settings);
-                        await BootAsync(settings, result, ref files, stop.Token);
+                        var tls = TlsMaterial.Load(settings.Server);
+                        files = PrepareRestrictedMode(settings) ?? files;
+                        await BootAsNetworkUserAsync(settings, result, tls, files, stop.Token);
                     }
                     return 0;
                 default:
@@ -75,19 +77,29 @@ internal static class BootCommand
         }
     }
 
-    private static Task BootAsync(CommandLine.Settings settings, ResultFile result, ref OutputFiles files, CancellationToken cancel)
+    /// <summary>
+    /// Everything root-only happens first: the result file and the TLS keys (opened and read above),
+    /// then the kernel and ramdisk files in libxl's root-only directory. Then the drop, before any
+    /// byte is sent to or read from the network. Null when libxl did not ask for restricted mode.
+    /// </summary>
+    private static OutputFiles? PrepareRestrictedMode(CommandLine.Settings settings)
     {
-        // Everything root-only happens first: the result file (opened above), the TLS keys, the
-        // kernel and ramdisk files in libxl's root-only directory. Then the drop, before any byte
-        // is sent to or read from the network.
-        var tls = TlsMaterial.Load(settings.Server);
-        if (settings.RunAs.IsSome())
+        if (!settings.RunAs.IsSome())
         {
-            var uid = settings.RunAs!.Value;
-            files = OutputFiles.Restricted(settings.OutputDirectory, ["kernel", "ramdisk"]);
-            Privileges.DropTo(uid);
+            return null;
         }
-        return BootAsNetworkUserAsync(settings, result, tls, files, cancel);
+        var files = OutputFiles.Restricted(settings.OutputDirectory, ["kernel", "ramdisk"]);
+        try
+        {
+            Privileges.DropTo(settings.RunAs!.Value);
+        }
+        catch
+        {
+            files.RemoveAll();
+            files.Dispose();
+            throw;
+        }
+        return files;
     }
 
     private static async Task BootAsNetworkUserAsync(

@@ -110,9 +110,8 @@ kernel/ramdisk/args to --output for libxl. Errors are one line: xenmatchbox: XMB
 let private createParser () =
     ArgumentParser.Create<BootloaderArgument>(programName = "xenmatchbox", checkStructure = false)
 
+/// The --help text: every flag and an example domU config.
 let private usageOf (parser: ArgumentParser<BootloaderArgument>) = parser.PrintUsage() + xlExample
-
-let helpText () = usageOf (createParser ())
 
 let private parsePort flag (value: string option) fallback =
     match value with

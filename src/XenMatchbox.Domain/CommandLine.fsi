@@ -75,9 +75,6 @@ type Invocation =
     | ShowHelp of text: string
     | Boot of Settings
 
-/// The --help text: every flag and an example domU config.
-val helpText: unit -> string
-
 /// Parses and validates argv (without the program name). The environment is read only for
 /// LIBXL_BOOTLOADER_TIMEOUT, which libxl's own process carries and passes on.
 val parse: environment: (string -> string option) -> argv: string array -> Result<Invocation, BootError>

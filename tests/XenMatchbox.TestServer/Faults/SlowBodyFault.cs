@@ -7,7 +7,7 @@ namespace XenMatchbox.TestServer;
 /// about <c>bytesPerSecond</c>, in a small write every <see cref="Tick"/>. Keeps a download in
 /// progress for a predictable time (e.g. to signal the client mid-download).
 /// </summary>
-internal sealed class SlowBodyFault : AssetFault
+internal sealed class SlowBodyFault : DeclaredBodyFault
 {
     // Small writes at a steady pace rather than one burst a second, so the client sees progress
     // throughout and its read timeouts (usually seconds) never fire.
@@ -21,15 +21,8 @@ internal sealed class SlowBodyFault : AssetFault
         this.bytesPerSecond = bytesPerSecond;
     }
 
-    public override async Task RespondAsync(HttpContext context, AssetFile? asset, CancellationToken stopping)
+    protected override async Task SendBodyAsync(HttpContext context, AssetFile asset, CancellationToken stopping)
     {
-        if (asset is null)
-        {
-            await NotFoundAsync(context);
-            return;
-        }
-        context.Response.ContentType = asset.ContentType;
-        context.Response.ContentLength = asset.Length;
         var buffer = new byte[Math.Clamp(bytesPerSecond * Tick.Ticks / TimeSpan.TicksPerSecond, 1, 64 * 1024)];
         try
         {

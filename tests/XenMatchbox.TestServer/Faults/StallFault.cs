@@ -4,17 +4,10 @@ namespace XenMatchbox.TestServer;
 /// A download that stops moving: the headers promise the whole file, <c>afterBytes</c> bytes are
 /// sent, then nothing until the client aborts (or the server stops). Tests a client's read timeout.
 /// </summary>
-internal sealed class StallFault(long afterBytes) : AssetFault
+internal sealed class StallFault(long afterBytes) : DeclaredBodyFault
 {
-    public override async Task RespondAsync(HttpContext context, AssetFile? asset, CancellationToken stopping)
+    protected override async Task SendBodyAsync(HttpContext context, AssetFile asset, CancellationToken stopping)
     {
-        if (asset is null)
-        {
-            await NotFoundAsync(context);
-            return;
-        }
-        context.Response.ContentType = asset.ContentType;
-        context.Response.ContentLength = asset.Length;
         try
         {
             await asset.WritePrefixAsync(context.Response, afterBytes, stopping);

@@ -7,17 +7,10 @@ namespace XenMatchbox.TestServer;
 /// A download that ends early: the headers promise the whole file, the connection closes after
 /// <c>bytesToSend</c> bytes. A client must notice the short body rather than keep a partial file.
 /// </summary>
-internal sealed class TruncateFault(long bytesToSend) : AssetFault
+internal sealed class TruncateFault(long bytesToSend) : DeclaredBodyFault
 {
-    public override async Task RespondAsync(HttpContext context, AssetFile? asset, CancellationToken stopping)
+    protected override async Task SendBodyAsync(HttpContext context, AssetFile asset, CancellationToken stopping)
     {
-        if (asset is null)
-        {
-            await NotFoundAsync(context);
-            return;
-        }
-        context.Response.ContentType = asset.ContentType;
-        context.Response.ContentLength = asset.Length;
         await asset.WritePrefixAsync(context.Response, bytesToSend, stopping);
         if (bytesToSend >= asset.Length)
         {
