@@ -31,24 +31,32 @@ internal sealed class AssetDownloader : IDisposable
             AllowAutoRedirect = false,
             SslOptions = new SslClientAuthenticationOptions
             {
-                // https:// assets: the system store, plus the matchbox CA for self-hosted servers.
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                    errors == SslPolicyErrors.None || TrustedByMatchboxCa(certificate, errors, tls.Authorities),
+                // https:// assets: the matchbox CA for self-hosted servers, else the system's anchors
+                // (read on first need; see SystemTrust). The host name check always applies.
+                RemoteCertificateValidationCallback = (_, certificate, sent, errors) =>
+                    errors == SslPolicyErrors.None
+                    || errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate is not null
+                       && (ChainsTo(certificate, sent, tls.Authorities) || ChainsTo(certificate, sent, SystemTrust.Authorities)),
             },
         };
         client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    private static bool TrustedByMatchboxCa(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection authorities)
+    /// <summary>Whether the certificate, with the intermediates the server sent, leads to one of the anchors.</summary>
+    private static bool ChainsTo(X509Certificate certificate, X509Chain? sent, X509Certificate2Collection anchors)
     {
-        if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
+        if (anchors.Count == 0)
         {
             return false;
         }
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
+        if (sent is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
+        }
         return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 

@@ -5,4 +5,5 @@ using XenMatchbox.App;
 [assembly: SupportedOSPlatform("linux")]
 
 // xenmatchbox: the program libxl runs as bootloader= for a PV or PVH domU.
+SystemTrust.DeferLoading();
 return await BootCommand.RunAsync(args);

@@ -66,6 +66,19 @@ public sealed class HttpsAssetTests : IAsyncLifetime
         Assert.Equal(0, stranger.Counters.Requests("/assets/vmlinuz"));
     }
 
+    [Fact]
+    public async Task An_https_asset_signed_by_a_CA_of_the_system_store_is_trusted()
+    {
+        using var run = new LibxlRun();
+        // The system store, as OpenSSL's variable names it, holds the stranger's CA.
+        var system = new Dictionary<string, string> { ["SSL_CERT_FILE"] = stranger.CertificateFiles!.CaFile };
+
+        var outcome = await run.RunAsync([.. run.LibxlFlags(), .. Args("case=stranger"), run.DiskPath], environment: system);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+    }
+
     public async Task DisposeAsync()
     {
         await matchbox.DisposeAsync();
