@@ -14,13 +14,14 @@ namespace XenMatchbox.App;
 internal sealed class AssetDownloader : IDisposable
 {
     private const int BufferSize = 1 << 20;
-    private const int ENOSPC = 28;
     private readonly HttpClient client;
     private readonly OutputFiles files;
     private readonly CommandLine.BootLimits limits;
+    private readonly AssetCache? cache;
 
-    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits)
+    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits, AssetCache? cache)
     {
+        this.cache = cache;
         this.files = files;
         this.limits = limits;
         var handler = new SocketsHttpHandler
@@ -62,10 +63,22 @@ internal sealed class AssetDownloader : IDisposable
 
     /// <summary>
     /// Downloads the URLs, in order, into one file at <paramref name="finalPath"/>, which may grow to
-    /// <paramref name="limit"/> bytes (<paramref name="what"/> names it in errors).
+    /// <paramref name="limit"/> bytes (<paramref name="what"/> names it in errors). Through the cache
+    /// when there is one: each URL revalidated, fetched only when it changed.
     /// </summary>
     public async Task DownloadAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
     {
+        if (cache is { Writable: true } && urls.Count == 1)
+        {
+            // The common case: the output file becomes a hard link to (or a copy of) the cached file.
+            using var lease = await cache.AcquireAsync(urls[0].Value, cancel);
+            if (lease is not null)
+            {
+                var source = await RefreshAsync(urls[0], lease, finalPath, what, limit, cancel);
+                await Task.Run(() => files.Place(source, finalPath), cancel);
+                return;
+            }
+        }
         string writtenPath;
         await using (var output = files.Open(finalPath))
         {
@@ -73,20 +86,82 @@ internal sealed class AssetDownloader : IDisposable
             long length = 0;
             foreach (var url in urls)
             {
-                length = await FetchWithRetriesAsync(url, output, length, finalPath, what, limit, cancel);
+                using var lease = cache is null ? null : await cache.AcquireAsync(url.Value, cancel);
+                length = await AppendAsync(url, lease, output, length, finalPath, what, limit, cancel);
             }
         }
         files.Complete(writtenPath, finalPath);
     }
 
-    private async Task<long> FetchWithRetriesAsync(
-        Plan.AssetUrl url, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+    /// <summary>Makes the lease's entry current (downloading only when the server has a newer one); returns the file to use.</summary>
+    private async Task<string> RefreshAsync(Plan.AssetUrl url, AssetCache.Lease lease, string finalPath, string what, long limit, CancellationToken cancel)
+    {
+        Fetched? fetched;
+        await using (var partial = lease.CreatePartial())
+        {
+            fetched = await FetchWithRetriesAsync(url, lease.Stored, partial, 0, partial.Name, what, limit, cancel);
+        }
+        if (fetched is null)
+        {
+            Transfer.checkSize(url.Value, what, limit, lease.Stored!.Length).OrFail();
+            lease.Touch();
+            return lease.DataPath;
+        }
+        switch (Cache.decide(url.Value, lease.Stored.AsOption(), 200, fetched.ETag.AsOption(), fetched.LastModified.AsOption(), fetched.Declared.AsOption()).ValueOrNull())
+        {
+            case Cache.Answer.Store store:
+                lease.Store(store.Item);
+                return lease.DataPath;
+            default:
+                lease.Forget();
+                return lease.PartialPath!;
+        }
+    }
+
+    /// <summary>Appends one URL's bytes to the output at <paramref name="start"/>: from the cache when current, else downloaded.</summary>
+    private async Task<long> AppendAsync(
+        Plan.AssetUrl url, AssetCache.Lease? lease, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+    {
+        if (lease is { Writable: true })
+        {
+            var source = await RefreshAsync(url, lease, finalPath, what, limit - start, cancel);
+            return await CopyFromAsync(source, output, start, finalPath, what, limit, url, cancel);
+        }
+        var fetched = await FetchWithRetriesAsync(url, lease?.Stored, output, start, finalPath, what, limit, cancel);
+        return fetched?.End ?? await CopyFromAsync(lease!.DataPath, output, start, finalPath, what, limit, url, cancel);
+    }
+
+    private static async Task<long> CopyFromAsync(
+        string source, FileStream output, long start, string finalPath, string what, long limit, Plan.AssetUrl url, CancellationToken cancel)
+    {
+        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var length = RandomAccess.GetLength(input);
+        Transfer.checkSize(url.Value, what, limit, start + length).OrFail();
+        OutputFiles.EnsureRoom(finalPath, length);
+        try
+        {
+            var end = start + await Task.Run(() => FileCopy.Append(input, output.SafeFileHandle, start), cancel);
+            output.Position = end;
+            return end;
+        }
+        catch (IOException e)
+        {
+            throw OutputFiles.WriteFailure(finalPath, e);
+        }
+    }
+
+    /// <summary>What a full (200) response declared, and where its bytes ended in the file.</summary>
+    private sealed record Fetched(long End, string? ETag, string? LastModified, long? Declared);
+
+    /// <summary>Null when the server answered 304 to the stored entry's validators (nothing written).</summary>
+    private async Task<Fetched?> FetchWithRetriesAsync(
+        Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await FetchAsync(url, output, start, finalPath, what, limit, cancel);
+                return await FetchAsync(url, stored, output, start, finalPath, what, limit, cancel);
             }
             catch (BootFailure failure) when (attempt < Transfer.MaxAttempts && Transfer.isTransient(failure.Error))
             {
@@ -98,19 +173,22 @@ internal sealed class AssetDownloader : IDisposable
         }
     }
 
-    private async Task<long> FetchAsync(
-        Plan.AssetUrl url, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+    private async Task<Fetched?> FetchAsync(
+        Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
-        using var response = await GetFollowingRedirectsAsync(url, idle, readTimeout, cancel);
+        using var response = await GetFollowingRedirectsAsync(url, stored, idle, readTimeout, cancel);
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return null;
+        }
         var source = response.RequestMessage?.RequestUri?.AbsoluteUri ?? url.Value;
-
         var expected = response.Content.Headers.ContentLength;
         if (expected is { } declared)
         {
             Transfer.checkSize(source, what, limit, start + declared).OrFail();
-            CheckFreeSpace(finalPath, declared);
+            OutputFiles.EnsureRoom(finalPath, declared);
         }
         long received = 0;
         var buffer = new byte[BufferSize];
@@ -144,11 +222,12 @@ internal sealed class AssetDownloader : IDisposable
         {
             throw new BootFailure(Errors.BootError.NewAssetTruncated(source, total, received));
         }
-        return start + received;
+        return new Fetched(start + received, response.Headers.ETag?.ToString(),
+            response.Content.Headers.LastModified?.ToString("R"), expected);
     }
 
     private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(
-        Plan.AssetUrl url, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
+        Plan.AssetUrl url, Cache.Entry? stored, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
     {
         var current = url;
         for (var hop = 1; ; hop++)
@@ -157,7 +236,15 @@ internal sealed class AssetDownloader : IDisposable
             try
             {
                 idle.CancelAfter(readTimeout);
-                response = await client.GetAsync(current.Value, HttpCompletionOption.ResponseHeadersRead, idle.Token);
+                using var request = new HttpRequestMessage(HttpMethod.Get, current.Value);
+                if (stored is not null)
+                {
+                    foreach (var (name, value) in Cache.conditionalHeaders(stored))
+                    {
+                        request.Headers.TryAddWithoutValidation(name, value);
+                    }
+                }
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token);
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
@@ -184,30 +271,12 @@ internal sealed class AssetDownloader : IDisposable
                 current = Transfer.followRedirect(current, location, hop).OrFail();
                 continue;
             }
-            if (response.StatusCode != HttpStatusCode.OK)
+            if (response.StatusCode != HttpStatusCode.OK && !(response.StatusCode == HttpStatusCode.NotModified && stored is not null))
             {
                 response.Dispose();
                 throw new BootFailure(Errors.BootError.NewAssetStatus(current.Value, status));
             }
             return response;
-        }
-    }
-
-    /// <summary>Refuses a download the file system cannot hold, before a byte is written.</summary>
-    private static void CheckFreeSpace(string path, long needed)
-    {
-        long available;
-        try
-        {
-            available = new DriveInfo(Path.GetDirectoryName(path) ?? "/").AvailableFreeSpace;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return;   // unknown: the write itself will tell
-        }
-        if (available < needed)
-        {
-            throw new BootFailure(Errors.BootError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
         }
     }
 
@@ -217,13 +286,9 @@ internal sealed class AssetDownloader : IDisposable
         {
             await output.WriteAsync(data, cancel);
         }
-        catch (IOException e) when (e.HResult == ENOSPC || e.Message.Contains("No space left", StringComparison.Ordinal))
-        {
-            throw new BootFailure(Errors.BootError.NewDiskFull(finalPath, e.Message), e);
-        }
         catch (IOException e)
         {
-            throw new BootFailure(Errors.BootError.NewAssetWriteFailed(finalPath, e.Message), e);
+            throw OutputFiles.WriteFailure(finalPath, e);
         }
     }
 

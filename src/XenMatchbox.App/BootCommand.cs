@@ -110,7 +110,8 @@ internal static class BootCommand
         var plan = Plan.create(httpBase, settings.OutputDirectory, settings.Labels, settings.ConfigArgs, profile).OrFail();
         Say(settings, $"profile {plan.ProfileId} matches {Labels.display(settings.Labels)}");
 
-        using (var downloader = new AssetDownloader(tls, files, settings.Limits))
+        var cache = AssetCache.Open(settings.Cache.ValueOrNull(), settings.RunAs.IsSome(), note => Say(settings, note));
+        using (var downloader = new AssetDownloader(tls, files, settings.Limits, cache))
         {
             var downloads = new List<Func<CancellationToken, Task>>
             {
@@ -122,6 +123,7 @@ internal static class BootCommand
             }
             await DownloadAllAsync(downloads, cancel);
         }
+        cache?.Trim();
 
         var bytes = Output.render(settings.OutputFormat, new Output.BootResult(plan.KernelPath, plan.RamdiskPath, plan.CommandLine)).OrFail();
         await result.WriteAsync(bytes, cancel);

@@ -14,6 +14,7 @@ namespace XenMatchbox.App;
 /// </summary>
 internal sealed class OutputFiles : IDisposable
 {
+    private const int ENOSPC = 28;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly Lock gate = new();
@@ -71,11 +72,44 @@ internal sealed class OutputFiles : IDisposable
                 ? stream
                 : throw new InvalidOperationException($"{finalPath} was not created before the privilege drop");
         }
-        var directory = Path.GetDirectoryName(finalPath) ?? ".";
-        var path = Path.Combine(directory, $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
+        var path = TemporaryName(finalPath);
         var created = Create(path, FileMode.CreateNew);
         Track(path);
         return created;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="finalPath"/> the bytes of the complete file at <paramref name="source"/>
+    /// (a cache entry): a hard link where the directory allows one, else a reflink or a copy.
+    /// </summary>
+    public void Place(string source, string finalPath)
+    {
+        if (janitor is null)
+        {
+            var linked = TemporaryName(finalPath);
+            if (FileCopy.TryHardLink(source, linked))
+            {
+                Track(linked);
+                Complete(linked, finalPath);
+                return;
+            }
+        }
+        string writtenPath;
+        using (var output = Open(finalPath))
+        using (var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            writtenPath = output.Name;
+            EnsureRoom(finalPath, RandomAccess.GetLength(input));
+            try
+            {
+                FileCopy.Append(input, output.SafeFileHandle, 0);
+            }
+            catch (IOException e)
+            {
+                throw WriteFailure(finalPath, e);
+            }
+        }
+        Complete(writtenPath, finalPath);
     }
 
     /// <summary>Puts a completely written (and closed) file in its final place.</summary>
@@ -131,6 +165,33 @@ internal sealed class OutputFiles : IDisposable
             created.Clear();
         }
     }
+
+    /// <summary>Refuses a download the file system cannot hold, before a byte is written.</summary>
+    public static void EnsureRoom(string path, long needed)
+    {
+        long available;
+        try
+        {
+            available = new DriveInfo(Path.GetDirectoryName(path) ?? "/").AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return;   // unknown: the write itself will tell
+        }
+        if (available < needed)
+        {
+            throw new BootFailure(Errors.BootError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
+        }
+    }
+
+    /// <summary>The error for a failed write: XMB-408 when the file system is full.</summary>
+    public static BootFailure WriteFailure(string path, IOException e) =>
+        e.HResult == ENOSPC || e.Message.Contains("No space left", StringComparison.Ordinal)
+            ? new BootFailure(Errors.BootError.NewDiskFull(path, e.Message), e)
+            : new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+
+    private static string TemporaryName(string finalPath) =>
+        Path.Combine(Path.GetDirectoryName(finalPath) ?? ".", $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
 
     private static FileStream Create(string path, FileMode mode)
     {

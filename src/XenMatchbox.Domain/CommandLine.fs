@@ -3,6 +3,7 @@ module XenMatchbox.Domain.CommandLine
 open System
 open System.Diagnostics.CodeAnalysis
 open Argu
+open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
@@ -28,6 +29,9 @@ type BootloaderArgument =
     | [<EqualsAssignmentOrSpaced; Unique>] Read_Timeout of seconds: string
     | [<EqualsAssignmentOrSpaced; Unique>] Max_Kernel_Size of size: string
     | [<EqualsAssignmentOrSpaced; Unique>] Max_Ramdisk_Size of size: string
+    | [<EqualsAssignmentOrSpaced; Unique>] Cache_Dir of path: string
+    | [<EqualsAssignmentOrSpaced; Unique>] Cache_Size of size: string
+    | [<Unique>] No_Cache
     | [<MainCommand; ExactlyOnce; Last>] Disk of path: string
 
     interface IArgParserTemplate with
@@ -53,6 +57,9 @@ type BootloaderArgument =
             | Read_Timeout _ -> "seconds to wait for the next bytes of an answer (default: 30)."
             | Max_Kernel_Size _ -> "largest kernel accepted, e.g. 256M (default: 128M)."
             | Max_Ramdisk_Size _ -> "largest ramdisk (all initrds together) accepted (default: 1G, Xen's own limit)."
+            | Cache_Dir _ -> $"directory of the shared asset cache, revalidated on every boot (default: {Cache.DefaultDirectory})."
+            | Cache_Size _ -> "largest the cache may grow; least recently used assets go first (default: 4G)."
+            | No_Cache -> "download every asset afresh and keep no copy."
             | Disk _ -> "the boot disk libxl passes last; not read."
 
 type ServerSettings =
@@ -77,6 +84,7 @@ type Settings =
       RunAs: int option
       Quiet: bool
       Limits: BootLimits
+      Cache: CacheSettings option
       Output: string option
       OutputFormat: OutputFormat
       OutputDirectory: string
@@ -196,6 +204,19 @@ let private limits environment (results: ParseResults<BootloaderArgument>) =
               MaxRamdiskBytes = ramdisk }
     }
 
+let private cache (results: ParseResults<BootloaderArgument>) =
+    match results.Contains No_Cache, results.TryGetResult Cache_Dir with
+    | true, Some _ -> Error(CommandLineRejected "--no-cache and --cache-dir contradict each other; keep one")
+    | true, None -> Ok None
+    | false, Some dir when not (dir.StartsWith "/") ->
+        Error(CommandLineRejected $"--cache-dir '{dir}' is not an absolute path; libxl's working directory is not ours")
+    | false, dir ->
+        size "--cache-size" (results.TryGetResult Cache_Size) DefaultMaxBytes
+        |> Result.map (fun bytes ->
+            Some
+                { Directory = defaultArg dir DefaultDirectory
+                  MaxBytes = bytes })
+
 let private settings environment (results: ParseResults<BootloaderArgument>) =
     validated {
         let! runAs = parseRunAs (results.TryGetResult Runas)
@@ -207,6 +228,7 @@ let private settings environment (results: ParseResults<BootloaderArgument>) =
         let! directory = required (results.TryGetResult Output_Directory) MissingOutputDirectory
         let! ca, cert, key = tlsFiles results
         let! bounds = limits environment results
+        let! cache = cache results
         return
             { Server =
                 { Host = host
@@ -220,6 +242,7 @@ let private settings environment (results: ParseResults<BootloaderArgument>) =
               RunAs = runAs
               Quiet = results.Contains Quiet
               Limits = bounds
+              Cache = cache
               Output = results.TryGetResult Output |> Option.filter (fun o -> o <> "-")
               OutputFormat = format
               OutputDirectory = directory

@@ -3,6 +3,7 @@
 module XenMatchbox.Domain.CommandLine
 
 open Argu
+open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
@@ -31,6 +32,9 @@ type BootloaderArgument =
     | Read_Timeout of seconds: string
     | Max_Kernel_Size of size: string
     | Max_Ramdisk_Size of size: string
+    | Cache_Dir of path: string
+    | Cache_Size of size: string
+    | No_Cache
     // the boot disk, always last
     | Disk of path: string
 
@@ -64,6 +68,8 @@ type Settings =
       RunAs: int option
       Quiet: bool
       Limits: BootLimits
+      /// The shared asset cache; None under --no-cache.
+      Cache: CacheSettings option
       /// The file libxl pre-created; None writes the result to standard output.
       Output: string option
       OutputFormat: OutputFormat

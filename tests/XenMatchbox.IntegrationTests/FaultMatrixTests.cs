@@ -157,9 +157,38 @@ public sealed class FaultMatrixTests(MatchboxFixture matchbox)
         using var run = new LibxlRun();
         using var disk = new SmallFilesystem(run.OutputDirectory, "size=256k,mode=0600");
 
+        var outcome = await run.BootAsync([.. matchbox.BootloaderArgs(lookup), "--no-cache"]);
+
+        AssertFailed(outcome, 5, "XMB-408", "no room for");
+    }
+
+    [RootFact]
+    public async Task A_full_disk_is_refused_before_the_cached_kernel_is_copied_into_it()
+    {
+        var lookup = Scenario("disk-full-from-cache");
+        using var run = new LibxlRun();
+        using var disk = new SmallFilesystem(run.OutputDirectory, "size=256k,mode=0600");
+
         var outcome = await run.BootAsync(matchbox.BootloaderArgs(lookup));
 
         AssertFailed(outcome, 5, "XMB-408", "no room for");
+    }
+
+    [RootFact]
+    public async Task A_cache_disk_that_fills_up_while_streaming_fails_cleanly_and_keeps_no_entry()
+    {
+        var lookup = Scenario("cache-disk-full", "/assets/os/chunked-cache-full/vmlinuz");
+        matchbox.Server.Faults.Set("/assets/os/chunked-cache-full/vmlinuz", AssetFault.Chunked);
+        using var run = new LibxlRun();
+        Directory.CreateDirectory(run.CacheDirectory);
+        using var disk = new SmallFilesystem(run.CacheDirectory, "size=256k,mode=0755");
+
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs(lookup));
+
+        AssertFailed(outcome, 5, "XMB-408", "No space left on device");
+        Assert.Empty(Directory.GetFiles(run.CacheDirectory, "*.partial"));
+        // Only the small initrd may have made it in whole; never a piece of the kernel.
+        Assert.All(Directory.GetFiles(run.CacheDirectory, "*.data"), data => Assert.Equal(matchbox.InitrdB.Length, new FileInfo(data).Length));
     }
 
     [RootFact]
@@ -170,7 +199,7 @@ public sealed class FaultMatrixTests(MatchboxFixture matchbox)
         using var run = new LibxlRun();
         using var disk = new SmallFilesystem(run.OutputDirectory, "size=256k,mode=0600");
 
-        var outcome = await run.BootAsync(matchbox.BootloaderArgs(lookup));
+        var outcome = await run.BootAsync([.. matchbox.BootloaderArgs(lookup), "--no-cache"]);
 
         AssertFailed(outcome, 5, "XMB-408", "No space left on device");
     }
@@ -277,11 +306,14 @@ public sealed class FaultMatrixTests(MatchboxFixture matchbox)
             whileRunning: async process =>
             {
                 await Host.Until(() => matchbox.Server.Counters.BodyBytes("/assets/os/slow/vmlinuz") > 64 * 1024, "the download to start");
-                Assert.NotEmpty(Directory.GetFiles(run.OutputDirectory));
+                // The kernel downloads into the cache first; the output directory gets it when complete.
+                Assert.NotEmpty(Directory.GetFiles(run.CacheDirectory, "*.partial"));
                 Host.Signal(process, "TERM");
             });
 
         AssertFailed(outcome, 7, "XMB-602", "stopped by SIGTERM");
+        // The initrds may be complete and cached by then; the kernel's partial file must be gone.
+        Assert.Empty(Directory.GetFiles(run.CacheDirectory, "*.partial"));
     }
 
     [Fact]

@@ -42,6 +42,12 @@ public sealed class LibxlRun : IDisposable
     public string OutputDirectory { get; }
     public string DiskPath { get; }
 
+    /// <summary>
+    /// This run's own asset cache (inside its temporary directory), so that runs share no cache state
+    /// unless a test passes --cache-dir (or --no-cache) itself.
+    /// </summary>
+    public string CacheDirectory => Path.Combine(XenLibDir, "cache");
+
     /// <summary>libxl's own flags, as make_bootloader_args builds them (no kernel/ramdisk/args in the config).</summary>
     public List<string> LibxlFlags(string? configArgs = null, string format = "simple0")
     {
@@ -66,6 +72,10 @@ public sealed class LibxlRun : IDisposable
     {
         var start = jit ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(PublishedProgram.AotExecutable);
         if (jit) start.ArgumentList.Add(PublishedProgram.JitAssembly);
+        if (!argv.Any(arg => arg.StartsWith("--cache-dir", StringComparison.Ordinal) || arg == "--no-cache"))
+        {
+            start.ArgumentList.Add($"--cache-dir={CacheDirectory}");
+        }
         foreach (var arg in argv) start.ArgumentList.Add(arg);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;

@@ -24,6 +24,9 @@ public abstract class AssetFault
     /// <summary>Sends the whole asset with chunked transfer encoding: no Content-Length.</summary>
     public static AssetFault Chunked { get; } = new ChunkedFault();
 
+    /// <summary>Sends the whole asset with a Content-Length but no ETag or Last-Modified, never a 304.</summary>
+    public static AssetFault WithoutValidators { get; } = new WithoutValidatorsFault();
+
     /// <summary>Redirects to <paramref name="location"/> (relative or absolute).</summary>
     public static AssetFault Redirect(string location, int statusCode = StatusCodes.Status302Found) =>
         new RedirectFault(location, statusCode);

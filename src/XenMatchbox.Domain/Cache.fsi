@@ -1,0 +1,66 @@
+/// The rules of the shared asset cache: what an entry is, when a response may be stored, what a
+/// revalidation answer means, and which entries go when the cache is over its size. The files,
+/// locks and links are the shell's; every decision about them is made here.
+module XenMatchbox.Domain.Cache
+
+/// The default cache directory, outside libxl's output directory (libxl deletes what is in that).
+[<Literal>]
+val DefaultDirectory: string = "/var/cache/xenmatchbox"
+
+/// The default cap on the cache's size: 4 GiB, some twenty CoreOS or Flatcar releases.
+[<Literal>]
+val DefaultMaxBytes: int64 = 4294967296L
+
+/// Where the cache is and how large it may grow.
+type CacheSettings = { Directory: string; MaxBytes: int64 }
+
+/// One stored asset: the URL it was fetched from, the validators its server sent, and its length.
+type Entry =
+    { Url: string
+      ETag: string option
+      LastModified: string option
+      Length: int64 }
+
+/// The file-name stem of a URL's entry: the lower-case hex SHA-256 of the URL (64 characters), so
+/// no byte of the URL reaches a path.
+val key: url: string -> string
+
+/// An entry as its metadata file holds it: "xenmatchbox-cache 1", then "url", "etag",
+/// "last-modified" and "length" lines, each "name value".
+val render: Entry -> string
+
+/// Reads a metadata file back; None for anything not written by render (a stale or foreign file
+/// is then a miss, never an error). The entry must be for this URL.
+val parse: url: string -> text: string -> Entry option
+
+/// The request headers that revalidate an entry: If-None-Match with its ETag and
+/// If-Modified-Since with its Last-Modified, each when known.
+val conditionalHeaders: Entry -> (string * string) list
+
+/// What a server's answer to a (conditional) GET means for the cache.
+type Answer =
+    /// 304 for a request that carried the entry's validators: the stored copy is current.
+    | Current
+    /// 200 with a validator and a Content-Length: store the body as this entry once it is complete.
+    | Store of Entry
+    /// 200 without validators or without a length: use the body, never store it (and drop any old entry).
+    | Bypass
+
+/// Decides from the status and headers of the final response (after redirects). A 304 without a
+/// stored entry is not Current (the shell treats that as a server error).
+val decide:
+    url: string ->
+    stored: Entry option ->
+    status: int ->
+    etag: string option ->
+    lastModified: string option ->
+    contentLength: int64 option ->
+        Answer option
+
+/// An entry as the shell finds it on disk, for eviction: its key, its size, and when it was last
+/// used (any monotonic count, e.g. ticks of its metadata file's modification time).
+type Stored = { Key: string; Bytes: int64; LastUsed: int64 }
+
+/// The keys to remove so the cache fits MaxBytes: least recently used first, never one in
+/// inUse. May leave the cache over its cap when the entries in use alone exceed it.
+val evict: maxBytes: int64 -> inUse: Set<string> -> entries: Stored list -> string list
