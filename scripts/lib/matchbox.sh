@@ -11,15 +11,16 @@ build_programs() {
     testserver=$PWD/artifacts/testserver/xenmatchbox-testserver
 }
 
-# start_matchbox WORK: serves WORK/data and WORK/assets with a fresh PKI in WORK/tls; sets
-# $server_pid, $http_port and $grpc_port. Stop it with stop_matchbox.
+# start_matchbox WORK [SERVE-FLAGS...]: serves WORK/data and WORK/assets with a fresh PKI in
+# WORK/tls; sets $server_pid, $http_port and $grpc_port. Stop it with stop_matchbox.
 start_matchbox() {
     local work=$1 http grpc
+    shift
     mkdir -p "$work/tls"
     "$testserver" certs --out "$work/tls" --san 127.0.0.1,localhost >/dev/null
     "$testserver" serve --data-path "$work/data" --assets-path "$work/assets" \
         --address 127.0.0.1:0 --rpc-address 127.0.0.1:0 \
-        --ca-file "$work/tls/ca.crt" --cert-file "$work/tls/server.crt" --key-file "$work/tls/server.key" \
+        --ca-file "$work/tls/ca.crt" --cert-file "$work/tls/server.crt" --key-file "$work/tls/server.key" "$@" \
         >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
     for _ in $(seq 100); do

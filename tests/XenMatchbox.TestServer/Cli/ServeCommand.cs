@@ -11,7 +11,7 @@ internal static class ServeCommand
 {
     public static readonly IReadOnlySet<string> ValueFlags = new HashSet<string>
     {
-        "data-path", "assets-path", "address", "rpc-address", "ca-file", "cert-file", "key-file", "ipxe-style",
+        "data-path", "assets-path", "address", "rpc-address", "ca-file", "cert-file", "key-file", "ipxe-style", "counters-file",
     };
 
     public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "verbose" };
@@ -39,6 +39,10 @@ internal static class ServeCommand
             var grpc = server.GrpcEndPoint?.ToString() ?? "off";
             Console.Out.WriteLine($"ready http={server.HttpEndPoint} grpc={grpc}");
             Console.Out.Flush();
+            if (flags.Value("counters-file") is { Length: > 0 } countersFile)
+            {
+                await Task.WhenAny(stop.Task, KeepWritingCountersAsync(server.Counters, countersFile, stop.Task));
+            }
             await stop.Task;
         }
         return (int)ExitCode.Ok;
@@ -47,6 +51,27 @@ internal static class ServeCommand
         {
             context.Cancel = true; // stop cleanly instead of the runtime's default termination
             stop.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// --counters-file: "PATH REQUESTS BODY-BYTES" per path served so far, rewritten (atomically)
+    /// within 50 ms of any change, for benchmarks that count what the server sent.
+    /// </summary>
+    private static async Task KeepWritingCountersAsync(RequestCounters counters, string path, Task stopped)
+    {
+        var last = "";
+        while (!stopped.IsCompleted)
+        {
+            var text = string.Concat(counters.Snapshot().OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => $"{p.Key} {p.Value.Requests} {p.Value.BodyBytes}\n"));
+            if (text != last)
+            {
+                await File.WriteAllTextAsync(path + ".new", text);
+                File.Move(path + ".new", path, overwrite: true);
+                last = text;
+            }
+            await Task.WhenAny(stopped, Task.Delay(50));
         }
     }
 

@@ -7,7 +7,7 @@ internal static class Usage
         Usage:
           xenmatchbox-testserver serve --data-path DIR [--assets-path DIR] [--address HOST:PORT]
                                        [--rpc-address HOST:PORT --ca-file F --cert-file F --key-file F]
-                                       [--ipxe-style current|v0.6.1] [--verbose]
+                                       [--ipxe-style current|v0.6.1] [--counters-file F] [--verbose]
           xenmatchbox-testserver certs --out DIR [--san 127.0.0.1,localhost] [--key-type ecdsa|rsa]
 
         serve   Serve a matchbox data directory (groups/*.json, profiles/*.json) like matchbox does:
@@ -15,7 +15,8 @@ internal static class Usage
                 gRPC rpcpb.Select with mutual TLS on --rpc-address (off unless given; then the CA, cert
                 and key files are required). Port 0 picks a free port. Prints one line when ready:
                   ready http=HOST:PORT grpc=HOST:PORT   (grpc=off without --rpc-address)
-                and runs until SIGTERM or SIGINT. --verbose logs requests to stderr.
+                and runs until SIGTERM or SIGINT. --verbose logs requests to stderr. --counters-file
+                keeps "PATH REQUESTS BODY-BYTES" lines of what HTTP has served in F (for benchmarks).
         certs   Write a test PKI as PEM files into --out: ca.crt, server.crt, server.key (server
                 certificate for the --san names and IPs), client.crt, client.key (unencrypted keys).
 
