@@ -38,7 +38,9 @@ cat >"$work/data/profiles/domu.json" <<'JSON'
             "args": ["console=hvc0", "root=/dev/xvda", "panic=5", "xmb.mac=${mac:hexhyp}", "xmb.uuid={{ .uuid }}"] } }
 JSON
 
-"$payload/testserver/xenmatchbox-testserver" serve --data-path "$work/data" --assets-path "$work/assets" \
+# Without tiered compilation: once, under QEMU's TCG, the JIT's background tier-up thread crashed
+# inside libclrjit.so (a segfault in the test server, not in xenmatchbox, which is NativeAOT).
+DOTNET_TieredCompilation=0 "$payload/testserver/xenmatchbox-testserver" serve --data-path "$work/data" --assets-path "$work/assets" \
     --address 127.0.0.1:8080 --rpc-address 127.0.0.1:8081 \
     --ca-file "$payload/tls/ca.crt" --cert-file "$payload/tls/server.crt" --key-file "$payload/tls/server.key" \
     >"$out/server.out" 2>"$out/server.err" &
