@@ -1,66 +1,56 @@
 module XenMatchbox.Domain.CommandLine
 
 open System
-open System.Diagnostics.CodeAnalysis
-open Argu
 open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
 
-type BootloaderArgument =
-    | [<EqualsAssignmentOrSpaced; Unique>] Kernel of path: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Ramdisk of path: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Args of cmdline: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Runas of uid: string
-    | [<Unique>] Quiet
-    | [<EqualsAssignmentOrSpaced; Unique>] Output of path: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Output_Format of format: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Output_Directory of path: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Server of host: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Httpport of port: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Grpcport of port: string
-    | [<EqualsAssignmentOrSpaced; Unique; AltCommandLine("--ca-file")>] Ca of path: string
-    | [<EqualsAssignmentOrSpaced; Unique; AltCommandLine("--cert-file")>] Cert of path: string
-    | [<EqualsAssignmentOrSpaced; Unique; AltCommandLine("--key-file")>] Key of path: string
-    | [<EqualsAssignmentOrSpaced>] Lookup of label: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Timeout of seconds: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Connect_Timeout of seconds: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Read_Timeout of seconds: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Max_Kernel_Size of size: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Max_Ramdisk_Size of size: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Cache_Dir of path: string
-    | [<EqualsAssignmentOrSpaced; Unique>] Cache_Size of size: string
-    | [<Unique>] No_Cache
-    | [<MainCommand; ExactlyOnce; Last>] Disk of path: string
+/// One flag: its names, the placeholder of its value (None: a switch), whether it may repeat, who
+/// passes it, and its line in --help.
+type private Flag =
+    { Name: string
+      Aliases: string list
+      Value: string option
+      Repeatable: bool
+      FromLibxl: bool
+      Usage: string }
 
-    interface IArgParserTemplate with
-        member this.Usage =
-            match this with
-            | Kernel _ -> "from libxl (the config's kernel=); accepted and not used: the profile names the kernel."
-            | Ramdisk _ -> "from libxl (the config's ramdisk=); accepted and not used: the profile names the initrds."
-            | Args _ -> "from libxl (the config's cmdline/extra); appended to the profile's args."
-            | Runas _ -> "from libxl's restricted mode: the uid to run as."
-            | Quiet -> "from libxl's restricted mode: print nothing but errors."
-            | Output _ -> "from libxl: the pre-created file to write the result to (default: standard output)."
-            | Output_Format _ -> "from libxl: simple0 (what libxl reads), simple or sxp (default: simple0)."
-            | Output_Directory _ -> "from libxl: where to write the kernel and ramdisk."
-            | Server _ -> "matchbox host name or IP address (required)."
-            | Httpport _ -> "matchbox HTTP port, for /assets/... (default: 8080)."
-            | Grpcport _ -> "matchbox gRPC port (default: 8081)."
-            | Ca _ -> "PEM file of the CA that signed matchbox's server certificate; the only CA trusted for gRPC."
-            | Cert _ -> "PEM client certificate for matchbox's gRPC API."
-            | Key _ -> "PEM private key of the client certificate."
-            | Lookup _ -> "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc."
-            | Timeout _ -> "seconds the whole boot may take, 0 for no limit (default: 110, and 10 under LIBXL_BOOTLOADER_TIMEOUT when set)."
-            | Connect_Timeout _ -> "seconds to connect to a server, TLS included (default: 10)."
-            | Read_Timeout _ -> "seconds to wait for the next bytes of an answer (default: 30)."
-            | Max_Kernel_Size _ -> "largest kernel accepted, e.g. 256M (default: 128M)."
-            | Max_Ramdisk_Size _ -> "largest ramdisk (all initrds together) accepted (default: 1G, Xen's own limit)."
-            | Cache_Dir _ -> $"directory of the shared asset cache, revalidated on every boot (default: {Cache.DefaultDirectory})."
-            | Cache_Size _ -> "largest the cache may grow; least recently used assets go first (default: 4G)."
-            | No_Cache -> "download every asset afresh and keep no copy."
-            | Disk _ -> "the boot disk libxl passes last; not read."
+let private flag name value usage =
+    { Name = name; Aliases = []; Value = Some value; Repeatable = false; FromLibxl = false; Usage = usage }
+
+let private libxl name value usage = { flag name value usage with FromLibxl = true }
+
+/// Every flag, in --help's order. A table, not reflection: parsing costs microseconds at start-up.
+let private flags =
+    [ libxl "--kernel" "path" "the config's kernel=; accepted and not used: the profile names the kernel."
+      libxl "--ramdisk" "path" "the config's ramdisk=; accepted and not used: the profile names the initrds."
+      libxl "--args" "cmdline" "the config's cmdline/extra; appended to the profile's args."
+      libxl "--runas" "uid" "restricted mode: the uid to run as."
+      { libxl "--quiet" "" "restricted mode: print nothing but errors." with Value = None }
+      libxl "--output" "path" "the pre-created file to write the result to (default: standard output)."
+      libxl "--output-format" "format" "simple0 (what libxl reads), simple or sxp (default: simple0)."
+      libxl "--output-directory" "path" "where to write the kernel and ramdisk."
+      flag "--server" "host" "matchbox host name or IP address (required)."
+      flag "--httpport" "port" "matchbox HTTP port, for /assets/... (default: 8080)."
+      flag "--grpcport" "port" "matchbox gRPC port (default: 8081)."
+      { flag "--ca" "path" "PEM file of the CA that signed matchbox's server certificate; the only CA trusted for gRPC." with
+          Aliases = [ "--ca-file" ] }
+      { flag "--cert" "path" "PEM client certificate for matchbox's gRPC API." with Aliases = [ "--cert-file" ] }
+      { flag "--key" "path" "PEM private key of the client certificate." with Aliases = [ "--key-file" ] }
+      { flag "--lookup" "label" "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc." with
+          Repeatable = true }
+      flag "--timeout" "seconds" "seconds the whole boot may take, 0 for no limit (default: 110, and 10 under LIBXL_BOOTLOADER_TIMEOUT when set)."
+      flag "--connect-timeout" "seconds" "seconds to connect to a server, TLS included (default: 10)."
+      flag "--read-timeout" "seconds" "seconds to wait for the next bytes of an answer (default: 30)."
+      flag "--max-kernel-size" "size" "largest kernel accepted, e.g. 256M (default: 128M)."
+      flag "--max-ramdisk-size" "size" "largest ramdisk (all initrds together) accepted (default: 1G, Xen's own limit)."
+      flag "--cache-dir" "path" $"directory of the shared asset cache, revalidated on every boot (default: {DefaultDirectory})."
+      flag "--cache-size" "size" "largest the cache may grow; least recently used assets go first (default: 4G)."
+      { flag "--no-cache" "" "download every asset afresh and keep no copy." with Value = None } ]
+
+let private byName =
+    flags |> List.collect (fun f -> (f.Name, f) :: (f.Aliases |> List.map (fun a -> a, f))) |> Map.ofList
 
 type ServerSettings =
     { Host: string
@@ -114,12 +104,21 @@ into --output-directory, expands ${label} and {{ .label }} in the profile's args
 kernel/ramdisk/args to --output for libxl. Errors are one line: xenmatchbox: XMB-nnn: cause — fix.
 """
 
-[<DynamicDependency(DynamicallyAccessedMemberTypes.All, typeof<BootloaderArgument>)>]
-let private createParser () =
-    ArgumentParser.Create<BootloaderArgument>(programName = "xenmatchbox", checkStructure = false)
-
-/// The --help text: every flag and an example domU config.
-let private usageOf (parser: ArgumentParser<BootloaderArgument>) = parser.PrintUsage() + xlExample
+let private helpText =
+    let line (f: Flag) =
+        let names = String.Join(", ", f.Name :: f.Aliases)
+        let shown = match f.Value with Some v -> $"{names} <{v}>" | None -> names
+        $"    {shown,-34} {f.Usage}\n"
+    let section title fromLibxl =
+        title + "\n" + (flags |> List.filter (fun f -> f.FromLibxl = fromLibxl) |> List.map line |> String.concat "")
+    String.concat
+        "\n"
+        [ "USAGE: xenmatchbox [libxl's flags] [the operator's bootloader_args] <disk>\n"
+          section "FLAGS LIBXL PASSES:" true
+          section "FLAGS FOR bootloader_args (each as --flag value or --flag=value):" false
+          line { flag "<disk>" "" "the boot disk libxl passes last; not read." with Value = None }
+          + line { flag "--help" "" "this text." with Aliases = [ "-h" ]; Value = None } ]
+    + xlExample
 
 let private parsePort flag (value: string option) fallback =
     match value with
@@ -141,8 +140,17 @@ let private parseHost (value: string option) =
     | Some host when Uri.CheckHostName host = UriHostNameType.Unknown -> Error(InvalidServer(host, "it is not a host name"))
     | Some host -> Ok host
 
-let private tlsFiles (results: ParseResults<BootloaderArgument>) =
-    let ca, cert, key = results.TryGetResult Ca, results.TryGetResult Cert, results.TryGetResult Key
+/// The flags of one command line, by canonical name, with their values in order; and the disk.
+type private Given =
+    { Values: Map<string, string list>
+      Disk: string }
+
+    member this.All name = this.Values |> Map.tryFind name |> Option.defaultValue []
+    member this.One name = this.All name |> List.tryHead
+    member this.Has name = this.Values.ContainsKey name
+
+let private tlsFiles (given: Given) =
+    let ca, cert, key = given.One "--ca", given.One "--cert", given.One "--key"
     match ca, cert, key with
     | Some ca, Some cert, Some key -> Ok(ca, cert, key)
     | _ ->
@@ -189,13 +197,13 @@ let private size flag (value: string option) fallback =
     | None -> Ok fallback
     | Some text -> Limits.parseSize flag text
 
-let private limits environment (results: ParseResults<BootloaderArgument>) =
+let private limits environment (given: Given) =
     validated {
-        let! deadline = Limits.deadline (results.TryGetResult Timeout) (environment "LIBXL_BOOTLOADER_TIMEOUT")
-        let! connect = seconds "--connect-timeout" (results.TryGetResult Connect_Timeout) Limits.DefaultConnectSeconds
-        let! read = seconds "--read-timeout" (results.TryGetResult Read_Timeout) Limits.DefaultReadSeconds
-        let! kernel = size "--max-kernel-size" (results.TryGetResult Max_Kernel_Size) Limits.DefaultMaxKernelBytes
-        let! ramdisk = size "--max-ramdisk-size" (results.TryGetResult Max_Ramdisk_Size) Limits.DefaultMaxRamdiskBytes
+        let! deadline = Limits.deadline (given.One "--timeout") (environment "LIBXL_BOOTLOADER_TIMEOUT")
+        let! connect = seconds "--connect-timeout" (given.One "--connect-timeout") Limits.DefaultConnectSeconds
+        let! read = seconds "--read-timeout" (given.One "--read-timeout") Limits.DefaultReadSeconds
+        let! kernel = size "--max-kernel-size" (given.One "--max-kernel-size") Limits.DefaultMaxKernelBytes
+        let! ramdisk = size "--max-ramdisk-size" (given.One "--max-ramdisk-size") Limits.DefaultMaxRamdiskBytes
         return
             { DeadlineSeconds = deadline
               ConnectSeconds = connect
@@ -204,31 +212,31 @@ let private limits environment (results: ParseResults<BootloaderArgument>) =
               MaxRamdiskBytes = ramdisk }
     }
 
-let private cache (results: ParseResults<BootloaderArgument>) =
-    match results.Contains No_Cache, results.TryGetResult Cache_Dir with
+let private cache (given: Given) =
+    match given.Has "--no-cache", given.One "--cache-dir" with
     | true, Some _ -> Error(CommandLineRejected "--no-cache and --cache-dir contradict each other; keep one")
     | true, None -> Ok None
     | false, Some dir when not (dir.StartsWith "/") ->
         Error(CommandLineRejected $"--cache-dir '{dir}' is not an absolute path; libxl's working directory is not ours")
     | false, dir ->
-        size "--cache-size" (results.TryGetResult Cache_Size) DefaultMaxBytes
+        size "--cache-size" (given.One "--cache-size") DefaultMaxBytes
         |> Result.map (fun bytes ->
             Some
                 { Directory = defaultArg dir DefaultDirectory
                   MaxBytes = bytes })
 
-let private settings environment (results: ParseResults<BootloaderArgument>) =
+let private settings environment (given: Given) =
     validated {
-        let! runAs = parseRunAs (results.TryGetResult Runas)
-        let! host = parseHost (results.TryGetResult Server)
-        let! httpPort = parsePort "--httpport" (results.TryGetResult Httpport) 8080
-        let! grpcPort = parsePort "--grpcport" (results.TryGetResult Grpcport) 8081
-        let! labels = Labels.fromLookups (results.GetResults Lookup)
-        let! format = parseFormat (results.GetResult(Output_Format, defaultValue = "simple0"))
-        let! directory = required (results.TryGetResult Output_Directory) MissingOutputDirectory
-        let! ca, cert, key = tlsFiles results
-        let! bounds = limits environment results
-        let! cache = cache results
+        let! runAs = parseRunAs (given.One "--runas")
+        let! host = parseHost (given.One "--server")
+        let! httpPort = parsePort "--httpport" (given.One "--httpport") 8080
+        let! grpcPort = parsePort "--grpcport" (given.One "--grpcport") 8081
+        let! labels = Labels.fromLookups (given.All "--lookup")
+        let! format = parseFormat (defaultArg (given.One "--output-format") "simple0")
+        let! directory = required (given.One "--output-directory") MissingOutputDirectory
+        let! ca, cert, key = tlsFiles given
+        let! bounds = limits environment given
+        let! cache = cache given
         return
             { Server =
                 { Host = host
@@ -238,55 +246,58 @@ let private settings environment (results: ParseResults<BootloaderArgument>) =
                   CertFile = cert
                   KeyFile = key }
               Labels = labels
-              ConfigArgs = results.TryGetResult Args |> Option.filter (fun a -> a.Length > 0)
+              ConfigArgs = given.One "--args" |> Option.filter (fun a -> a.Length > 0)
               RunAs = runAs
-              Quiet = results.Contains Quiet
+              Quiet = given.Has "--quiet"
               Limits = bounds
               Cache = cache
-              Output = results.TryGetResult Output |> Option.filter (fun o -> o <> "-")
+              Output = given.One "--output" |> Option.filter (fun o -> o <> "-")
               OutputFormat = format
               OutputDirectory = directory
-              Disk = results.GetResult Disk }
+              Disk = given.Disk }
     }
 
-/// Argu's message starts with "ERROR: " and ends with the whole usage; one line is kept.
-let private firstLine (message: string) =
-    let line = message.Split('\n').[0].Trim()
-    let line = if line.StartsWith "ERROR: " then line.Substring 7 else line
-    line.Replace("parameter '<path>'", "the disk path (libxl passes it last)")
+let private rejected reason = Error(CommandLineRejected reason)
 
-/// Argu would take an unknown "--flag" for the disk (its positional argument) and then blame the
-/// real disk, and it cannot read an empty "--flag=" value. Argu never takes a value that starts
-/// with "--", so every such token is a flag: unknown ones are named here, and "--flag=" becomes
-/// "--flag" "" (libxl passes --args only when non-empty, but a hand-written config may not).
-let private prescan (parser: ArgumentParser<BootloaderArgument>) (argv: string array) =
-    let known =
-        parser.GetArgumentCases()
-        |> Seq.collect (fun case -> case.CommandLineNames.Value)
-        |> Set.ofSeq
-        |> Set.add "--help"
-    let rewrite (token: string) =
-        if not (token.StartsWith "--") then
-            Ok [ token ]
+/// Reads argv against the table: each flag as "--flag value" or "--flag=value" (an empty value
+/// allowed, as libxl passes "--args=" for an empty cmdline), switches bare, unknown flags named,
+/// one-time flags at most once, and the disk exactly once, last. A value never starts with "--", so
+/// a flag missing its value is not silently fed the next flag.
+let private scan (argv: string array) =
+    let add (flag: Flag) (value: string) (values: Map<string, string list>) =
+        match values.TryFind flag.Name with
+        | Some _ when not flag.Repeatable -> rejected $"{flag.Name} is given more than once; keep one"
+        | previous -> Ok(values.Add(flag.Name, defaultArg previous [] @ [ value ]))
+    let rec go i values disks =
+        if i >= argv.Length then
+            Ok(values, List.rev disks)
         else
-            let name = match token.IndexOf '=' with -1 -> token | at -> token.Substring(0, at)
-            if not (known.Contains name) then
-                Error(CommandLineRejected $"unknown flag '{name}'")
-            elif token.Length = name.Length + 1 then
-                Ok [ name; "" ]
+            let token = argv[i]
+            if token.StartsWith "--" then
+                let name, inlineValue =
+                    match token.IndexOf '=' with
+                    | -1 -> token, None
+                    | at -> token.Substring(0, at), Some(token.Substring(at + 1))
+                match byName.TryFind name, inlineValue with
+                | None, _ -> rejected $"unknown flag '{name}'"
+                | Some { Value = None }, Some _ -> rejected $"{name} takes no value"
+                | Some({ Value = None } as f), None -> add f "" values |> Result.bind (fun v -> go (i + 1) v disks)
+                | Some f, Some value -> add f value values |> Result.bind (fun v -> go (i + 1) v disks)
+                | Some f, None when i + 1 < argv.Length && not (argv[i + 1].StartsWith "--") ->
+                    add f argv[i + 1] values |> Result.bind (fun v -> go (i + 2) v disks)
+                | Some f, None -> rejected $"{name} needs a value <{defaultArg f.Value String.Empty}>"
             else
-                Ok [ token ]
-    let folder state token =
-        state |> Result.bind (fun tokens -> rewrite token |> Result.map (fun more -> List.rev more @ tokens))
-    argv |> Array.fold folder (Ok []) |> Result.map (List.rev >> Array.ofList)
+                go (i + 1) values ((i, token) :: disks)
+    go 0 Map.empty []
+    |> Result.bind (fun (values, disks) ->
+        match disks with
+        | [] -> rejected "the disk path (libxl passes it last) is missing"
+        | [ (at, disk) ] when at = argv.Length - 1 -> Ok { Values = values; Disk = disk }
+        | [ (_, disk) ] -> rejected $"'{disk}' is a value without its flag, or the disk path before other flags; libxl passes the disk last"
+        | (_, first) :: (_, second) :: _ -> rejected $"two disk paths, '{first}' and '{second}'; libxl passes one, last")
 
 let parse environment (argv: string array) =
-    let parser = createParser ()
-    try
-        prescan parser argv
-        |> Result.bind (fun tokens -> parser.Parse(tokens, raiseOnUsage = true) |> settings environment)
-        |> Result.map Boot
-    with :? ArguParseException as e ->
-        match e.ErrorCode with
-        | ErrorCode.HelpText -> Ok(ShowHelp(usageOf parser))
-        | _ -> Error(CommandLineRejected(firstLine e.Message))
+    if argv |> Array.exists (fun a -> a = "--help" || a = "-h") then
+        Ok(ShowHelp helpText)
+    else
+        scan argv |> Result.bind (settings environment) |> Result.map Boot

@@ -2,43 +2,10 @@
 /// then the boot disk) parsed into validated settings.
 module XenMatchbox.Domain.CommandLine
 
-open Argu
 open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
-
-/// Every flag, as Argu reads it. Each takes "--flag=value" and "--flag value".
-type BootloaderArgument =
-    // libxl's own flags, in the order it passes them
-    | Kernel of path: string
-    | Ramdisk of path: string
-    | Args of cmdline: string
-    | Runas of uid: string
-    | Quiet
-    | Output of path: string
-    | Output_Format of format: string
-    | Output_Directory of path: string
-    // the operator's flags, from bootloader_args
-    | Server of host: string
-    | Httpport of port: string
-    | Grpcport of port: string
-    | Ca of path: string
-    | Cert of path: string
-    | Key of path: string
-    | Lookup of label: string
-    | Timeout of seconds: string
-    | Connect_Timeout of seconds: string
-    | Read_Timeout of seconds: string
-    | Max_Kernel_Size of size: string
-    | Max_Ramdisk_Size of size: string
-    | Cache_Dir of path: string
-    | Cache_Size of size: string
-    | No_Cache
-    // the boot disk, always last
-    | Disk of path: string
-
-    interface IArgParserTemplate
 
 /// matchbox's endpoints and the TLS files for its gRPC API.
 type ServerSettings =

@@ -1,9 +1,9 @@
 namespace XenMatchbox.IntegrationTests;
 
 /// <summary>
-/// Argu needs help to work under NativeAOT (see build/FSharpAot.targets): a case it mishandles
-/// shows up only at run time. So the native program must answer every command line of the corpus
-/// exactly as the JIT build does: same exit status, same bytes on stdout and stderr.
+/// NativeAOT trims and precompiles; a difference from the JIT build shows up only at run time. So
+/// the native program must answer every command line of the corpus exactly as the JIT build does:
+/// same exit status, same bytes on stdout and stderr.
 /// </summary>
 public sealed class ParityTests
 {
