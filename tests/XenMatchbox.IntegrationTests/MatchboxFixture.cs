@@ -31,6 +31,7 @@ public sealed class MatchboxFixture : IAsyncLifetime
         {
             Store = new EmptyStore(),
             AssetsPath = assets,
+            RecordClientUids = true,   // RestrictedModeTests checks which uid connected
         });
     }
 

@@ -16,7 +16,7 @@ internal static class GrpcEndpointHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endPoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
-            listen.RecordClients(state.Connections, MatchboxListener.Grpc); // before TLS: see every connection
+            listen.RecordClients(state.Connections, MatchboxListener.Grpc, state.RecordClientUids); // before TLS: see every connection
             listen.UseHttps(https);
         }));
         builder.Services.AddGrpc();

@@ -49,7 +49,7 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     public static async Task<MatchboxTestServer> StartAsync(MatchboxTestServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new MatchboxTestServerOptions();
-        var state = new ServerState(options.Store, options.AssetsPath, options.IpxeStyle);
+        var state = new ServerState(options.Store, options.AssetsPath, options.IpxeStyle, options.RecordClientUids);
 
         TestCertificates? certificates = null, ownedCertificates = null;
         CertificateFiles? certificateFiles = null;
@@ -147,7 +147,8 @@ public sealed class MatchboxTestServer : IAsyncDisposable
 
     /// <summary>
     /// Every TCP connection either listener accepted, in the order accepted, with the uid owning the
-    /// client's socket (see <see cref="ClientConnection.Uid"/>). A copy as of this call; the log only
+    /// client's socket (see <see cref="ClientConnection.Uid"/>; null unless
+    /// <see cref="MatchboxTestServerOptions.RecordClientUids"/>). A copy as of this call; the log only
     /// grows, so a test sharing the server can note <c>Count</c> first and <c>Skip</c> that many after.
     /// </summary>
     public IReadOnlyList<ClientConnection> Connections => state.Connections.Snapshot();

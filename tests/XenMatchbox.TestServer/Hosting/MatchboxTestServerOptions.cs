@@ -42,6 +42,12 @@ public sealed class MatchboxTestServerOptions
     /// <summary>The shape of the <c>/ipxe</c> script.</summary>
     public IpxeStyle IpxeStyle { get; init; } = IpxeStyle.Current;
 
+    /// <summary>
+    /// Look up the uid owning each client socket (for tests of privilege drops). Off by default: it
+    /// reads /proc/net/tcp per connection, some milliseconds that benchmarks must not count.
+    /// </summary>
+    public bool RecordClientUids { get; init; }
+
     /// <summary>Adds logging providers; by default the server logs nothing.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
 }

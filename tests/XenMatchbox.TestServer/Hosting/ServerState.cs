@@ -1,7 +1,7 @@
 namespace XenMatchbox.TestServer;
 
 /// <summary>What both listeners share and tests may change while the server runs.</summary>
-internal sealed class ServerState(IMatchboxStore store, string? assetsPath, IpxeStyle ipxeStyle)
+internal sealed class ServerState(IMatchboxStore store, string? assetsPath, IpxeStyle ipxeStyle, bool recordClientUids)
 {
     private volatile IMatchboxStore store = store;
     private volatile IpxeStyle ipxeStyle = ipxeStyle;
@@ -25,7 +25,10 @@ internal sealed class ServerState(IMatchboxStore store, string? assetsPath, Ipxe
 
     public AssetFaults Faults { get; } = new();
 
-    /// <summary>Every accepted connection on either listener, with the client socket's uid.</summary>
+    /// <summary>Whether each connection's client uid is looked up (in /proc/net/tcp; ~6 ms a connection).</summary>
+    public bool RecordClientUids { get; } = recordClientUids;
+
+    /// <summary>Every accepted connection on either listener, with the client socket's uid when recorded.</summary>
     public RecordLog<ClientConnection> Connections { get; } = new();
 
     /// <summary>The labels of every SelectGroup/SelectProfile call, copied as received.</summary>

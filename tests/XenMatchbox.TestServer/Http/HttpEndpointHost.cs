@@ -23,7 +23,7 @@ internal static class HttpEndpointHost
             kestrel.Listen(endPoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1;
-                listen.RecordClients(state.Connections, MatchboxListener.Http);
+                listen.RecordClients(state.Connections, MatchboxListener.Http, state.RecordClientUids);
                 if (tls is not null)
                 {
                     listen.UseHttps(X509Certificate2.CreateFromPemFile(tls.CertFile, tls.KeyFile));

@@ -11,14 +11,14 @@ namespace XenMatchbox.TestServer;
 /// </summary>
 internal static class ClientUidRecording
 {
-    public static void RecordClients(this ListenOptions listen, RecordLog<ClientConnection> log, MatchboxListener listener) =>
+    public static void RecordClients(this ListenOptions listen, RecordLog<ClientConnection> log, MatchboxListener listener, bool withUids) =>
         listen.Use(next => async connection =>
         {
             if (connection.RemoteEndPoint is IPEndPoint client && connection.LocalEndPoint is IPEndPoint server)
             {
                 // Same machine, so the client's socket is also in /proc/net/tcp, seen from its side:
                 // local address = the client's, remote = ours.
-                log.Add(new ClientConnection(listener, client, ProcNetTcp.OwnerUid(local: client, remote: server)));
+                log.Add(new ClientConnection(listener, client, withUids ? ProcNetTcp.OwnerUid(local: client, remote: server) : null));
             }
             await next(connection);
         });
