@@ -9,18 +9,22 @@ namespace XenMatchbox.IntegrationTests;
 /// </summary>
 public sealed class RootFactAttribute : FactAttribute
 {
-    public RootFactAttribute()
-    {
-        if (!Host.IsRoot)
-        {
-            Skip = "needs root (mounts a small file system or drops privileges, as libxl's bootloader does)";
-        }
-    }
+    public RootFactAttribute() => Skip = Host.RootSkipReason;
+}
+
+/// <summary>A theory that needs root, as <see cref="RootFactAttribute"/>.</summary>
+public sealed class RootTheoryAttribute : TheoryAttribute
+{
+    public RootTheoryAttribute() => Skip = Host.RootSkipReason;
 }
 
 public static class Host
 {
     public static bool IsRoot { get; } = File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:\t0\t", StringComparison.Ordinal));
+
+    /// <summary>Null as root; otherwise why a root-only test is skipped.</summary>
+    public static string? RootSkipReason =>
+        IsRoot ? null : "needs root (mounts a small file system or drops privileges, as libxl's bootloader does)";
 
     /// <summary>Sends a signal the way libxl does (kill(2)); .NET's Process.Kill only sends SIGKILL.</summary>
     public static void Signal(Process process, string signal)
