@@ -191,25 +191,35 @@ internal sealed class AssetDownloader : IDisposable
             OutputFiles.EnsureRoom(finalPath, declared);
         }
         long received = 0;
-        var buffer = new byte[BufferSize];
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
-            while (true)
+            // The copy runs on a thread of its own with blocking reads and writes: no wake-up of the
+            // thread pool per chunk, which on a small dom0 costs more than the copying. A stalled
+            // read is ended by closing the body when the idle timer (or the boot) cancels.
+            using var stall = idle.Token.Register(body.Dispose);
+            received = await Task.Factory.StartNew(() =>
             {
-                idle.CancelAfter(readTimeout);
-                var read = await body.ReadAsync(buffer, idle.Token);
-                if (read == 0)
+                var buffer = new byte[BufferSize];
+                long done = 0;
+                while (true)
                 {
-                    break;
+                    idle.CancelAfter(readTimeout);
+                    var read = body.Read(buffer);
+                    if (read == 0)
+                    {
+                        return done;
+                    }
+                    done += read;
+                    received = done;
+                    Transfer.checkSize(source, what, limit, start + done).OrFail();
+                    Write(output, buffer.AsSpan(0, read), finalPath);
                 }
-                received += read;
-                Transfer.checkSize(source, what, limit, start + received).OrFail();
-                await WriteAsync(output, buffer.AsMemory(0, read), finalPath, cancel);
-            }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
-        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+        catch (Exception e) when (e is ObjectDisposedException or IOException or HttpRequestException or OperationCanceledException && idle.IsCancellationRequested)
         {
+            cancel.ThrowIfCancellationRequested();
             throw new BootFailure(Errors.BootError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s after {received} bytes"));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
@@ -280,11 +290,11 @@ internal sealed class AssetDownloader : IDisposable
         }
     }
 
-    private static async Task WriteAsync(FileStream output, ReadOnlyMemory<byte> data, string finalPath, CancellationToken cancel)
+    private static void Write(FileStream output, ReadOnlySpan<byte> data, string finalPath)
     {
         try
         {
-            await output.WriteAsync(data, cancel);
+            output.Write(data);
         }
         catch (IOException e)
         {
