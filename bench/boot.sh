@@ -67,10 +67,12 @@ prepare() {
 }
 boot() { prepare "$@"; "${argv[@]}"; }
 
-# timed NAME COMMAND...: appends "milliseconds peak-rss-kib" of one run to $work/NAME.
+# timed NAME COMMAND...: appends "milliseconds peak-rss-kib" of one run to $work/NAME. Each run
+# starts with no dirty pages left by the one before (sync), so writeback is nobody's cost.
 timed() {
     local name=$1 start end
     shift
+    sync
     start=$EPOCHREALTIME
     /usr/bin/time -f '%M' -o "$work/rss.out" "$@" >/dev/null 2>"$work/stderr.out" \
         || { cat "$work/stderr.out" >&2; return 1; }
