@@ -131,24 +131,9 @@ internal sealed class AssetDownloader : IDisposable
         return fetched?.End ?? await CopyFromAsync(lease!.DataPath, output, start, finalPath, what, limit, url, cancel);
     }
 
-    private static async Task<long> CopyFromAsync(
-        string source, FileStream output, long start, string finalPath, string what, long limit, Plan.AssetUrl url, CancellationToken cancel)
-    {
-        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        var length = RandomAccess.GetLength(input);
-        Transfer.checkSize(url.Value, what, limit, start + length).OrFail();
-        OutputFiles.EnsureRoom(finalPath, length);
-        try
-        {
-            var end = start + await Task.Run(() => FileCopy.Append(input, output.SafeFileHandle, start), cancel);
-            output.Position = end;
-            return end;
-        }
-        catch (IOException e)
-        {
-            throw OutputFiles.WriteFailure(finalPath, e);
-        }
-    }
+    private static Task<long> CopyFromAsync(
+        string source, FileStream output, long start, string finalPath, string what, long limit, Plan.AssetUrl url, CancellationToken cancel) =>
+        Task.Run(() => OutputFiles.AppendFile(source, output, start, finalPath, end => Transfer.checkSize(url.Value, what, limit, end).OrFail()), cancel);
 
     /// <summary>What a full (200) response declared, and where its bytes ended in the file.</summary>
     private sealed record Fetched(long End, string? ETag, string? LastModified, long? Declared);

@@ -96,20 +96,34 @@ internal sealed class OutputFiles : IDisposable
         }
         string writtenPath;
         using (var output = Open(finalPath))
-        using (var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
         {
             writtenPath = output.Name;
-            EnsureRoom(finalPath, RandomAccess.GetLength(input));
-            try
-            {
-                FileCopy.Append(input, output.SafeFileHandle, 0);
-            }
-            catch (IOException e)
-            {
-                throw WriteFailure(finalPath, e);
-            }
+            AppendFile(source, output, 0, finalPath, _ => { });
         }
         Complete(writtenPath, finalPath);
+    }
+
+    /// <summary>
+    /// Appends the whole file at <paramref name="source"/> to <paramref name="output"/> at
+    /// <paramref name="offset"/> (writing <paramref name="finalPath"/>), after checking its length
+    /// (<paramref name="checkEnd"/> gets the end offset) and the free space; returns the new end.
+    /// </summary>
+    public static long AppendFile(string source, FileStream output, long offset, string finalPath, Action<long> checkEnd)
+    {
+        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var length = RandomAccess.GetLength(input);
+        checkEnd(offset + length);
+        EnsureRoom(finalPath, length);
+        try
+        {
+            var end = offset + FileCopy.Append(input, output.SafeFileHandle, offset);
+            output.Position = end;
+            return end;
+        }
+        catch (IOException e)
+        {
+            throw WriteFailure(finalPath, e);
+        }
     }
 
     /// <summary>Puts a completely written (and closed) file in its final place.</summary>
