@@ -15,6 +15,8 @@ type BootError =
     | ConflictingLabel of key: string * first: string * second: string
     | InvalidDuration of source: string * value: string
     | InvalidSize of flag: string * value: string
+    | ConfigRejected of path: string * line: int * reason: string
+    | ConfigUnreadable of path: string * detail: string
     | NoMatchingGroup of labels: string
     | NoMatchingProfile of labels: string
     | LookupFailed of endpoint: string * status: string * detail: string
@@ -25,6 +27,8 @@ type BootError =
     | TlsFileUnreadable of path: string * detail: string
     | TlsKeyMismatch of certificate: string * key: string * detail: string
     | ServerTimedOut of endpoint: string * what: string
+    | IpxeScriptRejected of url: string * line: int * reason: string
+    | DomainLabelUnavailable of key: string * detail: string
     | ProfileWithoutKernel of profileId: string
     | InvalidAssetReference of profileId: string * reference: string * reason: string
     | UnknownVariable of variable: string * known: string list
@@ -49,6 +53,7 @@ type BootError =
     | OutputFileMissing of path: string
     | OutputDirectoryMissing of path: string
     | OutputWriteFailed of path: string * detail: string
+    | StanzaValueInvalid of key: string * reason: string
     // The run itself (XMB-6xx)
     | DeadlineExceeded of seconds: int
     | Interrupted of signal: string
@@ -71,6 +76,8 @@ let code error =
     | ConflictingLabel _ -> "XMB-112"
     | InvalidDuration _ -> "XMB-113"
     | InvalidSize _ -> "XMB-114"
+    | ConfigRejected _ -> "XMB-115"
+    | ConfigUnreadable _ -> "XMB-116"
     | NoMatchingGroup _ -> "XMB-201"
     | NoMatchingProfile _ -> "XMB-202"
     | LookupFailed _ -> "XMB-203"
@@ -81,6 +88,8 @@ let code error =
     | TlsFileUnreadable _ -> "XMB-208"
     | TlsKeyMismatch _ -> "XMB-209"
     | ServerTimedOut _ -> "XMB-210"
+    | IpxeScriptRejected _ -> "XMB-211"
+    | DomainLabelUnavailable _ -> "XMB-212"
     | ProfileWithoutKernel _ -> "XMB-301"
     | InvalidAssetReference _ -> "XMB-302"
     | UnknownVariable _ -> "XMB-310"
@@ -105,6 +114,7 @@ let code error =
     | OutputFileMissing _ -> "XMB-503"
     | OutputDirectoryMissing _ -> "XMB-504"
     | OutputWriteFailed _ -> "XMB-505"
+    | StanzaValueInvalid _ -> "XMB-506"
     | DeadlineExceeded _ -> "XMB-601"
     | Interrupted _ -> "XMB-602"
     | PrivilegeDropFailed _ -> "XMB-603"
@@ -134,6 +144,8 @@ let cause error =
     | ConflictingLabel(key, first, second) -> $"--lookup gives '{key}' twice, as '{first}' and as '{second}'"
     | InvalidDuration(source, value) -> $"{source} '{value}' is not a number of seconds"
     | InvalidSize(flag, value) -> $"{flag} '{value}' is not a size"
+    | ConfigRejected(path, line, reason) -> $"{path} line {line}: {reason}"
+    | ConfigUnreadable(path, detail) -> $"cannot read the configuration file {path}: {detail}"
     | NoMatchingGroup labels -> $"no matchbox group matches labels {labels}"
     | NoMatchingProfile labels -> $"a matchbox group matches labels {labels} but its profile is missing or unreadable"
     | LookupFailed(endpoint, status, detail) -> $"matchbox at {endpoint} answered the lookup with {status}: {detail}"
@@ -144,6 +156,8 @@ let cause error =
     | TlsFileUnreadable(path, detail) -> $"cannot read TLS file {path}: {detail}"
     | TlsKeyMismatch(certificate, key, detail) -> $"the client certificate {certificate} and key {key} do not belong together: {detail}"
     | ServerTimedOut(endpoint, what) -> $"matchbox gRPC at {endpoint} did not answer in time: {what}"
+    | IpxeScriptRejected(url, line, reason) -> $"the iPXE script from {url} cannot be read: line {line} {reason}"
+    | DomainLabelUnavailable(key, detail) -> $"the domain's {key} is needed but cannot be read from xenstore: {detail}"
     | ProfileWithoutKernel profileId -> $"matchbox profile '{profileId}' has no boot.kernel"
     | InvalidAssetReference(profileId, reference, reason) -> $"matchbox profile '{profileId}' names asset '{reference}', which {reason}"
     | UnknownVariable(variable, known) ->
@@ -170,6 +184,7 @@ let cause error =
     | OutputFileMissing path -> $"the output file {path} does not exist"
     | OutputDirectoryMissing path -> $"the output directory {path} does not exist or is not a directory"
     | OutputWriteFailed(path, detail) -> $"cannot write the result to {path}: {detail}"
+    | StanzaValueInvalid(key, reason) -> $"the {key} value cannot be written into an xl config: {reason}"
     | DeadlineExceeded seconds -> $"the boot did not finish within its deadline of {seconds} s"
     | Interrupted signal -> $"stopped by {signal} (libxl sends it when the domain is destroyed or the bootloader hangs up)"
     | PrivilegeDropFailed(uid, detail) -> $"cannot drop privileges to uid {uid}: {detail}"
@@ -192,6 +207,8 @@ let fix error =
     | InvalidDuration(source, _) when source.StartsWith "LIBXL" -> "set LIBXL_BOOTLOADER_TIMEOUT to whole seconds (0 for none) in xl's environment"
     | InvalidDuration _ -> "give whole seconds, e.g. --timeout 60 (0 for none)"
     | InvalidSize _ -> "give bytes or a size with K, M or G (powers of 1024), e.g. 256M"
+    | ConfigRejected _ -> "correct or remove that line; each line is 'key = value' with a key from 'xenmatchbox --help', or a # comment"
+    | ConfigUnreadable _ -> "check the path and permissions given with --config (or XENMATCHBOX_CONFIG)"
     | NoMatchingGroup _ -> "add a matchbox group whose selector matches these labels (or a default group), or correct --lookup"
     | NoMatchingProfile _ -> "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\""
     | LookupFailed _ -> "check matchbox's log for the failed request"
@@ -202,6 +219,8 @@ let fix error =
     | TlsFileUnreadable _ -> "check the path and permissions of the PEM file"
     | TlsKeyMismatch _ -> "give --key the private key that was issued with the --cert certificate"
     | ServerTimedOut _ -> "check that matchbox is up and reachable on --grpcport, or raise --connect-timeout/--timeout"
+    | IpxeScriptRejected _ -> "check the profile and the matchbox version behind --httpport, or look the profile up over gRPC (--cert and --key)"
+    | DomainLabelUnavailable(key, _) -> $"run xenmatchbox under xl in dom0 (xenstore-read on PATH), or give the label yourself with --lookup {key}=VALUE"
     | ProfileWithoutKernel _ -> "set boot.kernel in the matchbox profile"
     | InvalidAssetReference _ -> "use an http:// or https:// URL or a server path such as /assets/... in the profile"
     | UnknownVariable _ -> "add the label with --lookup key=value, or remove the variable from the profile's args"
@@ -226,6 +245,7 @@ let fix error =
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
     | OutputDirectoryMissing _ -> "create the directory, or pass the one libxl created"
     | OutputWriteFailed _ -> "check free space and permissions"
+    | StanzaValueInvalid _ -> "remove that character from the profile's args (or from the --dir path)"
     | DeadlineExceeded _ -> "check matchbox and the network; raise --timeout (and LIBXL_BOOTLOADER_TIMEOUT in restricted mode) for slow links"
     | Interrupted _ -> "nothing to fix in xenmatchbox; see why xl stopped the domain's creation"
     | PrivilegeDropFailed _ -> "run xl as root, and give bootloader_user a uid that exists on dom0"

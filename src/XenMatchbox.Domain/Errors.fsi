@@ -20,6 +20,8 @@ type BootError =
     | ConflictingLabel of key: string * first: string * second: string
     | InvalidDuration of source: string * value: string
     | InvalidSize of flag: string * value: string
+    | ConfigRejected of path: string * line: int * reason: string
+    | ConfigUnreadable of path: string * detail: string
     // Lookup (XMB-2xx)
     | NoMatchingGroup of labels: string
     | NoMatchingProfile of labels: string
@@ -31,6 +33,8 @@ type BootError =
     | TlsFileUnreadable of path: string * detail: string
     | TlsKeyMismatch of certificate: string * key: string * detail: string
     | ServerTimedOut of endpoint: string * what: string
+    | IpxeScriptRejected of url: string * line: int * reason: string
+    | DomainLabelUnavailable of key: string * detail: string
     // Profile, plan and arguments (XMB-3xx)
     | ProfileWithoutKernel of profileId: string
     | InvalidAssetReference of profileId: string * reference: string * reason: string
@@ -58,6 +62,7 @@ type BootError =
     | OutputFileMissing of path: string
     | OutputDirectoryMissing of path: string
     | OutputWriteFailed of path: string * detail: string
+    | StanzaValueInvalid of key: string * reason: string
     // The run itself (XMB-6xx)
     | DeadlineExceeded of seconds: int
     | Interrupted of signal: string
