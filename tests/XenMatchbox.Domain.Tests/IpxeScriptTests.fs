@@ -1,0 +1,303 @@
+/// The HTTP-only lookup: the query matchbox's /ipxe selects by, and the iPXE script it answers with
+/// read back into the profile (matchbox-api.md §4.2 and §4.5).
+module IpxeScriptTests
+
+open System
+open FsCheck
+open FsCheck.FSharp
+open FsCheck.Xunit
+open global.Xunit
+open XenMatchbox.Domain
+open XenMatchbox.Domain.Errors
+open Generators
+
+let private source = "/ipxe?mac=52:54:00:aa:bb:cc"
+
+/// A profile's boot settings as matchbox stores them: strings inserted into the script verbatim.
+type private Boot =
+    { Kernel: string
+      Initrds: string list
+      Args: string list }
+
+/// The two bodies matchbox has written for /ipxe, from the facts in matchbox-api.md §4.2.
+type private Style =
+    | PerLine
+    | LegacyOneLine
+
+/// The script exactly as matchbox renders it: LF line ends; " ARG" per arg on the kernel line; one
+/// "initrd X" line per element (v0.7.0 on), or one "initrd " line with "X " per element (v0.6.1).
+let private render (style: Style) (boot: Boot) =
+    let kernel = "kernel " + boot.Kernel + String.concat "" [ for arg in boot.Args -> " " + arg ]
+    let initrds =
+        match style with
+        | PerLine -> [ for initrd in boot.Initrds -> "initrd " + initrd ]
+        | LegacyOneLine -> [ "initrd " + String.concat "" [ for initrd in boot.Initrds -> initrd + " " ] ]
+    String.concat "" [ for line in [ "#!ipxe"; kernel ] @ initrds @ [ "boot" ] -> line + "\n" ]
+
+let private profile (kernel: string) (initrds: string list) (args: string list) : Plan.UnvalidatedProfile =
+    { Id = source; Kernel = kernel; Initrds = initrds; Args = args }
+
+let private parsed (script: string) = Ipxe.parse source script |> Expect.ok (Expect.escaped script)
+
+/// The line number and reason of the script's rejection, or a failure naming what came instead.
+let private rejected (script: string) =
+    match Ipxe.parse source script with
+    | Error(IpxeScriptRejected(url, line, reason) as error) ->
+        Expect.equalText source url
+        Expect.equalText "XMB-211" (code error)
+        line, reason
+    | Error other -> Expect.fail $"{Expect.escaped script}: expected IpxeScriptRejected, got {Expect.shown other}"
+    | Ok profile -> Expect.fail $"{Expect.escaped script}: expected a rejection, got %A{profile}"
+
+// ---- generators ----
+
+/// Kernel and initrd references as profiles name them: server paths and absolute URLs, some with
+/// an iPXE variable; never starting with '-' (iPXE would read that as an option).
+let private reference =
+    let segment = nonEmptyTextOf "abcdefghijklmnopqrstuvwxyz0123456789-_.~%"
+    let path =
+        Gen.nonEmptyListOf segment |> Gen.map (List.truncate 4 >> String.concat "/")
+    gen {
+        let! path = path
+        let! prefix = Gen.elements [ "/assets/"; "/"; "http://matchbox.example.com:8080/assets/"; "https://builds.example.org/prod/" ]
+        let! query = Gen.elements [ ""; "?arch=${buildarch:uristring}"; "?mac=${mac:hexhyp}&x=1" ]
+        return prefix + path + query
+    }
+
+/// Args as written in profiles: no spaces (matchbox joins args with spaces, so a space cannot come
+/// back), no control characters; option-like and keyword-like words included, since after the
+/// kernel reference they are plain args.
+let private arg =
+    Gen.oneof
+        [ nonEmptyTextOf "abcXYZ019.,:;/=+-_%&?#@!'\"()[]<>|\\^~`éßü€中😀${}"
+          Gen.elements [ "--name"; "-n"; "main"; "initrd=main"; "boot"; "kernel"; "initrd"; "#!ipxe"; "${mac:hexhyp}"; "{{.uuid}}"; "-" ] ]
+
+let private boot =
+    gen {
+        let! kernel = reference
+        let! initrdCount = Gen.choose (0, 4)
+        let! initrds = Gen.listOfLength initrdCount reference
+        let! argCount = Gen.choose (0, 8)
+        let! args = Gen.listOfLength argCount arg
+        let! style = Gen.elements [ PerLine; LegacyOneLine ]
+        return style, { Kernel = kernel; Initrds = initrds; Args = args }
+    }
+
+/// iPXE image options, as they may stand in front of a reference.
+let private options =
+    Gen.elements [ "--name main"; "-n main"; "--name=main"; "--name initrd.img"; "--timeout 5000"; "-t 3"; "--timeout=100"; "--autofree"; "-a"; "--replace"; "-r" ]
+    |> Gen.listOf
+    |> Gen.map (List.truncate 3 >> List.map (fun option -> option + " ") >> String.concat "")
+
+/// Lines matchbox never writes for /ipxe: other iPXE commands, misspelt keywords, error pages.
+let private unknownLine =
+    gen {
+        let! command =
+            Gen.elements
+                [ "chain"; "echo"; "imgfetch"; "module"; "sanboot"; "set"; "goto"; "dhcp"; "shell"; "exit"; "#"; ":retry"
+                  "Kernel"; "KERNEL"; "kernel2"; "initrd2"; "INITRD"; "Boot"; "boot2"; "<html>"; "404"; "imgexec"; "#!gpxe" ]
+        let! tail = Gen.listOf (Gen.elements [ "http://matchbox.example.com:8080/boot.ipxe"; "page"; "not"; "found"; "${mac}"; "-n"; "x" ])
+        return String.concat " " (command :: List.truncate 4 tail)
+    }
+
+// ---- properties ----
+
+[<Property>]
+let ``a boot rendered as matchbox does, in either style, reads back as the same profile`` () =
+    Prop.forAll (arb boot) (fun (style, boot) ->
+        Expect.equal "the profile" (profile boot.Kernel boot.Initrds boot.Args) (parsed (render style boot)))
+
+[<Property>]
+let ``iPXE options in front of the kernel and of each initrd are dropped`` () =
+    let case = gen {
+        let! style, boot = boot
+        let! kernelOptions = options
+        let! initrdOptions = Gen.listOfLength boot.Initrds.Length options
+        let withOptions =
+            { boot with
+                Kernel = kernelOptions + boot.Kernel
+                Initrds = List.map2 (+) initrdOptions boot.Initrds }
+        return style, boot, withOptions
+    }
+    Prop.forAll (arb case) (fun (style, boot, withOptions) ->
+        Expect.equal "the profile" (parsed (render style boot)) (parsed (render style withOptions)))
+
+[<Property>]
+let ``a script with CRLF line ends reads as the same script with LF`` () =
+    Prop.forAll (arb boot) (fun (style, boot) ->
+        let script = render style boot
+        Expect.equal "the profile" (parsed script) (parsed (script.Replace("\n", "\r\n"))))
+
+/// The script's lines, without the empty piece after the final LF.
+let private linesOf (script: string) = script.Split '\n' |> Array.toList |> List.filter (fun l -> l.Length > 0)
+
+let private joined (lines: string list) = String.concat "" [ for line in lines -> line + "\n" ]
+
+[<Property>]
+let ``a line matchbox never writes, anywhere in the script, is rejected by its line number`` () =
+    let case = gen {
+        let! style, boot = boot
+        let lines = linesOf (render style boot)
+        let! at = Gen.choose (0, lines.Length)
+        let! line = unknownLine
+        return line, at, joined (List.insertAt at line lines)
+    }
+    Prop.forAll (arb case) (fun (line, at, script) ->
+        let number, reason = rejected script
+        Expect.equal $"the line number for '{line}' inserted as line {at + 1}" (at + 1) number
+        Expect.isTrue $"the reason '{reason}' quotes the line '{line}'" (reason.Contains(line.Split(' ').[0])))
+
+[<Property>]
+let ``blank lines after boot are ignored, before it they are rejected`` () =
+    let case = gen {
+        let! style, boot = boot
+        let lines = linesOf (render style boot)
+        let! blank = Gen.elements [ ""; " "; "   " ]
+        let! count = Gen.choose (1, 3)
+        let! at = Gen.choose (1, lines.Length - 1)
+        return lines, List.replicate count blank, at
+    }
+    Prop.forAll (arb case) (fun (lines, blanks, at) ->
+        Expect.equal "the profile" (parsed (joined lines)) (parsed (joined (lines @ blanks)))
+        let number, _ = rejected (joined (List.insertManyAt at blanks lines))
+        Expect.equal "the line number of the first blank line" (at + 1) number)
+
+[<Property>]
+let ``the query carries every label, in order, and unescapes to exactly the labels`` () =
+    let lookups = gen {
+        let! items = labelSet
+        let! octets = macOctets
+        let! mac = spelledMac octets
+        let! macFirst = Gen.elements [ true; false ]
+        let texts = [ for k, v in items -> $"{k}={v}" ]
+        return if macFirst then $"mac={mac}" :: texts else texts @ [ $"mac={mac}" ]
+    }
+    Prop.forAll (arb lookups) (fun texts ->
+        let labels = Labels.fromLookups texts |> Expect.ok "the lookups"
+        let query = Ipxe.query labels
+        Expect.isTrue $"'{query}' holds a character a query must not carry raw" (query |> Seq.forall (fun c -> Char.IsAsciiLetterOrDigit c || "-._~%=&".Contains c))
+        let decoded =
+            query.Split '&'
+            |> Array.toList
+            |> List.map (fun pair ->
+                match pair.Split '=' with
+                | [| key; value |] -> Uri.UnescapeDataString key, Uri.UnescapeDataString value
+                | _ -> Expect.fail $"'{pair}' in '{query}' is not one key=value")
+        Expect.equal "the labels" (Labels.toPairs labels) decoded)
+
+// ---- examples ----
+
+[<Fact>]
+let ``matchbox's own fixture reads back in both styles`` () =
+    let expected = profile "/image/kernel" [ "/image/initrd_a"; "/image/initrd_b" ] [ "a=b"; "c" ]
+    Expect.equal "v0.7.0 and later" expected (parsed "#!ipxe\nkernel /image/kernel a=b c\ninitrd /image/initrd_a\ninitrd /image/initrd_b\nboot\n")
+    Expect.equal "v0.6.1" expected (parsed "#!ipxe\nkernel /image/kernel a=b c\ninitrd /image/initrd_a /image/initrd_b \nboot\n")
+
+[<Fact>]
+let ``the FCOS initrd with --name main is the bare asset path`` () =
+    let script = "#!ipxe\nkernel /assets/k initrd=main coreos.live.rootfs_url=http://mb:8080/assets/rootfs.img\ninitrd --name main /assets/x\nboot\n"
+    Expect.equal "the profile" (profile "/assets/k" [ "/assets/x" ] [ "initrd=main"; "coreos.live.rootfs_url=http://mb:8080/assets/rootfs.img" ]) (parsed script)
+
+[<Fact>]
+let ``a kernel line without args gives no args`` () =
+    Expect.equal "the profile" (profile "/assets/k" [ "/assets/i" ] []) (parsed "#!ipxe\nkernel /assets/k\ninitrd /assets/i\nboot\n")
+
+[<Fact>]
+let ``a script without initrd lines, or with the legacy empty one, gives no initrds`` () =
+    Expect.equal "no initrd line" (profile "/assets/k" [] [ "console=hvc0" ]) (parsed "#!ipxe\nkernel /assets/k console=hvc0\nboot\n")
+    Expect.equal "'initrd ' alone" (profile "/assets/k" [] [ "console=hvc0" ]) (parsed "#!ipxe\nkernel /assets/k console=hvc0\ninitrd \nboot\n")
+
+[<Fact>]
+let ``a script without the final LF still reads`` () =
+    Expect.equal "the profile" (profile "/assets/k" [] []) (parsed "#!ipxe\nkernel /assets/k\nboot")
+
+[<Fact>]
+let ``a CRLF script reads as the LF one`` () =
+    Expect.equal "the profile" (profile "/image/kernel" [ "/image/initrd_a" ] [ "a=b"; "c" ]) (parsed "#!ipxe\r\nkernel /image/kernel a=b c\r\ninitrd /image/initrd_a\r\nboot\r\n")
+
+[<Theory>]
+[<InlineData("404 page not found\n")>]
+[<InlineData("<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>\n<body>not found</body></html>\n")>]
+[<InlineData("matchbox\n")>]
+[<InlineData("#!ipxe \nkernel /k\nboot\n")>]
+[<InlineData("\uFEFF#!ipxe\nkernel /k\nboot\n")>]
+[<InlineData("\n#!ipxe\nkernel /k\nboot\n")>]
+let ``a body that does not start with #!ipxe is rejected on line 1`` (body: string) =
+    let number, reason = rejected body
+    Expect.equal "the line" 1 number
+    Expect.isTrue $"the reason '{reason}' names the missing header" (reason.Contains "#!ipxe")
+
+[<Fact>]
+let ``an empty body is rejected on line 1`` () =
+    Expect.equal "the line" 1 (fst (rejected ""))
+
+[<Fact>]
+let ``a chain line is refused, not run`` () =
+    let number, reason = rejected "#!ipxe\nchain http://matchbox.example.com:8080/boot.ipxe\n"
+    Expect.equal "the line" 2 number
+    Expect.equalText "is 'chain http://matchbox.example.com:8080/boot.ipxe', which xenmatchbox does not run (matchbox writes only kernel, initrd and boot)" reason
+
+[<Theory>]
+[<InlineData("#!ipxe\n", 1)>]
+[<InlineData("#!ipxe\nkernel /k\n", 2)>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd /i\n", 3)>]
+[<InlineData("#!ipxe\nboot\n", 2)>]
+[<InlineData("#!ipxe\ninitrd /i\nkernel /k\nboot\n", 2)>]
+[<InlineData("#!ipxe\nkernel /k\nkernel /k2\nboot\n", 3)>]
+[<InlineData("#!ipxe\nkernel /k\nboot\nboot\n", 4)>]
+[<InlineData("#!ipxe\nkernel /k\nboot\ninitrd /i\n", 4)>]
+[<InlineData("#!ipxe\nkernel /k\nboot now\n", 3)>]
+[<InlineData("#!ipxe\nkernel\nboot\n", 2)>]
+[<InlineData("#!ipxe\nkernel --name k\nboot\n", 2)>]
+[<InlineData("#!ipxe\nkernel --name\nboot\n", 2)>]
+[<InlineData("#!ipxe\nkernel --bogus /k\nboot\n", 2)>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd\nboot\n", 3)>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd /a /b\nboot\n", 3)>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd --name main\nboot\n", 3)>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd /a --name main \nboot\n", 3)>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd -x /a \nboot\n", 3)>]
+[<InlineData("#!ipxe\nkernel /k\n\nboot\n", 3)>]
+let ``a script out of matchbox's shape is rejected at the line that breaks it`` (script: string, line: int) =
+    Expect.equal "the line" line (fst (rejected script))
+
+[<Fact>]
+let ``a second kernel line names the first`` () =
+    let _, reason = rejected "#!ipxe\nkernel /k\ninitrd /i\nkernel /k2\nboot\n"
+    Expect.isTrue $"the reason '{reason}' names line 2" (reason.Contains "line 2")
+
+[<Fact>]
+let ``a script of more than MaxLines lines is refused at the first line over, without reading the rest`` () =
+    let script = "#!ipxe\nkernel /k\n" + String.replicate (Ipxe.MaxLines + 10) "initrd /i\n" + "boot\n"
+    let number, _ = rejected script
+    Expect.equal "the line" (Ipxe.MaxLines + 1) number
+    let lines = "#!ipxe\nkernel /k\n" + String.replicate (Ipxe.MaxLines - 3) "initrd /i\n" + "boot\n"
+    Expect.equal "initrds in a script of exactly MaxLines lines" (Ipxe.MaxLines - 3) (parsed lines).Initrds.Length
+
+[<Fact>]
+let ``a line over MaxLineBytes is refused, counted in UTF-8 bytes`` () =
+    let arg n = String.replicate n "é"
+    let ok = "#!ipxe\nkernel /k " + arg ((Ipxe.MaxLineBytes - "kernel /k ".Length) / 2) + "\nboot\n"
+    Expect.equal "args of a line at the limit" 1 (parsed ok).Args.Length
+    let number, reason = rejected ("#!ipxe\nkernel /k " + arg ((Ipxe.MaxLineBytes - "kernel /k ".Length) / 2 + 1) + "\nboot\n")
+    Expect.equal "the line" 2 number
+    Expect.isTrue $"the reason '{reason}' says bytes" (reason.Contains "bytes")
+
+[<Fact>]
+let ``a body of one huge line without LF is refused, not split whole`` () =
+    let number, _ = rejected ("#!ipxe\n" + String('x', 1 <<< 20))
+    Expect.equal "the line" 2 number
+
+[<Fact>]
+let ``the parsed fixture makes the plan matchbox's iPXE flow would boot`` () =
+    let labels = Labels.fromLookups [ "mac=52:54:00:aa:bb:cc" ] |> Expect.ok "labels"
+    let profile = parsed "#!ipxe\nkernel /image/kernel a=b c mac=${mac:hexhyp}\ninitrd --name main /image/initrd_a\ninitrd /image/initrd_b\nboot\n"
+    let plan = Plan.create { Host = "mb"; Port = 8080 } "/out" labels None profile |> Expect.ok "the plan"
+    Expect.equalText "http://mb:8080/image/kernel" plan.Kernel.Value
+    Expect.equal "initrds" [ "http://mb:8080/image/initrd_a"; "http://mb:8080/image/initrd_b" ] (plan.Initrds |> List.map (fun u -> u.Value))
+    Expect.equal "command line" (Some "a=b c mac=52-54-00-aa-bb-cc") plan.CommandLine
+    Expect.equalText source plan.ProfileId
+
+[<Fact>]
+let ``the query of a mac and a uuid label`` () =
+    let labels = Labels.fromLookups [ "MAC=52-54-00-AA-BB-CC"; "uuid=0b7c5b08-1d6e-4f3a"; "role=a b&c" ] |> Expect.ok "labels"
+    Expect.equalText "mac=52%3A54%3A00%3Aaa%3Abb%3Acc&uuid=0b7c5b08-1d6e-4f3a&role=a%20b%26c" (Ipxe.query labels)
