@@ -11,6 +11,9 @@ let MaxLines = 4096
 [<Literal>]
 let MaxLineBytes = 65536
 
+[<Literal>]
+let MaxAnswerBytes = 1048576
+
 let query (labels: Labels) =
     Labels.toPairs labels
     |> List.map (fun (key, value) -> $"{Uri.EscapeDataString key}={Uri.EscapeDataString value}")
@@ -145,3 +148,12 @@ let parse (source: string) (script: string) =
     | Ok Header -> Error(IpxeScriptRejected(source, 1, "is empty where '#!ipxe' should be: the answer is not an iPXE script"))
     | Ok Kernel -> Error(IpxeScriptRejected(source, count, "ends the script without a kernel line or 'boot'"))
     | Ok(Images _) -> Error(IpxeScriptRejected(source, count, "ends the script without 'boot'"))
+
+let statusError (endpoint: string) (labels: Labels) (status: int) (body: string) =
+    if status = 404 then
+        NoMatchingGroup(Labels.display labels)
+    else
+        let firstLine = body.Split('\n', 2).[0].TrimEnd '\r'
+        let printable = String.map (fun c -> if Char.IsControl c then '?' else c) firstLine
+        let cut = if printable.Length > 200 then printable.Substring(0, 200) + "…" else printable
+        LookupFailed(endpoint, $"HTTP {status}", cut)

@@ -15,6 +15,11 @@ val MaxLines: int = 4096
 [<Literal>]
 val MaxLineBytes: int = 65536
 
+/// The most bytes of an /ipxe answer that are read; a longer one is refused. matchbox's scripts
+/// are a few hundred bytes.
+[<Literal>]
+val MaxAnswerBytes: int = 1048576
+
 /// The query string (without '?') that /ipxe selects by: "key=value" per label, in the labels'
 /// order, joined by '&'; keys and values percent-encoded as RFC 3986 data (Uri.EscapeDataString),
 /// so a value holding '&', '=', '#' or a space arrives as it was given.
@@ -49,3 +54,9 @@ val query: labels: Labels -> string
 /// args are returned as written: ${…} variables are left for Plan.create to expand, and control
 /// characters for it to refuse.
 val parse: source: string -> script: string -> Result<Plan.UnvalidatedProfile, BootError>
+
+/// What an /ipxe answer with a status other than 200 means. 404 is NoMatchingGroup: matchbox
+/// answers 404 when no group matches the labels, and also when the group's profile is missing,
+/// which HTTP cannot tell apart. Any other status is LookupFailed with "HTTP nnn" and the first
+/// line of the body (control characters shown as '?', cut at 200 characters).
+val statusError: endpoint: string -> labels: Labels -> status: int -> body: string -> BootError

@@ -16,6 +16,7 @@ let isTransient error =
     | AssetUnreachable _
     | AssetTruncated _ -> true
     | AssetStatus(_, status) -> status = 502 || status = 503 || status = 504
+    | LookupFailed(_, status, _) -> status = "HTTP 502" || status = "HTTP 503" || status = "HTTP 504"
     | _ -> false
 
 let backoffMilliseconds attempt = if attempt <= 2 then 250 else 1000

@@ -13,8 +13,8 @@ val MaxAttempts: int = 3
 [<Literal>]
 val MaxRedirects: int = 5
 
-/// Worth another try: a refused or reset connection, a body cut short, HTTP 502/503/504, gRPC
-/// Unavailable. Not: a timeout (it would only spend the deadline again), a 404 or other status,
+/// Worth another try: a refused or reset connection, a body cut short, HTTP 502/503/504 (from an
+/// asset server, or from /ipxe as Ipxe.statusError names them), gRPC Unavailable. Not: a timeout (it would only spend the deadline again), a 404 or other status,
 /// anything about TLS trust, names or files, a profile or argument error.
 val isTransient: BootError -> bool
 

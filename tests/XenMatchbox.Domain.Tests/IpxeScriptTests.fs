@@ -301,3 +301,37 @@ let ``the parsed fixture makes the plan matchbox's iPXE flow would boot`` () =
 let ``the query of a mac and a uuid label`` () =
     let labels = Labels.fromLookups [ "MAC=52-54-00-AA-BB-CC"; "uuid=0b7c5b08-1d6e-4f3a"; "role=a b&c" ] |> Expect.ok "labels"
     Expect.equalText "mac=52%3A54%3A00%3Aaa%3Abb%3Acc&uuid=0b7c5b08-1d6e-4f3a&role=a%20b%26c" (Ipxe.query labels)
+
+// ---- answers other than 200 ----
+
+let private endpoint = "http://matchbox.example.com:8080/ipxe"
+
+[<Fact>]
+let ``a 404 from /ipxe is no matching group, not worth another try`` () =
+    let labels = Labels.fromLookups [ "mac=52-54-00-AA-BB-CC" ] |> Expect.ok "labels"
+    let error = Ipxe.statusError endpoint labels 404 "404 page not found\n"
+    Expect.equal "the error" (NoMatchingGroup "mac=52:54:00:aa:bb:cc") error
+    Expect.isTrue "a 404 is retried" (not (Transfer.isTransient error))
+
+[<Property>]
+let ``any other status is a failed lookup naming it and the body's first line; only 502, 503 and 504 are retried`` () =
+    let case = gen {
+        let! status = Gen.oneof [ Gen.choose (100, 599); Gen.elements [ 200; 301; 403; 500; 502; 503; 504 ] ] |> Gen.filter (fun s -> s <> 404)
+        let! first = textOf "abcXYZ 019<>/:.\t\u0000"
+        let! rest = safeText
+        let! crlf = Gen.elements [ "\n"; "\r\n" ]
+        return status, first, first + crlf + rest
+    }
+    Prop.forAll (arb case) (fun (status, first, body) ->
+        let labels = Labels.fromLookups [ "uuid=0b7c5b08" ] |> Expect.ok "labels"
+        let error = Ipxe.statusError endpoint labels status body
+        let shownFirst = String.map (fun c -> if Char.IsControl c then '?' else c) first
+        Expect.equal "the error" (LookupFailed(endpoint, $"HTTP {status}", shownFirst)) error
+        Expect.equal $"whether HTTP {status} is retried" (status = 502 || status = 503 || status = 504) (Transfer.isTransient error))
+
+[<Fact>]
+let ``a long first line of an error body is cut`` () =
+    let labels = Labels.fromLookups [ "uuid=0b7c5b08" ] |> Expect.ok "labels"
+    match Ipxe.statusError endpoint labels 500 (String('x', 100000)) with
+    | LookupFailed(_, "HTTP 500", detail) -> Expect.isTrue $"{detail.Length} characters shown" (detail.Length <= 201)
+    | other -> Expect.fail $"expected LookupFailed, got {Expect.shown other}"
