@@ -156,4 +156,4 @@ let statusError (endpoint: string) (labels: Labels) (status: int) (body: string)
         let firstLine = body.Split('\n', 2).[0].TrimEnd '\r'
         let printable = String.map (fun c -> if Char.IsControl c then '?' else c) firstLine
         let cut = if printable.Length > 200 then printable.Substring(0, 200) + "…" else printable
-        LookupFailed(endpoint, $"HTTP {status}", cut)
+        LookupFailed(endpoint, $"HTTP {status}", (if String.IsNullOrWhiteSpace cut then "(no body)" else cut))

@@ -326,6 +326,7 @@ let ``any other status is a failed lookup naming it and the body's first line; o
         let labels = Labels.fromLookups [ "uuid=0b7c5b08" ] |> Expect.ok "labels"
         let error = Ipxe.statusError endpoint labels status body
         let shownFirst = String.map (fun c -> if Char.IsControl c then '?' else c) first
+        let shownFirst = if shownFirst.Trim().Length = 0 then "(no body)" else shownFirst
         Expect.equal "the error" (LookupFailed(endpoint, $"HTTP {status}", shownFirst)) error
         Expect.equal $"whether HTTP {status} is retried" (status = 502 || status = 503 || status = 504) (Transfer.isTransient error))
 
