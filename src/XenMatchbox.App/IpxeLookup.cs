@@ -1,0 +1,170 @@
+using System.Net;
+using System.Text;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// The HTTP-only lookup: asks matchbox's read-only, unauthenticated <c>/ipxe</c> endpoint for the
+/// script of the profile matching the labels and reads it back into that profile (matchbox-api.md
+/// §4.5). Needs no client certificate, so it runs with the least privilege matchbox offers; the
+/// answer is plain HTTP, as the <c>/assets/</c> downloads are.
+/// </summary>
+internal static class IpxeLookup
+{
+    /// <summary>How much of a body other than 200's is read, for the first line shown in the error.</summary>
+    private const int MaxErrorBodyBytes = 4096;
+
+    /// <summary>
+    /// A client fit for <see cref="SelectProfileAsync"/>: connecting bounded by --connect-timeout,
+    /// no redirect followed (matchbox's /ipxe never redirects), no decompression, and no client-wide
+    /// timeout (each lookup bounds its own answer).
+    /// </summary>
+    public static HttpClient CreateClient(CommandLine.BootLimits limits) =>
+        new(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+    /// <summary>
+    /// GETs <c>http://HOST:HTTPPORT/ipxe?LABELS</c> and returns the profile its script renders; the
+    /// profile's Id is "/ipxe?key=value&amp;…", since the script names none. Each try's answer, body
+    /// included, must come within --connect-timeout plus --read-timeout (the client's handler bounds
+    /// connecting: see <see cref="CreateClient"/>) and be at most 1 MiB. A refused or reset
+    /// connection, a body cut short and HTTP 502/503/504 are tried again. Failures are thrown as
+    /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
+    /// script that is not matchbox's as XMB-211.
+    /// </summary>
+    public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
+        HttpClient client, CommandLine.ServerSettings server, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+    {
+        var endpoint = $"http://{MatchboxLookup.HostForUrl(server.Host)}:{server.HttpPort}/ipxe";
+        var url = $"{endpoint}?{Ipxe.query(labels)}";
+        // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
+        var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var script = await FetchAsync(client, url, endpoint, labels, limits, cancel);
+                return Ipxe.parse(source, script).OrFail();
+            }
+            catch (BootFailure failure) when (attempt < Transfer.MaxAttempts && Transfer.isTransient(failure.Error)
+                                              && !cancel.IsCancellationRequested)
+            {
+                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
+            }
+        }
+    }
+
+    /// <summary>One try: the body of a 200 answer as text, or a <see cref="BootFailure"/>.</summary>
+    private static async Task<string> FetchAsync(
+        HttpClient client, string url, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+    {
+        var seconds = limits.ConnectSeconds + limits.ReadSeconds;
+        using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        answer.CancelAfter(TimeSpan.FromSeconds(seconds));
+        HttpResponseMessage response;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, answer.Token);
+        }
+        catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
+        {
+            // The handler's connect timeout ends the request as cancelled, with a TimeoutException inside.
+            throw new BootFailure(e.InnerException is TimeoutException
+                ? Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s")
+                : Errors.BootError.NewServerTimedOut(endpoint, $"no answer within {seconds} s"), e);
+        }
+        catch (HttpRequestException e) when (e.InnerException is TimeoutException)
+        {
+            throw new BootFailure(Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s"), e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new BootFailure(Errors.BootError.NewServerUnreachable(endpoint, e.Message), e);
+        }
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            if (status != 200)
+            {
+                var detail = await ReadErrorBodyAsync(response, answer.Token);
+                throw new BootFailure(Ipxe.statusError(endpoint, labels, status, detail));
+            }
+            if (response.Content.Headers.ContentLength is > Ipxe.MaxAnswerBytes)
+            {
+                throw new BootFailure(TooLarge(endpoint, $"declares {response.Content.Headers.ContentLength} bytes"));
+            }
+            var received = 0;
+            try
+            {
+                await using var body = await response.Content.ReadAsStreamAsync(answer.Token);
+                // Room for one byte over the cap, so that a longer body shows; grown as bytes come.
+                var buffer = new byte[(int)Math.Min(response.Content.Headers.ContentLength ?? 0, Ipxe.MaxAnswerBytes) + 1];
+                while (true)
+                {
+                    if (received == buffer.Length)
+                    {
+                        Array.Resize(ref buffer, Math.Min(Math.Max(buffer.Length * 2, 16384), Ipxe.MaxAnswerBytes + 1));
+                    }
+                    var read = await body.ReadAsync(buffer.AsMemory(received), answer.Token);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+                    received += read;
+                    if (received > Ipxe.MaxAnswerBytes)
+                    {
+                        throw new BootFailure(TooLarge(endpoint, $"sent more than {Ipxe.MaxAnswerBytes} bytes"));
+                    }
+                }
+                // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
+                return Encoding.UTF8.GetString(buffer, 0, received);
+            }
+            catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
+            {
+                throw new BootFailure(Errors.BootError.NewServerTimedOut(endpoint, $"the answer was not complete within {seconds} s ({received} bytes)"), e);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException)
+            {
+                throw new BootFailure(Errors.BootError.NewServerUnreachable(endpoint, $"the answer broke off after {received} bytes: {e.Message}"), e);
+            }
+        }
+    }
+
+    private static Errors.BootError TooLarge(string endpoint, string what) =>
+        Errors.BootError.NewLookupFailed(endpoint, "HTTP 200",
+            $"the answer {what}; an iPXE script from matchbox is a few hundred bytes, and at most {Ipxe.MaxAnswerBytes} are read");
+
+    /// <summary>The start of an error answer's body, for its first line; whatever cannot be read is left out.</summary>
+    private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken token)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(token);
+            var buffer = new byte[MaxErrorBodyBytes];
+            var received = 0;
+            while (received < buffer.Length)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(received), token);
+                if (read == 0)
+                {
+                    break;
+                }
+                received += read;
+            }
+            return Encoding.UTF8.GetString(buffer, 0, received);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            return "";
+        }
+    }
+}
