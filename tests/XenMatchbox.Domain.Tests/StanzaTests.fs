@@ -17,10 +17,10 @@ open XenMatchbox.Domain.Stanza
 // ---- a model of xl's reader ----
 
 /// How xl reads `key = "value"` lines, from the facts of libxlutil's config lexer and dequoting
-/// (Xen 4.17, tools/libs/util): a quoted string is any byte but the quote, '\' and LF, or '\' and
-/// any byte but LF; \" \' \\ \a \b \f \n \r \t \v read as one byte; \x is always a parse error;
-/// an octal escape yields no byte (its digits are dropped, or it fails), so it is an error here;
-/// any other escape is a parse error; a value is a C string, so a NUL ends it.
+/// (tools/libs/util, as in tools/libxl before it): a quoted string is any byte but the quote, '\'
+/// and LF, or '\' and any byte but LF; \" \' \\ \a \b \f \n \r \t \v read as one byte; \x is
+/// always a parse error; an octal escape yields no byte (its digits are dropped, or it fails), so
+/// it is an error here; any other escape is a parse error; a value is a C string, so a NUL ends it.
 module XlReader =
     let private isSpace (b: byte) = b = ' 'B || b = '\t'B
 
