@@ -6,40 +6,67 @@ open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
 
+[<Literal>]
+let DefaultConfigFile = "/etc/xen/xenmatchbox.conf"
+
+/// The three ways the program is run: by libxl as a bootloader, or by hand as show or stage.
+type private Mode =
+    | Bootloader
+    | ShowMode
+    | StageMode
+
 /// One flag: its names, the placeholder of its value (None: a switch), whether it may repeat, who
-/// passes it, and its line in --help.
+/// passes it, the modes it belongs to, whether the environment and the configuration file may set
+/// it, and its line in --help.
 type private Flag =
     { Name: string
       Aliases: string list
       Value: string option
       Repeatable: bool
       FromLibxl: bool
+      Modes: Mode list
+      Settable: bool
       Usage: string }
 
-let private flag name value usage =
-    { Name = name; Aliases = []; Value = Some value; Repeatable = false; FromLibxl = false; Usage = usage }
+let private allModes = [ Bootloader; ShowMode; StageMode ]
 
-let private libxl name value usage = { flag name value usage with FromLibxl = true }
+let private flag name value usage =
+    { Name = name
+      Aliases = []
+      Value = Some value
+      Repeatable = false
+      FromLibxl = false
+      Modes = allModes
+      Settable = true
+      Usage = usage }
+
+let private switch name usage = { flag name "" usage with Value = None }
+
+let private libxl name value modes usage =
+    { flag name value usage with FromLibxl = true; Modes = modes; Settable = false }
 
 /// Every flag, in --help's order. A table, not reflection: parsing costs microseconds at start-up.
 let private flags =
-    [ libxl "--kernel" "path" "the config's kernel=; accepted and not used: the profile names the kernel."
-      libxl "--ramdisk" "path" "the config's ramdisk=; accepted and not used: the profile names the initrds."
-      libxl "--args" "cmdline" "the config's cmdline/extra; appended to the profile's args."
-      libxl "--runas" "uid" "restricted mode: the uid to run as."
-      { libxl "--quiet" "" "restricted mode: print nothing but errors." with Value = None }
-      libxl "--output" "path" "the pre-created file to write the result to (default: standard output)."
-      libxl "--output-format" "format" "simple0 (what libxl reads), simple or sxp (default: simple0)."
-      libxl "--output-directory" "path" "where to write the kernel and ramdisk."
+    [ libxl "--kernel" "path" [ Bootloader ] "the config's kernel=; accepted and not used: the profile names the kernel."
+      libxl "--ramdisk" "path" [ Bootloader ] "the config's ramdisk=; accepted and not used: the profile names the initrds."
+      libxl "--args" "cmdline" allModes "the config's cmdline/extra; appended to the profile's args."
+      libxl "--runas" "uid" [ Bootloader ] "restricted mode: the uid to run as."
+      { libxl "--quiet" "" allModes "restricted mode: print nothing but errors." with Value = None }
+      libxl "--output" "path" [ Bootloader ] "the pre-created file to write the result to (default: standard output)."
+      libxl "--output-format" "format" [ Bootloader; ShowMode ] "simple0 (what libxl reads), simple or sxp (default: simple0)."
+      libxl "--output-directory" "path" [ Bootloader; ShowMode ] "where to write the kernel and ramdisk."
       flag "--server" "host" "matchbox host name or IP address (required)."
-      flag "--httpport" "port" "matchbox HTTP port, for /assets/... (default: 8080)."
+      flag "--httpport" "port" "matchbox HTTP port, for /ipxe and /assets/... (default: 8080)."
       flag "--grpcport" "port" "matchbox gRPC port (default: 8081)."
       { flag "--ca" "path" "PEM file of the CA that signed matchbox's server certificate; the only CA trusted for gRPC." with
           Aliases = [ "--ca-file" ] }
-      { flag "--cert" "path" "PEM client certificate for matchbox's gRPC API." with Aliases = [ "--cert-file" ] }
+      { flag "--cert" "path" "PEM client certificate for matchbox's gRPC API; without it, the profile comes from /ipxe." with
+          Aliases = [ "--cert-file" ] }
       { flag "--key" "path" "PEM private key of the client certificate." with Aliases = [ "--key-file" ] }
-      { flag "--lookup" "label" "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc." with
-          Repeatable = true }
+      switch "--http-only" "look the profile up from matchbox's read-only /ipxe endpoint, even with --cert/--key."
+      { flag "--lookup" "label" "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc; a bare uuid or name is the domain's own, from xenstore." with
+          Repeatable = true
+          Settable = false }
       flag "--timeout" "seconds" "seconds the whole boot may take, 0 for no limit (default: 110, and 10 under LIBXL_BOOTLOADER_TIMEOUT when set)."
       flag "--connect-timeout" "seconds" "seconds to connect to a server, TLS included (default: 10)."
       flag "--read-timeout" "seconds" "seconds to wait for the next bytes of an answer (default: 30)."
@@ -47,18 +74,30 @@ let private flags =
       flag "--max-ramdisk-size" "size" "largest ramdisk (all initrds together) accepted (default: 1G, Xen's own limit)."
       flag "--cache-dir" "path" $"directory of the shared asset cache, revalidated on every boot (default: {DefaultDirectory})."
       flag "--cache-size" "size" "largest the cache may grow; least recently used assets go first (default: 4G)."
-      { flag "--no-cache" "" "download every asset afresh and keep no copy." with Value = None } ]
+      switch "--no-cache" "download every asset afresh and keep no copy."
+      { switch "--not-really" "dry run: print the profile, asset sizes, args and the result libxl would get; write nothing." with
+          Modes = [ Bootloader ]
+          Settable = false }
+      { flag "--config" "path" $"the configuration file (default: {DefaultConfigFile}, when it exists)." with Settable = false }
+      { flag "--dir" "path" "stage: the absolute directory to download the kernel and ramdisk into." with
+          Modes = [ StageMode ]
+          Settable = false } ]
 
 let private byName =
     flags |> List.collect (fun f -> (f.Name, f) :: (f.Aliases |> List.map (fun a -> a, f))) |> Map.ofList
+
+/// XENMATCHBOX_CACHE_DIR for --cache-dir.
+let private variableOf (name: string) =
+    "XENMATCHBOX_" + name.TrimStart('-').ToUpperInvariant().Replace('-', '_')
+
+type ClientCertificate = { CertFile: string; KeyFile: string }
 
 type ServerSettings =
     { Host: string
       HttpPort: int
       GrpcPort: int
-      CaFile: string
-      CertFile: string
-      KeyFile: string }
+      CaFile: string option
+      Client: ClientCertificate option }
 
 type BootLimits =
     { DeadlineSeconds: int option
@@ -67,9 +106,15 @@ type BootLimits =
       MaxKernelBytes: int64
       MaxRamdiskBytes: int64 }
 
+type Action =
+    | Install
+    | DryRun
+    | Stage
+
 type Settings =
-    { Server: ServerSettings
-      Labels: Labels
+    { Action: Action
+      Server: ServerSettings
+      Lookup: Lookup
       ConfigArgs: string option
       RunAs: int option
       Quiet: bool
@@ -78,30 +123,43 @@ type Settings =
       Output: string option
       OutputFormat: OutputFormat
       OutputDirectory: string
-      Disk: string }
+      Disk: string option }
 
 type Invocation =
     | ShowHelp of text: string
-    | Boot of Settings
+    | Run of Settings
+
+type Context =
+    { Environment: string -> string option
+      OwnVariables: string list
+      ConfigFile: (string * string) option }
 
 let private xlExample =
     """
+COMMANDS:
+
+    xenmatchbox [libxl's flags] [bootloader_args] <disk>    what libxl runs (bootloader=)
+    xenmatchbox show [flags]                      print what a boot would do; download nothing
+    xenmatchbox stage --dir DIR [flags]           download into DIR, print an xl.cfg stanza
+
 EXAMPLE (domU config for xl create):
 
     type = "pv"                      # or "pvh"
     bootloader = "/usr/local/bin/xenmatchbox"
-    bootloader_args = [ "--server", "matchbox.example.com",
-                        "--ca", "/etc/matchbox/ca.crt",
-                        "--cert", "/etc/matchbox/client.crt",
-                        "--key", "/etc/matchbox/client.key",
-                        "--lookup", "mac=52:54:00:aa:bb:cc" ]
+    bootloader_args = [ "--lookup", "mac=52:54:00:aa:bb:cc" ]   # the rest in the config file
     vif = [ "mac=52:54:00:aa:bb:cc,bridge=xenbr0" ]
     disk = [ "format=raw,vdev=xvda,target=/dev/vg0/guest" ]   # xl requires a disk
 
+CONFIGURATION: every flag of bootloader_args but --lookup, --config, --not-really and --dir can
+also be set as XENMATCHBOX_<FLAG> (upper case, '-' as '_') or as "flag = value" in
+/etc/xen/xenmatchbox.conf (or --config FILE, or XENMATCHBOX_CONFIG); the command line wins over
+the environment, the environment over the file. Switches take true or false there.
+
 libxl runs xenmatchbox with its own flags, then bootloader_args, then the disk. xenmatchbox asks
-matchbox (gRPC, mutual TLS) for the profile matching the labels, downloads its kernel and initrds
-into --output-directory, expands ${label} and {{ .label }} in the profile's args and writes
-kernel/ramdisk/args to --output for libxl. Errors are one line: xenmatchbox: XMB-nnn: cause — fix.
+matchbox for the profile matching the labels (gRPC with mutual TLS given --cert and --key, else the
+read-only /ipxe endpoint), downloads its kernel and initrds into --output-directory, expands
+${label} and {{ .label }} in the profile's args and writes kernel/ramdisk/args to --output for
+libxl. Errors are one line: xenmatchbox: XMB-nnn: cause — fix.
 """
 
 let private helpText =
@@ -114,19 +172,43 @@ let private helpText =
     String.concat
         "\n"
         [ "USAGE: xenmatchbox [libxl's flags] [the operator's bootloader_args] <disk>\n"
+          + "       xenmatchbox show|stage [flags]\n"
           section "FLAGS LIBXL PASSES:" true
-          section "FLAGS FOR bootloader_args (each as --flag value or --flag=value):" false
-          line { flag "<disk>" "" "the boot disk libxl passes last; not read." with Value = None }
-          + line { flag "--help" "" "this text." with Aliases = [ "-h" ]; Value = None } ]
+          section "FLAGS FOR bootloader_args, show and stage (each as --flag value or --flag=value):" false
+          line { switch "<disk>" "the boot disk libxl passes last; not read." with Modes = [ Bootloader ] }
+          + line { switch "--help" "this text." with Aliases = [ "-h" ] } ]
     + xlExample
 
-let private parsePort flag (value: string option) fallback =
-    match value with
+/// Where a value came from, to name it in errors.
+type private Source =
+    | FromArgv
+    | FromEnvironment of variable: string
+    | FromFile of path: string * line: int
+
+/// The flags of one run, by canonical name, with their values in order and where each came from;
+/// and the disk.
+type private Given =
+    { Values: Map<string, (string * Source) list>
+      Disk: string option }
+
+    member this.All name =
+        this.Values |> Map.tryFind name |> Option.defaultValue [] |> List.map fst
+    member this.One name = this.All name |> List.tryHead
+    member this.Has name = this.Values.ContainsKey name
+    /// How errors name the setting: the flag, the variable, or the key and its file line.
+    member this.Named name =
+        match this.Values |> Map.tryFind name |> Option.bind List.tryHead with
+        | Some(_, FromEnvironment variable) -> variable
+        | Some(_, FromFile(path, line)) -> $"{name.TrimStart '-'} ({path} line {line})"
+        | _ -> name
+
+let private parsePort (given: Given) flag fallback =
+    match given.One flag with
     | None -> Ok fallback
     | Some text ->
         match Int32.TryParse(text, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
         | true, port when port >= 1 && port <= 65535 -> Ok port
-        | _ -> Error(InvalidPort(flag, text))
+        | _ -> Error(InvalidPort(given.Named flag, text))
 
 let private parseHost (value: string option) =
     match value with
@@ -140,19 +222,14 @@ let private parseHost (value: string option) =
     | Some host when Uri.CheckHostName host = UriHostNameType.Unknown -> Error(InvalidServer(host, "it is not a host name"))
     | Some host -> Ok host
 
-/// The flags of one command line, by canonical name, with their values in order; and the disk.
-type private Given =
-    { Values: Map<string, string list>
-      Disk: string }
-
-    member this.All name = this.Values |> Map.tryFind name |> Option.defaultValue []
-    member this.One name = this.All name |> List.tryHead
-    member this.Has name = this.Values.ContainsKey name
-
+/// gRPC needs all three TLS files; without a client certificate (or with --http-only) the lookup
+/// goes to /ipxe and --ca, if given, still serves https:// assets.
 let private tlsFiles (given: Given) =
     let ca, cert, key = given.One "--ca", given.One "--cert", given.One "--key"
-    match ca, cert, key with
-    | Some ca, Some cert, Some key -> Ok(ca, cert, key)
+    match cert, key with
+    | _ when given.Has "--http-only" -> Ok(ca, None)
+    | None, None -> Ok(ca, None)
+    | Some cert, Some key when ca.IsSome -> Ok(ca, Some { CertFile = cert; KeyFile = key })
     | _ ->
         [ "--ca", ca; "--cert", cert; "--key", key ]
         |> List.filter (snd >> Option.isNone)
@@ -183,27 +260,27 @@ let private parseRunAs (value: string option) =
         | true, uid -> Ok(Some uid)
         | _ -> Error(InvalidRunAs(text, "it is not a numeric uid"))
 
-let private seconds flag (value: string option) fallback =
-    match value with
+let private seconds (given: Given) flag fallback =
+    match given.One flag with
     | None -> Ok fallback
     | Some text ->
-        Limits.parseSeconds flag text
+        Limits.parseSeconds (given.Named flag) text
         |> Result.bind (function
             | Some s -> Ok s
-            | None -> Error(InvalidDuration(flag, text)))
+            | None -> Error(InvalidDuration(given.Named flag, text)))
 
-let private size flag (value: string option) fallback =
-    match value with
+let private size (given: Given) flag fallback =
+    match given.One flag with
     | None -> Ok fallback
-    | Some text -> Limits.parseSize flag text
+    | Some text -> Limits.parseSize (given.Named flag) text
 
 let private limits environment (given: Given) =
     validated {
         let! deadline = Limits.deadline (given.One "--timeout") (environment "LIBXL_BOOTLOADER_TIMEOUT")
-        let! connect = seconds "--connect-timeout" (given.One "--connect-timeout") Limits.DefaultConnectSeconds
-        let! read = seconds "--read-timeout" (given.One "--read-timeout") Limits.DefaultReadSeconds
-        let! kernel = size "--max-kernel-size" (given.One "--max-kernel-size") Limits.DefaultMaxKernelBytes
-        let! ramdisk = size "--max-ramdisk-size" (given.One "--max-ramdisk-size") Limits.DefaultMaxRamdiskBytes
+        let! connect = seconds given "--connect-timeout" Limits.DefaultConnectSeconds
+        let! read = seconds given "--read-timeout" Limits.DefaultReadSeconds
+        let! kernel = size given "--max-kernel-size" Limits.DefaultMaxKernelBytes
+        let! ramdisk = size given "--max-ramdisk-size" Limits.DefaultMaxRamdiskBytes
         return
             { DeadlineSeconds = deadline
               ConnectSeconds = connect
@@ -217,35 +294,53 @@ let private cache (given: Given) =
     | true, Some _ -> Error(CommandLineRejected "--no-cache and --cache-dir contradict each other; keep one")
     | true, None -> Ok None
     | false, Some dir when not (dir.StartsWith "/") ->
-        Error(CommandLineRejected $"--cache-dir '{dir}' is not an absolute path; libxl's working directory is not ours")
+        let named = given.Named "--cache-dir"
+        Error(CommandLineRejected $"{named} '{dir}' is not an absolute path; libxl's working directory is not ours")
     | false, dir ->
-        size "--cache-size" (given.One "--cache-size") DefaultMaxBytes
+        size given "--cache-size" DefaultMaxBytes
         |> Result.map (fun bytes ->
             Some
                 { Directory = defaultArg dir DefaultDirectory
                   MaxBytes = bytes })
 
-let private settings environment (given: Given) =
+let private rejected reason = Error(CommandLineRejected reason)
+
+let private directory mode (given: Given) =
+    match mode with
+    | Bootloader -> required (given.One "--output-directory") MissingOutputDirectory
+    | ShowMode -> Ok(defaultArg (given.One "--output-directory") "<output-directory>")
+    | StageMode ->
+        match given.One "--dir" with
+        | None -> rejected "stage needs --dir DIR, the directory to download the kernel and ramdisk into"
+        | Some dir when not (dir.StartsWith "/") -> rejected $"--dir '{dir}' is not an absolute path; xl needs absolute kernel and ramdisk paths"
+        | Some dir -> Ok(if dir.Length > 1 then dir.TrimEnd '/' else dir)
+
+let private settings mode environment (given: Given) =
     validated {
         let! runAs = parseRunAs (given.One "--runas")
         let! host = parseHost (given.One "--server")
-        let! httpPort = parsePort "--httpport" (given.One "--httpport") 8080
-        let! grpcPort = parsePort "--grpcport" (given.One "--grpcport") 8081
-        let! labels = Labels.fromLookups (given.All "--lookup")
+        let! httpPort = parsePort given "--httpport" 8080
+        let! grpcPort = parsePort given "--grpcport" 8081
+        let! lookup = Labels.parseLookup (given.All "--lookup")
         let! format = parseFormat (defaultArg (given.One "--output-format") "simple0")
-        let! directory = required (given.One "--output-directory") MissingOutputDirectory
-        let! ca, cert, key = tlsFiles given
+        let! directory = directory mode given
+        let! ca, client = tlsFiles given
         let! bounds = limits environment given
         let! cache = cache given
         return
-            { Server =
+            { Action =
+                match mode with
+                | StageMode -> Stage
+                | ShowMode -> DryRun
+                | Bootloader when given.Has "--not-really" -> DryRun
+                | Bootloader -> Install
+              Server =
                 { Host = host
                   HttpPort = httpPort
                   GrpcPort = grpcPort
                   CaFile = ca
-                  CertFile = cert
-                  KeyFile = key }
-              Labels = labels
+                  Client = client }
+              Lookup = lookup
               ConfigArgs = given.One "--args" |> Option.filter (fun a -> a.Length > 0)
               RunAs = runAs
               Quiet = given.Has "--quiet"
@@ -257,17 +352,22 @@ let private settings environment (given: Given) =
               Disk = given.Disk }
     }
 
-let private rejected reason = Error(CommandLineRejected reason)
+let private modeName mode =
+    match mode with
+    | Bootloader -> "a boot"
+    | ShowMode -> "show"
+    | StageMode -> "stage"
 
 /// Reads argv against the table: each flag as "--flag value" or "--flag=value" (an empty value
 /// allowed, as libxl passes "--args=" for an empty cmdline), switches bare, unknown flags named,
-/// one-time flags at most once, and the disk exactly once, last. A value never starts with "--", so
-/// a flag missing its value is not silently fed the next flag.
-let private scan (argv: string array) =
-    let add (flag: Flag) (value: string) (values: Map<string, string list>) =
+/// one-time flags at most once, and (for a boot) the disk exactly once, last. A value never starts
+/// with "--", so a flag missing its value is not silently fed the next flag.
+let private scan mode (argv: string array) =
+    let add (flag: Flag) (value: string) (values: Map<string, (string * Source) list>) =
         match values.TryFind flag.Name with
+        | _ when not (List.contains mode flag.Modes) -> rejected $"{flag.Name} is not for {modeName mode}"
         | Some _ when not flag.Repeatable -> rejected $"{flag.Name} is given more than once; keep one"
-        | previous -> Ok(values.Add(flag.Name, defaultArg previous [] @ [ value ]))
+        | previous -> Ok(values.Add(flag.Name, defaultArg previous [] @ [ value, FromArgv ]))
     let rec go i values disks =
         if i >= argv.Length then
             Ok(values, List.rev disks)
@@ -290,14 +390,137 @@ let private scan (argv: string array) =
                 go (i + 1) values ((i, token) :: disks)
     go 0 Map.empty []
     |> Result.bind (fun (values, disks) ->
-        match disks with
-        | [] -> rejected "the disk path (libxl passes it last) is missing"
-        | [ (at, disk) ] when at = argv.Length - 1 -> Ok { Values = values; Disk = disk }
-        | [ (_, disk) ] -> rejected $"'{disk}' is a value without its flag, or the disk path before other flags; libxl passes the disk last"
-        | (_, first) :: (_, second) :: _ -> rejected $"two disk paths, '{first}' and '{second}'; libxl passes one, last")
+        match mode, disks with
+        | Bootloader, [] -> rejected "the disk path (libxl passes it last) is missing"
+        | Bootloader, [ (at, disk) ] when at = argv.Length - 1 -> Ok { Values = values; Disk = Some disk }
+        | Bootloader, [ (_, disk) ] ->
+            rejected $"'{disk}' is a value without its flag, or the disk path before other flags; libxl passes the disk last"
+        | Bootloader, (_, first) :: (_, second) :: _ -> rejected $"two disk paths, '{first}' and '{second}'; libxl passes one, last"
+        | _, [] -> Ok { Values = values; Disk = None }
+        | _, (_, word) :: _ -> rejected $"'{word}' is a value without its flag; {modeName mode} takes flags only")
 
-let parse environment (argv: string array) =
+/// A switch's value in the environment or the file.
+let private switchValue (text: string) =
+    match text.Trim().ToLowerInvariant() with
+    | "true" | "yes" | "1" | "on" -> Some true
+    | "false" | "no" | "0" | "off" -> Some false
+    | _ -> None
+
+/// One value from the environment or the file, as a flag would give it; None for a switch set to false.
+let private layerValue (flag: Flag) (text: string) =
+    match flag.Value with
+    | Some _ -> Ok(Some text)
+    | None ->
+        match switchValue text with
+        | Some true -> Ok(Some "")
+        | Some false -> Ok None
+        | None -> Error "takes true or false"
+
+/// The XENMATCHBOX_* variables, as (flag, value, source).
+let private environmentLayer (context: Context) =
+    let settable = flags |> List.filter (fun f -> f.Settable) |> List.map (fun f -> variableOf f.Name, f) |> Map.ofList
+    let ownVariables = context.OwnVariables |> List.filter (fun v -> v <> "XENMATCHBOX_CONFIG") |> List.sort
+    let folder state variable =
+        state
+        |> Result.bind (fun found ->
+            match settable.TryFind variable, context.Environment variable with
+            | None, _ -> rejected $"the environment variable {variable} is not one xenmatchbox reads; unset it or correct its name"
+            | Some _, None -> Ok found
+            | Some flag, Some text ->
+                match layerValue flag text with
+                | Ok(Some value) -> Ok(found @ [ flag, value, FromEnvironment variable ])
+                | Ok None -> Ok found
+                | Error reason -> rejected $"{variable} '{text}' {reason}")
+    ownVariables |> List.fold folder (Ok [])
+
+/// The configuration file's lines, as (flag, value, source): "key = value", blank lines and '#'
+/// comments; a value may be wrapped in double quotes.
+let private fileLayer (path: string) (text: string) =
+    let settable =
+        flags
+        |> List.filter (fun f -> f.Settable)
+        |> List.collect (fun f -> (f.Name :: f.Aliases) |> List.map (fun n -> n.TrimStart '-', f))
+        |> Map.ofList
+    let lines = text.Split '\n'
+    let fail line reason = Error(ConfigRejected(path, line, reason))
+    let rec go i (found: (Flag * string * Source) list) =
+        if i >= lines.Length then
+            Ok found
+        else
+            let number = i + 1
+            let line = lines[i].TrimEnd('\r').Trim()
+            if line.Length = 0 || line.StartsWith "#" then
+                go (i + 1) found
+            else
+                match line.IndexOf '=' with
+                | -1 -> fail number $"'{line}' is not 'key = value'"
+                | at ->
+                    let key = line.Substring(0, at).Trim()
+                    let raw = line.Substring(at + 1).Trim()
+                    let value =
+                        if raw.Length >= 2 && raw.StartsWith "\"" && raw.EndsWith "\"" then raw.Substring(1, raw.Length - 2) else raw
+                    match settable.TryFind key with
+                    | None when byName.ContainsKey("--" + key) -> fail number $"'{key}' cannot be set in the configuration file; give it in bootloader_args"
+                    | None -> fail number $"unknown key '{key}'"
+                    | Some flag when found |> List.exists (fun (f, _, _) -> f.Name = flag.Name) ->
+                        fail number $"'{key}' is set a second time"
+                    | Some flag ->
+                        match layerValue flag value with
+                        | Ok(Some v) -> go (i + 1) (found @ [ flag, v, FromFile(path, number) ])
+                        | Ok None -> go (i + 1) found
+                        | Error reason -> fail number $"'{key}' {reason}, not '{value}'"
+    if Seq.exists (fun c -> c = '\000') text then fail 1 "the file is not text" else go 0 []
+
+/// Settings that exclude each other: a higher layer setting one hides the other from lower layers.
+let private exclusive = [ [ "--no-cache"; "--cache-dir" ]; [ "--http-only"; "--cert"; "--key" ] ]
+
+/// Adds a lower layer's values for flags the higher layers did not set.
+let private underlay (given: Given) (layer: (Flag * string * Source) list) =
+    let hidden (flag: Flag) =
+        given.Has flag.Name
+        || exclusive |> List.exists (fun group -> List.contains flag.Name group && group |> List.exists given.Has)
+    let added = layer |> List.filter (fun (f, _, _) -> not (hidden f))
+    { given with
+        Values = added |> List.fold (fun values (f, v, source) -> values.Add(f.Name, [ v, source ])) given.Values }
+
+let configFile (environment: string -> string option) (argv: string array) =
+    let named =
+        argv
+        |> Array.indexed
+        |> Array.tryPick (fun (i, token) ->
+            if token.StartsWith "--config=" then Some(token.Substring "--config=".Length)
+            elif token = "--config" && i + 1 < argv.Length then Some argv[i + 1]
+            else None)
+        |> Option.orElse (environment "XENMATCHBOX_CONFIG" |> Option.filter (fun v -> v.Length > 0))
+    match named with
+    | Some path -> path, true
+    | None -> DefaultConfigFile, false
+
+let parseIn (context: Context) (argv: string array) =
     if argv |> Array.exists (fun a -> a = "--help" || a = "-h") then
         Ok(ShowHelp helpText)
     else
-        scan argv |> Result.bind (settings environment) |> Result.map Boot
+        let mode, rest =
+            match argv with
+            | [||] -> Bootloader, argv
+            | _ when argv[0] = "show" -> ShowMode, argv[1..]
+            | _ when argv[0] = "stage" -> StageMode, argv[1..]
+            | _ -> Bootloader, argv
+        validated {
+            let! fromArgv = scan mode rest
+            let! fromEnvironment = environmentLayer context
+            let! fromFile =
+                match context.ConfigFile with
+                | Some(path, text) -> fileLayer path text
+                | None -> Ok []
+            let given = underlay (underlay fromArgv fromEnvironment) fromFile
+            let! settings = settings mode context.Environment given
+            return Run settings
+        }
+
+let parse environment argv =
+    parseIn
+        { Environment = environment
+          OwnVariables = []
+          ConfigFile = None }
+        argv

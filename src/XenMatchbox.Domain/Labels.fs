@@ -49,6 +49,44 @@ let fromLookups (texts: string list) =
     | [] -> Error NoLookupLabels
     | _ -> texts |> List.fold folder (Ok []) |> Result.map Labels
 
+let DomainKeys = [ "uuid"; "name" ]
+
+[<Sealed>]
+type Lookup(given: string list, fromDomain: string list) =
+    member _.Given = given
+    member _.FromDomain = fromDomain
+
+let parseLookup (texts: string list) =
+    let bare, given = texts |> List.partition (fun t -> List.contains (t.ToLowerInvariant()) DomainKeys)
+    match texts, given with
+    | [], _ -> Error NoLookupLabels
+    | _, [] -> Ok(Lookup([], bare |> List.map (fun t -> t.ToLowerInvariant()) |> List.distinct))
+    | _ ->
+        let fromDomain = bare |> List.map (fun t -> t.ToLowerInvariant()) |> List.distinct
+        fromLookups given
+        |> Result.bind (fun labels ->
+            match fromDomain |> List.tryFind (fun k -> labels.Items |> List.exists (fun l -> l.Key = k)) with
+            | Some key -> Error(InvalidLabel(key, "it is given both bare (read from xenstore) and with a value; keep one"))
+            | None -> Ok(Lookup(given, fromDomain)))
+
+let complete (lookup: Lookup) (domain: (string * string) list) (detail: string) =
+    let fromDomain =
+        lookup.FromDomain
+        |> List.map (fun key ->
+            match domain |> List.tryFind (fun (k, _) -> k = key) with
+            | Some(_, value) -> Ok $"{key}={value}"
+            | None -> Error(DomainLabelUnavailable(key, detail)))
+    let folder state item =
+        state |> Result.bind (fun texts -> item |> Result.map (fun text -> texts @ [ text ]))
+    fromDomain |> List.fold folder (Ok []) |> Result.bind (fun texts -> fromLookups (lookup.Given @ texts))
+
+let extend (labels: Labels) (pairs: (string * string) list) =
+    let added =
+        pairs
+        |> List.filter (fun (k, _) -> labels.Items |> List.forall (fun l -> l.Key <> k))
+        |> List.choose (fun (k, v) -> parseLabel $"{k}={v}" |> Result.toOption)
+    Labels(labels.Items @ added)
+
 let tryFind (key: string) (labels: Labels) =
     let key = key.ToLowerInvariant()
     labels.Items |> List.tryFind (fun l -> l.Key = key) |> Option.map (fun l -> l.Value)

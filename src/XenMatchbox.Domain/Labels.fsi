@@ -23,6 +23,30 @@ val parseLabel: text: string -> Result<Label, BootError>
 /// once, with different values it is an error. At least one label is required.
 val fromLookups: texts: string list -> Result<Labels, BootError>
 
+/// The keys a domain's own identity can stand in for: "uuid" and "name", read from xenstore.
+val DomainKeys: string list
+
+/// What --lookup asked for: labels given as key=value, and keys given bare ("--lookup uuid"),
+/// whose values are the domain's own, read from xenstore before the lookup.
+[<Sealed>]
+type Lookup =
+    /// The key=value texts, as given.
+    member Given: string list
+    /// The bare keys, each one of DomainKeys.
+    member FromDomain: string list
+
+/// Validates every --lookup text like fromLookups, except that "uuid" and "name" may be given
+/// without a value. At least one text is required.
+val parseLookup: texts: string list -> Result<Lookup, BootError>
+
+/// The labels to look up by, once the domain's values (key, value) are known; a bare key with no
+/// domain value is DomainLabelUnavailable.
+val complete: lookup: Lookup -> domain: (string * string) list -> detail: string -> Result<Labels, BootError>
+
+/// The labels with the pairs added whose keys are not there yet and whose values are valid
+/// label values; for expanding the profile's args with the domain's uuid and name.
+val extend: labels: Labels -> pairs: (string * string) list -> Labels
+
 /// The value of a key, compared case-insensitively.
 val tryFind: key: string -> Labels -> string option
 

@@ -7,16 +7,20 @@ open XenMatchbox.Domain.Labels
 let private isKeyChar (c: char) =
     Char.IsAsciiLetterOrDigit c || c = '_' || c = '-' || c = '.'
 
-let private lookup labels variable (key: string) =
-    match tryFind key labels with
-    | Some value -> Ok value
-    | None -> Error(UnknownVariable(variable, keys labels))
+/// Finds a variable's value: (the variable as written) -> key -> value.
+type private Resolve = string -> string -> Result<string, BootError>
+
+let private fromLabels labels : Resolve =
+    fun variable key ->
+        match tryFind key labels with
+        | Some value -> Ok value
+        | None -> Error(UnknownVariable(variable, keys labels))
 
 /// The inside of {{ }}: a single field reference ".key", surrounded by optional spaces.
-let private goField labels (marker: string) (inner: string) =
+let private goField (lookup: Resolve) (marker: string) (inner: string) =
     let field = inner.Trim()
     if field.Length > 1 && field.[0] = '.' && Seq.forall isKeyChar (field.Substring 1) then
-        lookup labels marker (field.Substring 1)
+        lookup marker (field.Substring 1)
     else
         Error(TemplateCode marker)
 
@@ -26,7 +30,7 @@ let private asMac variable value format =
     | None -> Error(VariableNotMac(variable, value))
 
 /// The inside of ${ }: "[net0/]key[:type]".
-let private ipxeSetting labels (marker: string) (inner: string) =
+let private ipxeSetting (lookup: Resolve) (marker: string) (inner: string) =
     let name, kind =
         match inner.IndexOf ':' with
         | -1 -> inner, ""
@@ -35,7 +39,7 @@ let private ipxeSetting labels (marker: string) (inner: string) =
     if key.Length = 0 || not (Seq.forall isKeyChar key) then
         Error(MalformedVariable(marker, "does not name a label"))
     else
-        lookup labels marker key
+        lookup marker key
         |> Result.bind (fun value ->
             match kind with
             | ""
@@ -46,7 +50,7 @@ let private ipxeSetting labels (marker: string) (inner: string) =
             | "uristring" -> Ok(Uri.EscapeDataString value)
             | other -> Error(MalformedVariable(marker, $"has the unknown format ':{other}'")))
 
-let expandArg labels (arg: string) =
+let private expandWith (lookup: Resolve) (arg: string) =
     let output = Text.StringBuilder(arg.Length)
     let rec scan (from: int) =
         let goAt = arg.IndexOf("{{", from, StringComparison.Ordinal)
@@ -69,12 +73,24 @@ let expandArg labels (arg: string) =
             | close ->
                 let marker = arg.Substring(start, close + closing.Length - start)
                 let inner = arg.Substring(start + 2, close - start - 2)
-                match expand labels marker inner with
+                match expand lookup marker inner with
                 | Error e -> Error e
                 | Ok value ->
                     output.Append value |> ignore
                     scan (close + closing.Length)
     scan 0
+
+let expandArg labels arg = expandWith (fromLabels labels) arg
+
+let references (args: string list) =
+    let found = Collections.Generic.List<string>()
+    let record : Resolve =
+        fun _ key ->
+            found.Add(key.ToLowerInvariant())
+            Ok "00:00:00:00:00:00"
+    for arg in args do
+        expandWith record arg |> ignore
+    found |> Seq.distinct |> List.ofSeq
 
 let expandArgs labels (args: string list) =
     let folder state arg =

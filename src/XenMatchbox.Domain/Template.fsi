@@ -15,5 +15,9 @@ open XenMatchbox.Domain.Labels
 /// A variable without a label is an error naming it and the labels known.
 val expandArg: labels: Labels -> arg: string -> Result<string, BootError>
 
+/// The label keys the arguments refer to (lower case, each once, in order of first use), as far
+/// as they can be read; for deciding whether the domain's own uuid and name are needed.
+val references: args: string list -> string list
+
 /// Expands every argument and joins them with single spaces; empty arguments are dropped.
 val expandArgs: labels: Labels -> args: string list -> Result<string, BootError>

@@ -137,21 +137,28 @@ let describeSettings (settings: CommandLine.Settings) =
         | Output.Simple0 -> "simple0"
         | Output.Simple -> "simple"
         | Output.Sxp -> "sxp"
-    let labels = Labels.toPairs settings.Labels |> List.map (fun (k, v) -> $"{k}={v}") |> String.concat " | "
+    let labels =
+        match Labels.complete settings.Lookup [] "" with
+        | Ok labels -> Labels.toPairs labels |> List.map (fun (k, v) -> $"{k}={v}") |> String.concat " | "
+        | Error error -> Expect.fail $"the lookup needs the domain: {Expect.shown error}"
+    let certFile, keyFile =
+        match settings.Server.Client with
+        | Some client -> client.CertFile, client.KeyFile
+        | None -> "none", "none"
     String.concat "\n"
         [ $"server.host: {settings.Server.Host}"
           $"server.httpPort: {settings.Server.HttpPort}"
           $"server.grpcPort: {settings.Server.GrpcPort}"
-          $"server.caFile: {settings.Server.CaFile}"
-          $"server.certFile: {settings.Server.CertFile}"
-          $"server.keyFile: {settings.Server.KeyFile}"
+          $"""server.caFile: {defaultArg settings.Server.CaFile "none"}"""
+          $"server.certFile: {certFile}"
+          $"server.keyFile: {keyFile}"
           $"labels: {labels}"
           $"configArgs: {option settings.ConfigArgs}"
           $"quiet: {settings.Quiet}"
           $"output: {option settings.Output}"
           $"outputFormat: {format}"
           $"outputDirectory: {settings.OutputDirectory}"
-          $"disk: {settings.Disk}" ]
+          $"""disk: {defaultArg settings.Disk "none"}""" ]
 
 /// The same description, worked out from the boot and the order its lookups were given in.
 let expectedSettings (boot: Boot) (order: Flag list) =

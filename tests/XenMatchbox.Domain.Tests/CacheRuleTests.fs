@@ -157,7 +157,7 @@ let private baseArgv =
 let private cacheOf (flags: string list) =
     CommandLine.parse (fun _ -> None) (List.toArray (baseArgv @ flags @ [ "/disk" ]))
     |> Result.map (function
-        | CommandLine.Boot settings -> settings.Cache
+        | CommandLine.Run settings -> settings.Cache
         | CommandLine.ShowHelp _ -> Expect.fail "expected a boot")
 
 [<Fact>]

@@ -16,7 +16,7 @@ let private shownArgv (argv: string list) = argv |> List.map Expect.escaped |> S
 
 let private settingsOf (argv: string list) =
     match parse argv with
-    | Ok(CommandLine.Boot settings) -> settings
+    | Ok(CommandLine.Run settings) -> settings
     | Ok(CommandLine.ShowHelp _) -> Expect.fail $"{shownArgv argv}: expected a boot, got the help text"
     | Error error -> Expect.fail $"{shownArgv argv}: expected a boot, got {Expect.shown error}"
 
@@ -105,7 +105,7 @@ let ``no disk, or two, is rejected`` () =
 let ``libxl's restricted mode (--runas, --quiet) gives the uid to drop to and quiet output`` () =
     let argv = [ "--runas=997"; "--quiet" ] @ withDisk valid
     match parse argv with
-    | Ok(CommandLine.Boot settings) ->
+    | Ok(CommandLine.Run settings) ->
         Expect.equalText "Some 997" $"%A{settings.RunAs}"
         Assert.True(settings.Quiet, "--quiet")
     | other -> Expect.fail $"expected a boot as uid 997, got %A{other}"
@@ -124,7 +124,7 @@ let ``--runas that is root or not a numeric uid is refused`` (uid: string) =
 let ``the deadline stays 10 s under libxl's timeout and --timeout can only shorten it`` () =
     let deadline env argv =
         match CommandLine.parse env (List.toArray (withDisk (valid @ argv))) with
-        | Ok(CommandLine.Boot settings) -> $"%A{settings.Limits.DeadlineSeconds}"
+        | Ok(CommandLine.Run settings) -> $"%A{settings.Limits.DeadlineSeconds}"
         | other -> $"%A{other}"
     let libxl value = fun name -> if name = "LIBXL_BOOTLOADER_TIMEOUT" then Some value else None
     Expect.equalText "Some 110" (deadline (fun _ -> None) [])
@@ -185,9 +185,29 @@ let ``no --lookup is an error`` () =
     | other -> Expect.fail $"expected NoLookupLabels, got %A{other}"
 
 [<Fact>]
-let ``missing TLS files are named together`` () =
-    match parse (withDisk (without "--cert" |> List.filter (fun a -> not (a.StartsWith "--key")))) with
-    | Error(MissingTlsFlags missing) -> Expect.equal "missing" [ "--cert"; "--key" ] missing
+let ``without a client certificate the lookup goes over HTTP, and --ca becomes optional`` () =
+    let bare = without "--cert" |> List.filter (fun a -> not (a.StartsWith "--key"))
+    Expect.equal "client" None (settingsOf (withDisk bare)).Server.Client
+    Expect.equal "ca" (Some "/ca.crt") (settingsOf (withDisk bare)).Server.CaFile
+    let noCa = bare |> List.filter (fun a -> not (a.StartsWith "--ca"))
+    Expect.equal "no ca" None (settingsOf (withDisk noCa)).Server.CaFile
+
+[<Fact>]
+let ``--http-only sets the client certificate aside`` () =
+    Expect.equal "client" None (settingsOf (withDisk (valid @ [ "--http-only" ]))).Server.Client
+
+[<Theory>]
+[<InlineData("--cert", "--cert")>]
+[<InlineData("--key", "--key")>]
+let ``half a client certificate names the half missing`` (drop: string, missing: string) =
+    match parse (withDisk (without drop)) with
+    | Error(MissingTlsFlags names) -> Expect.equal "missing" [ missing ] names
+    | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
+
+[<Fact>]
+let ``a client certificate without --ca is an error: gRPC trusts only that CA`` () =
+    match parse (withDisk (without "--ca")) with
+    | Error(MissingTlsFlags names) -> Expect.equal "missing" [ "--ca" ] names
     | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
 
 [<Fact>]
@@ -218,7 +238,7 @@ let ``an unknown flag is rejected naming that flag`` () =
 let ``an unknown flag is never taken for the disk`` () =
     match parse (valid @ [ "--endpoint=mb:8081" ]) with
     | Error(CommandLineRejected _) -> ()
-    | Ok(CommandLine.Boot settings) -> Expect.fail $"--endpoint=mb:8081 was read as the disk {Expect.escaped settings.Disk}"
+    | Ok(CommandLine.Run settings) -> Expect.fail $"--endpoint=mb:8081 was read as the disk %A{settings.Disk}"
     | other -> Expect.fail $"expected CommandLineRejected, got %A{other}"
 
 [<Fact>]

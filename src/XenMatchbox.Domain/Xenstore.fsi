@@ -1,0 +1,27 @@
+/// The domain's own identity, which libxl has written to xenstore before it runs the bootloader:
+/// its uuid and its name. The domid comes from the output paths libxl passes
+/// (bootloader.<domid>.out and bootloader.<domid>.d); the shell reads xenstore with xenstore-read.
+module XenMatchbox.Domain.Xenstore
+
+open XenMatchbox.Domain.Errors
+
+/// A domain as xenstore knows it.
+type DomainIdentity =
+    { DomId: int
+      /// Lower-case, hyphenated 8-4-4-4-12, as iPXE prints an SMBIOS uuid.
+      Uuid: string
+      Name: string }
+
+/// The domid in libxl's output file name (bootloader.<domid>.out) or, failing that, its output
+/// directory name (bootloader.<domid>.d); None when neither names one (a run by hand).
+val domid: output: string option -> outputDirectory: string -> int option
+
+/// The xenstore paths to read, in the order parseAnswer expects their values: the domain's vm
+/// node (which holds /vm/<uuid>) and its name.
+val paths: domid: int -> string list
+
+/// Reads xenstore-read's standard output for paths (one value per line) into the identity.
+val parseAnswer: domid: int -> answer: string -> Result<DomainIdentity, BootError>
+
+/// The identity as labels: uuid and name.
+val labels: identity: DomainIdentity -> (string * string) list
