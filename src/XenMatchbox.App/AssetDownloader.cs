@@ -18,10 +18,12 @@ internal sealed class AssetDownloader : IDisposable
     private readonly OutputFiles files;
     private readonly CommandLine.BootLimits limits;
     private readonly AssetCache? cache;
+    private readonly ProgressDisplay? progress;
 
-    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits, AssetCache? cache)
+    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits, AssetCache? cache, ProgressDisplay? progress)
     {
         this.cache = cache;
+        this.progress = progress;
         this.files = files;
         this.limits = limits;
         var handler = new SocketsHttpHandler
@@ -41,6 +43,30 @@ internal sealed class AssetDownloader : IDisposable
             },
         };
         client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>The connection pool for assets, also used for matchbox's /ipxe in HTTP-only mode.</summary>
+    public HttpClient Client => client;
+
+    /// <summary>
+    /// The size the asset's server declares to a HEAD request (redirects followed and checked as for
+    /// a download); null when it declares none. For dry runs: no body is transferred.
+    /// </summary>
+    public async Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                using var response = await SendFollowingRedirectsAsync(HttpMethod.Head, url, null, idle, TimeSpan.FromSeconds(limits.ReadSeconds), cancel);
+                return response.Content.Headers.ContentLength;
+            }
+            catch (BootFailure failure) when (attempt < Transfer.MaxAttempts && Transfer.isTransient(failure.Error))
+            {
+                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
+            }
+        }
     }
 
     /// <summary>Whether the certificate, with the intermediates the server sent, leads to one of the anchors.</summary>
@@ -67,6 +93,13 @@ internal sealed class AssetDownloader : IDisposable
     /// when there is one: each URL revalidated, fetched only when it changed.
     /// </summary>
     public async Task DownloadAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
+    {
+        progress?.Start(what);
+        await PlaceAsync(urls, finalPath, what, limit, cancel);
+        progress?.Finish(what, new FileInfo(finalPath).Length);
+    }
+
+    private async Task PlaceAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
     {
         if (cache is { Writable: true } && urls.Count == 1)
         {
@@ -163,7 +196,7 @@ internal sealed class AssetDownloader : IDisposable
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
-        using var response = await GetFollowingRedirectsAsync(url, stored, idle, readTimeout, cancel);
+        using var response = await SendFollowingRedirectsAsync(HttpMethod.Get, url, stored, idle, readTimeout, cancel);
         if (response.StatusCode == HttpStatusCode.NotModified)
         {
             return null;
@@ -199,6 +232,7 @@ internal sealed class AssetDownloader : IDisposable
                     received = done;
                     Transfer.checkSize(source, what, limit, start + done).OrFail();
                     Write(output, buffer.AsSpan(0, read), finalPath);
+                    progress?.Report(what, start + done, start + expected);
                 }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
@@ -221,8 +255,8 @@ internal sealed class AssetDownloader : IDisposable
             response.Content.Headers.LastModified?.ToString("R"), expected);
     }
 
-    private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(
-        Plan.AssetUrl url, Cache.Entry? stored, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(
+        HttpMethod method, Plan.AssetUrl url, Cache.Entry? stored, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
     {
         var current = url;
         for (var hop = 1; ; hop++)
@@ -231,7 +265,7 @@ internal sealed class AssetDownloader : IDisposable
             try
             {
                 idle.CancelAfter(readTimeout);
-                using var request = new HttpRequestMessage(HttpMethod.Get, current.Value);
+                using var request = new HttpRequestMessage(method, current.Value);
                 if (stored is not null)
                 {
                     foreach (var (name, value) in Cache.conditionalHeaders(stored))

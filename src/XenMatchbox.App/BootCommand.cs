@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using XenMatchbox.Domain;
 
@@ -32,26 +33,33 @@ internal static class BootCommand
         int? deadlineSeconds = null;
         try
         {
-            var environment = FuncConvert.FromFunc<string, FSharpOption<string>?>(
-                name => Environment.GetEnvironmentVariable(name) is { } value ? FSharpOption<string>.Some(value) : FSharpOption<string>.None);
-            switch (CommandLine.parse(environment, argv).OrFail())
+            switch (CommandLine.parseIn(ReadContext(argv), argv).OrFail())
             {
                 case CommandLine.Invocation.ShowHelp help:
                     await Console.Out.WriteAsync(help.text);
                     return 0;
-                case CommandLine.Invocation.Boot boot:
-                    var settings = boot.Item;
-                    deadlineSeconds = settings.Limits.DeadlineSeconds.IsSome() ? settings.Limits.DeadlineSeconds!.Value : null;
+                case CommandLine.Invocation.Run run:
+                    var settings = run.Item;
+                    deadlineSeconds = settings.Limits.DeadlineSeconds.AsNullable();
                     if (deadlineSeconds is { } seconds)
                     {
                         deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
                     }
                     using (var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, deadline.Token))
                     {
-                        result = ResultFile.Open(settings);
+                        if (settings.Action.IsInstall)
+                        {
+                            result = ResultFile.Open(settings);
+                        }
+                        else if (settings.Action.IsStage)
+                        {
+                            CreateStageDirectory(settings.OutputDirectory);
+                        }
                         var tls = TlsMaterial.Load(settings.Server);
-                        files = PrepareRestrictedMode(settings) ?? files;
-                        await BootAsNetworkUserAsync(settings, result, tls, files, stop.Token);
+                        // xenstore needs root: a restricted boot reads it before the drop, in case a label needs it.
+                        var identity = settings.Lookup.FromDomain.IsEmpty && !settings.RunAs.IsSome() ? null : XenstoreIdentity.Read(settings);
+                        files = (settings.Action.IsInstall ? PrepareRestrictedMode(settings) : null) ?? files;
+                        await RunAsNetworkUserAsync(settings, result, tls, identity, files, stop.Token);
                     }
                     return 0;
                 default:
@@ -102,33 +110,148 @@ internal static class BootCommand
         return files;
     }
 
-    private static async Task BootAsNetworkUserAsync(
-        CommandLine.Settings settings, ResultFile result, TlsMaterial tls, OutputFiles files, CancellationToken cancel)
+    /// <summary>
+    /// The environment and the configuration file: --config (or XENMATCHBOX_CONFIG) names a file
+    /// that must exist; the default one is read when it exists.
+    /// </summary>
+    private static CommandLine.Context ReadContext(string[] argv)
     {
-        var profile = await MatchboxLookup.SelectProfileAsync(settings.Server, tls, settings.Labels, settings.Limits, cancel);
-        var httpBase = new Plan.HttpBase(settings.Server.Host, settings.Server.HttpPort);
-        var plan = Plan.create(httpBase, settings.OutputDirectory, settings.Labels, settings.ConfigArgs, profile).OrFail();
-        Say(settings, $"profile {plan.ProfileId} matches {Labels.display(settings.Labels)}");
-
-        var cache = AssetCache.Open(settings.Cache.ValueOrNull(), settings.RunAs.IsSome(), note => Say(settings, note));
-        using (var downloader = new AssetDownloader(tls, files, settings.Limits, cache))
+        var environment = FuncConvert.FromFunc<string, FSharpOption<string>?>(
+            name => Environment.GetEnvironmentVariable(name) is { } value ? FSharpOption<string>.Some(value) : FSharpOption<string>.None);
+        if (argv.Contains("--help") || argv.Contains("-h"))
         {
-            var downloads = new List<Func<CancellationToken, Task>>
-            {
-                stop => downloader.DownloadAsync([plan.Kernel], plan.KernelPath, "kernel", settings.Limits.MaxKernelBytes, stop),
-            };
-            if (plan.RamdiskPath.ValueOrNull() is { } ramdiskPath)
-            {
-                downloads.Add(stop => downloader.DownloadAsync([.. plan.Initrds], ramdiskPath, "ramdisk", settings.Limits.MaxRamdiskBytes, stop));
-            }
-            await DownloadAllAsync(downloads, cancel);
+            return new CommandLine.Context(environment, ListModule.Empty<string>(), FSharpOption<Tuple<string, string>>.None);
         }
+        var own = Environment.GetEnvironmentVariables().Keys.OfType<string>()
+            .Where(name => name.StartsWith("XENMATCHBOX_", StringComparison.Ordinal));
+        var (path, named) = CommandLine.configFile(environment, argv);
+        FSharpOption<Tuple<string, string>> file;
+        try
+        {
+            file = FSharpOption<Tuple<string, string>>.Some(Tuple.Create(path, File.ReadAllText(path)));
+        }
+        catch (Exception e) when (!named && e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            file = FSharpOption<Tuple<string, string>>.None;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BootFailure(Errors.BootError.NewConfigUnreadable(path, e.Message));
+        }
+        return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
+    }
+
+    private static void CreateStageDirectory(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(directory, e.Message));
+        }
+    }
+
+    private static async Task RunAsNetworkUserAsync(
+        CommandLine.Settings settings, ResultFile? result, TlsMaterial tls, XenstoreIdentity? identity, OutputFiles files, CancellationToken cancel)
+    {
+        var cache = settings.Action.IsDryRun ? null : AssetCache.Open(settings.Cache.ValueOrNull(), settings.RunAs.IsSome(), note => Say(settings, note));
+        var progress = settings.Action.IsDryRun ? null : ProgressDisplay.For(settings);
+        using var downloader = new AssetDownloader(tls, files, settings.Limits, cache, progress);
+        var (labels, via, plan) = await ResolveAsync(settings, tls, identity, downloader.Client, cancel);
+        Say(settings, $"profile {plan.ProfileId} matches {Labels.display(labels)}");
+        var bytes = Output.render(settings.OutputFormat, new Output.BootResult(plan.KernelPath, plan.RamdiskPath, plan.CommandLine)).OrFail();
+
+        if (settings.Action.IsDryRun)
+        {
+            var sizes = new List<DryRun.AssetSize>
+            {
+                new("kernel", plan.Kernel, (await downloader.SizeAsync(plan.Kernel, cancel)).AsOption()),
+            };
+            foreach (var initrd in plan.Initrds)
+            {
+                sizes.Add(new DryRun.AssetSize("initrd", initrd, (await downloader.SizeAsync(initrd, cancel)).AsOption()));
+            }
+            var report = new DryRun.Report(via, labels, plan, ListModule.OfSeq(sizes), settings.OutputFormat, bytes);
+            await Console.Out.WriteAsync(DryRun.render(report));
+            await Console.Out.FlushAsync(cancel);
+            return;
+        }
+
+        var downloads = new List<Func<CancellationToken, Task>>
+        {
+            stop => downloader.DownloadAsync([plan.Kernel], plan.KernelPath, "kernel", settings.Limits.MaxKernelBytes, stop),
+        };
+        if (plan.RamdiskPath.ValueOrNull() is { } ramdiskPath)
+        {
+            downloads.Add(stop => downloader.DownloadAsync([.. plan.Initrds], ramdiskPath, "ramdisk", settings.Limits.MaxRamdiskBytes, stop));
+        }
+        await DownloadAllAsync(downloads, cancel);
         cache?.Trim();
 
-        var bytes = Output.render(settings.OutputFormat, new Output.BootResult(plan.KernelPath, plan.RamdiskPath, plan.CommandLine)).OrFail();
-        await result.WriteAsync(bytes, cancel);
+        if (settings.Action.IsStage)
+        {
+            files.Succeeded(plan.RamdiskPath.ValueOrNull() is { } staged ? [plan.KernelPath, staged] : [plan.KernelPath]);
+            await Console.Out.WriteAsync(StanzaFor(plan));
+            await Console.Out.FlushAsync(cancel);
+            return;
+        }
+        await result!.WriteAsync(bytes, cancel);
         files.Succeeded(plan.RamdiskPath.ValueOrNull() is { } used ? [plan.KernelPath, used] : [plan.KernelPath]);
         Say(settings, $"kernel {plan.KernelPath}{(plan.RamdiskPath.ValueOrNull() is { } r ? ", ramdisk " + r : "")} ready");
+    }
+
+    private static string StanzaFor(Plan.BootPlan plan) =>
+        Stanza.render(new Stanza.StanzaInput(plan.KernelPath, plan.RamdiskPath, plan.CommandLine)).OrFail();
+
+    /// <summary>
+    /// The labels (with the domain's own, when --lookup asked for them), the profile matching them
+    /// (over gRPC with a client certificate, else from /ipxe), and the plan, its args expanded with
+    /// the domain's uuid and name too when they use them.
+    /// </summary>
+    private static async Task<(Labels.Labels Labels, string Via, Plan.BootPlan Plan)> ResolveAsync(
+        CommandLine.Settings settings, TlsMaterial tls, XenstoreIdentity? identity, HttpClient http, CancellationToken cancel)
+    {
+        var lookup = settings.Lookup;
+        if (!lookup.FromDomain.IsEmpty)
+        {
+            identity ??= XenstoreIdentity.Read(settings);
+            if (identity.Identity is null)
+            {
+                throw identity.Unavailable(lookup.FromDomain.Head);
+            }
+        }
+        var labels = Labels.complete(lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
+        var server = settings.Server;
+        Plan.UnvalidatedProfile profile;
+        string via;
+        if (server.Client.IsSome())
+        {
+            via = $"gRPC {MatchboxLookup.HostForUrl(server.Host)}:{server.GrpcPort}";
+            profile = await MatchboxLookup.SelectProfileAsync(server, tls, labels, settings.Limits, cancel);
+        }
+        else
+        {
+            via = $"HTTP http://{MatchboxLookup.HostForUrl(server.Host)}:{server.HttpPort}/ipxe?{Ipxe.query(labels)}";
+            profile = await IpxeLookup.SelectProfileAsync(http, server, labels, settings.Limits, cancel);
+        }
+
+        var expansion = labels;
+        var missing = Template.references(profile.Args)
+            .Where(key => Labels.DomainKeys.Contains(key) && Labels.tryFind(key, labels).IsSome() == false).ToList();
+        if (missing.Count > 0)
+        {
+            // A restricted boot has read xenstore already: it could not now, after the drop.
+            identity ??= XenstoreIdentity.Read(settings);
+            if (identity.Identity is null)
+            {
+                throw identity.Unavailable(missing[0]);
+            }
+            expansion = Labels.extend(labels, ListModule.OfSeq(identity.Labels));
+        }
+        var httpBase = new Plan.HttpBase(server.Host, server.HttpPort);
+        return (labels, via, Plan.create(httpBase, settings.OutputDirectory, expansion, settings.ConfigArgs, profile).OrFail());
     }
 
     /// <summary>

@@ -15,6 +15,9 @@ internal static class FSharpInterop
     public static FSharpOption<long> AsOption(this long? value) =>
         value is { } v ? FSharpOption<long>.Some(v) : FSharpOption<long>.None;
 
+    public static T? AsNullable<T>(this FSharpOption<T>? option) where T : struct =>
+        option is null ? null : option.Value;
+
     public static bool IsSome<T>(this FSharpOption<T>? option) => option is not null;
 
     /// <summary>The Ok value, or a <see cref="BootFailure"/> for the Domain's error.</summary>

@@ -33,7 +33,7 @@ internal static class MatchboxLookup
             SslOptions = new SslClientAuthenticationOptions
             {
                 // matchbox accepts any certificate its CA signed; ours is always presented.
-                ClientCertificates = [tls.ClientCertificate],
+                ClientCertificates = [tls.ClientCertificate!],
                 CertificateChainPolicy = trust,
             },
         };

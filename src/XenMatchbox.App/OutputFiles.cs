@@ -135,6 +135,9 @@ internal sealed class OutputFiles : IDisposable
         }
         Track(finalPath);
         File.Move(writtenPath, finalPath, overwrite: true);
+        // rename(2) does nothing when both names are links to one file (a cached asset placed again
+        // where it already is): the temporary name is then still there.
+        File.Delete(writtenPath);
         lock (gate) created.Remove(writtenPath);
     }
 

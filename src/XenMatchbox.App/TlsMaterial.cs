@@ -4,32 +4,39 @@ using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
-/// <summary>The CA and client certificate for matchbox's gRPC API, read once from PEM files.</summary>
-internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2 clientCertificate)
+/// <summary>
+/// The CA and client certificate for matchbox's gRPC API, read once from PEM files. In HTTP-only
+/// mode there is no client certificate, and the CA (trusted for https:// assets) is optional.
+/// </summary>
+internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2? clientCertificate)
 {
     public X509Certificate2Collection Authorities { get; } = authorities;
-    public X509Certificate2 ClientCertificate { get; } = clientCertificate;
+    public X509Certificate2? ClientCertificate { get; } = clientCertificate;
 
     public static TlsMaterial Load(CommandLine.ServerSettings server)
     {
-        var caText = ReadText(server.CaFile);
-        var certText = ReadText(server.CertFile);
-        var keyText = ReadText(server.KeyFile);
-
         var authorities = new X509Certificate2Collection();
-        try
+        if (server.CaFile.ValueOrNull() is { } caFile)
         {
-            authorities.ImportFromPem(caText);
+            try
+            {
+                authorities.ImportFromPem(ReadText(caFile));
+            }
+            catch (CryptographicException e)
+            {
+                throw Unreadable(caFile, e.Message);
+            }
+            if (authorities.Count == 0)
+            {
+                throw Unreadable(caFile, "it holds no PEM certificate");
+            }
         }
-        catch (CryptographicException e)
+        if (server.Client.ValueOrNull() is not { } client)
         {
-            throw Unreadable(server.CaFile, e.Message);
+            return new TlsMaterial(authorities, null);
         }
-        if (authorities.Count == 0)
-        {
-            throw Unreadable(server.CaFile, "it holds no PEM certificate");
-        }
-
+        var certText = ReadText(client.CertFile);
+        var keyText = ReadText(client.KeyFile);
         try
         {
             return new TlsMaterial(authorities, X509Certificate2.CreateFromPem(certText, keyText));
@@ -39,13 +46,13 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
             // Tell a broken file apart from a certificate and key that do not belong together.
             if (!certText.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
             {
-                throw Unreadable(server.CertFile, "it holds no PEM certificate");
+                throw Unreadable(client.CertFile, "it holds no PEM certificate");
             }
             if (!keyText.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
             {
-                throw Unreadable(server.KeyFile, "it holds no PEM private key");
+                throw Unreadable(client.KeyFile, "it holds no PEM private key");
             }
-            throw new BootFailure(Errors.BootError.NewTlsKeyMismatch(server.CertFile, server.KeyFile, e.Message), e);
+            throw new BootFailure(Errors.BootError.NewTlsKeyMismatch(client.CertFile, client.KeyFile, e.Message), e);
         }
     }
 

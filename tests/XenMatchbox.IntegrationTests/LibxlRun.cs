@@ -48,6 +48,17 @@ public sealed class LibxlRun : IDisposable
     /// </summary>
     public string CacheDirectory => Path.Combine(XenLibDir, "cache");
 
+    /// <summary>An empty configuration file, named by XENMATCHBOX_CONFIG unless a test sets its own.</summary>
+    public string EmptyConfigFile
+    {
+        get
+        {
+            var path = Path.Combine(XenLibDir, "empty.conf");
+            if (!File.Exists(path)) File.WriteAllText(path, "");
+            return path;
+        }
+    }
+
     /// <summary>libxl's own flags, as make_bootloader_args builds them (no kernel/ramdisk/args in the config).</summary>
     public List<string> LibxlFlags(string? configArgs = null, string format = "simple0")
     {
@@ -72,15 +83,20 @@ public sealed class LibxlRun : IDisposable
     {
         var start = jit ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(PublishedProgram.AotExecutable);
         if (jit) start.ArgumentList.Add(PublishedProgram.JitAssembly);
+        // show and stage are words that must come first.
+        var command = argv.Count > 0 && argv[0] is "show" or "stage" ? argv[0] : null;
+        if (command is not null) start.ArgumentList.Add(command);
         if (!argv.Any(arg => arg.StartsWith("--cache-dir", StringComparison.Ordinal) || arg == "--no-cache"))
         {
             start.ArgumentList.Add($"--cache-dir={CacheDirectory}");
         }
-        foreach (var arg in argv) start.ArgumentList.Add(arg);
+        foreach (var arg in command is null ? argv : argv.Skip(1)) start.ArgumentList.Add(arg);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
         start.Environment["TERM"] = "vt100";   // libxl adds this
+        // Hermetic: no configuration file of the machine's, unless a test names one.
+        start.Environment["XENMATCHBOX_CONFIG"] = EmptyConfigFile;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -1,0 +1,319 @@
+using System.Security.Cryptography;
+using XenMatchbox.TestServer;
+
+namespace XenMatchbox.IntegrationTests;
+
+/// <summary>
+/// What operators run besides a plain boot, through the real program: the HTTP-only lookup from
+/// /ipxe (both script shapes), dry runs, stage's xl stanza, the configuration file and environment,
+/// and the domain's own labels from a stand-in xenstore-read.
+/// </summary>
+public sealed class OperatorFeatureTests : IAsyncLifetime
+{
+    private const string KernelPath = "/assets/os/vmlinuz";
+    private const string InitrdAPath = "/assets/os/initrd-a.img";
+    private const string InitrdBPath = "/assets/os/initrd-b.img";
+    private const string Uuid = "5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90";
+
+    private readonly string assets = Directory.CreateTempSubdirectory("xmb-operator-assets-").FullName;
+    private readonly string scratch = Directory.CreateTempSubdirectory("xmb-operator-").FullName;
+    private readonly byte[] kernel = RandomNumberGenerator.GetBytes(1 << 20);
+    private readonly byte[] initrdA = RandomNumberGenerator.GetBytes(300_000);
+    private readonly byte[] initrdB = RandomNumberGenerator.GetBytes(70_001);
+    private MatchboxTestServer matchbox = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(assets, "os"));
+        await File.WriteAllBytesAsync(Path.Combine(assets, "os", "vmlinuz"), kernel);
+        await File.WriteAllBytesAsync(Path.Combine(assets, "os", "initrd-a.img"), initrdA);
+        await File.WriteAllBytesAsync(Path.Combine(assets, "os", "initrd-b.img"), initrdB);
+        matchbox = await MatchboxTestServer.StartAsync(new MatchboxTestServerOptions { AssetsPath = assets });
+        var full = new MatchboxBoot
+        {
+            Kernel = KernelPath,
+            Initrd = [$"--name main {InitrdAPath}", InitrdBPath],
+            Args = ["console=hvc0", "xmb.mac=${mac:hexhyp}", "coreos.inst=yes"],
+        };
+        matchbox.Store = new FixedStore(
+            [
+                Group("full", ("mac", MatchboxFixture.Mac)),
+                Group("domain", ("uuid", Uuid)),
+                Group("expand", ("case", "expand")),
+                Group("smuggled", ("case", "smuggled")),
+            ],
+            [
+                new MatchboxProfile { Id = "full", Boot = full },
+                new MatchboxProfile { Id = "domain", Boot = new MatchboxBoot { Kernel = KernelPath, Args = ["xmb.uuid=${uuid}"] } },
+                new MatchboxProfile
+                {
+                    Id = "expand",
+                    Boot = new MatchboxBoot { Kernel = KernelPath, Args = ["xmb.uuid=${uuid}", "xmb.name={{ .name }}"] },
+                },
+                // An arg with a newline puts a line of its own into the /ipxe script.
+                new MatchboxProfile
+                {
+                    Id = "smuggled",
+                    Boot = new MatchboxBoot { Kernel = KernelPath, Args = ["console=hvc0\nchain http://elsewhere/x.ipxe"] },
+                },
+            ]);
+    }
+
+    private static MatchboxGroup Group(string name, (string Key, string Value) selector) =>
+        new() { Id = name, Profile = name, Selector = new Dictionary<string, string> { [selector.Key] = selector.Value } };
+
+    /// <summary>bootloader_args reaching the server: with the gRPC client certificate, or HTTP only.</summary>
+    private List<string> Args(bool grpc, params string[] lookups)
+    {
+        var files = matchbox.CertificateFiles!;
+        var args = new List<string> { "--server", "127.0.0.1", "--httpport", matchbox.HttpPort.ToString(), "--ca", files.CaFile };
+        if (grpc)
+        {
+            args.AddRange(["--grpcport", matchbox.GrpcPort.ToString(), "--cert", files.ClientCertFile, "--key", files.ClientKeyFile]);
+        }
+        foreach (var lookup in lookups)
+        {
+            args.AddRange(["--lookup", lookup]);
+        }
+        return args;
+    }
+
+    private static void Succeeded(BootOutcome outcome) => Assert.True(outcome.ExitCode == 0, outcome.ToString());
+
+    [Theory]
+    [InlineData(IpxeStyle.Current)]
+    [InlineData(IpxeStyle.LegacyV061)]
+    public async Task Without_a_client_certificate_the_profile_comes_from_ipxe_and_the_boot_is_the_same(IpxeStyle style)
+    {
+        matchbox.IpxeStyle = style;
+        using var grpcRun = new LibxlRun();
+        var overGrpc = await grpcRun.BootAsync(Args(grpc: true, $"mac={MatchboxFixture.Mac}"), configArgs: "quiet");
+        Succeeded(overGrpc);
+        var ipxeBefore = matchbox.Counters.Requests("/ipxe");
+
+        using var httpRun = new LibxlRun();
+        var overHttp = await httpRun.BootAsync(Args(grpc: false, "mac=52-54-00-AA-BB-CC"), configArgs: "quiet");
+        Succeeded(overHttp);
+        Assert.Equal(ipxeBefore + 1, matchbox.Counters.Requests("/ipxe"));
+        Assert.Equal(overGrpc.Result.Args, overHttp.Result.Args);
+        Assert.Equal("console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes quiet", overHttp.Result.Args);
+        Assert.Equal(kernel, File.ReadAllBytes(overHttp.Result.Kernel!));
+        Assert.Equal([.. initrdA, .. initrdB], File.ReadAllBytes(overHttp.Result.Ramdisk!));
+    }
+
+    [Fact]
+    public async Task Http_only_uses_ipxe_even_with_a_client_certificate()
+    {
+        matchbox.IpxeStyle = IpxeStyle.Current;
+        var before = matchbox.Counters.Requests("/ipxe");
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync([.. Args(grpc: true, $"mac={MatchboxFixture.Mac}"), "--http-only"]);
+        Succeeded(outcome);
+        Assert.Equal(before + 1, matchbox.Counters.Requests("/ipxe"));
+    }
+
+    [Fact]
+    public async Task Http_only_with_no_matching_group_is_XMB_201()
+    {
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync(Args(grpc: false, "mac=52:54:00:00:00:99"));
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-201: ", outcome.ErrorLine);
+        Assert.Empty(outcome.OutputFile);
+        Assert.Empty(outcome.DirectoryEntries);
+    }
+
+    [Fact]
+    public async Task A_script_line_xenmatchbox_does_not_know_is_XMB_211_naming_the_line()
+    {
+        matchbox.IpxeStyle = IpxeStyle.Current;
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync(Args(grpc: false, "case=smuggled"));
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-211: ", outcome.ErrorLine);
+        Assert.Contains("line 3", outcome.ErrorLine);
+        Assert.Empty(outcome.DirectoryEntries);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Show_prints_the_plan_with_sizes_and_downloads_nothing(bool grpc)
+    {
+        var before = matchbox.Counters.Snapshot();
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync(["show", .. Args(grpc, $"mac={MatchboxFixture.Mac}"), "--args=quiet"]);
+        Succeeded(outcome);
+        var lines = outcome.Stdout.Split('\n');
+        // /ipxe answers with the script alone: the lookup it came from stands in for the profile's id.
+        Assert.Contains(grpc ? "profile:  full" : $"profile:  /ipxe?mac={MatchboxFixture.Mac}", lines);
+        Assert.Contains($"labels:   mac={MatchboxFixture.Mac}", lines);
+        Assert.Contains($"kernel:   http://127.0.0.1:{matchbox.HttpPort}{KernelPath} ({kernel.Length} bytes)", lines);
+        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdAPath} ({initrdA.Length} bytes)", lines);
+        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdBPath} ({initrdB.Length} bytes)", lines);
+        Assert.Contains("args:     console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes quiet", lines);
+        Assert.Contains(@"kernel <output-directory>/kernel\0ramdisk <output-directory>/ramdisk\0args console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes quiet\0\0", lines);
+        foreach (var path in new[] { KernelPath, InitrdAPath, InitrdBPath })
+        {
+            // One HEAD each, and not one body byte.
+            Assert.Equal(before.GetValueOrDefault(path).Requests + 1, matchbox.Counters.Requests(path));
+            Assert.Equal(before.GetValueOrDefault(path).BodyBytes, matchbox.Counters.BodyBytes(path));
+        }
+        Assert.False(Directory.Exists(run.CacheDirectory), "a dry run made a cache");
+    }
+
+    [Fact]
+    public async Task Not_really_in_bootloader_mode_writes_nothing_for_libxl()
+    {
+        var before = matchbox.Counters.BodyBytes(KernelPath);
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync([.. Args(grpc: true, $"mac={MatchboxFixture.Mac}"), "--not-really"]);
+        Succeeded(outcome);
+        Assert.Empty(outcome.OutputFile);
+        Assert.Empty(outcome.DirectoryEntries);
+        Assert.Equal(before, matchbox.Counters.BodyBytes(KernelPath));
+        Assert.Contains($"kernel {run.OutputDirectory}/kernel\\0ramdisk {run.OutputDirectory}/ramdisk\\0", outcome.Stdout);
+    }
+
+    [Fact]
+    public async Task Stage_downloads_into_its_directory_and_prints_the_golden_stanza()
+    {
+        var dir = Path.Combine(scratch, "staged guest");
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync(["stage", "--dir", dir, .. Args(grpc: true, $"mac={MatchboxFixture.Mac}"), "--args=root=\"/dev/xvda\""]);
+        Succeeded(outcome);
+        var golden = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "golden", "stage.expected")).Replace("@DIR@", dir);
+        Assert.Equal(golden, outcome.Stdout);
+        Assert.Equal(kernel, File.ReadAllBytes(Path.Combine(dir, "kernel")));
+        Assert.Equal([.. initrdA, .. initrdB], File.ReadAllBytes(Path.Combine(dir, "ramdisk")));
+        Assert.Equal(["kernel", "ramdisk"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order());
+
+        // Staging again replaces the files in place.
+        var again = await run.RunAsync(["stage", "--dir", dir, .. Args(grpc: false, $"mac={MatchboxFixture.Mac}"), "--args=root=\"/dev/xvda\""]);
+        Succeeded(again);
+        Assert.Equal(golden, again.Stdout);
+        Assert.Equal(["kernel", "ramdisk"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task A_config_file_holds_the_server_so_bootloader_args_need_only_the_label()
+    {
+        var files = matchbox.CertificateFiles!;
+        var config = Path.Combine(scratch, "xenmatchbox.conf");
+        File.WriteAllText(config, $"""
+            # matchbox for this rack
+            server = 127.0.0.1
+            httpport = {matchbox.HttpPort}
+            grpcport = {matchbox.GrpcPort}
+            ca = {files.CaFile}
+            cert = {files.ClientCertFile}
+            key = {files.ClientKeyFile}
+
+            """);
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync(["--config", config, "--lookup", $"mac={MatchboxFixture.Mac}"]);
+        Succeeded(outcome);
+        Assert.Equal(kernel, File.ReadAllBytes(outcome.Result.Kernel!));
+
+        // The environment overrides the file, and the command line overrides both.
+        var wrongPort = new Dictionary<string, string> { ["XENMATCHBOX_CONFIG"] = config, ["XENMATCHBOX_GRPCPORT"] = "1" };
+        using var overridden = new LibxlRun();
+        var refused = await overridden.RunAsync([.. overridden.LibxlFlags(), "--lookup", $"mac={MatchboxFixture.Mac}", overridden.DiskPath], environment: wrongPort);
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains(":1", refused.ErrorLine);
+        using var corrected = new LibxlRun();
+        var fixedByArgv = await corrected.RunAsync(
+            [.. corrected.LibxlFlags(), "--grpcport", matchbox.GrpcPort.ToString(), "--lookup", $"mac={MatchboxFixture.Mac}", corrected.DiskPath],
+            environment: wrongPort);
+        Succeeded(fixedByArgv);
+    }
+
+    [Fact]
+    public async Task An_unknown_key_in_the_config_file_is_XMB_115_naming_the_key_and_line()
+    {
+        var config = Path.Combine(scratch, "typo.conf");
+        File.WriteAllText(config, "server = 127.0.0.1\n\ngrcpport = 8081\n");
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync(["--config", config, "--lookup", $"mac={MatchboxFixture.Mac}"]);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Equal($"xenmatchbox: XMB-115: {config} line 3: unknown key 'grcpport' — correct or remove that line; each line is 'key = value' with a key from 'xenmatchbox --help', or a # comment", outcome.ErrorLine);
+        Assert.Empty(outcome.OutputFile);
+    }
+
+    [Fact]
+    public async Task A_named_config_file_that_is_missing_is_XMB_116()
+    {
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync(["--config", Path.Combine(scratch, "absent.conf"), .. Args(grpc: true, $"mac={MatchboxFixture.Mac}")]);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-116: ", outcome.ErrorLine);
+    }
+
+    /// <summary>A stand-in xenstore-read on PATH that knows domain <paramref name="domid"/> only.</summary>
+    private Dictionary<string, string> FakeXenstore(int domid, string name)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(scratch, $"xenstore-{domid}-{Guid.NewGuid():N}")).FullName;
+        var script = Path.Combine(bin, "xenstore-read");
+        File.WriteAllText(script, $"""
+            #!/bin/sh
+            # Answers as xenstore-read does: one value per line, in the order of the paths asked for.
+            for path; do
+              case $path in
+                /local/domain/{domid}/vm) echo /vm/{Uuid} ;;
+                /local/domain/{domid}/name) echo {name} ;;
+                *) echo "xenstore-read: couldn't read path $path" >&2; exit 1 ;;
+              esac
+            done
+
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" };
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_bare_lookup_uuid_reads_the_domains_uuid_from_xenstore(bool grpc)
+    {
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync([.. run.LibxlFlags(), .. Args(grpc, "uuid"), run.DiskPath], environment: FakeXenstore(run.Domid, "fcos-1"));
+        Succeeded(outcome);
+        Assert.Equal($"xmb.uuid={Uuid}", outcome.Result.Args);
+    }
+
+    [Fact]
+    public async Task The_profiles_args_get_the_domains_uuid_and_name_when_they_use_them()
+    {
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync([.. run.LibxlFlags(), .. Args(true, "case=expand"), run.DiskPath], environment: FakeXenstore(run.Domid, "fcos-1"));
+        Succeeded(outcome);
+        Assert.Equal($"xmb.uuid={Uuid} xmb.name=fcos-1", outcome.Result.Args);
+    }
+
+    [Fact]
+    public async Task Without_xenstore_only_a_boot_that_needs_the_domains_labels_fails_and_says_why()
+    {
+        var noXenstore = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" };
+        using var plain = new LibxlRun();
+        Succeeded(await plain.RunAsync([.. plain.LibxlFlags(), .. Args(true, $"mac={MatchboxFixture.Mac}"), plain.DiskPath], environment: noXenstore));
+
+        using var needy = new LibxlRun();
+        var outcome = await needy.RunAsync([.. needy.LibxlFlags(), .. Args(true, "uuid"), needy.DiskPath], environment: noXenstore);
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-212: the domain's uuid is needed but cannot be read from xenstore: xenstore-read cannot be run", outcome.ErrorLine);
+        Assert.Empty(outcome.OutputFile);
+
+        using var expanding = new LibxlRun();
+        var expanded = await expanding.RunAsync([.. expanding.LibxlFlags(), .. Args(true, "case=expand"), expanding.DiskPath], environment: noXenstore);
+        Assert.Equal(3, expanded.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-212: the domain's uuid is needed", expanded.ErrorLine);
+        Assert.Empty(expanded.DirectoryEntries);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await matchbox.DisposeAsync();
+        Directory.Delete(assets, recursive: true);
+        Directory.Delete(scratch, recursive: true);
+    }
+}
