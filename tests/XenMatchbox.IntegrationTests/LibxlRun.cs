@@ -75,11 +75,14 @@ public sealed class LibxlRun : IDisposable
 
     /// <summary>
     /// Runs the program; <paramref name="whileRunning"/> gets the process while it runs (to signal
-    /// it, or look at it), and <paramref name="environment"/> adds variables, as xl's would.
+    /// it, or look at it), and <paramref name="environment"/> adds variables, as xl's would. With
+    /// <paramref name="terminal"/> its standard output and error are a pty, as under `xl create -c`
+    /// (through util-linux `script`); Stdout is then what the terminal showed, both streams mixed.
     /// </summary>
     public async Task<BootOutcome> RunAsync(
         IReadOnlyList<string> argv, bool jit = false, TimeSpan? timeout = null,
-        Func<Process, Task>? whileRunning = null, IReadOnlyDictionary<string, string>? environment = null)
+        Func<Process, Task>? whileRunning = null, IReadOnlyDictionary<string, string>? environment = null,
+        bool terminal = false)
     {
         var start = jit ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(PublishedProgram.AotExecutable);
         if (jit) start.ArgumentList.Add(PublishedProgram.JitAssembly);
@@ -91,6 +94,11 @@ public sealed class LibxlRun : IDisposable
             start.ArgumentList.Add($"--cache-dir={CacheDirectory}");
         }
         foreach (var arg in command is null ? argv : argv.Skip(1)) start.ArgumentList.Add(arg);
+        if (terminal)
+        {
+            var words = string.Join(' ', new[] { start.FileName }.Concat(start.ArgumentList).Select(ShellQuote));
+            start = new ProcessStartInfo("script") { ArgumentList = { "--quiet", "--return", "--command", words, "/dev/null" } };
+        }
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
@@ -132,6 +140,8 @@ public sealed class LibxlRun : IDisposable
                 ? Directory.GetFileSystemEntries(OutputDirectory).Select(Path.GetFileName).OfType<string>().Order().ToArray()
                 : []);
     }
+
+    private static string ShellQuote(string word) => "'" + word.Replace("'", "'\\''") + "'";
 
     public void Dispose()
     {
