@@ -52,6 +52,23 @@ let rec private takeImages (tokens: string list) (found: string list) =
 let private tokensOf (line: string) =
     line.Split(' ', StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
 
+/// Whether the text opens a {{ … }} marker it does not close.
+let private opensMarker (text: string) = text.LastIndexOf "{{" > text.LastIndexOf "}}"
+
+/// The args of a kernel line: the words between spaces, except that a {{ .label }} marker, which
+/// matchbox wrote with its spaces, is put back together into the one arg it came from (when a later
+/// word closes it).
+let rec private regroup (words: string list) =
+    match words with
+    | word :: rest when opensMarker word ->
+        match List.tryFindIndex (fun (later: string) -> later.Contains "}}") rest with
+        | Some closing ->
+            let inside, after = List.splitAt (closing + 1) rest
+            regroup (String.concat " " (word :: inside) :: after)
+        | None -> word :: regroup rest
+    | word :: rest -> word :: regroup rest
+    | [] -> []
+
 let private isBlank (line: string) = line |> Seq.forall (fun c -> c = ' ')
 
 /// Where the reading is: what has been seen so far.
@@ -78,7 +95,7 @@ let private step (source: string) (state: State) (number: int) (line: string) =
     | Booted(bootLine, _) -> reject $"is '{shown line}' after the 'boot' on line {bootLine}; nothing may follow boot"
     | Kernel when command = "kernel" ->
         takeImage "kernel reference" (List.tail tokens)
-        |> Result.map (fun (kernel, args) -> Images(number, kernel, args, []))
+        |> Result.map (fun (kernel, args) -> Images(number, kernel, regroup args, []))
         |> Result.mapError (fun reason -> IpxeScriptRejected(source, number, reason))
     | Kernel when command = "initrd" -> reject "is an initrd line before the kernel line"
     | Kernel when command = "boot" -> reject "is 'boot', but no kernel line came before it"

@@ -65,12 +65,14 @@ let private reference =
     }
 
 /// Args as written in profiles: no spaces (matchbox joins args with spaces, so a space cannot come
-/// back), no control characters; option-like and keyword-like words included, since after the
-/// kernel reference they are plain args.
+/// back) except inside a {{ .label }} marker, no control characters; option-like and keyword-like
+/// words included, since after the kernel reference they are plain args.
 let private arg =
     Gen.oneof
         [ nonEmptyTextOf "abcXYZ019.,:;/=+-_%&?#@!'\"()[]<>|\\^~`éßü€中😀${}"
-          Gen.elements [ "--name"; "-n"; "main"; "initrd=main"; "boot"; "kernel"; "initrd"; "#!ipxe"; "${mac:hexhyp}"; "{{.uuid}}"; "-" ] ]
+          |> Gen.filter (fun text -> not (text.Contains "{{" || text.Contains "}}"))
+          Gen.elements [ "--name"; "-n"; "main"; "initrd=main"; "boot"; "kernel"; "initrd"; "#!ipxe"; "${mac:hexhyp}"; "{{.uuid}}"; "-" ]
+          Gen.elements [ "{{ .uuid }}"; "xmb.name={{ .name }}"; "a={{ .mac }}-{{ .os }}"; "x={{.uuid }}"; "{{ index .request.query \"mac\" }}" ] ]
 
 let private boot =
     gen {
@@ -197,6 +199,11 @@ let ``matchbox's own fixture reads back in both styles`` () =
 let ``the FCOS initrd with --name main is the bare asset path`` () =
     let script = "#!ipxe\nkernel /assets/k initrd=main coreos.live.rootfs_url=http://mb:8080/assets/rootfs.img\ninitrd --name main /assets/x\nboot\n"
     Expect.equal "the profile" (profile "/assets/k" [ "/assets/x" ] [ "initrd=main"; "coreos.live.rootfs_url=http://mb:8080/assets/rootfs.img" ]) (parsed script)
+
+[<Fact>]
+let ``a {{ .label }} marker the script splits at its spaces is one arg again`` () =
+    let script = "#!ipxe\nkernel /assets/k console=hvc0 xmb.name={{ .name }} b={{ .a }}{{ .b }} c={{  .c\nboot\n"
+    Expect.equal "the profile" (profile "/assets/k" [] [ "console=hvc0"; "xmb.name={{ .name }}"; "b={{ .a }}{{ .b }}"; "c={{"; ".c" ]) (parsed script)
 
 [<Fact>]
 let ``a kernel line without args gives no args`` () =

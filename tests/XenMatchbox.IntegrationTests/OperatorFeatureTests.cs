@@ -281,11 +281,14 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         Assert.Equal($"xmb.uuid={Uuid}", outcome.Result.Args);
     }
 
-    [Fact]
-    public async Task The_profiles_args_get_the_domains_uuid_and_name_when_they_use_them()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_profiles_args_get_the_domains_uuid_and_name_when_they_use_them(bool grpc)
     {
+        // Over HTTP the /ipxe script splits "{{ .name }}" at its spaces; it must still expand.
         using var run = new LibxlRun();
-        var outcome = await run.RunAsync([.. run.LibxlFlags(), .. Args(true, "case=expand"), run.DiskPath], environment: FakeXenstore(run.Domid, "fcos-1"));
+        var outcome = await run.RunAsync([.. run.LibxlFlags(), .. Args(grpc, "case=expand"), run.DiskPath], environment: FakeXenstore(run.Domid, "fcos-1"));
         Succeeded(outcome);
         Assert.Equal($"xmb.uuid={Uuid} xmb.name=fcos-1", outcome.Result.Args);
     }
