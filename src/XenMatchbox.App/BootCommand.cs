@@ -128,7 +128,7 @@ internal static class BootCommand
         FSharpOption<Tuple<string, string>> file;
         try
         {
-            file = FSharpOption<Tuple<string, string>>.Some(Tuple.Create(path, File.ReadAllText(path)));
+            file = FSharpOption<Tuple<string, string>>.Some(Tuple.Create(path, ReadConfigFile(path)));
         }
         catch (Exception e) when (!named && e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -136,10 +136,48 @@ internal static class BootCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewConfigUnreadable(path, e.Message));
+            var detail = e switch
+            {
+                FileNotFoundException => "there is no such file",
+                DirectoryNotFoundException => "a directory on its path does not exist",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message,
+            };
+            throw new BootFailure(Errors.BootError.NewConfigUnreadable(path, detail));
         }
         return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
     }
+
+    /// <summary>The file's text, refused past <see cref="MaxConfigBytes"/> (a wrong --config such as /dev/zero must not hang).</summary>
+    private static string ReadConfigFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new IOException("it is a directory");
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        var buffer = new byte[MaxConfigBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
+        }
+        if (length > MaxConfigBytes)
+        {
+            throw new IOException($"it is larger than {MaxConfigBytes / 1024} KiB; a configuration file is a few lines");
+        }
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new IOException("it is not UTF-8 text");
+        }
+    }
+
+    private const int MaxConfigBytes = 64 * 1024;
 
     private static void CreateStageDirectory(string directory)
     {

@@ -240,13 +240,27 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         Assert.Empty(outcome.OutputFile);
     }
 
-    [Fact]
-    public async Task A_named_config_file_that_is_missing_is_XMB_116()
+    [Theory]
+    [InlineData("absent.conf", "there is no such file")]
+    [InlineData("a-directory", "it is a directory")]
+    [InlineData("latin1.conf", "it is not UTF-8 text")]
+    [InlineData("huge.conf", "it is larger than 64 KiB; a configuration file is a few lines")]
+    public async Task A_named_config_file_that_cannot_be_read_is_XMB_116_saying_why(string name, string why)
     {
+        var path = Path.Combine(scratch, name);
+        switch (name)
+        {
+            case "a-directory": Directory.CreateDirectory(path); break;
+            case "latin1.conf": File.WriteAllBytes(path, [.. "server = caf"u8, 0xE9, (byte)'\n']); break;
+            case "huge.conf": File.WriteAllText(path, string.Concat(Enumerable.Repeat("# a comment line of no use\n", 3000))); break;
+        }
         using var run = new LibxlRun();
-        var outcome = await run.BootAsync(["--config", Path.Combine(scratch, "absent.conf"), .. Args(grpc: true, $"mac={MatchboxFixture.Mac}")]);
+        var outcome = await run.BootAsync(["--config", path, .. Args(grpc: true, $"mac={MatchboxFixture.Mac}")]);
         Assert.Equal(2, outcome.ExitCode);
-        Assert.StartsWith("xenmatchbox: XMB-116: ", outcome.ErrorLine);
+        Assert.Equal(
+            $"xenmatchbox: XMB-116: cannot read the configuration file {path}: {why} — check the path and permissions given with --config (or XENMATCHBOX_CONFIG)",
+            outcome.ErrorLine);
+        Assert.Empty(outcome.OutputFile);
     }
 
     /// <summary>A stand-in xenstore-read on PATH that knows domain <paramref name="domid"/> only.</summary>
