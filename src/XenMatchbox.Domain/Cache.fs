@@ -49,7 +49,8 @@ let parse url (text: string) =
         match field u "url", field e "etag", field m "last-modified", field l "length" with
         | Some storedUrl, Some etag, Some modified, Some length when storedUrl = url ->
             match Int64.TryParse(length, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
-            | true, bytes when etag.Length > 0 || modified.Length > 0 ->
+            // Only the digits render writes: no sign, no leading zero (an entry is read back exactly).
+            | true, bytes when (etag.Length > 0 || modified.Length > 0) && length = string bytes ->
                 Some
                     { Url = url
                       ETag = nonEmpty etag

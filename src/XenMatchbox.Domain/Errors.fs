@@ -126,6 +126,11 @@ let private joinOr (items: string list) =
     | [ one ] -> one
     | last :: rest -> String.concat ", " (List.rev rest) + " and " + last
 
+/// Whether a lookup endpoint is matchbox's /ipxe (the HTTP-only lookup) rather than its gRPC API.
+let private isIpxe (endpoint: string) = endpoint.Contains "/ipxe"
+
+let private transport endpoint = if isIpxe endpoint then "HTTP" else "gRPC"
+
 let cause error =
     match error with
     | CommandLineRejected reason -> $"the command line was rejected: {reason}"
@@ -149,13 +154,13 @@ let cause error =
     | NoMatchingGroup labels -> $"no matchbox group matches labels {labels}"
     | NoMatchingProfile labels -> $"a matchbox group matches labels {labels} but its profile is missing or unreadable"
     | LookupFailed(endpoint, status, detail) -> $"matchbox at {endpoint} answered the lookup with {status}: {detail}"
-    | ServerUnreachable(endpoint, detail) -> $"cannot reach matchbox gRPC at {endpoint}: {detail}"
+    | ServerUnreachable(endpoint, detail) -> $"cannot reach matchbox {transport endpoint} at {endpoint}: {detail}"
     | ServerNotTrusted(endpoint, detail) -> $"the certificate of {endpoint} is not signed by the CA given with --ca: {detail}"
     | ServerNameMismatch(endpoint, detail) -> $"the certificate of {endpoint} does not name that host: {detail}"
     | ClientCertificateRefused(endpoint, detail) -> $"{endpoint} ended the TLS handshake, most likely refusing our client certificate: {detail}"
     | TlsFileUnreadable(path, detail) -> $"cannot read TLS file {path}: {detail}"
     | TlsKeyMismatch(certificate, key, detail) -> $"the client certificate {certificate} and key {key} do not belong together: {detail}"
-    | ServerTimedOut(endpoint, what) -> $"matchbox gRPC at {endpoint} did not answer in time: {what}"
+    | ServerTimedOut(endpoint, what) -> $"matchbox {transport endpoint} at {endpoint} did not answer in time: {what}"
     | IpxeScriptRejected(url, line, reason) -> $"the iPXE script from {url} cannot be read: line {line} {reason}"
     | DomainLabelUnavailable(key, detail) -> $"the domain's {key} is needed but cannot be read from xenstore: {detail}"
     | ProfileWithoutKernel profileId -> $"matchbox profile '{profileId}' has no boot.kernel"
@@ -212,12 +217,14 @@ let fix error =
     | NoMatchingGroup _ -> "add a matchbox group whose selector matches these labels (or a default group), or correct --lookup"
     | NoMatchingProfile _ -> "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\""
     | LookupFailed _ -> "check matchbox's log for the failed request"
+    | ServerUnreachable(endpoint, _) when isIpxe endpoint -> "check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
     | ServerUnreachable _ -> "check --server and --grpcport, and that matchbox runs with -rpc-address on that port"
     | ServerNotTrusted _ -> "give --ca the CA file that signed matchbox's server certificate (matchbox's ca.crt)"
     | ServerNameMismatch _ -> "use the --server name or IP listed in the server certificate's SAN, or reissue the certificate"
     | ClientCertificateRefused _ -> "give --cert/--key a client certificate signed by the CA matchbox trusts (-ca-file) and still valid"
     | TlsFileUnreadable _ -> "check the path and permissions of the PEM file"
     | TlsKeyMismatch _ -> "give --key the private key that was issued with the --cert certificate"
+    | ServerTimedOut(endpoint, _) when isIpxe endpoint -> "check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
     | ServerTimedOut _ -> "check that matchbox is up and reachable on --grpcport, or raise --connect-timeout/--timeout"
     | IpxeScriptRejected _ -> "check the profile and the matchbox version behind --httpport, or look the profile up over gRPC (--cert and --key)"
     | DomainLabelUnavailable(key, _) -> $"run xenmatchbox under xl in dom0 (xenstore-read on PATH), or give the label yourself with --lookup {key}=VALUE"
@@ -245,7 +252,7 @@ let fix error =
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
     | OutputDirectoryMissing _ -> "create the directory, or pass the one libxl created"
     | OutputWriteFailed _ -> "check free space and permissions"
-    | StanzaValueInvalid _ -> "remove that character from the profile's args (or from the --dir path)"
+    | StanzaValueInvalid _ -> "remove that character from the profile's args (or from the --dir path), and give --dir as an absolute path"
     | DeadlineExceeded _ -> "check matchbox and the network; raise --timeout (and LIBXL_BOOTLOADER_TIMEOUT in restricted mode) for slow links"
     | Interrupted _ -> "nothing to fix in xenmatchbox; see why xl stopped the domain's creation"
     | PrivilegeDropFailed _ -> "run xl as root, and give bootloader_user a uid that exists on dom0"

@@ -67,6 +67,8 @@ let ``a truncated or foreign metadata file is a miss, never an error`` () =
     Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 2\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 5\n")
     Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \nlast-modified \nlength 5\n")
     Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \"1\"\nlast-modified \nlength -5\n")
+    // A length render never writes: a changed digit must not pass for another entry.
+    Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 05\n")
 
 [<Property>]
 let ``keys are 64 lower-case hex digits, one per URL`` () =

@@ -76,3 +76,17 @@ let ``an error stays one line whatever its details hold`` () =
             match line |> Seq.tryFind Char.IsControl with
             | Some c -> Expect.fail $"{name}: {Expect.escaped line} holds control character U+{int c:X4}"
             | None -> ())
+
+[<Fact>]
+let ``an unreachable or silent matchbox is named by the lookup that failed: gRPC or HTTP-only /ipxe`` () =
+    let grpc = "mb.example.com:8081"
+    let ipxe = "http://mb.example.com:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc"
+    Expect.equalText
+        "XMB-204: cannot reach matchbox gRPC at mb.example.com:8081: refused — check --server and --grpcport, and that matchbox runs with -rpc-address on that port"
+        (describe (ServerUnreachable(grpc, "refused")))
+    Expect.equalText
+        $"XMB-204: cannot reach matchbox HTTP at {ipxe}: refused — check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
+        (describe (ServerUnreachable(ipxe, "refused")))
+    Expect.equalText
+        $"XMB-210: matchbox HTTP at {ipxe} did not answer in time: no answer within 5 s — check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
+        (describe (ServerTimedOut(ipxe, "no answer within 5 s")))
