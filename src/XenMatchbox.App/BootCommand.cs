@@ -36,7 +36,7 @@ internal static class BootCommand
             switch (CommandLine.parseIn(ReadContext(argv), argv).OrFail())
             {
                 case CommandLine.Invocation.ShowHelp help:
-                    await Console.Out.WriteAsync(help.text);
+                    await StandardStreams.Out.WriteAsync(help.text);
                     return 0;
                 case CommandLine.Invocation.Run run:
                     var settings = run.Item;
@@ -75,7 +75,7 @@ internal static class BootCommand
                 : Errors.BootError.NewUnexpected(e.Message);
             files.RemoveAll();
             result?.LeaveEmpty();
-            await Console.Error.WriteLineAsync($"xenmatchbox: {Errors.describe(error)}");
+            await StandardStreams.Error.WriteLineAsync($"xenmatchbox: {Errors.describe(error)}");
             return Errors.exitCode(error);
         }
         finally
@@ -212,8 +212,8 @@ internal static class BootCommand
                 sizes.Add(new DryRun.AssetSize("initrd", initrd, (await downloader.SizeAsync(initrd, cancel)).AsOption()));
             }
             var report = new DryRun.Report(via, labels, plan, ListModule.OfSeq(sizes), settings.OutputFormat, bytes);
-            await Console.Out.WriteAsync(DryRun.render(report));
-            await Console.Out.FlushAsync(cancel);
+            await StandardStreams.Out.WriteAsync(DryRun.render(report));
+            await StandardStreams.Out.FlushAsync(cancel);
             return;
         }
 
@@ -231,8 +231,8 @@ internal static class BootCommand
         if (settings.Action.IsStage)
         {
             files.Succeeded(plan.RamdiskPath.ValueOrNull() is { } staged ? [plan.KernelPath, staged] : [plan.KernelPath]);
-            await Console.Out.WriteAsync(StanzaFor(plan));
-            await Console.Out.FlushAsync(cancel);
+            await StandardStreams.Out.WriteAsync(StanzaFor(plan));
+            await StandardStreams.Out.FlushAsync(cancel);
             return;
         }
         await result!.WriteAsync(bytes, cancel);
@@ -326,7 +326,7 @@ internal static class BootCommand
     {
         if (!settings.Quiet)
         {
-            Console.Error.WriteLine($"xenmatchbox: {line}");
+            StandardStreams.Error.WriteLine($"xenmatchbox: {line}");
         }
     }
 }

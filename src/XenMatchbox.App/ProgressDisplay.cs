@@ -87,7 +87,7 @@ internal sealed class ProgressDisplay
             }
             else
             {
-                Console.Error.WriteLine($"xenmatchbox: {asset.Final}");
+                StandardStreams.Error.WriteLine($"xenmatchbox: {asset.Final}");
             }
         }
     }
@@ -117,7 +117,7 @@ internal sealed class ProgressDisplay
             text.Append('\r').Append(line).Append("\x1b[K\n");
         }
         drawnLines = assets.Count;
-        Console.Out.Write(text.ToString());
-        Console.Out.Flush();
+        StandardStreams.Out.Write(text.ToString());
+        StandardStreams.Out.Flush();
     }
 }

@@ -48,7 +48,7 @@ internal sealed class ResultFile : IDisposable
         {
             if (file is null)
             {
-                await using var stdout = Console.OpenStandardOutput();
+                await using var stdout = StandardStreams.OpenOutput();
                 await stdout.WriteAsync(bytes, cancel);
                 await stdout.FlushAsync(cancel);
                 return;

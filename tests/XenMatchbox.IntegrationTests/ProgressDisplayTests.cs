@@ -45,6 +45,9 @@ public sealed partial class ProgressDisplayTests : IAsyncLifetime
     [GeneratedRegex(@"kernel 1\.0 MiB in [0-9.]+ s \([0-9.]+ [KMG]?i?B/s\)")]
     private static partial Regex KernelSummary();
 
+    [GeneratedRegex(@"\x1b(?!\[K|\[[0-9]+A)")]
+    private static partial Regex ForeignEscape();
+
     [GeneratedRegex(@"ramdisk 3\.5 KiB in [0-9.]+ s")]
     private static partial Regex RamdiskSummary();
 
@@ -59,6 +62,9 @@ public sealed partial class ProgressDisplayTests : IAsyncLifetime
         // Redrawn in place: at least two progress lines before the end, each erasing its line's tail.
         Assert.True(ProgressLine().Matches(screen).Count >= 2, $"fewer than two progress lines: {screen}");
         Assert.Contains("\x1b[K", screen);
+        // Only our own escapes (erase to end of line, cursor up): no terminal set-up strings such as
+        // keypad mode, which the console layer of .NET would send.
+        Assert.DoesNotMatch(ForeignEscape(), screen);
         Assert.Matches(KernelSummary(), screen);
         Assert.Matches(RamdiskSummary(), screen);
         // The result went to libxl's file, not the console.
