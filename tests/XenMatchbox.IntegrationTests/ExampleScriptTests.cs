@@ -41,6 +41,9 @@ public sealed class ExampleScriptTests
         var args = $"console=hvc0 coreos.live.rootfs_url=http://matchbox.example.com:8080/assets/fedora-coreos/fedora-coreos-live-rootfs.x86_64.img ignition.firstboot ignition.platform.id=metal ignition.config.url=http://matchbox.example.com:8080/ignition?uuid={Uuid}&mac=52-54-00-aa-bb-cc";
         Assert.Contains("args:    " + args, lines);
         Assert.Contains($@"simple0: kernel /var/lib/xen/bootloader.7.d/kernel\0ramdisk /var/lib/xen/bootloader.7.d/ramdisk\0args {args}\0\0", lines);
+        Assert.EndsWith(
+            $"stanza:\nkernel = \"/var/lib/xen/bootloader.7.d/kernel\"\nramdisk = \"/var/lib/xen/bootloader.7.d/ramdisk\"\ncmdline = \"{args}\"\n",
+            stdout);
     }
 
     [Fact]

@@ -263,26 +263,7 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         Assert.Empty(outcome.OutputFile);
     }
 
-    /// <summary>A stand-in xenstore-read on PATH that knows domain <paramref name="domid"/> only.</summary>
-    private Dictionary<string, string> FakeXenstore(int domid, string name)
-    {
-        var bin = Directory.CreateDirectory(Path.Combine(scratch, $"xenstore-{domid}-{Guid.NewGuid():N}")).FullName;
-        var script = Path.Combine(bin, "xenstore-read");
-        File.WriteAllText(script, $"""
-            #!/bin/sh
-            # Answers as xenstore-read does: one value per line, in the order of the paths asked for.
-            for path; do
-              case $path in
-                /local/domain/{domid}/vm) echo /vm/{Uuid} ;;
-                /local/domain/{domid}/name) echo {name} ;;
-                *) echo "xenstore-read: couldn't read path $path" >&2; exit 1 ;;
-              esac
-            done
-
-            """);
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" };
-    }
+    private Dictionary<string, string> FakeXenstore(int domid, string name) => IntegrationTests.FakeXenstore.For(scratch, domid, Uuid, name);
 
     [Theory]
     [InlineData(true)]
