@@ -12,13 +12,21 @@ val DefaultDirectory: string = "/var/cache/xenmatchbox"
 val DefaultMaxBytes: int64 = 4294967296L
 
 /// Where the cache is and how large it may grow.
-type CacheSettings = { Directory: string; MaxBytes: int64 }
+type CacheSettings =
+    { /// The cache's absolute directory (--cache-dir): each entry's metadata, data and lock files.
+      Directory: string
+      /// The most bytes the stored assets may take together (--cache-size); evict keeps the cache under it.
+      MaxBytes: int64 }
 
 /// One stored asset: the URL it was fetched from, the validators its server sent, and its length.
 type Entry =
-    { Url: string
+    { /// The URL the profile named, before redirects; key gives its file-name stem.
+      Url: string
+      /// The ETag header the server sent, sent back as If-None-Match; None when there was none.
       ETag: string option
+      /// The Last-Modified header the server sent, sent back as If-Modified-Since; None when there was none.
       LastModified: string option
+      /// The asset's length in bytes, as its Content-Length declared it.
       Length: int64 }
 
 /// The file-name stem of a URL's entry: the lower-case hex SHA-256 of the URL (64 characters), so
@@ -59,7 +67,13 @@ val decide:
 
 /// An entry as the shell finds it on disk, for eviction: its key, its size, and when it was last
 /// used (any monotonic count, e.g. ticks of its metadata file's modification time).
-type Stored = { Key: string; Bytes: int64; LastUsed: int64 }
+type Stored =
+    { /// The entry's file-name stem (see key).
+      Key: string
+      /// The size of the entry's stored asset in bytes (0 when the asset file is missing).
+      Bytes: int64
+      /// When the entry was last used; larger is more recent.
+      LastUsed: int64 }
 
 /// The keys to remove so the cache fits MaxBytes: least recently used first, never one in
 /// inUse. May leave the cache over its cap when the entries in use alone exceed it.

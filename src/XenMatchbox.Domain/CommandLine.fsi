@@ -13,12 +13,19 @@ open XenMatchbox.Domain.Output
 val DefaultConfigFile: string = "/etc/xen/xenmatchbox.conf"
 
 /// The gRPC client certificate and its key.
-type ClientCertificate = { CertFile: string; KeyFile: string }
+type ClientCertificate =
+    { /// PEM client certificate for matchbox's gRPC API (--cert).
+      CertFile: string
+      /// PEM private key of the client certificate (--key).
+      KeyFile: string }
 
 /// matchbox's endpoints and the TLS files.
 type ServerSettings =
-    { Host: string
+    { /// matchbox's host name or IP address (--server); an IPv6 address without its brackets.
+      Host: string
+      /// matchbox's HTTP port, for /ipxe and /assets/... (--httpport, default 8080).
       HttpPort: int
+      /// matchbox's gRPC port (--grpcport, default 8081).
       GrpcPort: int
       /// PEM CA of matchbox's server certificate: the only CA trusted for gRPC, and trusted besides
       /// the system store for https:// assets. Required for gRPC; optional in HTTP-only mode.
@@ -31,9 +38,13 @@ type ServerSettings =
 type BootLimits =
     { /// The whole boot's deadline in seconds; None for none.
       DeadlineSeconds: int option
+      /// Seconds to connect to a server, TLS included (--connect-timeout).
       ConnectSeconds: int
+      /// Seconds to wait for the next bytes of an answer (--read-timeout).
       ReadSeconds: int
+      /// The largest kernel accepted, in bytes (--max-kernel-size).
       MaxKernelBytes: int64
+      /// The largest ramdisk accepted, all initrds together, in bytes (--max-ramdisk-size).
       MaxRamdiskBytes: int64 }
 
 /// What to do once the profile is known.
@@ -48,7 +59,9 @@ type Action =
 
 /// Validated settings for one run.
 type Settings =
-    { Action: Action
+    { /// What to do once the profile is known: a boot, a dry run or stage.
+      Action: Action
+      /// matchbox's endpoints and the TLS files.
       Server: ServerSettings
       /// The --lookup labels, and the keys (uuid, name) to read from xenstore.
       Lookup: Lookup
@@ -56,12 +69,15 @@ type Settings =
       ConfigArgs: string option
       /// libxl's restricted mode: the uid to drop to once the files are open and the keys read.
       RunAs: int option
+      /// --quiet (libxl's restricted mode): print nothing but errors.
       Quiet: bool
+      /// The timeouts and size limits.
       Limits: BootLimits
       /// The shared asset cache; None under --no-cache.
       Cache: CacheSettings option
       /// The file libxl pre-created; None writes the result to standard output.
       Output: string option
+      /// The format of the result (--output-format, default simple0).
       OutputFormat: OutputFormat
       /// Where the kernel and ramdisk go: libxl's --output-directory, or stage's --dir.
       OutputDirectory: string
@@ -70,7 +86,9 @@ type Settings =
 
 /// What the process was asked to do.
 type Invocation =
+    /// --help or -h: print the text and do nothing else.
     | ShowHelp of text: string
+    /// A boot, a dry run or stage, with its validated settings.
     | Run of Settings
 
 /// The process's surroundings that settings may come from, besides argv.

@@ -6,12 +6,15 @@ open XenMatchbox.Domain.Errors
 /// One validated label. Its key is lower case; a "mac" value is in Go's canonical MAC form.
 [<Sealed>]
 type Label =
+    /// The key, in lower case.
     member Key: string
+    /// The value; for "mac", in Go's canonical MAC form.
     member Value: string
 
 /// A set of labels with distinct keys, in the order they were first given.
 [<Sealed>]
 type Labels =
+    /// The labels, in the order they were first given.
     member Items: Label list
 
 /// Parses "key=value". Keys are letters, digits, '_', '-' and '.', compared case-insensitively

@@ -6,8 +6,11 @@ open XenMatchbox.Domain.Errors
 
 /// The --output-format values.
 type OutputFormat =
+    /// "key value" items, each ended by a NUL byte, then a final NUL: what libxl asks for and parses.
     | Simple0
+    /// The same items with LF in place of every NUL.
     | Simple
+    /// pygrub's legacy S-expression, "linux (kernel 'PATH')…".
     | Sxp
 
 /// Parses an --output-format value.
@@ -20,8 +23,11 @@ val MaxItemBytes: int = 8191
 
 /// The result handed to libxl.
 type BootResult =
-    { Kernel: string
+    { /// The path of the downloaded kernel.
+      Kernel: string
+      /// The path of the downloaded ramdisk; None (or empty) when there is none, and then not written.
       Ramdisk: string option
+      /// The kernel command line; None (or empty) when there is none, and then not written.
       Args: string option }
 
 /// The exact bytes of the result in the given format:

@@ -11,18 +11,27 @@ val MaxCommandLineBytes: int = 1023
 
 /// A profile as matchbox returned it, not yet checked.
 type UnvalidatedProfile =
-    { Id: string
+    { /// The profile's id (for an /ipxe lookup, where the script came from); named in errors.
+      Id: string
+      /// The kernel reference (boot.kernel), as written; see resolveAsset.
       Kernel: string
+      /// The initrd references (boot.initrd), in order, as written.
       Initrds: string list
+      /// The args (boot.args), in order, their variables not yet expanded.
       Args: string list }
 
 /// An absolute http:// or https:// URL to download.
 [<Sealed>]
 type AssetUrl =
+    /// The absolute URL.
     member Value: string
 
 /// Where matchbox serves /assets/... over HTTP.
-type HttpBase = { Host: string; Port: int }
+type HttpBase =
+    { /// matchbox's host name or IP address (an IPv6 address without its brackets).
+      Host: string
+      /// matchbox's HTTP port.
+      Port: int }
 
 /// Turns a profile's kernel or initrd reference into a URL: iPXE options such as "--name main"
 /// in front of it are dropped; "/assets/x" and other server paths resolve against the HTTP base;
@@ -32,12 +41,15 @@ val resolveAsset: httpBase: HttpBase -> profileId: string -> reference: string -
 
 /// What one boot does.
 type BootPlan =
-    { ProfileId: string
+    { /// The id of the profile the plan is for (UnvalidatedProfile.Id).
+      ProfileId: string
       /// Downloaded to KernelPath.
       Kernel: AssetUrl
       /// Concatenated, in this order, into RamdiskPath; empty when the profile has no initrd.
       Initrds: AssetUrl list
+      /// Where the kernel goes: "kernel" in the output directory.
       KernelPath: string
+      /// Where the ramdisk goes: "ramdisk" in the output directory; None when there is no initrd.
       RamdiskPath: string option
       /// The expanded profile args, then libxl's --args; None when both are empty.
       CommandLine: string option }
