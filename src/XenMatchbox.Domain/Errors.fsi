@@ -5,7 +5,8 @@ module XenMatchbox.Domain.Errors
 /// A failure of the boot workflow. Payloads are plain text so the cases can be shown as they are.
 type BootError =
     // Command line (XMB-1xx)
-    /// Argu rejected the command line; the text is Argu's first line.
+    /// XMB-101: the command line is not one xenmatchbox accepts (an unknown or repeated flag, flags
+    /// that exclude each other, a relative --dir); the reason.
     | CommandLineRejected of reason: string
     /// XMB-102: no matchbox server was given (--server is required).
     | MissingServer

@@ -20,17 +20,19 @@ val DefaultDeadlineSeconds: int = 110
 [<Literal>]
 val LibxlMarginSeconds: int = 10
 
-/// Default time to establish a TCP connection (and TLS), and to wait for any byte of a response.
+/// Default time to establish a TCP connection, TLS included.
 [<Literal>]
 val DefaultConnectSeconds: int = 10
 
+/// Default time to wait for the first or the next bytes of any answer.
 [<Literal>]
 val DefaultReadSeconds: int = 30
 
-/// The most args, and bytes of args, a profile may have before expansion.
+/// The most args a profile may have before expansion.
 [<Literal>]
 val MaxProfileArgs: int = 1024
 
+/// The most bytes all of a profile's args together may have before expansion.
 [<Literal>]
 val MaxProfileArgsBytes: int = 65536
 
