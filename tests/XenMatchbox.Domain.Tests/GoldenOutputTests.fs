@@ -3,7 +3,6 @@ module GoldenOutputTests
 
 open System
 open System.IO
-open System.Text.Json
 open global.Xunit
 open XenMatchbox.Domain
 
@@ -22,11 +21,8 @@ let cases: objnull array seq =
     }
 
 let private readInput (case: string) : Output.BootResult =
-    use document = JsonDocument.Parse(File.ReadAllText(Path.Combine(goldenDirectory, $"{case}.json")))
-    let field (name: string) =
-        match document.RootElement.TryGetProperty name with
-        | true, value when value.ValueKind = JsonValueKind.String -> Some(value.GetString() |> nonNull)
-        | _ -> None
+    let fields = Expect.goldenFields (Path.Combine(goldenDirectory, $"{case}.json"))
+    let field (name: string) = Map.tryFind name fields
     { Kernel = field "kernel" |> Option.defaultWith (fun () -> Expect.fail $"{case}.json has no kernel")
       Ramdisk = field "ramdisk"
       Args = field "args" }

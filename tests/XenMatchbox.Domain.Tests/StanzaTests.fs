@@ -5,7 +5,6 @@ module StanzaTests
 open System
 open System.IO
 open System.Text
-open System.Text.Json
 open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
@@ -121,11 +120,8 @@ let cases: objnull array seq =
     |> Seq.map (fun input -> [| box (Path.GetFileNameWithoutExtension input) |])
 
 let private readInput (case: string) : StanzaInput =
-    use document = JsonDocument.Parse(File.ReadAllText(Path.Combine(goldenDirectory, $"{case}.json")))
-    let field (name: string) =
-        match document.RootElement.TryGetProperty name with
-        | true, value when value.ValueKind = JsonValueKind.String -> Some(value.GetString() |> nonNull)
-        | _ -> None
+    let fields = Expect.goldenFields (Path.Combine(goldenDirectory, $"{case}.json"))
+    let field (name: string) = Map.tryFind name fields
     { Kernel = field "kernel" |> Option.defaultWith (fun () -> Expect.fail $"{case}.json has no kernel")
       Ramdisk = field "ramdisk"
       Cmdline = field "cmdline" }
