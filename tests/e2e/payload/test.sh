@@ -11,6 +11,8 @@ mkdir -p "$work" "$out"
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 failures=0
 uuid=5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90
+# The uuid of the domain that is looked up by its own uuid (a group of its own selects it).
+labels_uuid=0f3c5a52-8d2e-4c41-9a7b-1e6d2c9f4b10
 
 check() {
     local what=$1
@@ -37,6 +39,16 @@ cat >"$work/data/profiles/domu.json" <<'JSON'
             "initrd": ["--name main /assets/initrd.img"],
             "args": ["console=hvc0", "root=/dev/xvda", "panic=5", "xmb.mac=${mac:hexhyp}", "xmb.uuid={{ .uuid }}"] } }
 JSON
+# Selected by the domain's own uuid, which xenmatchbox reads from xenstore; the args want its name too.
+cat >"$work/data/groups/bydomain.json" <<JSON
+{ "id": "bydomain", "profile": "bydomain", "selector": { "uuid": "$labels_uuid" } }
+JSON
+cat >"$work/data/profiles/bydomain.json" <<'JSON'
+{ "id": "bydomain",
+  "boot": { "kernel": "/assets/vmlinuz",
+            "initrd": ["--name main /assets/initrd.img"],
+            "args": ["console=hvc0", "root=/dev/xvda", "panic=5", "xmb.uuid=${uuid}", "xmb.name={{ .name }}"] } }
+JSON
 
 # Without tiered compilation: once, under QEMU's TCG, the JIT's background tier-up thread crashed
 # inside libclrjit.so (a segfault in the test server, not in xenmatchbox, which is NativeAOT).
@@ -58,9 +70,15 @@ mkfs.ext4 -q -F -d "$work/root" "$work/domu.img" 64M >/dev/null
 chmod 0644 "$work/domu.img"
 
 # boot NAME TYPE MAC [VAR=VALUE...]: one `xl create -c`; leaves out/NAME-console.log, NAME-argv.txt.
+# The config boots through xenmatchbox with the full bootloader_args for MAC, unless $body holds
+# the lines to use instead (then MAC is unused).
 boot() {
     local name=$1 type=$2 mac=$3 rc=0 limit=300
     shift 3
+    local lines=${body:-"bootloader = \"$payload/argv-logger\"
+bootloader_args = [ \"--server\", \"127.0.0.1\", \"--ca\", \"$payload/tls/ca.crt\",
+                    \"--cert\", \"$payload/tls/client.crt\", \"--key\", \"$payload/tls/client.key\",
+                    \"--lookup\", \"mac=$mac\", \"--lookup\", \"uuid=$uuid\" ]"}
     # Under QEMU's TCG, Xen's SVM cannot emulate RDTSCP for a PVH (HVM-container) guest ("SVM Insn
     # len emulation failed ... 0f 01 f9"): the domU kernel starts, prints its banner and command
     # line, then stalls. The verdict needs only those lines, so a PVH console is not waited on long.
@@ -68,14 +86,11 @@ boot() {
     cat >"$work/$name.cfg" <<CFG
 name = "$name"
 type = "$type"
-uuid = "$uuid"
+uuid = "${domain_uuid:-$uuid}"
 memory = 512
 vcpus = 1
 disk = [ "format=raw,vdev=xvda,access=rw,target=$work/domu.img" ]
-bootloader = "$payload/argv-logger"
-bootloader_args = [ "--server", "127.0.0.1", "--ca", "$payload/tls/ca.crt",
-                    "--cert", "$payload/tls/client.crt", "--key", "$payload/tls/client.key",
-                    "--lookup", "mac=$mac", "--lookup", "uuid=$uuid" ]
+$lines
 on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
@@ -113,6 +128,8 @@ nothing_left() { ! ls /var/lib/xen/bootloader.* >/dev/null 2>&1; }
 boot pv pv 52-54-00-AA-BB-CC
 check "pv: the domU kernel booted from matchbox" kernel_booted pv
 check "pv: its command line has both variable styles expanded" args_expanded pv
+check "pv: the console got no terminal set-up sequences from xenmatchbox" \
+    bash -c "! grep -aqF \$'\\e[?1h' '$out/pv-console.log'"
 
 boot restricted pv 52-54-00-AA-BB-CC LIBXL_BOOTLOADER_RESTRICT=1 LIBXL_BOOTLOADER_USER=xenboot
 check "restricted: the domU kernel booted" kernel_booted restricted
@@ -130,6 +147,34 @@ check "nomatch: xl create failed with our one-line XMB-201 error" \
     grep -aq 'xenmatchbox: XMB-201: no matchbox group matches labels mac=52:54:00:00:00:99' "$out/nomatch-console.log" /var/log/xen/bootloader.*.log
 check "nomatch: the domU kernel never started" bash -c "! grep -aq 'Linux version' '$out/nomatch-console.log'"
 check "nothing of ours is left in /var/lib/xen" nothing_left
+
+# The operator features. A host configuration file without a client certificate: every lookup
+# below goes to matchbox's read-only /ipxe (HTTP-only mode), and a domU config names only labels.
+printf 'server = 127.0.0.1\nhttpport = 8080\ncache-dir = %s\n' "$work/cache" >/etc/xen/xenmatchbox.conf
+cp /etc/xen/xenmatchbox.conf "$out/xenmatchbox.conf"
+
+# The domain's own uuid (for the lookup) and name (for the args), read from the real xenstore.
+body="bootloader = \"$payload/argv-logger\"
+bootloader_args = [ \"--lookup\", \"uuid\" ]" domain_uuid=$labels_uuid boot labels pv -
+check "labels: looked up by its own uuid over HTTP, the domU kernel booted" kernel_booted labels
+check "labels: its command line has the uuid and name from xenstore" \
+    bash -c "grep -a 'Command line:' '$out/labels-console.log' | grep -q 'xmb.uuid=$labels_uuid xmb.name=labels'"
+check "labels: the console showed the download progress" \
+    grep -aEq 'kernel +[0-9.]+ [KMG]iB in [0-9.]+ s' "$out/labels-console.log"
+
+# A dry run: what a boot would do, with nothing downloaded.
+"$payload/xenmatchbox" show --lookup mac=52:54:00:aa:bb:cc --lookup uuid=$uuid >"$out/show.txt" 2>&1
+check "show: the plan, the asset sizes and libxl's bytes, nothing downloaded" \
+    bash -c "grep -q '^download: .* nothing was downloaded' '$out/show.txt' && grep -q '^output:   simple0' '$out/show.txt'"
+
+# Direct kernel boot: stage the assets, paste the printed stanza into a config without bootloader=.
+"$payload/xenmatchbox" stage --dir "$work/staged" --lookup mac=52:54:00:aa:bb:cc --lookup uuid=$uuid \
+    >"$out/stage.txt" 2>"$out/stage.err"
+check "stage: printed a kernel/ramdisk/cmdline stanza" grep -q '^cmdline = "' "$out/stage.txt"
+body=$(cat "$out/stage.txt") boot staged pv -
+check "staged: xl read the stanza and the domU kernel booted" kernel_booted staged
+check "staged: its command line has both variable styles expanded" args_expanded staged
+rm -f /etc/xen/xenmatchbox.conf
 
 kill "$server" 2>/dev/null
 ls -la /var/lib/xen >"$out/var-lib-xen.txt" 2>&1
