@@ -162,37 +162,11 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         Assert.False(Directory.Exists(run.CacheDirectory), "a dry run made a cache");
     }
 
-    [Fact]
-    public async Task Show_with_both_streams_sent_to_one_file_keeps_every_line_whole()
-    {
-        // `xenmatchbox show … > log 2>&1`: both descriptors share one file offset, so no line may
-        // overwrite another.
-        var log = Path.Combine(scratch, "show.log");
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh")
-        {
-            ArgumentList = { "-c", "log=$1; shift; exec \"$@\" >\"$log\" 2>&1", "sh", log, PublishedProgram.AotExecutable, "show" },
-            Environment = { ["XENMATCHBOX_CONFIG"] = "/dev/null" },
-        };
-        foreach (var arg in Args(grpc: false, $"mac={MatchboxFixture.Mac}"))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = System.Diagnostics.Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.Equal(0, process.ExitCode);
-        var lines = File.ReadAllLines(log);
-        Assert.Contains($"xenmatchbox: profile /ipxe?mac={MatchboxFixture.Mac} matches mac={MatchboxFixture.Mac}", lines);
-        Assert.Contains($"labels:   mac={MatchboxFixture.Mac}", lines);
-        Assert.Contains(lines, line => line.StartsWith("download: ", StringComparison.Ordinal));
-        Assert.Contains(lines, line => line.StartsWith("kernel <output-directory>/kernel\\0", StringComparison.Ordinal));
-        Assert.Equal(11, lines.Length);   // the one on stderr, and the ten of the report
-    }
-
-    [Theory]
-    [InlineData("exec \"$@\" >&-", 6, "xenmatchbox: XMB-505: cannot write the result to standard output: Bad file descriptor")]
-    [InlineData("\"$@\" | head -n 1; exit ${PIPESTATUS[0]}", 0, "profile:  /ipxe?mac=52:54:00:aa:bb:cc")]
-    public async Task Show_says_when_standard_output_is_closed_and_stops_quietly_when_its_reader_is_gone(string shell, int exit, string lastLine)
+    /// <summary>
+    /// `xenmatchbox show` over HTTP for the fixture's MAC, through a bash <paramref name="shell"/>
+    /// command whose "$@" is the program's argv; its exit status and every line it wrote.
+    /// </summary>
+    private async Task<(int ExitCode, string[] Lines)> ShowThroughShellAsync(string shell)
     {
         var start = new System.Diagnostics.ProcessStartInfo("/bin/bash")
         {
@@ -210,8 +184,32 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
-        var said = (await stdout + await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(exit, process.ExitCode);
+        return (process.ExitCode, (await stdout + await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Show_with_both_streams_sent_to_one_file_keeps_every_line_whole()
+    {
+        // `xenmatchbox show … > log 2>&1`: both descriptors share one file offset, so no line may
+        // overwrite another.
+        var log = Path.Combine(scratch, "show.log");
+        var (exit, _) = await ShowThroughShellAsync($"exec \"$@\" >'{log}' 2>&1");
+        Assert.Equal(0, exit);
+        var lines = File.ReadAllLines(log);
+        Assert.Contains($"xenmatchbox: profile /ipxe?mac={MatchboxFixture.Mac} matches mac={MatchboxFixture.Mac}", lines);
+        Assert.Contains($"labels:   mac={MatchboxFixture.Mac}", lines);
+        Assert.Contains(lines, line => line.StartsWith("download: ", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("kernel <output-directory>/kernel\\0", StringComparison.Ordinal));
+        Assert.Equal(11, lines.Length);   // the one on stderr, and the ten of the report
+    }
+
+    [Theory]
+    [InlineData("exec \"$@\" >&-", 6, "xenmatchbox: XMB-505: cannot write the result to standard output: Bad file descriptor")]
+    [InlineData("\"$@\" | head -n 1; exit ${PIPESTATUS[0]}", 0, "profile:  /ipxe?mac=52:54:00:aa:bb:cc")]
+    public async Task Show_says_when_standard_output_is_closed_and_stops_quietly_when_its_reader_is_gone(string shell, int exit, string lastLine)
+    {
+        var (status, said) = await ShowThroughShellAsync(shell);
+        Assert.Equal(exit, status);
         Assert.Contains(said, line => line.StartsWith(lastLine, StringComparison.Ordinal));
         Assert.DoesNotContain(said, line => line.Contains("XMB-900", StringComparison.Ordinal));
     }
