@@ -52,22 +52,13 @@ internal sealed class AssetDownloader : IDisposable
     /// The size the asset's server declares to a HEAD request (redirects followed and checked as for
     /// a download); null when it declares none. For dry runs: no body is transferred.
     /// </summary>
-    public async Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel)
-    {
-        for (var attempt = 1; ; attempt++)
+    public Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel) =>
+        Retries.RunAsync(async () =>
         {
-            try
-            {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                using var response = await SendFollowingRedirectsAsync(HttpMethod.Head, url, null, idle, TimeSpan.FromSeconds(limits.ReadSeconds), cancel);
-                return response.Content.Headers.ContentLength;
-            }
-            catch (BootFailure failure) when (attempt < Transfer.MaxAttempts && Transfer.isTransient(failure.Error))
-            {
-                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
-            }
-        }
-    }
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            using var response = await SendFollowingRedirectsAsync(HttpMethod.Head, url, null, idle, TimeSpan.FromSeconds(limits.ReadSeconds), cancel);
+            return response.Content.Headers.ContentLength;
+        }, cancel);
 
     /// <summary>Whether the certificate, with the intermediates the server sent, leads to one of the anchors.</summary>
     private static bool ChainsTo(X509Certificate certificate, X509Chain? sent, X509Certificate2Collection anchors)
@@ -172,24 +163,14 @@ internal sealed class AssetDownloader : IDisposable
     private sealed record Fetched(long End, string? ETag, string? LastModified, long? Declared);
 
     /// <summary>Null when the server answered 304 to the stored entry's validators (nothing written).</summary>
-    private async Task<Fetched?> FetchWithRetriesAsync(
-        Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
-    {
-        for (var attempt = 1; ; attempt++)
+    private Task<Fetched?> FetchWithRetriesAsync(
+        Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel) =>
+        Retries.RunAsync(() => FetchAsync(url, stored, output, start, finalPath, what, limit, cancel), cancel, () =>
         {
-            try
-            {
-                return await FetchAsync(url, stored, output, start, finalPath, what, limit, cancel);
-            }
-            catch (BootFailure failure) when (attempt < Transfer.MaxAttempts && Transfer.isTransient(failure.Error))
-            {
-                // Start this asset again from where it began in the file.
-                output.SetLength(start);
-                output.Position = start;
-                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
-            }
-        }
-    }
+            // Start this asset again from where it began in the file.
+            output.SetLength(start);
+            output.Position = start;
+        });
 
     private async Task<Fetched?> FetchAsync(
         Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)

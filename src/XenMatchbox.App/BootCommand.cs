@@ -251,14 +251,18 @@ internal static class BootCommand
     private static async Task<(Labels.Labels Labels, string Via, Plan.BootPlan Plan)> ResolveAsync(
         CommandLine.Settings settings, TlsMaterial tls, XenstoreIdentity? identity, HttpClient http, CancellationToken cancel)
     {
+        // The domain's identity, read now if not yet (a restricted boot read it before the drop:
+        // it could not now), for the label that needs it.
+        XenstoreIdentity Require(string key)
+        {
+            identity ??= XenstoreIdentity.Read(settings);
+            return identity.Identity is null ? throw identity.Unavailable(key) : identity;
+        }
+
         var lookup = settings.Lookup;
         if (!lookup.FromDomain.IsEmpty)
         {
-            identity ??= XenstoreIdentity.Read(settings);
-            if (identity.Identity is null)
-            {
-                throw identity.Unavailable(lookup.FromDomain.Head);
-            }
+            Require(lookup.FromDomain.Head);
         }
         var labels = Labels.complete(lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
         var server = settings.Server;
@@ -275,19 +279,9 @@ internal static class BootCommand
             profile = await IpxeLookup.SelectProfileAsync(http, server, labels, settings.Limits, cancel);
         }
 
-        var expansion = labels;
         var missing = Template.references(profile.Args)
-            .Where(key => Labels.DomainKeys.Contains(key) && Labels.tryFind(key, labels).IsSome() == false).ToList();
-        if (missing.Count > 0)
-        {
-            // A restricted boot has read xenstore already: it could not now, after the drop.
-            identity ??= XenstoreIdentity.Read(settings);
-            if (identity.Identity is null)
-            {
-                throw identity.Unavailable(missing[0]);
-            }
-            expansion = Labels.extend(labels, ListModule.OfSeq(identity.Labels));
-        }
+            .FirstOrDefault(key => Labels.DomainKeys.Contains(key) && !Labels.tryFind(key, labels).IsSome());
+        var expansion = missing is null ? labels : Labels.extend(labels, ListModule.OfSeq(Require(missing).Labels));
         var httpBase = new Plan.HttpBase(server.Host, server.HttpPort);
         return (labels, via, Plan.create(httpBase, settings.OutputDirectory, expansion, settings.ConfigArgs, profile).OrFail());
     }

@@ -16,26 +16,10 @@ internal static class IpxeLookup
     private const int MaxErrorBodyBytes = 4096;
 
     /// <summary>
-    /// A client fit for <see cref="SelectProfileAsync"/>: connecting bounded by --connect-timeout,
-    /// no redirect followed (matchbox's /ipxe never redirects), no decompression, and no client-wide
-    /// timeout (each lookup bounds its own answer).
-    /// </summary>
-    public static HttpClient CreateClient(CommandLine.BootLimits limits) =>
-        new(new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-
-    /// <summary>
     /// GETs <c>http://HOST:HTTPPORT/ipxe?LABELS</c> and returns the profile its script renders; the
     /// profile's Id is "/ipxe?key=value&amp;…", since the script names none. Each try's answer, body
     /// included, must come within --connect-timeout plus --read-timeout (the client's handler bounds
-    /// connecting: see <see cref="CreateClient"/>) and be at most 1 MiB. A refused or reset
+    /// connecting, and follows no redirect) and be at most 1 MiB. A refused or reset
     /// connection, a body cut short and HTTP 502/503/504 are tried again. Failures are thrown as
     /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
     /// script that is not matchbox's as XMB-211.
@@ -47,19 +31,8 @@ internal static class IpxeLookup
         var url = $"{endpoint}?{Ipxe.query(labels)}";
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                var script = await FetchAsync(client, url, endpoint, labels, limits, cancel);
-                return Ipxe.parse(source, script).OrFail();
-            }
-            catch (BootFailure failure) when (attempt < Transfer.MaxAttempts && Transfer.isTransient(failure.Error)
-                                              && !cancel.IsCancellationRequested)
-            {
-                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
-            }
-        }
+        return await Retries.RunAsync(
+            async () => Ipxe.parse(source, await FetchAsync(client, url, endpoint, labels, limits, cancel)).OrFail(), cancel);
     }
 
     /// <summary>One try: the body of a 200 answer as text, or a <see cref="BootFailure"/>.</summary>

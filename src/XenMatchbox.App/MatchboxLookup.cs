@@ -49,7 +49,7 @@ internal static class MatchboxLookup
             request.Labels[key] = value;
         }
         var client = new Select.SelectClient(channel);
-        for (var attempt = 1; ; attempt++)
+        return await Retries.RunAsync(async () =>
         {
             try
             {
@@ -60,14 +60,9 @@ internal static class MatchboxLookup
             }
             catch (RpcException e) when (!cancel.IsCancellationRequested)
             {
-                var error = Classify(e, endpoint, labels, limits);
-                if (attempt >= Transfer.MaxAttempts || !Transfer.isTransient(error))
-                {
-                    throw new BootFailure(error, e);
-                }
-                await Task.Delay(Transfer.backoffMilliseconds(attempt + 1), cancel);
+                throw new BootFailure(Classify(e, endpoint, labels, limits), e);
             }
-        }
+        }, cancel);
     }
 
     private static Plan.UnvalidatedProfile ToUnvalidated(XenMatchbox.Matchbox.Storage.Profile? profile, Labels.Labels labels)

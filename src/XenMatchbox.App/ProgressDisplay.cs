@@ -49,10 +49,7 @@ internal sealed class ProgressDisplay
     {
         lock (gate)
         {
-            if (assets.All(a => a.Name != name))
-            {
-                assets.Add(new Asset(name));
-            }
+            Find(name);
         }
     }
 
