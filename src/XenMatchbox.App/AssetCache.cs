@@ -16,6 +16,10 @@ namespace XenMatchbox.App;
 /// download it once and the others revalidate it.</para>
 /// <para>A restricted (--runas) boot cannot write a cache root made; it uses current entries and
 /// stores nothing, so one domain's bootloader can never plant a kernel for another.</para>
+/// <para>Files are 0644 and the directory 0755 whatever the umask (a restricted boot must read
+/// them). Trouble with the cache (an entry that is a directory or unreadable, a full or failing
+/// disk) throws <see cref="CacheUnusable"/>; the downloader then says one line and goes on
+/// without the cache for the rest of the boot.</para>
 /// </summary>
 internal sealed class AssetCache
 {
@@ -26,18 +30,38 @@ internal sealed class AssetCache
 
     private readonly string directory;
     private readonly long maxBytes;
+    private readonly Action<string> note;
     private readonly HashSet<string> used = [];
     private bool stored;
+    private volatile bool usable = true;
 
-    private AssetCache(string directory, long maxBytes, bool writable)
+    private AssetCache(string directory, long maxBytes, bool writable, Action<string> note)
     {
         this.directory = directory;
         this.maxBytes = maxBytes;
+        this.note = note;
         Writable = writable;
     }
 
     /// <summary>Whether this process may store entries (false in restricted mode).</summary>
     public bool Writable { get; }
+
+    /// <summary>False once the cache failed this boot: the rest of it downloads without the cache.</summary>
+    public bool Usable => usable;
+
+    /// <summary>The cache failed: said once, in one line, and not used again in this boot.</summary>
+    public void GiveUp(CacheUnusable failure)
+    {
+        lock (used)
+        {
+            if (!usable)
+            {
+                return;
+            }
+            usable = false;
+        }
+        note($"cache {directory}: {failure.Message}; downloading without it");
+    }
 
     /// <summary>
     /// The cache for this boot, or null when there is none to use: --no-cache, or a directory that
@@ -53,10 +77,14 @@ internal sealed class AssetCache
         {
             if (restricted)
             {
-                return Directory.Exists(settings.Directory) ? new AssetCache(settings.Directory, settings.MaxBytes, writable: false) : null;
+                return Directory.Exists(settings.Directory) ? new AssetCache(settings.Directory, settings.MaxBytes, writable: false, note) : null;
             }
-            Directory.CreateDirectory(settings.Directory, PublicDirectory);
-            return new AssetCache(settings.Directory, settings.MaxBytes, writable: true);
+            if (!Directory.Exists(settings.Directory))
+            {
+                Directory.CreateDirectory(settings.Directory, PublicDirectory);
+                File.SetUnixFileMode(settings.Directory, PublicDirectory);   // whatever the umask
+            }
+            return new AssetCache(settings.Directory, settings.MaxBytes, writable: true, note);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -65,8 +93,11 @@ internal sealed class AssetCache
         }
     }
 
-    /// <summary>Waits for the URL's lock (exclusive when writable, shared otherwise) and reads its entry.</summary>
-    public async Task<Lease?> AcquireAsync(string url, CancellationToken cancel)
+    /// <summary>
+    /// Waits for the URL's lock (exclusive when writable, shared otherwise) and reads its entry;
+    /// <paramref name="url"/> is the URL as shown (without credentials), which names the entry.
+    /// </summary>
+    public async Task<Lease> AcquireAsync(string url, CancellationToken cancel)
     {
         var key = Cache.key(url);
         var lockPath = Path.Combine(directory, key + ".lock");
@@ -84,12 +115,28 @@ internal sealed class AssetCache
                 await Task.Delay(wait, cancel);
                 continue;
             }
+            catch (FileNotFoundException) when (!Writable)
+            {
+                return new Lease(this, key, url, null);   // no boot ever stored this URL
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return null;   // no entry can be read (or kept) here: download past the cache
+                throw new CacheUnusable($"cannot lock {lockPath} ({e.Message})", e);
+            }
+            if (Writable)
+            {
+                SetPublic(handle, lockPath);
             }
             lock (used) used.Add(key);
-            return new Lease(this, key, url, handle);
+            try
+            {
+                return new Lease(this, key, url, handle);
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
         }
     }
 
@@ -125,6 +172,19 @@ internal sealed class AssetCache
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
+    /// <summary>Gives a file this cache created its promised mode, whatever the umask made it.</summary>
+    private static void SetPublic(FileStream file, string path)
+    {
+        try
+        {
+            File.SetUnixFileMode(file.SafeFileHandle, Public);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CacheUnusable($"cannot set the mode of {path} ({e.Message})", e);
+        }
+    }
+
     private void Evict(string key)
     {
         try
@@ -151,11 +211,11 @@ internal sealed class AssetCache
     internal sealed class Lease : IDisposable
     {
         private readonly AssetCache cache;
-        private readonly FileStream lockHandle;
+        private readonly FileStream? lockHandle;
         private readonly string metaPath;
         private string? partialPath;
 
-        internal Lease(AssetCache cache, string key, string url, FileStream lockHandle)
+        internal Lease(AssetCache cache, string key, string url, FileStream? lockHandle)
         {
             this.cache = cache;
             this.lockHandle = lockHandle;
@@ -175,31 +235,67 @@ internal sealed class AssetCache
 
         public bool Writable => cache.Writable;
 
+        /// <summary>
+        /// The entry when its metadata and data are there and agree; null when there is none. A
+        /// metadata or data path that is there but is no regular file, or cannot be read by this
+        /// process (a restricted boot, an entry made under a restrictive umask), is CacheUnusable.
+        /// </summary>
         private Cache.Entry? ReadEntry()
         {
+            if (!Path.Exists(metaPath))
+            {
+                return null;
+            }
             try
             {
+                RequireRegularFile(metaPath);
                 var entry = Cache.parse(Url, File.ReadAllText(metaPath)).ValueOrNull();
-                return entry is not null && new FileInfo(DataPath) is { Exists: true } data && data.Length == entry.Length ? entry : null;
+                if (entry is null || !Path.Exists(DataPath))
+                {
+                    return null;
+                }
+                RequireRegularFile(DataPath);
+                using var data = File.OpenHandle(DataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                return RandomAccess.GetLength(data) == entry.Length ? entry : null;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return null;
+                throw new CacheUnusable($"its entry for {Url} cannot be read ({e.Message})", e);
+            }
+        }
+
+        private static void RequireRegularFile(string path)
+        {
+            if ((File.GetAttributes(path) & (FileAttributes.Directory | FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
+            {
+                throw new IOException($"{path} is not a regular file");
             }
         }
 
         /// <summary>A new partial file for a download, in the cache's directory (so it can be renamed in).</summary>
         public FileStream CreatePartial()
         {
-            partialPath = Path.Combine(cache.directory, $"{Path.GetFileNameWithoutExtension(DataPath)}.{Environment.ProcessId}.partial");
-            return new FileStream(partialPath, new FileStreamOptions
+            var path = Path.Combine(cache.directory, $"{Path.GetFileNameWithoutExtension(DataPath)}.{Environment.ProcessId}.partial");
+            try
             {
-                Mode = FileMode.Create,
-                Access = FileAccess.ReadWrite,
-                Share = FileShare.None,
-                UnixCreateMode = Public,
-                BufferSize = 0,
-            });
+                // Created fresh (O_EXCL): a leftover of the same name, whatever it is, goes first.
+                File.Delete(path);
+                var stream = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.ReadWrite,
+                    Share = FileShare.None,
+                    UnixCreateMode = Public,
+                    BufferSize = 0,
+                });
+                partialPath = path;
+                SetPublic(stream, path);
+                return stream;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CacheUnusable($"cannot create {path} ({e.Message})", e);
+            }
         }
 
         /// <summary>The partial file, downloaded whole and closed, becomes the entry.</summary>
@@ -210,12 +306,26 @@ internal sealed class AssetCache
             {
                 throw new IOException($"{partial} does not have the {entry.Length} bytes the server declared");
             }
-            File.Delete(metaPath);
-            File.Move(partial, DataPath, overwrite: true);
-            partialPath = null;
-            var temporary = metaPath + ".new";
-            File.WriteAllText(temporary, Cache.render(entry));
-            File.Move(temporary, metaPath, overwrite: true);
+            var temporary = $"{metaPath}.{Environment.ProcessId}.new";
+            try
+            {
+                File.Delete(metaPath);
+                File.Move(partial, DataPath, overwrite: true);
+                partialPath = null;
+                File.Delete(temporary);
+                using (var meta = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = Public }))
+                {
+                    SetPublic(meta, temporary);
+                    meta.Write(System.Text.Encoding.UTF8.GetBytes(Cache.render(entry)));
+                }
+                File.Move(temporary, metaPath, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                try { File.Delete(temporary); }
+                catch (Exception again) when (again is IOException or UnauthorizedAccessException) { }
+                throw new CacheUnusable($"cannot store {DataPath} ({e.Message})", e);
+            }
             Stored = entry;
             cache.stored = true;
         }
@@ -241,8 +351,12 @@ internal sealed class AssetCache
             {
                 return;
             }
-            File.Delete(metaPath);
-            File.Delete(DataPath);
+            try
+            {
+                File.Delete(metaPath);
+                File.Delete(DataPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // a miss next time all the same
             Stored = null;
         }
 
@@ -256,7 +370,10 @@ internal sealed class AssetCache
                 try { File.Delete(partialPath); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             }
-            lockHandle.Dispose();
+            lockHandle?.Dispose();
         }
     }
 }
+
+/// <summary>The cache cannot be used for this asset (or at all): the boot goes on without it.</summary>
+internal sealed class CacheUnusable(string message, Exception? inner = null) : Exception(message, inner);

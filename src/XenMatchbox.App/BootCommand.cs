@@ -28,7 +28,7 @@ internal static class BootCommand
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
 
-        var files = OutputFiles.Unrestricted();
+        var files = OutputFiles.Unrestricted(linkCachedFiles: false);
         ResultFile? result = null;
         int? deadlineSeconds = null;
         try
@@ -40,6 +40,8 @@ internal static class BootCommand
                     return 0;
                 case CommandLine.Invocation.Run run:
                     var settings = run.Item;
+                    // Only libxl's own directory may get hard links to cached files (see OutputFiles).
+                    files = OutputFiles.Unrestricted(linkCachedFiles: settings.Action.IsInstall);
                     deadlineSeconds = settings.Limits.DeadlineSeconds.AsNullable();
                     if (deadlineSeconds is { } seconds)
                     {

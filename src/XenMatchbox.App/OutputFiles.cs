@@ -6,10 +6,12 @@ namespace XenMatchbox.App;
 /// <summary>
 /// The kernel and ramdisk files this run writes into libxl's output directory, and their removal
 /// when the run fails, so dom0 is never left with half-written files.
-/// <para>Unrestricted, each file is written under a temporary name and renamed when complete; on
-/// failure this process deletes what it created.</para>
+/// <para>Unrestricted, each file is written under a fresh temporary name (O_CREAT|O_EXCL, so never
+/// through a planted link) and renamed over the final name when complete; on failure this process
+/// deletes what it created.</para>
 /// <para>Restricted (--runas), the directory is root's with mode 0600, so the files are created
-/// while still root and written in place after the privilege drop; a root janitor process, started
+/// while still root (whatever stands at their names, a planted link included, removed first and the
+/// files made with O_CREAT|O_EXCL) and written in place after the privilege drop; a root janitor process, started
 /// before the drop, deletes them unless told the run succeeded, even if this process is killed.</para>
 /// </summary>
 internal sealed class OutputFiles : IDisposable
@@ -22,9 +24,21 @@ internal sealed class OutputFiles : IDisposable
     private readonly Dictionary<string, FileStream> precreated = [];
     private readonly Process? janitor;
 
-    private OutputFiles(Process? janitor) => this.janitor = janitor;
+    private readonly bool linkCachedFiles;
 
-    public static OutputFiles Unrestricted() => new(null);
+    private OutputFiles(Process? janitor, bool linkCachedFiles)
+    {
+        this.janitor = janitor;
+        this.linkCachedFiles = linkCachedFiles;
+    }
+
+    /// <summary>
+    /// Files written by this process as it runs. <paramref name="linkCachedFiles"/>: a cached asset
+    /// may be hard-linked in, which only libxl's output directory allows (libxl reads the files and
+    /// unlinks them; nothing writes to them). Anywhere else (stage's directory) an edit of the file
+    /// would change the cache, so it gets a copy (or a reflink, which is copy-on-write).
+    /// </summary>
+    public static OutputFiles Unrestricted(bool linkCachedFiles) => new(null, linkCachedFiles);
 
     /// <summary>Creates the final files now (while root) and starts the janitor that removes them on failure.</summary>
     public static OutputFiles Restricted(string directory, IReadOnlyList<string> names)
@@ -54,11 +68,21 @@ internal sealed class OutputFiles : IDisposable
         {
             start.ArgumentList.Add(name);
         }
-        var files = new OutputFiles(Process.Start(start) ?? throw new InvalidOperationException("cannot start /bin/sh"));
+        var files = new OutputFiles(Process.Start(start) ?? throw new InvalidOperationException("cannot start /bin/sh"), linkCachedFiles: false);
         foreach (var name in names)
         {
             var path = Path.Combine(directory, name);
-            files.precreated[path] = Create(path, FileMode.Create);
+            // Never opened through whatever is there (a link to a file of root's): removed, then
+            // created fresh; a link planted again in between makes the creation fail.
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+            }
+            files.precreated[path] = Create(path, FileMode.CreateNew);
         }
         return files;
     }
@@ -84,7 +108,7 @@ internal sealed class OutputFiles : IDisposable
     /// </summary>
     public void Place(string source, string finalPath)
     {
-        if (janitor is null)
+        if (janitor is null && linkCachedFiles)
         {
             var linked = TemporaryName(finalPath);
             if (FileCopy.TryHardLink(source, linked))
@@ -110,7 +134,16 @@ internal sealed class OutputFiles : IDisposable
     /// </summary>
     public static long AppendFile(string source, FileStream output, long offset, string finalPath, Action<long> checkEnd)
     {
-        using var input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        Microsoft.Win32.SafeHandles.SafeFileHandle input;
+        try
+        {
+            input = File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CacheUnusable($"cannot read {source} ({e.Message})", e);   // the source is always the cache's
+        }
+        using var _ = input;
         var length = RandomAccess.GetLength(input);
         checkEnd(offset + length);
         EnsureRoom(finalPath, length);

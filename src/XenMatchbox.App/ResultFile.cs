@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -6,7 +8,7 @@ namespace XenMatchbox.App;
 /// Where the rendered result goes: the file libxl pre-created (opened at the start, while still
 /// root, never created), or standard output.
 /// </summary>
-internal sealed class ResultFile : IDisposable
+internal sealed partial class ResultFile : IDisposable
 {
     private readonly FileStream? file;
     private readonly string name;
@@ -28,19 +30,29 @@ internal sealed class ResultFile : IDisposable
         {
             return new ResultFile(null, "standard output");
         }
-        try
+        // Opened, never created, and never through a symbolic link (O_NOFOLLOW): root writes here.
+        var fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
         {
-            return new ResultFile(new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 1), path);
+            var errno = Marshal.GetLastPInvokeError();
+            throw new BootFailure(errno switch
+            {
+                ENOENT => Errors.BootError.NewOutputFileMissing(path),
+                ELOOP => Errors.BootError.NewOutputWriteFailed(path, "it is a symbolic link, which is never written through"),
+                _ => Errors.BootError.NewOutputWriteFailed(path, Marshal.GetPInvokeErrorMessage(errno)),
+            });
         }
-        catch (FileNotFoundException)
-        {
-            throw new BootFailure(Errors.BootError.NewOutputFileMissing(path));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(path, e.Message), e);
-        }
+        return new ResultFile(new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1), path);
     }
+
+    private const int O_WRONLY = 0x1;
+    private const int O_NOFOLLOW = 0x20000;
+    private const int O_CLOEXEC = 0x80000;
+    private const int ENOENT = 2;
+    private const int ELOOP = 40;
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int open(string path, int flags);
 
     public async Task WriteAsync(byte[] bytes, CancellationToken cancel)
     {

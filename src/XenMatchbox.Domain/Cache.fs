@@ -68,15 +68,36 @@ let conditionalHeaders entry =
       | Some modified -> "If-Modified-Since", modified
       | None -> () ]
 
+type Revalidation =
+    | Conditional of headers: (string * string) list
+    | CompareHead
+
+let revalidation entry =
+    match entry.ETag with
+    | Some _ -> Conditional(conditionalHeaders entry)
+    | None -> CompareHead
+
 type Answer =
     | Current
+    | Changed
     | Store of Entry
     | Bypass
+
+/// A validator the answer carries that differs from the stored one (absent on either side is no
+/// difference: a 304 need not repeat them).
+let private differs (stored: string option) (answered: string option) =
+    match stored, answered with
+    | Some s, Some a -> s <> a
+    | _ -> false
 
 let decide url (stored: Entry option) status etag lastModified contentLength =
     let usable = Option.filter (fun (v: string) -> v.Length > 0 && storable v)
     match status, stored with
-    | 304, Some _ -> Some Current
+    | 304, Some entry ->
+        if differs entry.ETag etag || differs entry.LastModified lastModified then
+            Some Changed
+        else
+            Some Current
     | 200, _ ->
         match usable etag, usable lastModified, contentLength with
         | None, None, _
@@ -85,6 +106,12 @@ let decide url (stored: Entry option) status etag lastModified contentLength =
             Some(Store { Url = url; ETag = etag; LastModified = modified; Length = length })
         | _ -> Some Bypass
     | _ -> None
+
+let compareHead (stored: Entry) etag lastModified contentLength =
+    let same = not (differs stored.ETag etag)
+    match lastModified, contentLength with
+    | Some modified, Some length when same && Some modified = stored.LastModified && length = stored.Length -> Current
+    | _ -> Changed
 
 type Stored = { Key: string; Bytes: int64; LastUsed: int64 }
 

@@ -45,17 +45,36 @@ val parse: url: string -> text: string -> Entry option
 /// If-Modified-Since with its Last-Modified, each when known.
 val conditionalHeaders: Entry -> (string * string) list
 
-/// What a server's answer to a (conditional) GET means for the cache.
+/// How a stored entry is checked against the server before it is used.
+type Revalidation =
+    /// A GET carrying these headers (If-None-Match with the ETag, and If-Modified-Since): the
+    /// entry has an ETag, which names the server's bytes; a 304 is then checked with decide.
+    | Conditional of headers: (string * string) list
+    /// A HEAD whose Last-Modified and Content-Length must equal the entry's (compareHead): the entry
+    /// has only a date. A conditional GET cannot be trusted then, since Go's file server (matchbox's
+    /// /assets/) answers If-Modified-Since with 304 for any file not newer than the date, so an
+    /// asset replaced by an older build (a rollback) would look unchanged.
+    | CompareHead
+
+/// How to revalidate the entry: Conditional when it has an ETag, else CompareHead.
+val revalidation: Entry -> Revalidation
+
+/// What a server's answer means for the cache.
 type Answer =
-    /// 304 for a request that carried the entry's validators: the stored copy is current.
+    /// The stored copy is current: a 304 whose validators (where it repeats them) equal the
+    /// entry's, or a HEAD whose date and length equal the entry's.
     | Current
+    /// The server has other bytes than the entry (a 304 naming other validators, a HEAD with
+    /// another date or length): fetch the asset again, without validators.
+    | Changed
     /// 200 with a validator and a Content-Length: store the body as this entry once it is complete.
     | Store of Entry
     /// 200 without validators or without a length: use the body, never store it (and drop any old entry).
     | Bypass
 
-/// Decides from the status and headers of the final response (after redirects). A 304 without a
-/// stored entry is not Current (the shell treats that as a server error).
+/// Decides from the status and headers of the final response to a GET (after redirects). A 304
+/// without a stored entry, and any status but 200 and 304, is None (the shell treats that as a
+/// server error).
 val decide:
     url: string ->
     stored: Entry option ->
@@ -64,6 +83,12 @@ val decide:
     lastModified: string option ->
     contentLength: int64 option ->
         Answer option
+
+/// Decides from a HEAD's ETag, Last-Modified and Content-Length whether the entry is Current:
+/// both the date and the length must be there and equal the entry's, and an ETag, where both
+/// sides have one, too; anything else is Changed. A replacement of the same length within the
+/// same second of the same date cannot be seen.
+val compareHead: stored: Entry -> etag: string option -> lastModified: string option -> contentLength: int64 option -> Answer
 
 /// An entry as the shell finds it on disk, for eviction: its key, its size, and when it was last
 /// used (any monotonic count, e.g. ticks of its metadata file's modification time).

@@ -39,7 +39,7 @@ let render (report: Report) =
       yield $"lookup:   {report.LookupVia}"
       for asset in report.Assets do
           let role = asset.Role + ":"
-          yield $"{role,-9} {asset.Url.Value} ({size asset.Bytes})"
+          yield $"{role,-9} {asset.Url.Shown} ({size asset.Bytes})"
       let undeclared = report.Assets |> List.filter (fun a -> a.Bytes.IsNone) |> List.length
       yield
           match undeclared with

@@ -48,6 +48,8 @@ type BootError =
     | DiskFull of path: string * detail: string
     | AssetTimedOut of url: string * what: string
     | AssetNotTrusted of url: string * detail: string
+    | AssetNameMismatch of url: string * detail: string
+    | AssetAnswerInvalid of url: string * detail: string
     | ValueContainsDelimiter of key: string * format: string * delimiter: string
     | ItemTooLong of key: string * bytes: int * limit: int
     | OutputFileMissing of path: string
@@ -109,6 +111,8 @@ let code error =
     | DiskFull _ -> "XMB-408"
     | AssetTimedOut _ -> "XMB-409"
     | AssetNotTrusted _ -> "XMB-410"
+    | AssetNameMismatch _ -> "XMB-412"
+    | AssetAnswerInvalid _ -> "XMB-413"
     | ValueContainsDelimiter _ -> "XMB-501"
     | ItemTooLong _ -> "XMB-502"
     | OutputFileMissing _ -> "XMB-503"
@@ -125,6 +129,35 @@ let private joinOr (items: string list) =
     | [] -> ""
     | [ one ] -> one
     | last :: rest -> String.concat ", " (List.rev rest) + " and " + last
+
+/// The host (as written in the URL, brackets and all) of an absolute URL; the text itself otherwise.
+let private hostOf (url: string) =
+    match System.Uri.TryCreate(url, System.UriKind.Absolute) with
+    | true, NonNull uri -> uri.Host
+    | _ -> url
+
+let redact (text: string) =
+    // Every "scheme://user:password@" becomes "scheme://***@"; the rest is kept as it is.
+    let builder = System.Text.StringBuilder(text.Length)
+    let mutable at = 0
+    while at < text.Length do
+        let scheme = text.IndexOf("://", at, System.StringComparison.Ordinal)
+        if scheme < 0 then
+            builder.Append(text, at, text.Length - at) |> ignore
+            at <- text.Length
+        else
+            let start = scheme + 3
+            let mutable stop = start
+            while stop < text.Length && not (System.Char.IsWhiteSpace text[stop]) && text[stop] <> '/' && text[stop] <> '@'
+                  && text[stop] <> '\'' && text[stop] <> '"' do
+                stop <- stop + 1
+            if stop < text.Length && text[stop] = '@' && stop > start then
+                builder.Append(text, at, start - at).Append("***@") |> ignore
+                at <- stop + 1
+            else
+                builder.Append(text, at, start - at) |> ignore
+                at <- start
+    builder.ToString()
 
 /// Whether a lookup endpoint is matchbox's /ipxe (the HTTP-only lookup) rather than its gRPC API.
 let private isIpxe (endpoint: string) = endpoint.Contains "/ipxe"
@@ -184,6 +217,8 @@ let cause error =
     | DiskFull(path, detail) -> $"no room for {path}: {detail}"
     | AssetTimedOut(url, what) -> $"{url} did not answer in time: {what}"
     | AssetNotTrusted(url, detail) -> $"the TLS certificate of {url} is trusted neither by the system nor by --ca: {detail}"
+    | AssetNameMismatch(url, detail) -> $"the TLS certificate of {url} does not name {hostOf url}: {detail}"
+    | AssetAnswerInvalid(url, detail) -> $"{url} sent {detail}"
     | ValueContainsDelimiter(key, format, delimiter) -> $"the {key} value contains {delimiter}, the item separator of the {format} format"
     | ItemTooLong(key, bytes, limit) -> $"the {key} item is {bytes} bytes; libxl reads items into an 8192-byte buffer and silently drops long ones, so items stay under {limit} bytes"
     | OutputFileMissing path -> $"the output file {path} does not exist"
@@ -247,6 +282,8 @@ let fix error =
     | DiskFull _ -> "free space where libxl writes bootloader output (XEN_LIB_DIR, usually /var/lib/xen)"
     | AssetTimedOut _ -> "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout"
     | AssetNotTrusted _ -> "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL"
+    | AssetNameMismatch _ -> "use the host name the asset server's certificate lists (its SAN) in the profile's URL, or reissue the certificate for this name"
+    | AssetAnswerInvalid _ -> "check that the URL's port is the asset server's HTTP port and that nothing in between (a proxy, another service) answers for it"
     | ValueContainsDelimiter _ -> "remove that character from the profile"
     | ItemTooLong _ -> "shorten the value"
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
@@ -274,4 +311,4 @@ let private oneLine (text: string) =
     |> String.map (fun c -> if System.Char.IsControl c then ' ' else c)
 
 let describe error =
-    oneLine $"{code error}: {cause error} — {fix error}"
+    oneLine (redact $"{code error}: {cause error} — {fix error}")

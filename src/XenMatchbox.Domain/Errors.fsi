@@ -129,6 +129,13 @@ type BootError =
     /// XMB-410: an https:// asset's certificate is trusted neither by the system store nor by --ca;
     /// the URL and the reason.
     | AssetNotTrusted of url: string * detail: string
+    /// XMB-412: an https:// asset's certificate is trusted but names another host than the URL's;
+    /// the URL and the reason.
+    | AssetNameMismatch of url: string * detail: string
+    /// XMB-413: an asset's server answered with something that is not sound HTTP (another
+    /// protocol, headers over the limit, conflicting Content-Length headers); not retried; the URL
+    /// and what it sent.
+    | AssetAnswerInvalid of url: string * detail: string
     // Output (XMB-5xx)
     /// XMB-501: a result value holds the output format's item separator (NUL for simple0, newline
     /// for simple); the key, the format and the separator, named.
@@ -171,5 +178,10 @@ val fix: BootError -> string
 /// 6 output, 7 the run (deadline, signal, privileges), 1 unexpected.
 val exitCode: BootError -> int
 
-/// The one line the shell prints: "XMB-nnn: cause — fix".
+/// The one line the shell prints: "XMB-nnn: cause — fix", with the credentials of any URL in it
+/// redacted.
 val describe: BootError -> string
+
+/// The text with every URL's user information ("scheme://user:password@") replaced by
+/// "scheme://***@", so no message, report or file carries a secret from a profile's URL.
+val redact: text: string -> string

@@ -15,7 +15,25 @@ type UnvalidatedProfile =
 
 [<Sealed>]
 type AssetUrl(value: string) =
+    let uri = Uri value
+    let userInfo = uri.UserInfo
+    // The URL without its user information: what goes on the request line.
+    let request =
+        if userInfo = "" then value
+        else value.Remove(value.IndexOf("://", StringComparison.Ordinal) + 3, userInfo.Length + 1)
+    let schemeEnd = request.IndexOf("://", StringComparison.Ordinal) + 3
     member _.Value = value
+    member _.Request = request
+    member _.Shown = if userInfo = "" then value else request.Insert(schemeEnd, "***@")
+    member _.Credentials =
+        if userInfo = "" then
+            None
+        else
+            let user, password =
+                match userInfo.IndexOf ':' with
+                | -1 -> userInfo, ""
+                | at -> userInfo.Substring(0, at), userInfo.Substring(at + 1)
+            Some(Uri.UnescapeDataString user, Uri.UnescapeDataString password)
 
 type HttpBase = { Host: string; Port: int }
 

@@ -20,11 +20,19 @@ type UnvalidatedProfile =
       /// The args (boot.args), in order, their variables not yet expanded.
       Args: string list }
 
-/// An absolute http:// or https:// URL to download.
+/// An absolute http:// or https:// URL to download. It may carry credentials
+/// (http://user:password@host/…), which are sent as HTTP Basic authentication, as iPXE does, and
+/// never shown or stored: messages, reports and the cache name the URL by Shown.
 [<Sealed>]
 type AssetUrl =
-    /// The absolute URL.
+    /// The absolute URL, credentials included.
     member Value: string
+    /// The URL without its credentials: what is requested.
+    member Request: string
+    /// The URL as messages, reports and the cache name it: credentials replaced by "***@".
+    member Shown: string
+    /// The user name and password of the URL, unescaped; None when it carries none.
+    member Credentials: (string * string) option
 
 /// Where matchbox serves /assets/... over HTTP.
 type HttpBase =

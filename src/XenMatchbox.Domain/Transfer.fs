@@ -23,14 +23,14 @@ let backoffMilliseconds attempt = if attempt <= 2 then 250 else 1000
 
 let followRedirect (from: AssetUrl) (location: string) hop =
     if hop > MaxRedirects then
-        Error(TooManyRedirects(from.Value, MaxRedirects))
+        Error(TooManyRedirects(from.Shown, MaxRedirects))
     else
         match Uri.TryCreate(Uri from.Value, location) with
         | true, NonNull target when target.Scheme = "http" || target.Scheme = "https" ->
             Plan.resolveAsset { Host = ""; Port = 0 } "(redirect)" target.AbsoluteUri
-            |> Result.mapError (fun _ -> RedirectRefused(from.Value, location, "is not a usable URL"))
-        | true, NonNull target -> Error(RedirectRefused(from.Value, location, $"uses the {target.Scheme}: scheme; only http and https are followed"))
-        | _ -> Error(RedirectRefused(from.Value, location, "is not a URL"))
+            |> Result.mapError (fun _ -> RedirectRefused(from.Shown, Errors.redact location, "is not a usable URL"))
+        | true, NonNull target -> Error(RedirectRefused(from.Shown, Errors.redact location, $"uses the {target.Scheme}: scheme; only http and https are followed"))
+        | _ -> Error(RedirectRefused(from.Shown, Errors.redact location, "is not a URL"))
 
 let checkSize url what limit bytes =
     if bytes > limit then Error(AssetTooLarge(url, what, bytes, limit)) else Ok()

@@ -95,6 +95,42 @@ let ``a 304 means current only for a request that revalidated an entry`` () =
         && decide e.Url None 304 e.ETag e.LastModified (Some e.Length) = None)
 
 [<Property>]
+let ``a 304 repeating the entry's validators is current, one naming others is a change`` () =
+    Prop.forAll (arb (Gen.zip entry headerValue)) (fun (e, other) ->
+        let other = "x" + other
+        decide e.Url (Some e) 304 e.ETag e.LastModified None = Some Current
+        && decide e.Url (Some e) 304 e.ETag (Some other) None = (if e.LastModified.IsSome then Some Changed else Some Current)
+        && decide e.Url (Some e) 304 (Some other) e.LastModified None = (if e.ETag.IsSome then Some Changed else Some Current))
+
+[<Property>]
+let ``an entry with an ETag is revalidated by a conditional GET, one with only a date by HEAD`` () =
+    Prop.forAll (arb entry) (fun e ->
+        match revalidation e with
+        | Conditional headers -> e.ETag.IsSome && headers = conditionalHeaders e
+        | CompareHead -> e.ETag.IsNone)
+
+let private dated =
+    entry |> Gen.map (fun e -> { e with ETag = None; LastModified = Some(defaultArg e.LastModified "Mon, 30 Nov 2026 10:00:00 GMT") })
+
+[<Property>]
+let ``a HEAD is current only with the entry's date and length`` () =
+    Prop.forAll (arb (Gen.zip dated (Gen.choose (-3, 3)))) (fun (e, delta) ->
+        let length = e.Length + int64 delta
+        compareHead e None e.LastModified (Some length) = (if delta = 0 then Current else Changed)
+        && compareHead e None None (Some e.Length) = Changed
+        && compareHead e None e.LastModified None = Changed
+        && compareHead e None (Some "Sun, 29 Nov 2026 10:00:00 GMT") (Some e.Length) = (if e.LastModified = Some "Sun, 29 Nov 2026 10:00:00 GMT" then Current else Changed))
+
+[<Fact>]
+let ``a rollback to an older build is a change, though Go's file server answers it with 304`` () =
+    let stored = { Url = "http://mb/a"; ETag = None; LastModified = Some "Tue, 01 Dec 2026 10:00:00 GMT"; Length = 100L }
+    // The older file's date is not newer than If-Modified-Since, so Go says 304; HEAD shows the truth.
+    Assert.Equal(Changed, compareHead stored None (Some "Mon, 30 Nov 2026 10:00:00 GMT") (Some 100L))
+    Assert.Equal(Changed, compareHead stored None (Some "Tue, 01 Dec 2026 10:00:00 GMT") (Some 99L))
+    Assert.Equal(Current, compareHead stored None (Some "Tue, 01 Dec 2026 10:00:00 GMT") (Some 100L))
+    Assert.Equal(Some Changed, decide stored.Url (Some stored) 304 None (Some "Mon, 30 Nov 2026 10:00:00 GMT") None)
+
+[<Property>]
 let ``a 200 with a validator and a length is stored with them`` () =
     Prop.forAll (arb entry) (fun e ->
         decide e.Url None 200 e.ETag e.LastModified (Some e.Length) = Some(Store e))

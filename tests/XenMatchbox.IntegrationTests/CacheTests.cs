@@ -208,6 +208,162 @@ public sealed class CacheTests : IAsyncLifetime
         Assert.False(Directory.Exists(run.CacheDirectory));
     }
 
+    private const UnixFileMode PublicFile = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode PublicDirectory = PublicFile | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+    private const int Nobody = 65534;
+
+    /// <summary>The file-name stem of a URL's cache entry, as the cache names it (SHA-256, lower-case hex).</summary>
+    private string EntryStem(string urlPath) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"http://127.0.0.1:{matchbox.HttpPort}{urlPath}")));
+
+    private static string[] LinesAbout(BootOutcome outcome, string word) =>
+        outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line.Contains(word, StringComparison.Ordinal)).ToArray();
+
+    [Fact]
+    public async Task A_rollback_on_matchboxs_Go_file_server_is_downloaded_again()
+    {
+        // matchbox v0.9.0: Last-Modified only, and 304 for any file not newer than If-Modified-Since.
+        matchbox.Faults.Set(KernelPath, AssetFault.GoFileServer);
+        File.SetLastWriteTimeUtc(AssetFile(KernelPath), new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc));
+        await BootAsync("one");
+        var older = RandomNumberGenerator.GetBytes(kernel.Length);   // the same size: only the date tells
+        await File.WriteAllBytesAsync(AssetFile(KernelPath), older);
+        File.SetLastWriteTimeUtc(AssetFile(KernelPath), new DateTime(2026, 11, 29, 12, 0, 0, DateTimeKind.Utc));
+
+        var outcome = await BootAsync("one");
+
+        Assert.True(older.AsSpan().SequenceEqual(outcome.Kernel));
+        Assert.True(older.AsSpan().SequenceEqual(File.ReadAllBytes(Assert.Single(CacheFiles("*.data")))));
+    }
+
+    [Fact]
+    public async Task A_replacement_of_another_length_within_the_same_second_is_downloaded_again()
+    {
+        matchbox.Faults.Set(KernelPath, AssetFault.GoFileServer);
+        var second = new DateTime(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(AssetFile(KernelPath), second);
+        await BootAsync("one");
+        var shorter = RandomNumberGenerator.GetBytes(kernel.Length - 1);
+        await File.WriteAllBytesAsync(AssetFile(KernelPath), shorter);
+        File.SetLastWriteTimeUtc(AssetFile(KernelPath), second.AddMilliseconds(500));
+
+        var outcome = await BootAsync("one");
+
+        Assert.True(shorter.AsSpan().SequenceEqual(outcome.Kernel));
+    }
+
+    [Fact]
+    public async Task An_unchanged_asset_on_a_Go_file_server_is_revalidated_without_a_body()
+    {
+        matchbox.Faults.Set(KernelPath, AssetFault.GoFileServer);
+        await BootAsync("one");
+
+        var outcome = await BootAsync("one");
+
+        Assert.True(kernel.AsSpan().SequenceEqual(outcome.Kernel));
+        Assert.Equal(2, matchbox.Counters.Requests(KernelPath));   // the first GET, then one HEAD
+        Assert.Equal(kernel.Length, matchbox.Counters.BodyBytes(KernelPath));
+    }
+
+    [Fact]
+    public async Task A_304_naming_other_validators_than_the_entrys_is_a_change()
+    {
+        await BootAsync("one");
+        matchbox.Faults.Set(KernelPath, AssetFault.NotModifiedAnyway);
+        var changed = RandomNumberGenerator.GetBytes(kernel.Length);
+        await File.WriteAllBytesAsync(AssetFile(KernelPath), changed);
+        File.SetLastWriteTimeUtc(AssetFile(KernelPath), DateTime.UtcNow.AddMinutes(5));
+
+        var outcome = await BootAsync("one");
+
+        Assert.True(changed.AsSpan().SequenceEqual(outcome.Kernel));
+        Assert.True(changed.AsSpan().SequenceEqual(File.ReadAllBytes(Assert.Single(CacheFiles("*.data")))));
+    }
+
+    [Fact]
+    public async Task Stage_copies_from_the_cache_so_an_edited_staged_file_never_reaches_a_later_boot()
+    {
+        using var run = new LibxlRun();
+        var dir = Path.Combine(run.XenLibDir, "staged");
+        for (var time = 0; time < 2; time++)   // the second time from the cache
+        {
+            var staged = await run.RunAsync(["stage", "--dir", dir, .. Args("one")]);
+            Assert.True(staged.ExitCode == 0, staged.ToString());
+        }
+        var stagedKernel = Path.Combine(dir, "kernel");
+        Assert.NotEqual(Inode(Assert.Single(CacheFiles("*.data"))), Inode(stagedKernel));
+
+        await File.WriteAllBytesAsync(stagedKernel, [1, 2, 3]);   // an edit in place, as an operator's tools do
+        var outcome = await BootAsync("one");
+
+        Assert.True(kernel.AsSpan().SequenceEqual(outcome.Kernel));
+    }
+
+    [RootFact]
+    public async Task Entries_are_public_whatever_the_umask_so_a_restricted_boot_reads_them()
+    {
+        using (var run = new LibxlRun())
+        {
+            var stored = await run.RunAsync([.. run.LibxlFlags(), .. Args("one"), run.DiskPath], umask: "077");
+            Assert.True(stored.ExitCode == 0, stored.ToString());
+        }
+        Assert.Equal(PublicDirectory, File.GetUnixFileMode(cacheDirectory));
+        Assert.All(CacheFiles("*"), file => Assert.Equal(PublicFile, File.GetUnixFileMode(file)));
+        File.SetUnixFileMode(Path.GetDirectoryName(cacheDirectory)!, PublicDirectory);   // the test's own scratch directory
+
+        using var restricted = new LibxlRun();
+        var outcome = await restricted.RunAsync([$"--runas={Nobody}", .. restricted.LibxlFlags(), .. Args("one"), restricted.DiskPath]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+        Assert.Equal(kernel.Length, matchbox.Counters.BodyBytes(KernelPath));   // from the cache
+        Assert.Empty(LinesAbout(outcome, cacheDirectory));   // no complaint about the cache
+    }
+
+    [RootFact]
+    public async Task An_entry_the_restricted_uid_cannot_read_is_a_miss_said_in_one_line()
+    {
+        await BootAsync("one");
+        File.SetUnixFileMode(Path.GetDirectoryName(cacheDirectory)!, PublicDirectory);
+        File.SetUnixFileMode(Assert.Single(CacheFiles("*.data")), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync([$"--runas={Nobody}", .. run.LibxlFlags(), .. Args("one"), run.DiskPath]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+        Assert.Contains("downloading without it", Assert.Single(LinesAbout(outcome, cacheDirectory)));
+    }
+
+    [Theory]
+    [InlineData("data")]
+    [InlineData("meta")]
+    [InlineData("lock")]
+    public async Task A_cache_entry_file_that_is_a_directory_is_a_miss_said_in_one_line(string part)
+    {
+        Directory.CreateDirectory(Path.Combine(cacheDirectory, $"{EntryStem(KernelPath)}.{part}"));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Args("one"));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+        Assert.Contains("downloading without it", Assert.Single(LinesAbout(outcome, cacheDirectory)));
+        Assert.Empty(CacheFiles("*.partial"));
+    }
+
+    [Fact]
+    public async Task Quiet_says_nothing_of_a_cache_it_cannot_use()
+    {
+        Directory.CreateDirectory(Path.Combine(cacheDirectory, $"{EntryStem(KernelPath)}.data"));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync([.. Args("one"), "--quiet"]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Equal("", outcome.Stderr);
+    }
+
     private static string Inode(string path)
     {
         using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%d:%i", path]) { RedirectStandardOutput = true })!;

@@ -78,11 +78,12 @@ public sealed class LibxlRun : IDisposable
     /// it, or look at it), and <paramref name="environment"/> adds variables, as xl's would. With
     /// <paramref name="terminal"/> its standard output and error are a pty, as under `xl create -c`
     /// (through util-linux `script`); Stdout is then what the terminal showed, both streams mixed.
+    /// <paramref name="umask"/> (e.g. "077") is the file-mode mask the program starts with.
     /// </summary>
     public async Task<BootOutcome> RunAsync(
         IReadOnlyList<string> argv, bool jit = false, TimeSpan? timeout = null,
         Func<Process, Task>? whileRunning = null, IReadOnlyDictionary<string, string>? environment = null,
-        bool terminal = false)
+        bool terminal = false, string? umask = null)
     {
         var start = jit ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(PublishedProgram.AotExecutable);
         if (jit) start.ArgumentList.Add(PublishedProgram.JitAssembly);
@@ -94,6 +95,13 @@ public sealed class LibxlRun : IDisposable
             start.ArgumentList.Add($"--cache-dir={CacheDirectory}");
         }
         foreach (var arg in command is null ? argv : argv.Skip(1)) start.ArgumentList.Add(arg);
+        if (umask is not null)
+        {
+            // The file-mode mask xl was started with (the shell sets it, then becomes the program).
+            var wrapped = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", $"umask {umask} && exec \"$0\" \"$@\"", start.FileName } };
+            foreach (var arg in start.ArgumentList) wrapped.ArgumentList.Add(arg);
+            start = wrapped;
+        }
         if (terminal)
         {
             var words = string.Join(' ', new[] { start.FileName }.Concat(start.ArgumentList).Select(ShellQuote));

@@ -17,6 +17,9 @@ public sealed class MatchboxFixture : IAsyncLifetime
 
     public MatchboxTestServer Server { get; private set; } = null!;
 
+    /// <summary>The directory served as /assets/ (for another server serving the same files).</summary>
+    public string AssetsPath => assets;
+
     public byte[] Kernel { get; } = RandomNumberGenerator.GetBytes(1 << 20);
     public byte[] InitrdA { get; } = RandomNumberGenerator.GetBytes(300_000);
     public byte[] InitrdB { get; } = RandomNumberGenerator.GetBytes(70_001);

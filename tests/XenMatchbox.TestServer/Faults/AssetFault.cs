@@ -27,6 +27,21 @@ public abstract class AssetFault
     /// <summary>Sends the whole asset with a Content-Length but no ETag or Last-Modified, never a 304.</summary>
     public static AssetFault WithoutValidators { get; } = new WithoutValidatorsFault();
 
+    /// <summary>
+    /// Serves the asset as matchbox v0.9.0's Go file server does: Last-Modified only (whole seconds),
+    /// and 304 for any If-Modified-Since not older than the file, a rollback included.
+    /// </summary>
+    public static AssetFault GoFileServer { get; } = new GoFileServerFault();
+
+    /// <summary>
+    /// Answers any conditional request 304 with the file's current validators, matching or not (a
+    /// careless proxy); unconditional requests normally.
+    /// </summary>
+    public static AssetFault NotModifiedAnyway { get; } = new NotModifiedAnywayFault();
+
+    /// <summary>Answers 401 unless the request carries these HTTP Basic credentials, then normally.</summary>
+    public static AssetFault BasicAuth(string user, string password) => new BasicAuthFault(user, password);
+
     /// <summary>Redirects to <paramref name="location"/> (relative or absolute).</summary>
     public static AssetFault Redirect(string location, int statusCode = StatusCodes.Status302Found) =>
         new RedirectFault(location, statusCode);

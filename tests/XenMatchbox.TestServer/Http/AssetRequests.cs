@@ -30,11 +30,11 @@ internal static class AssetRequests
         }
     }
 
-    public static Task ServeAsync(HttpContext context, AssetFile asset)
-    {
-        var etag = new EntityTagHeaderValue($"\"{asset.LastModified.UtcTicks ^ asset.Length:x}\"");
-        return TypedResults
-            .PhysicalFile(asset.Path, asset.ContentType, lastModified: asset.LastModified, entityTag: etag, enableRangeProcessing: true)
+    /// <summary>The ETag a normal answer carries: it changes with the file's time or length.</summary>
+    public static EntityTagHeaderValue EntityTag(AssetFile asset) => new($"\"{asset.LastModified.UtcTicks ^ asset.Length:x}\"");
+
+    public static Task ServeAsync(HttpContext context, AssetFile asset) =>
+        TypedResults
+            .PhysicalFile(asset.Path, asset.ContentType, lastModified: asset.LastModified, entityTag: EntityTag(asset), enableRangeProcessing: true)
             .ExecuteAsync(context);
-    }
 }
