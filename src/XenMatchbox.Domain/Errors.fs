@@ -148,9 +148,10 @@ let redact (text: string) =
         else
             let start = scheme + 3
             let mutable stop = start
-            while stop < text.Length && not (System.Char.IsWhiteSpace text[stop]) && text[stop] <> '/' && text[stop] <> '@'
-                  && text[stop] <> '\'' && text[stop] <> '"' do
+            // The authority runs to the first of these; user information ends at its last '@'.
+            while stop < text.Length && not (System.Char.IsWhiteSpace text[stop]) && "/?#\"<>".IndexOf text[stop] < 0 do
                 stop <- stop + 1
+            let stop = match text.LastIndexOf('@', stop - 1, stop - start) with -1 -> stop | found -> found
             if stop < text.Length && text[stop] = '@' && stop > start then
                 builder.Append(text, at, start - at).Append("***@") |> ignore
                 at <- stop + 1
