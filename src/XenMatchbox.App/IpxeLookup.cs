@@ -59,6 +59,12 @@ internal static class IpxeLookup
         {
             throw new BootFailure(Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s"), e);
         }
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded)
+        {
+            // Something answered, and not as an HTTP server: another service on that port.
+            throw new BootFailure(Errors.BootError.NewLookupFailed(endpoint, "no HTTP",
+                $"the answer is not sound HTTP ({e.Message}); is --httpport matchbox's HTTP port (-address)?"), e);
+        }
         catch (HttpRequestException e)
         {
             throw new BootFailure(Errors.BootError.NewServerUnreachable(endpoint, e.Message), e);

@@ -36,6 +36,18 @@ public sealed class HostileAnswerTests(MatchboxFixture matchbox)
     }
 
     [Fact]
+    public async Task An_ipxe_lookup_answered_by_another_protocol_names_the_port_and_is_not_retried()
+    {
+        using var raw = new RawHttpServer("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(["--server", "127.0.0.1", "--httpport", raw.Port.ToString(), "--lookup", "case=x"]);
+
+        AssertFailed(outcome, 3, "XMB-203", "is --httpport matchbox's HTTP port");
+        Assert.Equal(1, raw.Connections);
+    }
+
+    [Fact]
     public async Task Headers_without_end_are_refused_as_too_large()
     {
         using var raw = new RawHttpServer("HTTP/1.1 200 OK\r\nX-Filler: " + new string('a', 200_000) + "\r\n\r\n");
