@@ -74,53 +74,58 @@ public sealed class HostileAnswerTests(MatchboxFixture matchbox)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.7), $"took {clock.Elapsed}");
     }
 
+    private const string Secret = "s3cret-pw";
+
+    /// <summary>
+    /// A scenario whose kernel, at /assets/os/NAME/vmlinuz, needs Basic credentials boot:ACCEPTED,
+    /// and whose profile names it as http://boot:s3cret-pw@…; returns the lookup and the path.
+    /// </summary>
+    private (string Lookup, string Path) CredentialedScenario(string name, string accepted)
+    {
+        var path = $"/assets/os/{name}/vmlinuz";
+        matchbox.ServeKernelAt(path);
+        matchbox.Server.Faults.Set(path, AssetFault.BasicAuth("boot", accepted));
+        return (Scenario(name, $"http://boot:{Secret}@127.0.0.1:{matchbox.Server.HttpPort}{path}"), path);
+    }
+
     [Fact]
     public async Task Credentials_in_an_asset_URL_are_sent_as_HTTP_Basic_and_never_shown()
     {
-        const string path = "/assets/os/basic/vmlinuz";
-        matchbox.ServeKernelAt(path);
-        matchbox.Server.Faults.Set(path, AssetFault.BasicAuth("boot", "s3cret-pw"));
-        var lookup = Scenario("basic", $"http://boot:s3cret-pw@127.0.0.1:{matchbox.Server.HttpPort}{path}");
+        var (lookup, _) = CredentialedScenario("basic", accepted: Secret);
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs(lookup));
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.True(matchbox.Kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
-        Assert.DoesNotContain("s3cret", outcome.Stderr);
-        Assert.All(Directory.GetFiles(run.CacheDirectory), file => Assert.DoesNotContain("s3cret", File.ReadAllText(file)));
+        Assert.DoesNotContain(Secret, outcome.Stderr);
+        Assert.All(Directory.GetFiles(run.CacheDirectory), file => Assert.DoesNotContain(Secret, File.ReadAllText(file)));
     }
 
     [Fact]
     public async Task Wrong_credentials_fail_with_their_status_and_the_secret_redacted()
     {
-        const string path = "/assets/os/basic-wrong/vmlinuz";
-        matchbox.ServeKernelAt(path);
-        matchbox.Server.Faults.Set(path, AssetFault.BasicAuth("boot", "right"));
-        var lookup = Scenario("basic-wrong", $"http://boot:s3cret-pw@127.0.0.1:{matchbox.Server.HttpPort}{path}");
+        var (lookup, _) = CredentialedScenario("basic-wrong", accepted: "another");
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs(lookup));
 
         AssertFailed(outcome, 5, "XMB-401", "answered HTTP 401");
         Assert.Contains("http://***@127.0.0.1", outcome.ErrorLine);
-        Assert.DoesNotContain("s3cret", outcome.Stderr);
+        Assert.DoesNotContain(Secret, outcome.Stderr);
     }
 
     [Fact]
     public async Task Show_never_prints_the_credentials_of_an_asset_URL()
     {
-        const string path = "/assets/os/basic-show/vmlinuz";
-        matchbox.ServeKernelAt(path);
-        matchbox.Server.Faults.Set(path, AssetFault.BasicAuth("boot", "s3cret-pw"));
-        var lookup = Scenario("basic-show", $"http://boot:s3cret-pw@127.0.0.1:{matchbox.Server.HttpPort}{path}");
+        var (lookup, path) = CredentialedScenario("basic-show", accepted: Secret);
         using var run = new LibxlRun();
 
         var outcome = await run.RunAsync(["show", .. matchbox.BootloaderArgs(lookup)]);
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Contains($"kernel:   http://***@127.0.0.1:{matchbox.Server.HttpPort}{path} ({matchbox.Kernel.Length} bytes)", outcome.Stdout);
-        Assert.DoesNotContain("s3cret", outcome.Stdout + outcome.Stderr);
+        Assert.DoesNotContain(Secret, outcome.Stdout + outcome.Stderr);
     }
 
     [Fact]
