@@ -99,6 +99,7 @@ internal sealed class AssetDownloader : IDisposable
             if (lease is not null)
             {
                 var source = await RefreshAsync(urls[0], lease, finalPath, what, limit, cancel);
+                Transfer.checkNotEmpty(urls[0].Value, what, new FileInfo(source).Length).OrFail();
                 await Task.Run(() => files.Place(source, finalPath), cancel);
                 return;
             }
@@ -111,7 +112,9 @@ internal sealed class AssetDownloader : IDisposable
             foreach (var url in urls)
             {
                 using var lease = cache is null ? null : await cache.AcquireAsync(url.Value, cancel);
-                length = await AppendAsync(url, lease, output, length, finalPath, what, limit, cancel);
+                var end = await AppendAsync(url, lease, output, length, finalPath, what, limit, cancel);
+                Transfer.checkNotEmpty(url.Value, what, end - length).OrFail();
+                length = end;
             }
         }
         files.Complete(writtenPath, finalPath);

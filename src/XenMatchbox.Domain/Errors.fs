@@ -48,6 +48,7 @@ type BootError =
     | DiskFull of path: string * detail: string
     | AssetTimedOut of url: string * what: string
     | AssetNotTrusted of url: string * detail: string
+    | AssetEmpty of url: string * what: string
     | ValueContainsDelimiter of key: string * format: string * delimiter: string
     | ItemTooLong of key: string * bytes: int * limit: int
     | OutputFileMissing of path: string
@@ -109,6 +110,7 @@ let code error =
     | DiskFull _ -> "XMB-408"
     | AssetTimedOut _ -> "XMB-409"
     | AssetNotTrusted _ -> "XMB-410"
+    | AssetEmpty _ -> "XMB-411"
     | ValueContainsDelimiter _ -> "XMB-501"
     | ItemTooLong _ -> "XMB-502"
     | OutputFileMissing _ -> "XMB-503"
@@ -184,6 +186,7 @@ let cause error =
     | DiskFull(path, detail) -> $"no room for {path}: {detail}"
     | AssetTimedOut(url, what) -> $"{url} did not answer in time: {what}"
     | AssetNotTrusted(url, detail) -> $"the TLS certificate of {url} is trusted neither by the system nor by --ca: {detail}"
+    | AssetEmpty(url, what) -> $"the {what} would get nothing from {url}: it is empty (0 bytes)"
     | ValueContainsDelimiter(key, format, delimiter) -> $"the {key} value contains {delimiter}, the item separator of the {format} format"
     | ItemTooLong(key, bytes, limit) -> $"the {key} item is {bytes} bytes; libxl reads items into an 8192-byte buffer and silently drops long ones, so items stay under {limit} bytes"
     | OutputFileMissing path -> $"the output file {path} does not exist"
@@ -247,6 +250,7 @@ let fix error =
     | DiskFull _ -> "free space where libxl writes bootloader output (XEN_LIB_DIR, usually /var/lib/xen)"
     | AssetTimedOut _ -> "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout"
     | AssetNotTrusted _ -> "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL"
+    | AssetEmpty _ -> "put the real file on the asset server (an empty file is most often a copy or build that failed), or correct the profile's path"
     | ValueContainsDelimiter _ -> "remove that character from the profile"
     | ItemTooLong _ -> "shorten the value"
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
