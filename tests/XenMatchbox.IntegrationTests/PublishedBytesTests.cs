@@ -28,6 +28,39 @@ public sealed class PublishedBytesTests(MatchboxFixture matchbox)
         return $"case={name}";
     }
 
+    /// <summary>Profiles whose args write lines of their own into /ipxe, with the script shape that shows it.</summary>
+    public static TheoryData<string, string, IpxeStyle> SmuggledArgs() => new()
+    {
+        { "smuggle-chain", "console=hvc0\nchain http://elsewhere/x.ipxe", IpxeStyle.Current },
+        { "smuggle-boot", "console=hvc0\nboot", IpxeStyle.Current },
+        { "smuggle-cr", "console=hvc0\r", IpxeStyle.Current },
+        { "smuggle-kernel", "console=hvc0\nkernel /assets/os/initrd-b.img", IpxeStyle.LegacyV061 },
+        { "smuggle-initrd", "console=hvc0\ninitrd /assets/os/initrd-b.img", IpxeStyle.LegacyV061 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SmuggledArgs))]
+    public async Task An_arg_that_writes_lines_into_ipxe_is_refused_over_HTTP_as_over_gRPC(string name, string arg, IpxeStyle style)
+    {
+        matchbox.AddScenario(name, new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Initrd = ["/assets/os/initrd-a.img"], Args = [arg] }, Case(name));
+        using var grpcRun = new LibxlRun();
+        var overGrpc = await grpcRun.BootAsync(matchbox.BootloaderArgs($"case={name}"));
+        AssertFailed(overGrpc, 4, "XMB-315", "contains a");
+
+        var before = matchbox.Server.IpxeStyle;
+        matchbox.Server.IpxeStyle = style;
+        try
+        {
+            using var httpRun = new LibxlRun();
+            var overHttp = await httpRun.BootAsync([.. matchbox.BootloaderArgs($"case={name}"), "--http-only"]);
+            AssertFailed(overHttp, 4, "XMB-315", "contains a");
+        }
+        finally
+        {
+            matchbox.Server.IpxeStyle = before;
+        }
+    }
+
     [Theory]
     [InlineData("--cache-dir")]
     [InlineData("--no-cache")]
