@@ -119,6 +119,7 @@ internal sealed class AssetDownloader : IDisposable
             {
                 using var lease = await cache.AcquireAsync(urls[0].Shown, cancel);
                 var source = await RefreshAsync(urls[0], lease, what, limit, cancel);
+                Transfer.checkNotEmpty(urls[0].Shown, what, new FileInfo(source).Length).OrFail();
                 await Task.Run(() => files.Place(source, finalPath), cancel);
                 return new FileInfo(source).Length;
             }
@@ -134,7 +135,9 @@ internal sealed class AssetDownloader : IDisposable
             writtenPath = output.Name;
             foreach (var url in urls)
             {
-                length = await AppendAsync(url, output, length, finalPath, what, limit, cancel);
+                var end = await AppendAsync(url, output, length, finalPath, what, limit, cancel);
+                Transfer.checkNotEmpty(url.Shown, what, end - length).OrFail();
+                length = end;
             }
         }
         files.Complete(writtenPath, finalPath);

@@ -205,17 +205,17 @@ internal static class BootCommand
 
         if (settings.Action.IsDryRun)
         {
-            var sizes = new List<DryRun.AssetSize>
-            {
-                new("kernel", plan.Kernel, (await downloader.SizeAsync(plan.Kernel, cancel)).AsOption()),
-            };
+            var sizes = new List<DryRun.AssetSize> { new("kernel", plan.Kernel, await HeadAsync(downloader, plan.Kernel, cancel)) };
             foreach (var initrd in plan.Initrds)
             {
-                sizes.Add(new DryRun.AssetSize("initrd", initrd, (await downloader.SizeAsync(initrd, cancel)).AsOption()));
+                sizes.Add(new DryRun.AssetSize("initrd", initrd, await HeadAsync(downloader, initrd, cancel)));
             }
-            var report = new DryRun.Report(via, labels, plan, ListModule.OfSeq(sizes), settings.OutputFormat, bytes);
+            var report = new DryRun.Report(
+                via, labels, plan, ListModule.OfSeq(sizes), settings.Limits.MaxKernelBytes, settings.Limits.MaxRamdiskBytes, settings.OutputFormat, bytes);
             await StandardStreams.Out.WriteAsync(DryRun.render(report));
             await StandardStreams.Out.FlushAsync(cancel);
+            // The report is out; the run ends as the boot would.
+            DryRun.verdict(report).OrFail();
             return;
         }
 
@@ -240,6 +240,19 @@ internal static class BootCommand
         await result!.WriteAsync(bytes, cancel);
         files.Succeeded(plan.RamdiskPath.ValueOrNull() is { } used ? [plan.KernelPath, used] : [plan.KernelPath]);
         Say(settings, $"kernel {plan.KernelPath}{(plan.RamdiskPath.ValueOrNull() is { } r ? ", ramdisk " + r : "")} ready");
+    }
+
+    /// <summary>What a HEAD for the asset finds; a failure is kept for the report, not thrown.</summary>
+    private static async Task<DryRun.Head> HeadAsync(AssetDownloader downloader, Plan.AssetUrl url, CancellationToken cancel)
+    {
+        try
+        {
+            return await downloader.SizeAsync(url, cancel) is { } bytes ? DryRun.Head.NewDeclared(bytes) : DryRun.Head.Undeclared;
+        }
+        catch (BootFailure failure) when (!cancel.IsCancellationRequested)
+        {
+            return DryRun.Head.NewFailed(failure.Error);
+        }
     }
 
     private static string StanzaFor(Plan.BootPlan plan) =>

@@ -1,22 +1,47 @@
 module XenMatchbox.Domain.DryRun
 
 open System
+open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
 open XenMatchbox.Domain.Plan
 
+type Head =
+    | Declared of bytes: int64
+    | Undeclared
+    | Failed of error: BootError
+
 type AssetSize =
     { Role: string
       Url: AssetUrl
-      Bytes: int64 option }
+      Head: Head }
 
 type Report =
     { LookupVia: string
       Labels: Labels
       Plan: BootPlan
       Assets: AssetSize list
+      MaxKernelBytes: int64
+      MaxRamdiskBytes: int64
       Format: OutputFormat
       Output: byte array }
+
+let verdict (report: Report) =
+    // ramdisk: the declared bytes of the initrds before this asset.
+    let rec check (ramdisk: int64) (assets: AssetSize list) =
+        match assets with
+        | [] -> Ok()
+        | asset :: rest ->
+            let isKernel = asset.Role = "kernel"
+            let what, limit, before = if isKernel then "kernel", report.MaxKernelBytes, 0L else "ramdisk", report.MaxRamdiskBytes, ramdisk
+            match asset.Head with
+            | Failed error -> Error error
+            | Undeclared -> check ramdisk rest
+            | Declared bytes ->
+                Transfer.checkNotEmpty asset.Url.Shown what bytes
+                |> Result.bind (fun () -> Transfer.checkSize asset.Url.Shown what limit (before + bytes))
+                |> Result.bind (fun () -> check (if isKernel then ramdisk else ramdisk + bytes) rest)
+    check 0L report.Assets
 
 let private formatName format =
     match format with
@@ -24,27 +49,37 @@ let private formatName format =
     | Simple -> "simple"
     | Sxp -> "sxp"
 
-let private size (bytes: int64 option) =
-    match bytes with
-    | Some b -> String.Format(Globalization.CultureInfo.InvariantCulture, "{0} bytes", b)
-    | None -> "size not declared"
+let private invariant (format: string) (args: obj array) =
+    String.Format(Globalization.CultureInfo.InvariantCulture, format, args)
+
+let private head (found: Head) =
+    match found with
+    | Declared bytes -> invariant "{0} bytes" [| bytes |]
+    | Undeclared -> "size not declared"
+    | Failed error -> $"{code error}: no usable answer"
+
+/// Control characters (from a server's text) shown as '?', so the report stays one fact a line.
+let private oneLine (text: string) = String.map (fun c -> if Char.IsControl c then '?' else c) text
 
 let render (report: Report) =
     let shown =
         Text.Encoding.UTF8.GetString report.Output
         |> String.collect (fun c -> if c = '\000' then "\\0" else string c)
-    let total = report.Assets |> List.sumBy (fun a -> defaultArg a.Bytes 0L)
+    let declared = report.Assets |> List.sumBy (fun a -> match a.Head with Declared b -> b | _ -> 0L)
     [ yield $"profile:  {report.Plan.ProfileId}"
       yield $"labels:   {display report.Labels}"
       yield $"lookup:   {report.LookupVia}"
       for asset in report.Assets do
           let role = asset.Role + ":"
-          yield $"{role,-9} {asset.Url.Shown} ({size asset.Bytes})"
-      let undeclared = report.Assets |> List.filter (fun a -> a.Bytes.IsNone) |> List.length
+          yield $"{role,-9} {asset.Url.Shown} ({head asset.Head})"
+      let undeclared = report.Assets |> List.filter (fun a -> a.Head = Undeclared) |> List.length
       yield
           match undeclared with
-          | 0 -> String.Format(Globalization.CultureInfo.InvariantCulture, "download: {0} bytes in all; nothing was downloaded", total)
-          | n -> String.Format(Globalization.CultureInfo.InvariantCulture, "download: {0} bytes and {1} of undeclared size; nothing was downloaded", total, n)
+          | 0 -> invariant "download: {0} bytes in all; nothing was downloaded" [| declared |]
+          | n -> invariant "download: {0} bytes and {1} of undeclared size; nothing was downloaded" [| declared; n |]
+      match verdict report with
+      | Ok() -> ()
+      | Error error -> yield oneLine $"verdict:  a boot would fail: {code error}: {cause error}"
       yield $"""args:     {defaultArg report.Plan.CommandLine "(none)"}"""
       yield $"output:   {formatName report.Format}, as libxl would read it (nothing was written):"
       yield shown.TrimEnd '\n' ]

@@ -1,19 +1,31 @@
 /// What a dry run (--not-really, or the show command) prints: everything a boot would do, with
-/// nothing downloaded and nothing written.
+/// nothing downloaded and nothing written; and whether that boot would fail, from what each asset's
+/// server answered to a HEAD request.
 module XenMatchbox.Domain.DryRun
 
+open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
 open XenMatchbox.Domain.Plan
 
-/// One asset of the plan, with the size its server declared to a HEAD request (None: not declared).
+/// What a HEAD request for one asset found (redirects followed and checked as for a download).
+type Head =
+    /// The server answered 200 and declared the size (Content-Length) in bytes.
+    | Declared of bytes: int64
+    /// The server answered 200 but declared no size.
+    | Undeclared
+    /// The HEAD failed as the boot's GET would: a status other than 200, an unreachable or silent
+    /// server, a refused redirect, an untrusted certificate; the error the boot would end with.
+    | Failed of error: BootError
+
+/// One asset of the plan, with what its server answered to a HEAD request.
 type AssetSize =
     { /// What the asset is for: "kernel" or "initrd".
       Role: string
       /// Where the asset would be downloaded from.
       Url: AssetUrl
-      /// The size its server declared; None when it declared none.
-      Bytes: int64 option }
+      /// What the HEAD request found.
+      Head: Head }
 
 /// The findings of a dry run.
 type Report =
@@ -23,12 +35,25 @@ type Report =
       Labels: Labels
       /// The plan a boot would carry out.
       Plan: BootPlan
-      /// The kernel, then each initrd in order, with its declared size.
+      /// The kernel, then each initrd in order, with what its HEAD found.
       Assets: AssetSize list
+      /// The kernel's size cap (--max-kernel-size).
+      MaxKernelBytes: int64
+      /// The ramdisk's size cap, all initrds together (--max-ramdisk-size).
+      MaxRamdiskBytes: int64
       /// The format the output is in.
       Format: OutputFormat
       /// The exact bytes libxl would read.
       Output: byte array }
 
-/// The report as text, one fact per line; the output bytes are shown with each NUL as "\0".
+/// Whether the boot would get past its downloads, as far as the HEAD answers tell: the first
+/// failure in the order kernel, then each initrd, is the error the boot would end with. A failed
+/// HEAD is its error; a declared size of 0 is AssetEmpty (Transfer.checkNotEmpty); a kernel
+/// declared over MaxKernelBytes, or an initrd that takes the declared ramdisk total over
+/// MaxRamdiskBytes, is AssetTooLarge (Transfer.checkSize), as a boot checks Content-Length. An
+/// asset of undeclared size is not held against the boot.
+val verdict: report: Report -> Result<unit, BootError>
+
+/// The report as text, one fact per line; the output bytes are shown with each NUL as "\0". When
+/// the verdict is an error, a "verdict:" line after the "download:" line names its code and cause.
 val render: report: Report -> string

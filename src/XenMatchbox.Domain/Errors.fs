@@ -48,6 +48,7 @@ type BootError =
     | DiskFull of path: string * detail: string
     | AssetTimedOut of url: string * what: string
     | AssetNotTrusted of url: string * detail: string
+    | AssetEmpty of url: string * what: string
     | AssetNameMismatch of url: string * detail: string
     | AssetAnswerInvalid of url: string * detail: string
     | ValueContainsDelimiter of key: string * format: string * delimiter: string
@@ -111,6 +112,7 @@ let code error =
     | DiskFull _ -> "XMB-408"
     | AssetTimedOut _ -> "XMB-409"
     | AssetNotTrusted _ -> "XMB-410"
+    | AssetEmpty _ -> "XMB-411"
     | AssetNameMismatch _ -> "XMB-412"
     | AssetAnswerInvalid _ -> "XMB-413"
     | ValueContainsDelimiter _ -> "XMB-501"
@@ -218,6 +220,7 @@ let cause error =
     | DiskFull(path, detail) -> $"no room for {path}: {detail}"
     | AssetTimedOut(url, what) -> $"{url} did not answer in time: {what}"
     | AssetNotTrusted(url, detail) -> $"the TLS certificate of {url} is trusted neither by the system nor by --ca: {detail}"
+    | AssetEmpty(url, what) -> $"the {what} would get nothing from {url}: it is empty (0 bytes)"
     | AssetNameMismatch(url, detail) -> $"the TLS certificate of {url} does not name {hostOf url}: {detail}"
     | AssetAnswerInvalid(url, detail) -> $"{url} sent {detail}"
     | ValueContainsDelimiter(key, format, delimiter) -> $"the {key} value contains {delimiter}, the item separator of the {format} format"
@@ -283,6 +286,7 @@ let fix error =
     | DiskFull _ -> "free space where libxl writes bootloader output (XEN_LIB_DIR, usually /var/lib/xen)"
     | AssetTimedOut _ -> "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout"
     | AssetNotTrusted _ -> "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL"
+    | AssetEmpty _ -> "put the real file on the asset server (an empty file is most often a copy or build that failed), or correct the profile's path"
     | AssetNameMismatch _ -> "use the host name the asset server's certificate lists (its SAN) in the profile's URL, or reissue the certificate for this name"
     | AssetAnswerInvalid _ -> "check that the URL's port is the asset server's HTTP port and that nothing in between (a proxy, another service) answers for it"
     | ValueContainsDelimiter _ -> "remove that character from the profile"

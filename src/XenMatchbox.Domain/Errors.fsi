@@ -129,6 +129,9 @@ type BootError =
     /// XMB-410: an https:// asset's certificate is trusted neither by the system store nor by --ca;
     /// the URL and the reason.
     | AssetNotTrusted of url: string * detail: string
+    /// XMB-411: an asset is empty (0 bytes, downloaded or declared to a dry run's HEAD): an empty
+    /// kernel, ramdisk or part of a ramdisk boots nothing; the URL and which file ("kernel", "ramdisk").
+    | AssetEmpty of url: string * what: string
     /// XMB-412: an https:// asset's certificate is trusted but names another host than the URL's;
     /// the URL and the reason.
     | AssetNameMismatch of url: string * detail: string

@@ -71,100 +71,167 @@ let rec private regroup (words: string list) =
 
 let private isBlank (line: string) = line |> Seq.forall (fun c -> c = ' ')
 
+/// What has been read after the kernel line.
+type private Body =
+    { KernelLine: int
+      Kernel: string
+      Args: string list
+      /// The initrds so far, last first.
+      Initrds: string list
+      /// The initrd lines so far, and the first one's number.
+      InitrdLines: int
+      FirstInitrdLine: int
+      /// Whether an initrd line ends in a space, as v0.6.1 writes its only one.
+      OneLineStyle: bool
+      /// A "boot" line with nothing but blank lines after it so far: the script's last, if it stays so.
+      Boot: int option
+      /// The first line between the kernel line and the final boot that matchbox does not write there.
+      Stray: (int * string) option }
+
 /// Where the reading is: what has been seen so far.
 type private State =
     | Header
     | Kernel
-    /// The initrds so far, last first.
-    | Images of kernelLine: int * kernel: string * args: string list * initrds: string list
-    | Booted of bootLine: int * profile: Plan.UnvalidatedProfile
+    | After of Body
+
+/// Keeps the earlier of two stray lines.
+let private stray (body: Body) (number: int) (line: string) =
+    match body.Stray with
+    | Some(earlier, _) when earlier <= number -> body
+    | _ -> { body with Stray = Some(number, line) }
+
+/// Reads a non-blank line after the kernel line; nothing here fails at once, since whether the script
+/// is matchbox's frame around an arg's own lines is known only at its end.
+let private afterKernel (body: Body) (number: int) (line: string) (tokens: string list) =
+    // A boot followed by more was not the last line: it came from a profile's string.
+    let body =
+        match body.Boot with
+        | Some boot -> { stray body boot "boot" with Boot = None }
+        | None -> body
+    match tokens with
+    | [ "boot" ] -> { body with Boot = Some number }
+    | "initrd" :: images ->
+        let found =
+            if line.EndsWith ' ' then
+                // v0.6.1 and older: every element on this one line, each followed by a space.
+                takeImages images body.Initrds
+            else
+                match takeImage "initrd image" images with
+                | Ok(reference, []) -> Ok(reference :: body.Initrds)
+                | Ok _ -> Error "names more than one image"
+                | Error reason -> Error reason
+        match found with
+        | Error _ -> stray body number line
+        | Ok initrds ->
+            let body =
+                { body with
+                    Initrds = initrds
+                    InitrdLines = body.InitrdLines + 1
+                    FirstInitrdLine = (if body.InitrdLines = 0 then number else body.FirstInitrdLine)
+                    OneLineStyle = body.OneLineStyle || line.EndsWith ' ' }
+            // v0.6.1 writes exactly one initrd line: with another, the first came from an arg.
+            if body.OneLineStyle && body.InitrdLines > 1 then stray body body.FirstInitrdLine "initrd" else body
+    | _ -> stray body number line
 
 /// Reads one line (numbered from 1, without its line end) in the given state.
 let private step (source: string) (state: State) (number: int) (line: string) =
     let reject reason = Error(IpxeScriptRejected(source, number, reason))
     let tokens = tokensOf line
     let command = match tokens with first :: _ -> first | [] -> ""
-    let notRun () =
-        if isBlank line then reject "is blank; matchbox writes no blank line before 'boot'"
-        else reject $"is '{shown line}', which xenmatchbox does not run (matchbox writes only kernel, initrd and boot)"
     match state with
     | Header when line = "#!ipxe" -> Ok Kernel
     | Header when line.Length = 0 -> reject "is empty where '#!ipxe' should be: the answer is not an iPXE script"
     | Header -> reject $"is '{shown line}', not '#!ipxe': the answer is not an iPXE script"
-    | Booted _ when isBlank line -> Ok state
-    | Booted(bootLine, _) -> reject $"is '{shown line}' after the 'boot' on line {bootLine}; nothing may follow boot"
     | Kernel when command = "kernel" ->
         takeImage "kernel reference" (List.tail tokens)
-        |> Result.map (fun (kernel, args) -> Images(number, kernel, regroup args, []))
         |> Result.mapError (fun reason -> IpxeScriptRejected(source, number, reason))
+        |> Result.bind (fun (kernel, args) ->
+            let args = regroup args
+            // The same bounds and characters as a profile from gRPC.
+            Plan.checkProfileArgs args
+            |> Result.map (fun () ->
+                After
+                    { KernelLine = number
+                      Kernel = kernel
+                      Args = args
+                      Initrds = []
+                      InitrdLines = 0
+                      FirstInitrdLine = 0
+                      OneLineStyle = false
+                      Boot = None
+                      Stray = None }))
     | Kernel when command = "initrd" -> reject "is an initrd line before the kernel line"
     | Kernel when command = "boot" -> reject "is 'boot', but no kernel line came before it"
-    | Kernel -> notRun ()
-    | Images(kernelLine, _, _, _) when command = "kernel" ->
-        reject $"is a second kernel line (the first is line {kernelLine})"
-    | Images(kernelLine, kernel, args, initrds) when command = "initrd" ->
-        let images = List.tail tokens
-        if line.EndsWith ' ' then
-            // v0.6.1 and older: every element on this one line, each followed by a space.
-            takeImages images initrds
-            |> Result.map (fun found -> Images(kernelLine, kernel, args, found))
-            |> Result.mapError (fun reason -> IpxeScriptRejected(source, number, reason))
-        else
-            match takeImage "initrd image" images with
-            | Ok(reference, []) -> Ok(Images(kernelLine, kernel, args, reference :: initrds))
-            | Ok(_, _ :: _) ->
-                reject
-                    $"is '{shown line}', which names more than one image; matchbox writes one per initrd line (before v0.7.0, all on one line that ends in a space)"
-            | Error reason -> reject reason
-    | Images(_, kernel, args, initrds) when command = "boot" ->
-        if List.length tokens > 1 then
-            reject $"is '{shown line}'; matchbox writes 'boot' alone"
-        else
-            Ok(Booted(number, { Id = source; Kernel = kernel; Initrds = List.rev initrds; Args = args }))
-    | Images _ -> notRun ()
+    | Kernel when isBlank line -> reject "is blank; matchbox writes no blank line before 'boot'"
+    | Kernel -> reject $"is '{shown line}', which xenmatchbox does not run (matchbox writes only kernel, initrd and boot)"
+    | After body when isBlank line -> Ok(After(if body.Boot.IsSome then body else stray body number line))
+    | After body -> Ok(After(afterKernel body number line tokens))
 
-/// The lines of the script, each without its LF and one CR before it, lazily: a huge body is never
-/// split whole. A final LF ends the last line and starts none.
+/// The lines of the script, lazily: a huge body is never split whole. Each is its start, its length
+/// without the LF, and whether a CR stands before that LF. A final LF ends the last line and starts none.
 let private lines (script: string) =
     seq {
         let mutable start = 0
         while start < script.Length do
             let lf = script.IndexOf('\n', start)
             let stop = if lf < 0 then script.Length else lf
-            let length = if stop > start && script.[stop - 1] = '\r' then stop - start - 1 else stop - start
-            yield start, length
+            yield start, stop - start, (lf >= 0 && stop > start && script.[stop - 1] = '\r')
             start <- stop + 1
     }
 
-/// The line at start (length chars), checked against the bounds and read in the state.
+/// The line at start (length chars), checked against the bounds and read in the state. The kernel
+/// line is not held to MaxLineBytes: its args are held to the profile limits instead, as over gRPC.
 let private checkedStep (source: string) (script: string) (state: State) (number: int) (start: int, length: int) =
     if number > MaxLines then
         Error(IpxeScriptRejected(source, number, $"is beyond the {MaxLines} lines xenmatchbox reads of a script"))
     else
         let bytes = Encoding.UTF8.GetByteCount(script.AsSpan(start, length))
-        if bytes > MaxLineBytes then
+        let kernelLine = state = Kernel && script.AsSpan(start, length).TrimStart(' ').StartsWith("kernel ")
+        if bytes > MaxLineBytes && not kernelLine then
             Error(IpxeScriptRejected(source, number, $"is {bytes} bytes long, over the {MaxLineBytes} bytes xenmatchbox reads of a line"))
         else
             step source state number (script.Substring(start, length))
+
+/// An arg's line break, found: the kernel line goes on at the stray line.
+let private argNewline (body: Body) (number: int) (line: string) =
+    ArgsControlCharacter(
+        $"an arg of the profile (the /ipxe script's kernel line, line {body.KernelLine}, runs on into line {number}, '{shown line}')",
+        "a newline (U+000A)")
 
 let parse (source: string) (script: string) =
     // Stops at the first error: the rest of a rejected script is not even looked at.
     let mutable result = Ok Header
     let mutable count = 0
+    // CR LF line ends are the script's if its first line has one (a proxy's doing): then one CR
+    // before each LF is dropped. In an LF script a CR is the line's own, as in an arg "x\r".
+    let mutable crlf = false
+    let mutable lastNonBlank = (0, "")
     use spans = (lines script).GetEnumerator()
     let mutable reading = true
     while reading && spans.MoveNext() do
         count <- count + 1
+        let start, length, cr = spans.Current
+        if count = 1 then crlf <- cr
+        let length = if crlf && cr then length - 1 else length
         match result with
-        | Ok state -> result <- checkedStep source script state count spans.Current
+        | Ok state ->
+            result <- checkedStep source script state count (start, length)
+            if result.IsOk && not (isBlank (script.Substring(start, min length 200))) then
+                lastNonBlank <- (count, script.Substring(start, min length 200))
         | Error _ -> ()
         reading <- Result.isOk result
     match result with
     | Error error -> Error error
-    | Ok(Booted(_, profile)) -> Ok profile
+    | Ok(After({ Boot = Some _ } as body)) ->
+        match body.Stray with
+        | Some(number, line) -> Error(argNewline body number line)
+        | None -> Ok({ Id = source; Kernel = body.Kernel; Initrds = List.rev body.Initrds; Args = body.Args }: Plan.UnvalidatedProfile)
     | Ok Header -> Error(IpxeScriptRejected(source, 1, "is empty where '#!ipxe' should be: the answer is not an iPXE script"))
     | Ok Kernel -> Error(IpxeScriptRejected(source, count, "ends the script without a kernel line or 'boot'"))
-    | Ok(Images _) -> Error(IpxeScriptRejected(source, count, "ends the script without 'boot'"))
+    | Ok(After body) ->
+        match lastNonBlank with
+        | number, _ when number = body.KernelLine -> Error(IpxeScriptRejected(source, number, "ends the script without 'boot'"))
+        | number, line -> Error(IpxeScriptRejected(source, number, $"is '{shown line}', the script's last line, but matchbox ends its scripts with 'boot'"))
 
 let statusError (endpoint: string) (labels: Labels) (status: int) (body: string) =
     if status = 404 then

@@ -34,25 +34,35 @@ val query: labels: Labels -> string
 /// - then "kernel REF ARG…" exactly once: the first token that is not an iPXE image option is the
 ///   kernel reference; the options before it ("--name X", "-n X", "--name=X", "--timeout X",
 ///   "-t X", "--timeout=X", "--autofree", "-a", "--replace", "-r") are dropped; every token after
-///   it is an arg, in order;
+///   it is an arg, in order. The args get Plan.checkProfileArgs, as a profile from gRPC does: over
+///   Limits.MaxProfileArgs args or Limits.MaxProfileArgsBytes bytes is ProfileArgsTooLarge, a
+///   control character ArgsControlCharacter. This line alone is not held to MaxLineBytes;
 /// - then zero or more "initrd …" lines, in order. A line that does not end in a space (matchbox
 ///   v0.7.0 and later, one element per line) names exactly one image, options in front dropped.
 ///   A line that ends in a space (v0.6.1 and older: every element on one line, each followed by a
-///   space) names any number of images, each with its options dropped; "initrd " alone names none;
-/// - then "boot" exactly once, as the last line; only blank lines may follow it.
-/// Tokens are separated by spaces; runs of spaces count as one. A CR before a line's LF is
-/// tolerated (matchbox writes LF only, but a proxy may not), so CRLF scripts read the same.
+///   space) names any number of images, each with its options dropped, and is the only initrd
+///   line; "initrd " alone names none;
+/// - then "boot", as the last line; only blank lines may follow it.
+/// Tokens are separated by spaces; runs of spaces count as one. When line 1 ends in CR LF (a proxy
+/// may convert), one CR before each LF is dropped; in an LF script a CR is part of its line.
 ///
-/// Any other line (a blank one before "boot", "chain …", "echo …", an HTML error page), a second
-/// kernel line, an initrd line before the kernel, a script without kernel or boot, more than
-/// MaxLines lines or a line over MaxLineBytes is IpxeScriptRejected with the line's number and
-/// what was wrong with it. Nothing is thrown.
+/// The script is read whole before a line between the kernel line and the final "boot" is judged.
+/// matchbox writes args verbatim, so an arg holding a newline writes lines of its own there; when
+/// the script is matchbox's frame (header, kernel line, "boot" last), the first line there that
+/// matchbox does not write (a blank line, another command, a second kernel line, a malformed initrd
+/// line, a "boot" followed by more, a second initrd line beside a v0.6.1 one) is
+/// ArgsControlCharacter naming it and a newline: the verdict gRPC gives that profile. Anything else
+/// out of shape (no "#!ipxe", no kernel line, a line before the kernel line, no final "boot", more
+/// than MaxLines lines, a line other than the kernel line over MaxLineBytes) is IpxeScriptRejected
+/// with the line's number and what was wrong with it. Nothing is thrown.
+///
+/// An arg's newline followed by nothing but well-formed v0.7.0 initrd lines gives the very bytes
+/// matchbox writes for the profile with those initrds, and is read as that profile.
 ///
 /// matchbox joins a profile's args with single spaces, so an arg that itself holds a space comes
 /// back as several args (the gRPC lookup returns it whole); for the kernel command line, which
 /// joins them with spaces again, that makes no difference unless the arg had runs of spaces. The
-/// args are returned as written: ${…} variables are left for Plan.create to expand, and control
-/// characters for it to refuse.
+/// args are returned as written: ${…} variables are left for Plan.create to expand.
 val parse: source: string -> script: string -> Result<Plan.UnvalidatedProfile, BootError>
 
 /// What an /ipxe answer with a status other than 200 means. 404 is NoMatchingGroup: matchbox

@@ -133,7 +133,7 @@ let private shown (arg: string) =
     let printable = String.map (fun c -> if Char.IsControl c then '?' else c) arg
     if printable.Length > 40 then printable.Substring(0, 40) + "…" else printable
 
-let private checkProfileArgs (args: string list) =
+let checkProfileArgs (args: string list) =
     let bytes = args |> List.sumBy Text.Encoding.UTF8.GetByteCount
     if List.length args > Limits.MaxProfileArgs || bytes > Limits.MaxProfileArgsBytes then
         Error(ProfileArgsTooLarge(List.length args, bytes))

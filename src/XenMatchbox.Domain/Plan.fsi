@@ -47,6 +47,12 @@ type HttpBase =
 /// taken as they are. Any other scheme is an error.
 val resolveAsset: httpBase: HttpBase -> profileId: string -> reference: string -> Result<AssetUrl, BootError>
 
+/// The checks a profile's args get before expansion, wherever the profile came from (gRPC, or
+/// /ipxe through Ipxe.parse): at most Limits.MaxProfileArgs args of at most
+/// Limits.MaxProfileArgsBytes UTF-8 bytes together (ProfileArgsTooLarge), then no control character
+/// (ArgsControlCharacter naming the first arg that holds one, by its position, and the character).
+val checkProfileArgs: args: string list -> Result<unit, BootError>
+
 /// What one boot does.
 type BootPlan =
     { /// The id of the profile the plan is for (UnvalidatedProfile.Id).

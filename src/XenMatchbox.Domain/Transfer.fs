@@ -34,3 +34,6 @@ let followRedirect (from: AssetUrl) (location: string) hop =
 
 let checkSize url what limit bytes =
     if bytes > limit then Error(AssetTooLarge(url, what, bytes, limit)) else Ok()
+
+let checkNotEmpty url what (bytes: int64) =
+    if bytes <= 0L then Error(AssetEmpty(url, what)) else Ok()

@@ -27,3 +27,9 @@ val followRedirect: from: AssetUrl -> location: string -> hop: int -> Result<Ass
 
 /// Whether the asset, with the bytes already in its file, may grow by this much more.
 val checkSize: url: string -> what: string -> limit: int64 -> bytes: int64 -> Result<unit, BootError>
+
+/// Whether one URL's bytes may go into the kernel or ramdisk (what): AssetEmpty when it gave none.
+/// An empty kernel, an empty ramdisk and an empty part of a ramdisk (even between parts that have
+/// bytes) boot nothing, so none reaches libxl. Checked when each URL's download or cache copy is
+/// complete, and by a dry run against the size a HEAD declared.
+val checkNotEmpty: url: string -> what: string -> bytes: int64 -> Result<unit, BootError>

@@ -10,29 +10,9 @@ open global.Xunit
 open XenMatchbox.Domain
 open XenMatchbox.Domain.Errors
 open Generators
+open MatchboxIpxe
 
 let private source = "/ipxe?mac=52:54:00:aa:bb:cc"
-
-/// A profile's boot settings as matchbox stores them: strings inserted into the script verbatim.
-type private Boot =
-    { Kernel: string
-      Initrds: string list
-      Args: string list }
-
-/// The two bodies matchbox has written for /ipxe, from the facts in matchbox-api.md §4.2.
-type private Style =
-    | PerLine
-    | LegacyOneLine
-
-/// The script exactly as matchbox renders it: LF line ends; " ARG" per arg on the kernel line; one
-/// "initrd X" line per element (v0.7.0 on), or one "initrd " line with "X " per element (v0.6.1).
-let private render (style: Style) (boot: Boot) =
-    let kernel = "kernel " + boot.Kernel + String.concat "" [ for arg in boot.Args -> " " + arg ]
-    let initrds =
-        match style with
-        | PerLine -> [ for initrd in boot.Initrds -> "initrd " + initrd ]
-        | LegacyOneLine -> [ "initrd " + String.concat "" [ for initrd in boot.Initrds -> initrd + " " ] ]
-    String.concat "" [ for line in [ "#!ipxe"; kernel ] @ initrds @ [ "boot" ] -> line + "\n" ]
 
 let private profile (kernel: string) (initrds: string list) (args: string list) : Plan.UnvalidatedProfile =
     { Id = source; Kernel = kernel; Initrds = initrds; Args = args }
@@ -49,11 +29,28 @@ let private rejected (script: string) =
     | Error other -> Expect.fail $"{Expect.escaped script}: expected IpxeScriptRejected, got {Expect.shown other}"
     | Ok profile -> Expect.fail $"{Expect.escaped script}: expected a rejection, got %A{profile}"
 
+/// The code of the script's refusal and the line it names: XMB-211 names the line that is not
+/// matchbox's; XMB-315 (an arg that wrote lines of its own) names the first line the kernel line
+/// runs on into.
+let private refusal (script: string) =
+    match Ipxe.parse source script with
+    | Error(IpxeScriptRejected(_, line, _) as error) -> code error, line, describe error
+    | Error(ArgsControlCharacter(where, _) as error) ->
+        let found = Text.RegularExpressions.Regex.Match(where, @"runs on into line (\d+)")
+        Expect.isTrue $"'{where}' names the line" found.Success
+        code error, int found.Groups.[1].Value, describe error
+    | Error other -> Expect.fail $"{Expect.escaped script}: expected XMB-211 or XMB-315, got {Expect.shown other}"
+    | Ok profile -> Expect.fail $"{Expect.escaped script}: expected a refusal, got %A{profile}"
+
+/// The code a line out of place gets: between the kernel line and the final boot it can only have
+/// come from a newline in an arg (XMB-315); elsewhere the script is not matchbox's (XMB-211).
+let private codeAt (at: int) (lineCount: int) = if at >= 2 && at < lineCount then "XMB-315" else "XMB-211"
+
 // ---- generators ----
 
 /// Kernel and initrd references as profiles name them: server paths and absolute URLs, some with
 /// an iPXE variable; never starting with '-' (iPXE would read that as an option).
-let private reference =
+let reference =
     let segment = nonEmptyTextOf "abcdefghijklmnopqrstuvwxyz0123456789-_.~%"
     let path =
         Gen.nonEmptyListOf segment |> Gen.map (List.truncate 4 >> String.concat "/")
@@ -67,7 +64,7 @@ let private reference =
 /// Args as written in profiles: no spaces (matchbox joins args with spaces, so a space cannot come
 /// back) except inside a {{ .label }} marker, no control characters; option-like and keyword-like
 /// words included, since after the kernel reference they are plain args.
-let private arg =
+let arg =
     Gen.oneof
         [ nonEmptyTextOf "abcXYZ019.,:;/=+-_%&?#@!'\"()[]<>|\\^~`éßü€中😀${}"
           |> Gen.filter (fun text -> not (text.Contains "{{" || text.Contains "}}"))
@@ -86,7 +83,7 @@ let private boot =
     }
 
 /// iPXE image options, as they may stand in front of a reference.
-let private options =
+let options =
     Gen.elements [ "--name main"; "-n main"; "--name=main"; "--name initrd.img"; "--timeout 5000"; "-t 3"; "--timeout=100"; "--autofree"; "-a"; "--replace"; "-r" ]
     |> Gen.listOf
     |> Gen.map (List.truncate 3 >> List.map (fun option -> option + " ") >> String.concat "")
@@ -145,9 +142,10 @@ let ``a line matchbox never writes, anywhere in the script, is rejected by its l
         return line, at, joined (List.insertAt at line lines)
     }
     Prop.forAll (arb case) (fun (line, at, script) ->
-        let number, reason = rejected script
+        let code, number, text = refusal script
+        Expect.equalText (codeAt at ((linesOf script).Length - 1)) code
         Expect.equal $"the line number for '{line}' inserted as line {at + 1}" (at + 1) number
-        Expect.isTrue $"the reason '{reason}' quotes the line '{line}'" (reason.Contains(line.Split(' ').[0])))
+        Expect.isTrue $"the error '{text}' quotes the line '{line}'" (text.Contains(line.Split(' ').[0])))
 
 [<Property>]
 let ``blank lines after boot are ignored, before it they are rejected`` () =
@@ -161,7 +159,8 @@ let ``blank lines after boot are ignored, before it they are rejected`` () =
     }
     Prop.forAll (arb case) (fun (lines, blanks, at) ->
         Expect.equal "the profile" (parsed (joined lines)) (parsed (joined (lines @ blanks)))
-        let number, _ = rejected (joined (List.insertManyAt at blanks lines))
+        let code, number, _ = refusal (joined (List.insertManyAt at blanks lines))
+        Expect.equalText (codeAt at lines.Length) code
         Expect.equal "the line number of the first blank line" (at + 1) number)
 
 [<Property>]
@@ -245,32 +244,36 @@ let ``a chain line is refused, not run`` () =
     Expect.equalText "is 'chain http://matchbox.example.com:8080/boot.ipxe', which xenmatchbox does not run (matchbox writes only kernel, initrd and boot)" reason
 
 [<Theory>]
-[<InlineData("#!ipxe\n", 1)>]
-[<InlineData("#!ipxe\nkernel /k\n", 2)>]
-[<InlineData("#!ipxe\nkernel /k\ninitrd /i\n", 3)>]
-[<InlineData("#!ipxe\nboot\n", 2)>]
-[<InlineData("#!ipxe\ninitrd /i\nkernel /k\nboot\n", 2)>]
-[<InlineData("#!ipxe\nkernel /k\nkernel /k2\nboot\n", 3)>]
-[<InlineData("#!ipxe\nkernel /k\nboot\nboot\n", 4)>]
-[<InlineData("#!ipxe\nkernel /k\nboot\ninitrd /i\n", 4)>]
-[<InlineData("#!ipxe\nkernel /k\nboot now\n", 3)>]
-[<InlineData("#!ipxe\nkernel\nboot\n", 2)>]
-[<InlineData("#!ipxe\nkernel --name k\nboot\n", 2)>]
-[<InlineData("#!ipxe\nkernel --name\nboot\n", 2)>]
-[<InlineData("#!ipxe\nkernel --bogus /k\nboot\n", 2)>]
-[<InlineData("#!ipxe\nkernel /k\ninitrd\nboot\n", 3)>]
-[<InlineData("#!ipxe\nkernel /k\ninitrd /a /b\nboot\n", 3)>]
-[<InlineData("#!ipxe\nkernel /k\ninitrd --name main\nboot\n", 3)>]
-[<InlineData("#!ipxe\nkernel /k\ninitrd /a --name main \nboot\n", 3)>]
-[<InlineData("#!ipxe\nkernel /k\ninitrd -x /a \nboot\n", 3)>]
-[<InlineData("#!ipxe\nkernel /k\n\nboot\n", 3)>]
-let ``a script out of matchbox's shape is rejected at the line that breaks it`` (script: string, line: int) =
-    Expect.equal "the line" line (fst (rejected script))
+[<InlineData("#!ipxe\n", 1, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel /k\n", 2, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd /i\n", 3, "XMB-211")>]
+[<InlineData("#!ipxe\nboot\n", 2, "XMB-211")>]
+[<InlineData("#!ipxe\ninitrd /i\nkernel /k\nboot\n", 2, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel /k\nkernel /k2\nboot\n", 3, "XMB-315")>]
+[<InlineData("#!ipxe\nkernel /k\nboot\nboot\n", 3, "XMB-315")>]
+[<InlineData("#!ipxe\nkernel /k\nboot\ninitrd /i\n", 4, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel /k\nboot now\n", 3, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel\nboot\n", 2, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel --name k\nboot\n", 2, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel --name\nboot\n", 2, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel --bogus /k\nboot\n", 2, "XMB-211")>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd\nboot\n", 3, "XMB-315")>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd /a /b\nboot\n", 3, "XMB-315")>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd --name main\nboot\n", 3, "XMB-315")>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd /a --name main \nboot\n", 3, "XMB-315")>]
+[<InlineData("#!ipxe\nkernel /k\ninitrd -x /a \nboot\n", 3, "XMB-315")>]
+[<InlineData("#!ipxe\nkernel /k\n\nboot\n", 3, "XMB-315")>]
+let ``a script out of matchbox's shape is rejected at the line that breaks it`` (script: string, line: int, expectedCode: string) =
+    let code, number, _ = refusal script
+    Expect.equal "the line" line number
+    Expect.equalText expectedCode code
 
 [<Fact>]
 let ``a second kernel line names the first`` () =
-    let _, reason = rejected "#!ipxe\nkernel /k\ninitrd /i\nkernel /k2\nboot\n"
-    Expect.isTrue $"the reason '{reason}' names line 2" (reason.Contains "line 2")
+    let code, number, text = refusal "#!ipxe\nkernel /k\ninitrd /i\nkernel /k2\nboot\n"
+    Expect.equalText "XMB-315" code
+    Expect.equal "the line" 4 number
+    Expect.isTrue $"the error '{text}' names line 2" (text.Contains "line 2")
 
 [<Fact>]
 let ``a script of more than MaxLines lines is refused at the first line over, without reading the rest`` () =
@@ -282,11 +285,12 @@ let ``a script of more than MaxLines lines is refused at the first line over, wi
 
 [<Fact>]
 let ``a line over MaxLineBytes is refused, counted in UTF-8 bytes`` () =
-    let arg n = String.replicate n "é"
-    let ok = "#!ipxe\nkernel /k " + arg ((Ipxe.MaxLineBytes - "kernel /k ".Length) / 2) + "\nboot\n"
-    Expect.equal "args of a line at the limit" 1 (parsed ok).Args.Length
-    let number, reason = rejected ("#!ipxe\nkernel /k " + arg ((Ipxe.MaxLineBytes - "kernel /k ".Length) / 2 + 1) + "\nboot\n")
-    Expect.equal "the line" 2 number
+    // The kernel line is held to the profile's arg limits instead (IpxeParityTests).
+    let path n = "/" + String.replicate n "é"
+    let ok = "#!ipxe\nkernel /k\ninitrd " + path ((Ipxe.MaxLineBytes - "initrd /".Length) / 2) + "\nboot\n"
+    Expect.equal "initrds of a line at the limit" 1 (parsed ok).Initrds.Length
+    let number, reason = rejected ("#!ipxe\nkernel /k\ninitrd " + path ((Ipxe.MaxLineBytes - "initrd /".Length) / 2 + 1) + "\nboot\n")
+    Expect.equal "the line" 3 number
     Expect.isTrue $"the reason '{reason}' says bytes" (reason.Contains "bytes")
 
 [<Fact>]

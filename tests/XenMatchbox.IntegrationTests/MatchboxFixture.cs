@@ -60,6 +60,14 @@ public sealed class MatchboxFixture : IAsyncLifetime
         File.WriteAllBytes(file, Kernel);
     }
 
+    /// <summary>Serves <paramref name="bytes"/> at an /assets/ path (an empty file, say).</summary>
+    public void ServeAt(string urlPath, byte[] bytes)
+    {
+        var file = Path.Combine(assets, urlPath["/assets/".Length..]);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllBytes(file, bytes);
+    }
+
     /// <summary>bootloader_args with mutual TLS files of the server's own PKI.</summary>
     public List<string> BootloaderArgs(params string[] lookups)
     {

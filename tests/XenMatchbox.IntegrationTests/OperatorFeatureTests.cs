@@ -124,15 +124,19 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_script_line_xenmatchbox_does_not_know_is_XMB_211_naming_the_line()
+    public async Task A_script_line_an_arg_smuggled_in_is_XMB_315_naming_the_line_as_over_gRPC()
     {
         matchbox.IpxeStyle = IpxeStyle.Current;
         using var run = new LibxlRun();
         var outcome = await run.BootAsync(Args(grpc: false, "case=smuggled"));
-        Assert.Equal(3, outcome.ExitCode);
-        Assert.StartsWith("xenmatchbox: XMB-211: ", outcome.ErrorLine);
-        Assert.Contains("line 3", outcome.ErrorLine);
+        Assert.Equal(4, outcome.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-315: ", outcome.ErrorLine);
+        Assert.Contains("runs on into line 3, 'chain http://elsewhere/x.ipxe'", outcome.ErrorLine);
+        Assert.Empty(outcome.OutputFile);
         Assert.Empty(outcome.DirectoryEntries);
+
+        using var overGrpc = new LibxlRun();
+        Assert.StartsWith("xenmatchbox: XMB-315: ", (await overGrpc.BootAsync(Args(grpc: true, "case=smuggled"))).ErrorLine);
     }
 
     [Theory]
