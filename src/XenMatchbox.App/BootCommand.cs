@@ -55,9 +55,12 @@ internal static class BootCommand
                         {
                             CreateStageDirectory(settings.OutputDirectory);
                         }
-                        var tls = TlsMaterial.Load(settings.Server);
+                        // On a thread of its own, so that a read that blocks (a hung file system)
+                        // still ends at the deadline or on a signal.
+                        var tls = await Task.Run(() => TlsMaterial.Load(settings.Server), stop.Token).WaitAsync(stop.Token);
                         // xenstore needs root: a restricted boot reads it before the drop, in case a label needs it.
-                        var identity = settings.Lookup.FromDomain.IsEmpty && !settings.RunAs.IsSome() ? null : XenstoreIdentity.Read(settings);
+                        var identity = settings.Lookup.FromDomain.IsEmpty && !settings.RunAs.IsSome()
+                            ? null : await XenstoreIdentity.ReadAsync(settings, stop.Token);
                         files = (settings.Action.IsInstall ? PrepareRestrictedMode(settings) : null) ?? files;
                         await RunAsNetworkUserAsync(settings, result, tls, identity, files, stop.Token);
                     }
@@ -253,16 +256,16 @@ internal static class BootCommand
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
-        XenstoreIdentity Require(string key)
+        async Task<XenstoreIdentity> RequireAsync(string key)
         {
-            identity ??= XenstoreIdentity.Read(settings);
+            identity ??= await XenstoreIdentity.ReadAsync(settings, cancel);
             return identity.Identity is null ? throw identity.Unavailable(key) : identity;
         }
 
         var lookup = settings.Lookup;
         if (!lookup.FromDomain.IsEmpty)
         {
-            Require(lookup.FromDomain.Head);
+            await RequireAsync(lookup.FromDomain.Head);
         }
         var labels = Labels.complete(lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
         var server = settings.Server;
@@ -281,7 +284,7 @@ internal static class BootCommand
 
         var missing = Template.references(profile.Args)
             .FirstOrDefault(key => Labels.DomainKeys.Contains(key) && !Labels.tryFind(key, labels).IsSome());
-        var expansion = missing is null ? labels : Labels.extend(labels, ListModule.OfSeq(Require(missing).Labels));
+        var expansion = missing is null ? labels : Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels));
         var httpBase = new Plan.HttpBase(server.Host, server.HttpPort);
         return (labels, via, Plan.create(httpBase, settings.OutputDirectory, expansion, settings.ConfigArgs, profile).OrFail());
     }

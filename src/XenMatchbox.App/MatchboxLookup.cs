@@ -1,9 +1,8 @@
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.FSharp.Collections;
 using XenMatchbox.Domain;
 using XenMatchbox.Matchbox.Rpc;
 using XenMatchbox.Matchbox.Server;
@@ -79,54 +78,15 @@ internal static class MatchboxLookup
             Microsoft.FSharp.Collections.ListModule.OfSeq(boot?.Args ?? Enumerable.Empty<string>()));
     }
 
-    /// <summary>Names what went wrong from what the gRPC stack reports.</summary>
+    /// <summary>
+    /// Names what went wrong from what the gRPC stack reports: the status, its detail and the
+    /// exception chain, judged by <see cref="GrpcFailure.classify"/>.
+    /// </summary>
     private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits)
     {
-        if (e.StatusCode == StatusCode.NotFound)
-        {
-            return e.Status.Detail.Contains("Profile", StringComparison.Ordinal)
-                ? Errors.BootError.NewNoMatchingProfile(Labels.display(labels))
-                : Errors.BootError.NewNoMatchingGroup(Labels.display(labels));
-        }
-        if (e.StatusCode == StatusCode.DeadlineExceeded)
-        {
-            return Errors.BootError.NewServerTimedOut(endpoint, $"no answer within {limits.ConnectSeconds + limits.ReadSeconds} s");
-        }
-        var chain = Causes(e.Status.DebugException).ToList();
-        var text = string.Join(" ", chain.Select(x => x.Message));
-        if (chain.Any(x => x is TimeoutException or OperationCanceledException))
-        {
-            return Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s");
-        }
-        if (text.Contains("frame size", StringComparison.Ordinal) || text.Contains("corrupted frame", StringComparison.Ordinal))
-        {
-            return Errors.BootError.NewLookupFailed(endpoint, "no TLS",
-                "the port does not speak TLS; is --grpcport matchbox's gRPC port and not its HTTP port?");
-        }
-        if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
-        {
-            return Errors.BootError.NewServerNameMismatch(endpoint, "RemoteCertificateNameMismatch");
-        }
-        if (text.Contains("RemoteCertificateChainErrors", StringComparison.Ordinal)
-            || text.Contains("PartialChain", StringComparison.Ordinal)
-            || text.Contains("UntrustedRoot", StringComparison.Ordinal))
-        {
-            return Errors.BootError.NewServerNotTrusted(endpoint, "the chain does not lead to the --ca certificate");
-        }
-        if (chain.OfType<SocketException>().FirstOrDefault() is { } socket)
-        {
-            return Errors.BootError.NewServerUnreachable(endpoint, socket.Message);
-        }
-        if (chain.Any(x => x is AuthenticationException) || text.Contains("HTTP/2", StringComparison.Ordinal)
-            && e.StatusCode == StatusCode.Unavailable)
-        {
-            return Errors.BootError.NewClientCertificateRefused(endpoint, FirstLine(e.Status.Detail));
-        }
-        if (e.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Unavailable)
-        {
-            return Errors.BootError.NewServerUnreachable(endpoint, FirstLine(e.Status.Detail));
-        }
-        return Errors.BootError.NewLookupFailed(endpoint, e.StatusCode.ToString(), FirstLine(e.Status.Detail));
+        var causes = Causes(e.Status.DebugException).Select(x => new GrpcFailure.Cause(x.GetType().Name, x.Message));
+        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes));
+        return GrpcFailure.classify(endpoint, Labels.display(labels), limits.ConnectSeconds, limits.ConnectSeconds + limits.ReadSeconds, facts);
     }
 
     private static IEnumerable<Exception> Causes(Exception? e)
@@ -136,8 +96,6 @@ internal static class MatchboxLookup
             yield return e;
         }
     }
-
-    private static string FirstLine(string text) => text.Split('\n')[0];
 
     internal static string HostForUrl(string host) => host.Contains(':') ? $"[{host}]" : host;
 }

@@ -3,20 +3,22 @@ module XenMatchbox.Domain.Errors
 type BootError =
     | CommandLineRejected of reason: string
     | MissingServer
-    | InvalidServer of value: string * reason: string
+    | InvalidServer of source: string * value: string * reason: string
     | InvalidPort of flag: string * value: string
     | NoLookupLabels
     | UnknownOutputFormat of value: string
     | InvalidRunAs of value: string * reason: string
-    | MissingTlsFlags of missing: string list
+    | MissingTlsFlags of missing: string list * given: string list
     | MissingOutputDirectory
     | InvalidLabel of text: string * reason: string
     | InvalidMac of key: string * value: string
     | ConflictingLabel of key: string * first: string * second: string
     | InvalidDuration of source: string * value: string
+    | DurationTooLong of source: string * value: string * maximum: int
     | InvalidSize of flag: string * value: string
     | ConfigRejected of path: string * line: int * reason: string
     | ConfigUnreadable of path: string * detail: string
+    | EnvironmentRejected of variable: string * reason: string
     | NoMatchingGroup of labels: string
     | NoMatchingProfile of labels: string
     | LookupFailed of endpoint: string * status: string * detail: string
@@ -74,9 +76,11 @@ let code error =
     | InvalidLabel _ -> "XMB-110"
     | InvalidMac _ -> "XMB-111"
     | ConflictingLabel _ -> "XMB-112"
-    | InvalidDuration _ -> "XMB-113"
+    | InvalidDuration _
+    | DurationTooLong _ -> "XMB-113"
     | InvalidSize _ -> "XMB-114"
-    | ConfigRejected _ -> "XMB-115"
+    | ConfigRejected _
+    | EnvironmentRejected _ -> "XMB-115"
     | ConfigUnreadable _ -> "XMB-116"
     | NoMatchingGroup _ -> "XMB-201"
     | NoMatchingProfile _ -> "XMB-202"
@@ -135,22 +139,29 @@ let cause error =
     match error with
     | CommandLineRejected reason -> $"the command line was rejected: {reason}"
     | MissingServer -> "no matchbox server was given"
-    | InvalidServer(value, reason) -> $"--server '{value}' is not usable: {reason}"
+    | InvalidServer(source, value, reason) -> $"{source} '{value}' is not usable: {reason}"
     | InvalidPort(flag, value) -> $"{flag} '{value}' is not a TCP port"
     | NoLookupLabels -> "no --lookup label was given, so there is nothing to select a profile by"
     | UnknownOutputFormat value -> $"--output-format '{value}' is not a known format"
     | InvalidRunAs(value, reason) -> $"--runas '{value}' cannot be used: {reason}"
-    | MissingTlsFlags missing ->
+    | MissingTlsFlags(missing, given) ->
         let verb = if List.length missing = 1 then "was" else "were"
-        $"the gRPC lookup needs mutual TLS but {joinOr missing} {verb} not given"
+        let set =
+            match given with
+            | [] -> ""
+            | [ one ] -> $" ({one} is set)"
+            | several -> $" ({joinOr several} are set)"
+        $"the gRPC lookup needs mutual TLS but {joinOr missing} {verb} not given{set}"
     | MissingOutputDirectory -> "no --output-directory was given to download the kernel and ramdisk into"
     | InvalidLabel(text, reason) -> $"--lookup '{text}' is not a label: {reason}"
     | InvalidMac(key, value) -> $"--lookup {key}='{value}' is not a MAC address"
     | ConflictingLabel(key, first, second) -> $"--lookup gives '{key}' twice, as '{first}' and as '{second}'"
     | InvalidDuration(source, value) -> $"{source} '{value}' is not a number of seconds"
+    | DurationTooLong(source, value, maximum) -> $"{source} '{value}' is more seconds than a timer holds (at most {maximum})"
     | InvalidSize(flag, value) -> $"{flag} '{value}' is not a size"
     | ConfigRejected(path, line, reason) -> $"{path} line {line}: {reason}"
     | ConfigUnreadable(path, detail) -> $"cannot read the configuration file {path}: {detail}"
+    | EnvironmentRejected(variable, reason) -> $"the environment variable {variable} {reason}"
     | NoMatchingGroup labels -> $"no matchbox group matches labels {labels}"
     | NoMatchingProfile labels -> $"a matchbox group matches labels {labels} but its profile is missing or unreadable"
     | LookupFailed(endpoint, status, detail) -> $"matchbox at {endpoint} answered the lookup with {status}: {detail}"
@@ -211,9 +222,13 @@ let fix error =
     | ConflictingLabel _ -> "give each label once in bootloader_args"
     | InvalidDuration(source, _) when source.StartsWith "LIBXL" -> "set LIBXL_BOOTLOADER_TIMEOUT to whole seconds (0 for none) in xl's environment"
     | InvalidDuration _ -> "give whole seconds, e.g. --timeout 60 (0 for none)"
+    | DurationTooLong(source, _, maximum) when source.StartsWith "LIBXL" ->
+        $"set LIBXL_BOOTLOADER_TIMEOUT to at most {maximum} seconds (0 for none) in xl's environment"
+    | DurationTooLong(source, _, maximum) -> $"give {source} at most {maximum} seconds (0 for none where a timeout may be off)"
     | InvalidSize _ -> "give bytes or a size with K, M or G (powers of 1024), e.g. 256M"
     | ConfigRejected _ -> "correct or remove that line; each line is 'key = value' with a key from 'xenmatchbox --help', or a # comment"
     | ConfigUnreadable _ -> "check the path and permissions given with --config (or XENMATCHBOX_CONFIG)"
+    | EnvironmentRejected _ -> "unset it or correct it in the environment xl (or the shell) runs xenmatchbox with; see 'xenmatchbox --help' for the XENMATCHBOX_* names"
     | NoMatchingGroup _ -> "add a matchbox group whose selector matches these labels (or a default group), or correct --lookup"
     | NoMatchingProfile _ -> "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\""
     | LookupFailed _ -> "check matchbox's log for the failed request"
@@ -234,7 +249,7 @@ let fix error =
     | TemplateCode _ -> "replace it with a label reference such as {{ .mac }} or ${mac}"
     | MalformedVariable _ -> "write variables as ${label}, ${label:hex}, ${label:hexhyp}, ${label:hexraw} or {{ .label }}"
     | VariableNotMac _ -> "give that label a MAC address value, or drop the :hex/:hexhyp/:hexraw format"
-    | ArgsTooLong _ -> "shorten the profile's args (long URLs are the usual cause)"
+    | ArgsTooLong _ -> "shorten the profile's args (long URLs are the usual cause) or the domU config's extra=/cmdline= (libxl's --args), which is appended to them"
     | ArgsControlCharacter _ -> "remove the character from the profile's args (or from the domU config's extra/cmdline)"
     | ProfileArgsTooLarge _ -> "check the profile: its args list is not what a kernel command line can be"
     | AssetStatus _ -> "check that the file exists on the matchbox asset server and the profile's path is right"
@@ -247,7 +262,9 @@ let fix error =
     | DiskFull _ -> "free space where libxl writes bootloader output (XEN_LIB_DIR, usually /var/lib/xen)"
     | AssetTimedOut _ -> "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout"
     | AssetNotTrusted _ -> "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL"
-    | ValueContainsDelimiter _ -> "remove that character from the profile"
+    | ValueContainsDelimiter(("kernel" | "ramdisk"), _, _) ->
+        "the path comes from libxl's --output-directory: run xl with a XEN_LIB_DIR (and domain name) without that character"
+    | ValueContainsDelimiter _ -> "remove that character from the profile's args or from the domU config's extra=/cmdline= (libxl's --args)"
     | ItemTooLong _ -> "shorten the value"
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
     | OutputDirectoryMissing _ -> "create the directory, or pass the one libxl created"

@@ -11,8 +11,8 @@ type BootError =
     /// XMB-102: no matchbox server was given (--server is required).
     | MissingServer
     /// XMB-103: --server is not a bare host name or IP address (empty, a URL, or with a port or
-    /// path); the value and why.
-    | InvalidServer of value: string * reason: string
+    /// path); the flag (or the variable or config line that set it), the value and why.
+    | InvalidServer of source: string * value: string * reason: string
     /// XMB-104: a port is not a number from 1 to 65535; the flag (or the variable or config line
     /// that set it) and the value.
     | InvalidPort of flag: string * value: string
@@ -22,8 +22,9 @@ type BootError =
     | UnknownOutputFormat of value: string
     /// XMB-107: --runas (libxl's restricted mode) is not a numeric uid, or is 0 (root); the value and why.
     | InvalidRunAs of value: string * reason: string
-    /// XMB-108: the gRPC lookup needs --ca, --cert and --key but some were not given; the missing flags.
-    | MissingTlsFlags of missing: string list
+    /// XMB-108: the gRPC lookup needs --ca, --cert and --key but some were not given; the missing
+    /// flags, and those that were given, each named as set (a flag, a variable or a config line).
+    | MissingTlsFlags of missing: string list * given: string list
     /// XMB-109: a boot was asked for without --output-directory, so there is nowhere to put the kernel and ramdisk.
     | MissingOutputDirectory
     /// XMB-110: a --lookup text is not a key=value label, or gives a key both bare and with a value; the text and why.
@@ -35,6 +36,9 @@ type BootError =
     /// XMB-113: a timeout is not a whole number of seconds; where it came from (flag, variable or
     /// config line) and the value.
     | InvalidDuration of source: string * value: string
+    /// XMB-113: a timeout is more seconds than the runtime's timers hold (int.MaxValue milliseconds),
+    /// alone or with another it is added to; where it came from, the value and the largest allowed.
+    | DurationTooLong of source: string * value: string * maximum: int
     /// XMB-114: a size is not bytes or a number with K, M or G; the flag (or the variable or config
     /// line that set it) and the value.
     | InvalidSize of flag: string * value: string
@@ -44,6 +48,9 @@ type BootError =
     /// XMB-116: the configuration file cannot be read (missing, a directory, no permission, over
     /// 64 KiB, not UTF-8); its path and why.
     | ConfigUnreadable of path: string * detail: string
+    /// XMB-115: a XENMATCHBOX_* environment variable that xenmatchbox does not read, or a switch
+    /// variable that is not true or false; the variable and why.
+    | EnvironmentRejected of variable: string * reason: string
     // Lookup (XMB-2xx)
     /// XMB-201: no matchbox group matches the labels (over HTTP, also a group whose profile is
     /// missing); the labels as Labels.display shows them.

@@ -26,6 +26,9 @@ let DefaultReadSeconds = 30
 let MaxProfileArgs = 1024
 
 [<Literal>]
+let MaxTimeoutSeconds = 2147483
+
+[<Literal>]
 let MaxProfileArgsBytes = 65536
 
 let private wholeNumber (text: string) =
@@ -53,15 +56,24 @@ let parseSize flag (text: string) =
 let parseSeconds source (text: string) =
     match wholeNumber text with
     | Some 0L -> Ok None
-    | Some n when n <= int64 Int32.MaxValue -> Ok(Some(int n))
-    | _ -> Error(InvalidDuration(source, text))
+    | Some n when n <= int64 MaxTimeoutSeconds -> Ok(Some(int n))
+    | Some _ -> Error(DurationTooLong(source, text, MaxTimeoutSeconds))
+    | None when text.Length > 0 && text |> Seq.forall Char.IsAsciiDigit ->
+        Error(DurationTooLong(source, text, MaxTimeoutSeconds))
+    | None -> Error(InvalidDuration(source, text))
 
-let deadline timeoutFlag libxlTimeout =
+let checkAnswerTime connectSeconds readSource (readText: string) readSeconds =
+    if int64 connectSeconds + int64 readSeconds > int64 MaxTimeoutSeconds then
+        Error(DurationTooLong(readSource, readText, MaxTimeoutSeconds - connectSeconds))
+    else
+        Ok readSeconds
+
+let deadline timeoutSource timeoutFlag libxlTimeout =
     let parsed source value =
         match value with
         | None -> Ok None
         | Some text -> parseSeconds source text |> Result.map Some
-    match parsed "--timeout" timeoutFlag, parsed "LIBXL_BOOTLOADER_TIMEOUT" libxlTimeout with
+    match parsed timeoutSource timeoutFlag, parsed "LIBXL_BOOTLOADER_TIMEOUT" libxlTimeout with
     | Error e, _
     | _, Error e -> Error e
     | Ok flag, Ok libxl ->
