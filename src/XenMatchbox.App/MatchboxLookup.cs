@@ -26,30 +26,33 @@ internal static class MatchboxLookup
             RevocationMode = X509RevocationMode.NoCheck,
         };
         trust.CustomTrustStore.AddRange(tls.Authorities);
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                // matchbox accepts any certificate its CA signed; ours is always presented.
-                ClientCertificates = [tls.ClientCertificate!],
-                CertificateChainPolicy = trust,
-            },
-        };
-        using var channel = GrpcChannel.ForAddress($"https://{endpoint}", new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            MaxReceiveMessageSize = MaxReplyBytes,
-        });
         var request = new SelectProfileRequest();
         foreach (var (key, value) in Labels.toPairs(labels))
         {
             request.Labels[key] = value;
         }
-        var client = new Select.SelectClient(channel);
         return await Retries.RunAsync(async () =>
         {
+            // A channel per try: a gRPC channel whose connection failed backs off on its own and
+            // fails the calls meanwhile with the old error, so a retry on it would never see a
+            // matchbox that has come back (restarted) in between. Retries.RunAsync owns the backoff.
+            using var handler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    // matchbox accepts any certificate its CA signed; ours is always presented.
+                    ClientCertificates = [tls.ClientCertificate!],
+                    CertificateChainPolicy = trust,
+                },
+            };
+            using var channel = GrpcChannel.ForAddress($"https://{endpoint}", new GrpcChannelOptions
+            {
+                HttpHandler = handler,
+                DisposeHttpClient = true,
+                MaxReceiveMessageSize = MaxReplyBytes,
+            });
+            var client = new Select.SelectClient(channel);
             try
             {
                 // matchbox sets no deadline of its own: connecting and answering are bounded here.

@@ -178,13 +178,15 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     public async Task RestartGrpcAsync(TimeSpan down)
     {
         var old = grpc ?? throw new InvalidOperationException("gRPC is disabled");
-        // Built before the old one stops (binding happens at start), so the port is down for about
-        // `down` and not for the time building takes on a busy machine.
-        var fresh = GrpcEndpointHost.Build(state, GrpcEndPoint!, TlsFiles!, configureLogging);
-        await old.StopAsync(new CancellationToken(canceled: true));
-        await old.DisposeAsync();
+        // Kestrel closes its listening socket first, then cuts the connections (which takes a
+        // second or so): the port is down from the start, and the new listener need not wait for
+        // the rest (it binds with SO_REUSEPORT beside the closing one).
+        var stopping = old.StopAsync(new CancellationToken(canceled: true));
         await Task.Delay(down);
+        var fresh = GrpcEndpointHost.Build(state, GrpcEndPoint!, TlsFiles!, configureLogging);
         await fresh.StartAsync();
+        await stopping;
+        await old.DisposeAsync();
         grpc = fresh;
     }
 
