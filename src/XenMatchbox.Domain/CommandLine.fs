@@ -272,10 +272,7 @@ let private seconds (given: Given) flag fallback =
 /// --read-timeout, which a lookup's answer time adds to --connect-timeout: the sum must fit a timer too.
 let private readSeconds (given: Given) connect =
     seconds given "--read-timeout" Limits.DefaultReadSeconds
-    |> Result.bind (fun read ->
-        let text = defaultArg (given.One "--read-timeout") (string read)
-        let source = given.Named "--read-timeout" + $" (added to --connect-timeout {connect})"
-        Limits.checkAnswerTime connect source text read)
+    |> Result.bind (Limits.checkAnswerTime (given.Named "--connect-timeout") connect (given.Named "--read-timeout"))
 
 let private size (given: Given) flag fallback =
     match given.One flag with
@@ -432,13 +429,13 @@ let private environmentLayer (context: Context) =
         state
         |> Result.bind (fun found ->
             match settable.TryFind variable, context.Environment variable with
-            | None, _ -> Error(EnvironmentRejected(variable, "is not one xenmatchbox reads"))
+            | None, _ -> Error(ConfigRejected(variable, 0, "is not one xenmatchbox reads"))
             | Some _, None -> Ok found
             | Some flag, Some text ->
                 match layerValue flag text with
                 | Ok(Some value) -> Ok(found @ [ flag, value, FromEnvironment variable ])
                 | Ok None -> Ok found
-                | Error reason -> Error(EnvironmentRejected(variable, $"'{text}' {reason}")))
+                | Error reason -> Error(ConfigRejected(variable, 0, $"'{text}' {reason}")))
     ownVariables |> List.fold folder (Ok [])
 
 /// The configuration file's lines, as (flag, value, source): "key = value", blank lines and '#'

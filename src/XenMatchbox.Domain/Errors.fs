@@ -14,11 +14,9 @@ type BootError =
     | InvalidMac of key: string * value: string
     | ConflictingLabel of key: string * first: string * second: string
     | InvalidDuration of source: string * value: string
-    | DurationTooLong of source: string * value: string * maximum: int
     | InvalidSize of flag: string * value: string
     | ConfigRejected of path: string * line: int * reason: string
     | ConfigUnreadable of path: string * detail: string
-    | EnvironmentRejected of variable: string * reason: string
     | NoMatchingGroup of labels: string
     | NoMatchingProfile of labels: string
     | LookupFailed of endpoint: string * status: string * detail: string
@@ -76,11 +74,9 @@ let code error =
     | InvalidLabel _ -> "XMB-110"
     | InvalidMac _ -> "XMB-111"
     | ConflictingLabel _ -> "XMB-112"
-    | InvalidDuration _
-    | DurationTooLong _ -> "XMB-113"
+    | InvalidDuration _ -> "XMB-113"
     | InvalidSize _ -> "XMB-114"
-    | ConfigRejected _
-    | EnvironmentRejected _ -> "XMB-115"
+    | ConfigRejected _ -> "XMB-115"
     | ConfigUnreadable _ -> "XMB-116"
     | NoMatchingGroup _ -> "XMB-201"
     | NoMatchingProfile _ -> "XMB-202"
@@ -124,6 +120,11 @@ let code error =
     | PrivilegeDropFailed _ -> "XMB-603"
     | Unexpected _ -> "XMB-900"
 
+/// The most seconds a timeout may be: int.MaxValue milliseconds, what the runtime's timers hold
+/// (Limits.MaxTimeoutSeconds, which Errors is compiled before).
+[<Literal>]
+let private MaxSeconds = 2147483
+
 let private joinOr (items: string list) =
     match List.rev items with
     | [] -> ""
@@ -156,12 +157,11 @@ let cause error =
     | InvalidLabel(text, reason) -> $"--lookup '{text}' is not a label: {reason}"
     | InvalidMac(key, value) -> $"--lookup {key}='{value}' is not a MAC address"
     | ConflictingLabel(key, first, second) -> $"--lookup gives '{key}' twice, as '{first}' and as '{second}'"
-    | InvalidDuration(source, value) -> $"{source} '{value}' is not a number of seconds"
-    | DurationTooLong(source, value, maximum) -> $"{source} '{value}' is more seconds than a timer holds (at most {maximum})"
+    | InvalidDuration(source, value) -> $"{source} '{value}' is not a whole number of seconds from 0 to {MaxSeconds}"
     | InvalidSize(flag, value) -> $"{flag} '{value}' is not a size"
+    | ConfigRejected(variable, 0, reason) -> $"the environment variable {variable} {reason}"
     | ConfigRejected(path, line, reason) -> $"{path} line {line}: {reason}"
     | ConfigUnreadable(path, detail) -> $"cannot read the configuration file {path}: {detail}"
-    | EnvironmentRejected(variable, reason) -> $"the environment variable {variable} {reason}"
     | NoMatchingGroup labels -> $"no matchbox group matches labels {labels}"
     | NoMatchingProfile labels -> $"a matchbox group matches labels {labels} but its profile is missing or unreadable"
     | LookupFailed(endpoint, status, detail) -> $"matchbox at {endpoint} answered the lookup with {status}: {detail}"
@@ -220,15 +220,13 @@ let fix error =
     | InvalidLabel _ -> "write each label as --lookup key=value, e.g. --lookup mac=52:54:00:aa:bb:cc"
     | InvalidMac _ -> "give the vif's MAC as six hex octets, e.g. 52:54:00:aa:bb:cc or 52-54-00-AA-BB-CC"
     | ConflictingLabel _ -> "give each label once in bootloader_args"
-    | InvalidDuration(source, _) when source.StartsWith "LIBXL" -> "set LIBXL_BOOTLOADER_TIMEOUT to whole seconds (0 for none) in xl's environment"
-    | InvalidDuration _ -> "give whole seconds, e.g. --timeout 60 (0 for none)"
-    | DurationTooLong(source, _, maximum) when source.StartsWith "LIBXL" ->
-        $"set LIBXL_BOOTLOADER_TIMEOUT to at most {maximum} seconds (0 for none) in xl's environment"
-    | DurationTooLong(source, _, maximum) -> $"give {source} at most {maximum} seconds (0 for none where a timeout may be off)"
+    | InvalidDuration(source, _) when source.StartsWith "LIBXL" ->
+        $"set LIBXL_BOOTLOADER_TIMEOUT to whole seconds, at most {MaxSeconds} (0 for none), in xl's environment"
+    | InvalidDuration _ -> $"give whole seconds, at most {MaxSeconds} (what the runtime's timers hold), e.g. --timeout 60 (0 for none)"
     | InvalidSize _ -> "give bytes or a size with K, M or G (powers of 1024), e.g. 256M"
+    | ConfigRejected(_, 0, _) -> "unset it or correct it in the environment xl (or the shell) runs xenmatchbox with; the names are XENMATCHBOX_ and a flag of 'xenmatchbox --help'"
     | ConfigRejected _ -> "correct or remove that line; each line is 'key = value' with a key from 'xenmatchbox --help', or a # comment"
     | ConfigUnreadable _ -> "check the path and permissions given with --config (or XENMATCHBOX_CONFIG)"
-    | EnvironmentRejected _ -> "unset it or correct it in the environment xl (or the shell) runs xenmatchbox with; see 'xenmatchbox --help' for the XENMATCHBOX_* names"
     | NoMatchingGroup _ -> "add a matchbox group whose selector matches these labels (or a default group), or correct --lookup"
     | NoMatchingProfile _ -> "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\""
     | LookupFailed _ -> "check matchbox's log for the failed request"

@@ -33,24 +33,20 @@ type BootError =
     | InvalidMac of key: string * value: string
     /// XMB-112: --lookup gives one key twice with different values; the key and both values, in order.
     | ConflictingLabel of key: string * first: string * second: string
-    /// XMB-113: a timeout is not a whole number of seconds; where it came from (flag, variable or
-    /// config line) and the value.
+    /// XMB-113: a timeout is not a whole number of seconds from 0 to 2147483 (int.MaxValue
+    /// milliseconds, what the runtime's timers hold); where it came from (flag, variable or config
+    /// line, or two timeouts that are added up) and the value.
     | InvalidDuration of source: string * value: string
-    /// XMB-113: a timeout is more seconds than the runtime's timers hold (int.MaxValue milliseconds),
-    /// alone or with another it is added to; where it came from, the value and the largest allowed.
-    | DurationTooLong of source: string * value: string * maximum: int
     /// XMB-114: a size is not bytes or a number with K, M or G; the flag (or the variable or config
     /// line that set it) and the value.
     | InvalidSize of flag: string * value: string
     /// XMB-115: a line of the configuration file is not a 'key = value' setting it may hold; the
-    /// file, the line number and why.
+    /// file, the line number and why. Line 0: a XENMATCHBOX_* environment variable xenmatchbox does
+    /// not read, or a switch variable that is not true or false; then path is the variable.
     | ConfigRejected of path: string * line: int * reason: string
     /// XMB-116: the configuration file cannot be read (missing, a directory, no permission, over
     /// 64 KiB, not UTF-8); its path and why.
     | ConfigUnreadable of path: string * detail: string
-    /// XMB-115: a XENMATCHBOX_* environment variable that xenmatchbox does not read, or a switch
-    /// variable that is not true or false; the variable and why.
-    | EnvironmentRejected of variable: string * reason: string
     // Lookup (XMB-2xx)
     /// XMB-201: no matchbox group matches the labels (over HTTP, also a group whose profile is
     /// missing); the labels as Labels.display shows them.

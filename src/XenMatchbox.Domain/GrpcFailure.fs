@@ -20,7 +20,15 @@ let private has (fragment: string) (text: string) =
 /// no during the handshake. Without one, a handshake that broke off is the network's doing.
 let private serverSentAlert (text: string) =
     text.Contains(" alert ", StringComparison.OrdinalIgnoreCase)
-    || text.Contains("alert certificate", StringComparison.OrdinalIgnoreCase)
+    || text.Contains("alert number", StringComparison.OrdinalIgnoreCase)
+
+/// A server that refuses the client certificate under TLS 1.3 does so after the client has
+/// finished its side of the handshake, and a .NET (Kestrel) server just closes: the client's first
+/// read of the HTTP/2 preface meets the end of the stream, without TLS's close_notify. A server
+/// that accepted the handshake and then went away sends close_notify (a graceful close), or the
+/// kernel resets the connection (the client's preface lies unread): neither is this.
+let private closedBeforeHttp2 (text: string) =
+    has "did not complete the HTTP/2 handshake" text && has "(ResponseEnded)" text
 
 let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: Facts) =
     let text = facts.Causes |> List.map (fun c -> c.Message) |> String.concat " "
@@ -38,6 +46,8 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
     | _ when has "RemoteCertificateChainErrors" text || has "PartialChain" text || has "UntrustedRoot" text ->
         ServerNotTrusted(endpoint, "the chain does not lead to the --ca certificate")
     | _ when serverSentAlert text || serverSentAlert facts.Detail -> ClientCertificateRefused(endpoint, detail)
+    | _ when closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail ->
+        ClientCertificateRefused(endpoint, "it closed the connection as soon as it had our certificate, before a byte of HTTP/2")
     | _ when kinds |> List.contains "SocketException" ->
         let socket = facts.Causes |> List.find (fun c -> c.Kind = "SocketException")
         ServerUnreachable(endpoint, socket.Message)

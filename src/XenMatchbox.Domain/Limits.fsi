@@ -46,15 +46,14 @@ val parseSize: flag: string -> text: string -> Result<int64, BootError>
 [<Literal>]
 val MaxTimeoutSeconds: int = 2147483
 
-/// Parses whole seconds; 0 means "no limit" (None). More than MaxTimeoutSeconds (however many
-/// digits) is DurationTooLong naming the source and the maximum; anything else that is not whole
-/// seconds is InvalidDuration.
+/// Parses whole seconds from 0 to MaxTimeoutSeconds; 0 means "no limit" (None). Anything else
+/// (more, however many digits, or not a number) is InvalidDuration naming the source.
 val parseSeconds: source: string -> text: string -> Result<int option, BootError>
 
 /// Checks that a lookup's answer time, connect plus read seconds, fits MaxTimeoutSeconds; if not,
-/// DurationTooLong names the read timeout's source and value and the most it may be beside
-/// connectSeconds. Returns readSeconds.
-val checkAnswerTime: connectSeconds: int -> readSource: string -> readText: string -> readSeconds: int -> Result<int, BootError>
+/// InvalidDuration names both sources ("--connect-timeout plus --read-timeout") and the sum.
+/// Returns readSeconds.
+val checkAnswerTime: connectSource: string -> connectSeconds: int -> readSource: string -> readSeconds: int -> Result<int, BootError>
 
 /// The boot's deadline in seconds (None: none), from --timeout (named in errors as timeoutSource:
 /// the flag, its variable or its config line) and libxl's LIBXL_BOOTLOADER_TIMEOUT.

@@ -108,19 +108,20 @@ let ``a bad value from the file is named by its key, file and line`` () =
 [<Fact>]
 let ``a misspelt XENMATCHBOX_ variable is XMB-115 naming it`` () =
     match rejected [ "XENMATCHBOX_SEVER", "mb" ] None (bootArgv [ "--server=mb" ]) with
-    | EnvironmentRejected(variable, _) as error ->
+    | ConfigRejected(variable, 0, _) as error ->
         Expect.equalText "XENMATCHBOX_SEVER" variable
         Expect.equalText "XMB-115" (code error)
-    | other -> Expect.fail $"expected EnvironmentRejected, got {Expect.shown other}"
+        Expect.isTrue (describe error) ((describe error).Contains "the environment variable XENMATCHBOX_SEVER is not one")
+    | other -> Expect.fail $"expected ConfigRejected, got {Expect.shown other}"
 
 [<Fact>]
 let ``a switch variable that is not true or false is XMB-115 naming it`` () =
     match rejected [ "XENMATCHBOX_NO_CACHE", "maybe" ] None (bootArgv [ "--server=mb" ]) with
-    | EnvironmentRejected(variable, reason) as error ->
+    | ConfigRejected(variable, 0, reason) as error ->
         Expect.equalText "XENMATCHBOX_NO_CACHE" variable
         Expect.isTrue reason (reason.Contains "'maybe'")
         Expect.equalText "XMB-115" (code error)
-    | other -> Expect.fail $"expected EnvironmentRejected, got {Expect.shown other}"
+    | other -> Expect.fail $"expected ConfigRejected, got {Expect.shown other}"
 
 [<Fact>]
 let ``a bad value from the environment names its variable`` () =

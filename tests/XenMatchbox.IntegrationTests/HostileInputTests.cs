@@ -91,8 +91,7 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
 
         var outcome = await run.BootAsync(With(matchbox.BootloaderArgs("case=x"), flag, value));
 
-        AssertFailed(outcome, 2, "XMB-113", $"{flag} '{value}'");
-        Assert.Contains("at most 2147483", outcome.ErrorLine);
+        AssertFailed(outcome, 2, "XMB-113", $"{flag} '{value}' is not a whole number of seconds from 0 to 2147483");
     }
 
     [Fact]
@@ -103,8 +102,7 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
         var outcome = await run.BootAsync(
             With(With(matchbox.BootloaderArgs("case=x"), "--connect-timeout", "2147483"), "--read-timeout", "2147483"));
 
-        AssertFailed(outcome, 2, "XMB-113", "--read-timeout (added to --connect-timeout 2147483) '2147483'");
-        Assert.Contains("at most 0", outcome.ErrorLine);
+        AssertFailed(outcome, 2, "XMB-113", "--connect-timeout plus --read-timeout '4294966' is not a whole number of seconds from 0 to 2147483");
     }
 
     [Fact]
@@ -116,8 +114,7 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
             [.. run.LibxlFlags(), .. matchbox.BootloaderArgs("case=x"), run.DiskPath],
             environment: new Dictionary<string, string> { ["LIBXL_BOOTLOADER_TIMEOUT"] = "4294978" });
 
-        AssertFailed(outcome, 2, "XMB-113", "LIBXL_BOOTLOADER_TIMEOUT '4294978'");
-        Assert.Contains("at most 2147483", outcome.ErrorLine);
+        AssertFailed(outcome, 2, "XMB-113", "LIBXL_BOOTLOADER_TIMEOUT '4294978' is not a whole number of seconds from 0 to 2147483");
     }
 
     [Fact]
