@@ -31,8 +31,10 @@ internal static class MatchboxLookup
         {
             request.Labels[key] = value;
         }
+        var tries = 0;
         return await Retries.RunAsync(async () =>
         {
+            var lastTry = ++tries >= Transfer.MaxAttempts;
             // A channel per try: a gRPC channel whose connection failed backs off on its own and
             // fails the calls meanwhile with the old error, so a retry on it would never see a
             // matchbox that has come back (restarted) in between. Retries.RunAsync owns the backoff.
@@ -62,7 +64,7 @@ internal static class MatchboxLookup
             }
             catch (RpcException e) when (!cancel.IsCancellationRequested)
             {
-                throw new BootFailure(Classify(e, endpoint, labels, limits), e);
+                throw new BootFailure(Classify(e, endpoint, labels, limits, lastTry), e);
             }
         }, cancel);
     }
@@ -85,10 +87,10 @@ internal static class MatchboxLookup
     /// Names what went wrong from what the gRPC stack reports: the status, its detail and the
     /// exception chain, judged by <see cref="GrpcFailure.classify"/>.
     /// </summary>
-    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits)
+    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, bool lastTry)
     {
         var causes = Causes(e.Status.DebugException).Select(x => new GrpcFailure.Cause(x.GetType().Name, x.Message));
-        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes));
+        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes), lastTry);
         return GrpcFailure.classify(endpoint, Labels.display(labels), limits.ConnectSeconds, limits.ConnectSeconds + limits.ReadSeconds, facts);
     }
 

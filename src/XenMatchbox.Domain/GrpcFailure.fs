@@ -8,7 +8,8 @@ type Cause = { Kind: string; Message: string }
 type Facts =
     { Status: string
       Detail: string
-      Causes: Cause list }
+      Causes: Cause list
+      LastTry: bool }
 
 let private firstLine (text: string) = text.Split('\n').[0]
 
@@ -22,13 +23,12 @@ let private serverSentAlert (text: string) =
     text.Contains(" alert ", StringComparison.OrdinalIgnoreCase)
     || text.Contains("alert number", StringComparison.OrdinalIgnoreCase)
 
-/// A server that refuses the client certificate under TLS 1.3 does so after the client has
-/// finished its side of the handshake, and a .NET (Kestrel) server just closes: the client's first
-/// read of the HTTP/2 preface meets the end of the stream, without TLS's close_notify. A server
-/// that accepted the handshake and then went away sends close_notify (a graceful close), or the
-/// kernel resets the connection (the client's preface lies unread): neither is this.
+/// The server closed the connection after the TLS handshake, before a byte of HTTP/2, without an
+/// alert. Under TLS 1.3 a server refuses a client certificate only after the client has finished
+/// its side of the handshake, and one that sends no alert (a .NET server) just closes: this. A
+/// server that is going away between the handshake and its first HTTP/2 frame looks the same.
 let private closedBeforeHttp2 (text: string) =
-    has "did not complete the HTTP/2 handshake" text && has "(ResponseEnded)" text
+    has "did not complete the HTTP/2 handshake" text
 
 let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: Facts) =
     let text = facts.Causes |> List.map (fun c -> c.Message) |> String.concat " "
@@ -46,11 +46,13 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
     | _ when has "RemoteCertificateChainErrors" text || has "PartialChain" text || has "UntrustedRoot" text ->
         ServerNotTrusted(endpoint, "the chain does not lead to the --ca certificate")
     | _ when serverSentAlert text || serverSentAlert facts.Detail -> ClientCertificateRefused(endpoint, detail)
-    | _ when closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail ->
-        ClientCertificateRefused(endpoint, "it closed the connection as soon as it had our certificate, before a byte of HTTP/2")
     | _ when kinds |> List.contains "SocketException" ->
         let socket = facts.Causes |> List.find (fun c -> c.Kind = "SocketException")
         ServerUnreachable(endpoint, socket.Message)
+    | _ when (closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail) && facts.LastTry ->
+        ClientCertificateRefused(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2, on every try")
+    | _ when closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail ->
+        ServerUnreachable(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2")
     | _ when kinds |> List.contains "AuthenticationException" ->
         ServerUnreachable(endpoint, $"the TLS handshake broke off without an alert from the server (reset or closed): {detail}")
     | "Unavailable" -> ServerUnreachable(endpoint, $"the connection was closed or reset: {detail}")

@@ -18,16 +18,20 @@ type Facts =
       /// The status detail (its first line is shown to the operator).
       Detail: string
       /// The exceptions under the failure, outermost first; empty when the server answered.
-      Causes: Cause list }
+      Causes: Cause list
+      /// Whether this was the last try (Transfer.MaxAttempts): a failure that may be passing is
+      /// blamed only once it has happened on every try.
+      LastTry: bool }
 
 /// Names the failure of a lookup at endpoint for labels (as shown), given the --connect-timeout
 /// and the lookup's answer time in seconds. The rules, in order: NotFound is no group (or no
 /// profile, by matchbox's message); a deadline or a connect timeout is XMB-210; a port that does
 /// not speak TLS is XMB-203; a server certificate with the wrong name or chain is XMB-206/205; a
-/// TLS alert from the server (OpenSSL's "alert" in the chain), or a server that ends the stream
-/// right after the handshake without TLS's close_notify and before any HTTP/2 byte (how a TLS 1.3
-/// server without alerts refuses a client certificate), is the client certificate refused,
-/// XMB-207; a refused or reset connection, one closed with close_notify after the handshake, the
-/// TLS handshake cut off without an alert, or any other Unavailable is XMB-204, which is tried
-/// again (a matchbox restarting looks like that). Anything else is XMB-203 with the status.
+/// TLS alert from the server (OpenSSL's "alert" in the chain) is the client certificate refused,
+/// XMB-207. A connection closed right after the handshake, before any HTTP/2 byte and without an
+/// alert, is ambiguous (a TLS 1.3 server that refuses a certificate without an alert, as .NET's
+/// does, and a matchbox going away look the same): XMB-204, tried again, and XMB-207 only on the
+/// last try. A refused or reset connection, the TLS handshake cut off without an alert, or any
+/// other Unavailable is XMB-204, tried again (a matchbox restarting looks like that). Anything else
+/// is XMB-203 with the status.
 val classify: endpoint: string -> labels: string -> connectSeconds: int -> answerSeconds: int -> facts: Facts -> BootError

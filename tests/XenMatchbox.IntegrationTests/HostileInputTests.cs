@@ -207,20 +207,37 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
     }
 
     /// <summary>
-    /// A server that completes the TLS handshake (client certificate and all) and then drops the
+    /// A server that completes the TLS handshake (client certificate and all) and then resets the
     /// connection, as a matchbox that restarts does: the network failed, not our certificate.
     /// </summary>
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_connection_cut_after_the_TLS_handshake_is_unreachable_not_a_refused_certificate(bool reset)
+    [Fact]
+    public async Task A_connection_reset_after_the_TLS_handshake_is_unreachable_not_a_refused_certificate()
     {
-        using var hostile = new HandshakeThenDrop(matchbox.Server.TlsFiles!, reset);
+        using var hostile = new HandshakeThenDrop(matchbox.Server.TlsFiles!, reset: true);
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(With(matchbox.BootloaderArgs("case=x"), "--grpcport", hostile.Port.ToString()));
 
         AssertFailed(outcome, 3, "XMB-204", $"cannot reach matchbox gRPC at 127.0.0.1:{hostile.Port}");
+        Assert.Equal(3, hostile.Handshakes);
+    }
+
+    /// <summary>
+    /// A server that completes the TLS handshake and then closes before a byte of HTTP/2: what a
+    /// matchbox going away at that moment does, and also what a TLS 1.3 server that refuses the
+    /// client certificate without an alert does (the test server's Kestrel: its tickets, then the
+    /// end of the stream). So it is tried again like a reset, and blamed on the certificate only
+    /// when every try ends the same way.
+    /// </summary>
+    [Fact]
+    public async Task A_connection_closed_after_the_TLS_handshake_is_retried_before_the_certificate_is_blamed()
+    {
+        using var hostile = new HandshakeThenDrop(matchbox.Server.TlsFiles!, reset: false);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(With(matchbox.BootloaderArgs("case=x"), "--grpcport", hostile.Port.ToString()));
+
+        AssertFailed(outcome, 3, "XMB-207", "before a byte of HTTP/2, on every try");
         Assert.Equal(3, hostile.Handshakes);
     }
 
@@ -349,8 +366,9 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
 
 /// <summary>
 /// A TLS listener on 127.0.0.1 that asks for a client certificate, accepts any, completes the
-/// handshake and then closes the connection (a close_notify and FIN) or resets it (RST), before
-/// any HTTP/2 byte: what a client sees of a gRPC server that restarts or crashes.
+/// handshake and then, before any HTTP/2 byte, resets the connection (RST: a server that restarts
+/// or crashes) or reads what the client sent and ends the stream (FIN without close_notify: what
+/// the test server's Kestrel does when it refuses a client certificate).
 /// </summary>
 internal sealed class HandshakeThenDrop : IDisposable
 {
@@ -403,7 +421,20 @@ internal sealed class HandshakeThenDrop : IDisposable
             Interlocked.Increment(ref handshakes);
             if (!reset)
             {
-                await tls.ShutdownAsync();
+                // Read what the client sent (its HTTP/2 preface) so that closing sends a FIN, not
+                // the reset that unread bytes would cause; then end the stream, as Kestrel does.
+                using var drain = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+                var buffer = new byte[16384];
+                try
+                {
+                    while (await tls.ReadAsync(buffer, drain.Token) > 0)
+                    {
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                socket.Shutdown(SocketShutdown.Send);
             }
         }
         catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException)
