@@ -151,28 +151,25 @@ internal static class BootCommand
         return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
     }
 
-    /// <summary>The file's text, refused past <see cref="MaxConfigBytes"/> (a wrong --config such as /dev/zero must not hang).</summary>
+    /// <summary>
+    /// The file's text, from a regular file and refused past <see cref="MaxConfigBytes"/> (a wrong
+    /// --config such as /dev/zero or a FIFO must not hang): see <see cref="BoundedFile"/>.
+    /// </summary>
     private static string ReadConfigFile(string path)
     {
-        if (Directory.Exists(path))
+        byte[] bytes;
+        try
         {
-            throw new IOException("it is a directory");
+            // /dev/null is a way to say "no configuration file".
+            bytes = BoundedFile.Read(path, MaxConfigBytes, allowCharacterDevice: true);
         }
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        var buffer = new byte[MaxConfigBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        catch (IOException e) when (e.Message.StartsWith("it is larger than", StringComparison.Ordinal))
         {
-            length += read;
-        }
-        if (length > MaxConfigBytes)
-        {
-            throw new IOException($"it is larger than {MaxConfigBytes / 1024} KiB; a configuration file is a few lines");
+            throw new IOException($"{e.Message}; a configuration file is a few lines");
         }
         try
         {
-            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
         }
         catch (System.Text.DecoderFallbackException)
         {

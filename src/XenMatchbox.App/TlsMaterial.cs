@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -11,7 +9,7 @@ namespace XenMatchbox.App;
 /// The CA and client certificate for matchbox's gRPC API, read once from PEM files. In HTTP-only
 /// mode there is no client certificate, and the CA (trusted for https:// assets) is optional.
 /// </summary>
-internal sealed partial class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2? clientCertificate)
+internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2? clientCertificate)
 {
     /// <summary>
     /// The most bytes read of one TLS file: a PEM certificate chain or key is a few KiB, so a wrong
@@ -65,44 +63,17 @@ internal sealed partial class TlsMaterial(X509Certificate2Collection authorities
         }
     }
 
-    /// <summary>
-    /// The file's text, at most <see cref="MaxFileBytes"/>. It is opened without blocking (a FIFO
-    /// would wait for a writer) and must be a regular file: /dev/zero, a FIFO or a directory is
-    /// refused before a byte is read.
-    /// </summary>
+    /// <summary>The file's text, at most <see cref="MaxFileBytes"/>, from a regular file (see <see cref="BoundedFile"/>).</summary>
     private static string ReadText(string path)
     {
-        var fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
-        {
-            throw Unreadable(path, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
-        }
-        using var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
-        var status = new byte[StatSize];
-        if (fstat(fd, status) != 0)
-        {
-            throw Unreadable(path, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
-        }
-        var mode = BitConverter.ToUInt32(status, StatModeOffset);
-        if ((mode & S_IFMT) != S_IFREG)
-        {
-            throw Unreadable(path, (mode & S_IFMT) == S_IFDIR ? "it is a directory, not a regular file" : "it is not a regular file");
-        }
         try
         {
-            var buffer = new byte[MaxFileBytes + 1];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
-            {
-                length += read;
-            }
-            if (length > MaxFileBytes)
-            {
-                throw Unreadable(path, $"it is larger than {MaxFileBytes >> 20} MiB; a PEM certificate or key is a few KiB");
-            }
-            var text = Encoding.UTF8.GetString(buffer, 0, length);
+            var text = Encoding.UTF8.GetString(BoundedFile.Read(path, MaxFileBytes));
             return text.StartsWith('\uFEFF') ? text[1..] : text;
+        }
+        catch (IOException e) when (e.Message.StartsWith("it is larger than", StringComparison.Ordinal))
+        {
+            throw Unreadable(path, $"{e.Message}; a PEM certificate or key is a few KiB");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -112,20 +83,4 @@ internal sealed partial class TlsMaterial(X509Certificate2Collection authorities
 
     private static BootFailure Unreadable(string path, string detail) =>
         new(Errors.BootError.NewTlsFileUnreadable(path, detail));
-
-    // Linux x86-64 (the only target): open(2) flags and struct stat's size and st_mode offset.
-    private const int O_RDONLY = 0;
-    private const int O_NONBLOCK = 0x800;
-    private const int O_CLOEXEC = 0x80000;
-    private const int StatSize = 256;
-    private const int StatModeOffset = 24;
-    private const uint S_IFMT = 0xF000;
-    private const uint S_IFREG = 0x8000;
-    private const uint S_IFDIR = 0x4000;
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
-    private static partial int fstat(int fd, [Out] byte[] status);
 }

@@ -296,7 +296,9 @@ let private limits environment (given: Given) =
 
 let private cache (given: Given) =
     match given.Has "--no-cache", given.One "--cache-dir" with
-    | true, Some _ -> Error(CommandLineRejected "--no-cache and --cache-dir contradict each other; keep one")
+    | true, Some _ ->
+        let noCache, cacheDir = given.Named "--no-cache", given.Named "--cache-dir"
+        Error(CommandLineRejected $"{noCache} and {cacheDir} contradict each other; keep one")
     | true, None -> Ok None
     | false, Some dir when not (dir.StartsWith "/") ->
         let named = given.Named "--cache-dir"

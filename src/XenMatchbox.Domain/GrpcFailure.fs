@@ -53,6 +53,9 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
         ClientCertificateRefused(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2, on every try")
     | _ when closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail ->
         ServerUnreachable(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2")
+    | _ when has "server closed the connection" text || has "server closed the connection" facts.Detail ->
+        // An HTTP/2 GOAWAY or a close mid-call, whatever status the client made of it: a server stopping.
+        ServerUnreachable(endpoint, $"the connection was closed: {detail}")
     | _ when kinds |> List.contains "AuthenticationException" ->
         ServerUnreachable(endpoint, $"the TLS handshake broke off without an alert from the server (reset or closed): {detail}")
     | "Unavailable" -> ServerUnreachable(endpoint, $"the connection was closed or reset: {detail}")

@@ -31,7 +31,8 @@ type Facts =
 /// XMB-207. A connection closed right after the handshake, before any HTTP/2 byte and without an
 /// alert, is ambiguous (a TLS 1.3 server that refuses a certificate without an alert, as .NET's
 /// does, and a matchbox going away look the same): XMB-204, tried again, and XMB-207 only on the
-/// last try. A refused or reset connection, the TLS handshake cut off without an alert, or any
-/// other Unavailable is XMB-204, tried again (a matchbox restarting looks like that). Anything else
+/// last try. A refused or reset connection, the server closing the HTTP/2 connection (GOAWAY, as a
+/// server that stops sends it, whatever status the client makes of it), the TLS handshake cut off
+/// without an alert, or any other Unavailable is XMB-204, tried again (a matchbox restarting looks like that). Anything else
 /// is XMB-203 with the status.
 val classify: endpoint: string -> labels: string -> connectSeconds: int -> answerSeconds: int -> facts: Facts -> BootError

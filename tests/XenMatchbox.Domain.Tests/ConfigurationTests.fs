@@ -142,6 +142,8 @@ let ``a bad value from the environment names its variable`` () =
 [<InlineData("server = mb\nmax-kernel-size = 12Q", "XMB-114", "max-kernel-size")>]
 [<InlineData("server = mb\ncache-size = 0", "XMB-114", "cache-size")>]
 [<InlineData("server = mb\ncache-dir = cache", "XMB-101", "cache-dir")>]
+[<InlineData("server = mb\nno-cache = true\ncache-dir = /c", "XMB-101", "cache-dir")>]
+[<InlineData("server = mb\ncache-dir = /c\nno-cache = yes", "XMB-101", "no-cache")>]
 [<InlineData("server = mb\nbogus = 1", "XMB-115", "bogus")>]
 let ``every command-line error a file value causes names the file and its line`` (text: string, expected: string, key: string) =
     let text = text.Replace("\\n", "\n")

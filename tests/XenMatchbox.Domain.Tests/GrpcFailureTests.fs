@@ -82,6 +82,16 @@ let ``a connection reset after the handshake is XMB-204, which is retried, on an
         | other -> Expect.fail $"expected XMB-204, got %A{other}"
 
 [<Fact>]
+let ``a server closing the HTTP/2 connection mid-call (a restart) is XMB-204, even as status Internal`` () =
+    let chain =
+        [ "HttpRequestException", "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0). (HttpProtocolError)"
+          "HttpProtocolException", "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0). (HttpProtocolError)" ]
+    for lastTry in [ false; true ] do
+        match classifiedOn lastTry "Internal" (describeChain chain) chain with
+        | ServerUnreachable _ as error -> Expect.isTrue "retried" (Transfer.isTransient error)
+        | other -> Expect.fail $"expected XMB-204, got %A{other}"
+
+[<Fact>]
 let ``a handshake broken off without an alert is XMB-204, not the certificate's fault`` () =
     let chain =
         [ "HttpRequestException", "The SSL connection could not be established, see inner exception."

@@ -80,6 +80,23 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
     }
 
+    [Fact]
+    public async Task A_FIFO_as_the_configuration_file_is_refused_and_does_not_block()
+    {
+        using var run = new LibxlRun();
+        var fifo = Path.Combine(run.XenLibDir, "xenmatchbox.conf");
+        using (var mkfifo = Process.Start("mkfifo", [fifo])!)
+        {
+            mkfifo.WaitForExit();
+        }
+        var clock = Stopwatch.StartNew();
+
+        var outcome = await run.BootAsync(["--config", fifo, .. matchbox.BootloaderArgs("case=x")]);
+
+        AssertFailed(outcome, 2, "XMB-116", $"{fifo}: it is not a regular file");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+    }
+
     [Theory]
     [InlineData("--connect-timeout", "2147484")]
     [InlineData("--timeout", "4294968")]
