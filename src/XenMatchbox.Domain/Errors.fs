@@ -261,7 +261,7 @@ let fix error =
     | AssetTimedOut _ -> "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout"
     | AssetNotTrusted _ -> "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL"
     | ValueContainsDelimiter(("kernel" | "ramdisk"), _, _) ->
-        "the path comes from libxl's --output-directory: run xl with a XEN_LIB_DIR (and domain name) without that character"
+        "the path comes from libxl's --output-directory (under XEN_LIB_DIR, usually /var/lib/xen): give xl a XEN_LIB_DIR without that character, or pass another --output-directory when running by hand"
     | ValueContainsDelimiter _ -> "remove that character from the profile's args or from the domU config's extra=/cmdline= (libxl's --args)"
     | ItemTooLong _ -> "shorten the value"
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
