@@ -277,7 +277,8 @@ internal sealed class AssetDownloader : IDisposable
         var expected = DeclaredLength(response);
         if (expected is { } declared)
         {
-            Transfer.checkSize(source, what, limit, start + declared).OrFail();
+            // Saturated: a hostile Content-Length near long.MaxValue must not wrap past the limit.
+            Transfer.checkSize(source, what, limit, Transfer.addSizes(start, declared)).OrFail();
             OutputFiles.EnsureRoom(finalPath, declared);
         }
         long received = 0;
@@ -307,7 +308,7 @@ internal sealed class AssetDownloader : IDisposable
                     received = done;
                     Transfer.checkSize(source, what, limit, start + done).OrFail();
                     Write(output, buffer.AsSpan(0, read), finalPath);
-                    progress?.Report(what, start + done, start + expected);
+                    progress?.Report(what, start + done, expected is { } total ? Transfer.addSizes(start, total) : null);
                 }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(idle.Token);
         }

@@ -57,9 +57,12 @@ internal static class BootCommand
                         {
                             CreateStageDirectory(settings.OutputDirectory);
                         }
-                        var tls = TlsMaterial.Load(settings.Server);
+                        // On a thread of its own, so that a read that blocks (a hung file system)
+                        // still ends at the deadline or on a signal.
+                        var tls = await Task.Run(() => TlsMaterial.Load(settings.Server), stop.Token).WaitAsync(stop.Token);
                         // xenstore needs root: a restricted boot reads it before the drop, in case a label needs it.
-                        var identity = settings.Lookup.FromDomain.IsEmpty && !settings.RunAs.IsSome() ? null : XenstoreIdentity.Read(settings);
+                        var identity = settings.Lookup.FromDomain.IsEmpty && !settings.RunAs.IsSome()
+                            ? null : await XenstoreIdentity.ReadAsync(settings, stop.Token);
                         files = (settings.Action.IsInstall ? PrepareRestrictedMode(settings) : null) ?? files;
                         await RunAsNetworkUserAsync(settings, result, tls, identity, files, stop.Token);
                     }
@@ -150,28 +153,25 @@ internal static class BootCommand
         return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
     }
 
-    /// <summary>The file's text, refused past <see cref="MaxConfigBytes"/> (a wrong --config such as /dev/zero must not hang).</summary>
+    /// <summary>
+    /// The file's text, from a regular file and refused past <see cref="MaxConfigBytes"/> (a wrong
+    /// --config such as /dev/zero or a FIFO must not hang): see <see cref="BoundedFile"/>.
+    /// </summary>
     private static string ReadConfigFile(string path)
     {
-        if (Directory.Exists(path))
+        byte[] bytes;
+        try
         {
-            throw new IOException("it is a directory");
+            // /dev/null is a way to say "no configuration file".
+            bytes = BoundedFile.Read(path, MaxConfigBytes, allowCharacterDevice: true);
         }
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-        var buffer = new byte[MaxConfigBytes + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        catch (IOException e) when (e.Message.StartsWith("it is larger than", StringComparison.Ordinal))
         {
-            length += read;
-        }
-        if (length > MaxConfigBytes)
-        {
-            throw new IOException($"it is larger than {MaxConfigBytes / 1024} KiB; a configuration file is a few lines");
+            throw new IOException($"{e.Message}; a configuration file is a few lines");
         }
         try
         {
-            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
         }
         catch (System.Text.DecoderFallbackException)
         {
@@ -268,16 +268,16 @@ internal static class BootCommand
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
-        XenstoreIdentity Require(string key)
+        async Task<XenstoreIdentity> RequireAsync(string key)
         {
-            identity ??= XenstoreIdentity.Read(settings);
+            identity ??= await XenstoreIdentity.ReadAsync(settings, cancel);
             return identity.Identity is null ? throw identity.Unavailable(key) : identity;
         }
 
         var lookup = settings.Lookup;
         if (!lookup.FromDomain.IsEmpty)
         {
-            Require(lookup.FromDomain.Head);
+            await RequireAsync(lookup.FromDomain.Head);
         }
         var labels = Labels.complete(lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
         var server = settings.Server;
@@ -296,7 +296,7 @@ internal static class BootCommand
 
         var missing = Template.references(profile.Args)
             .FirstOrDefault(key => Labels.DomainKeys.Contains(key) && !Labels.tryFind(key, labels).IsSome());
-        var expansion = missing is null ? labels : Labels.extend(labels, ListModule.OfSeq(Require(missing).Labels));
+        var expansion = missing is null ? labels : Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels));
         var httpBase = new Plan.HttpBase(server.Host, server.HttpPort);
         return (labels, via, Plan.create(httpBase, settings.OutputDirectory, expansion, settings.ConfigArgs, profile).OrFail());
     }

@@ -1,9 +1,8 @@
 using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.FSharp.Collections;
 using XenMatchbox.Domain;
 using XenMatchbox.Matchbox.Rpc;
 using XenMatchbox.Matchbox.Server;
@@ -27,30 +26,35 @@ internal static class MatchboxLookup
             RevocationMode = X509RevocationMode.NoCheck,
         };
         trust.CustomTrustStore.AddRange(tls.Authorities);
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                // matchbox accepts any certificate its CA signed; ours is always presented.
-                ClientCertificates = [tls.ClientCertificate!],
-                CertificateChainPolicy = trust,
-            },
-        };
-        using var channel = GrpcChannel.ForAddress($"https://{endpoint}", new GrpcChannelOptions
-        {
-            HttpHandler = handler,
-            DisposeHttpClient = true,
-            MaxReceiveMessageSize = MaxReplyBytes,
-        });
         var request = new SelectProfileRequest();
         foreach (var (key, value) in Labels.toPairs(labels))
         {
             request.Labels[key] = value;
         }
-        var client = new Select.SelectClient(channel);
+        var tries = 0;
         return await Retries.RunAsync(async () =>
         {
+            var lastTry = ++tries >= Transfer.MaxAttempts;
+            // A channel per try: a gRPC channel whose connection failed backs off on its own and
+            // fails the calls meanwhile with the old error, so a retry on it would never see a
+            // matchbox that has come back (restarted) in between. Retries.RunAsync owns the backoff.
+            using var handler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    // matchbox accepts any certificate its CA signed; ours is always presented.
+                    ClientCertificates = [tls.ClientCertificate!],
+                    CertificateChainPolicy = trust,
+                },
+            };
+            using var channel = GrpcChannel.ForAddress($"https://{endpoint}", new GrpcChannelOptions
+            {
+                HttpHandler = handler,
+                DisposeHttpClient = true,
+                MaxReceiveMessageSize = MaxReplyBytes,
+            });
+            var client = new Select.SelectClient(channel);
             try
             {
                 // matchbox sets no deadline of its own: connecting and answering are bounded here.
@@ -60,7 +64,7 @@ internal static class MatchboxLookup
             }
             catch (RpcException e) when (!cancel.IsCancellationRequested)
             {
-                throw new BootFailure(Classify(e, endpoint, labels, limits), e);
+                throw new BootFailure(Classify(e, endpoint, labels, limits, lastTry), e);
             }
         }, cancel);
     }
@@ -79,54 +83,15 @@ internal static class MatchboxLookup
             Microsoft.FSharp.Collections.ListModule.OfSeq(boot?.Args ?? Enumerable.Empty<string>()));
     }
 
-    /// <summary>Names what went wrong from what the gRPC stack reports.</summary>
-    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits)
+    /// <summary>
+    /// Names what went wrong from what the gRPC stack reports: the status, its detail and the
+    /// exception chain, judged by <see cref="GrpcFailure.classify"/>.
+    /// </summary>
+    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, bool lastTry)
     {
-        if (e.StatusCode == StatusCode.NotFound)
-        {
-            return e.Status.Detail.Contains("Profile", StringComparison.Ordinal)
-                ? Errors.BootError.NewNoMatchingProfile(Labels.display(labels))
-                : Errors.BootError.NewNoMatchingGroup(Labels.display(labels));
-        }
-        if (e.StatusCode == StatusCode.DeadlineExceeded)
-        {
-            return Errors.BootError.NewServerTimedOut(endpoint, $"no answer within {limits.ConnectSeconds + limits.ReadSeconds} s");
-        }
-        var chain = Causes(e.Status.DebugException).ToList();
-        var text = string.Join(" ", chain.Select(x => x.Message));
-        if (chain.Any(x => x is TimeoutException or OperationCanceledException))
-        {
-            return Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s");
-        }
-        if (text.Contains("frame size", StringComparison.Ordinal) || text.Contains("corrupted frame", StringComparison.Ordinal))
-        {
-            return Errors.BootError.NewLookupFailed(endpoint, "no TLS",
-                "the port does not speak TLS; is --grpcport matchbox's gRPC port and not its HTTP port?");
-        }
-        if (text.Contains("RemoteCertificateNameMismatch", StringComparison.Ordinal))
-        {
-            return Errors.BootError.NewServerNameMismatch(endpoint, "RemoteCertificateNameMismatch");
-        }
-        if (text.Contains("RemoteCertificateChainErrors", StringComparison.Ordinal)
-            || text.Contains("PartialChain", StringComparison.Ordinal)
-            || text.Contains("UntrustedRoot", StringComparison.Ordinal))
-        {
-            return Errors.BootError.NewServerNotTrusted(endpoint, "the chain does not lead to the --ca certificate");
-        }
-        if (chain.OfType<SocketException>().FirstOrDefault() is { } socket)
-        {
-            return Errors.BootError.NewServerUnreachable(endpoint, socket.Message);
-        }
-        if (chain.Any(x => x is AuthenticationException) || text.Contains("HTTP/2", StringComparison.Ordinal)
-            && e.StatusCode == StatusCode.Unavailable)
-        {
-            return Errors.BootError.NewClientCertificateRefused(endpoint, FirstLine(e.Status.Detail));
-        }
-        if (e.StatusCode is StatusCode.DeadlineExceeded or StatusCode.Unavailable)
-        {
-            return Errors.BootError.NewServerUnreachable(endpoint, FirstLine(e.Status.Detail));
-        }
-        return Errors.BootError.NewLookupFailed(endpoint, e.StatusCode.ToString(), FirstLine(e.Status.Detail));
+        var causes = Causes(e.Status.DebugException).Select(x => new GrpcFailure.Cause(x.GetType().Name, x.Message));
+        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes), lastTry);
+        return GrpcFailure.classify(endpoint, Labels.display(labels), limits.ConnectSeconds, limits.ConnectSeconds + limits.ReadSeconds, facts);
     }
 
     private static IEnumerable<Exception> Causes(Exception? e)
@@ -136,8 +101,6 @@ internal static class MatchboxLookup
             yield return e;
         }
     }
-
-    private static string FirstLine(string text) => text.Split('\n')[0];
 
     internal static string HostForUrl(string host) => host.Contains(':') ? $"[{host}]" : host;
 }

@@ -25,7 +25,13 @@ internal sealed class XenstoreIdentity
     public IEnumerable<Tuple<string, string>> Labels =>
         Identity is { } identity ? Xenstore.labels(identity) : [];
 
-    public static XenstoreIdentity Read(CommandLine.Settings settings)
+    /// <summary>
+    /// Runs xenstore-read for the domain's nodes. A xenstore-read that does not answer within
+    /// --connect-timeout is killed (with whatever it started) and reaped, and the identity stays
+    /// unknown; at the boot's deadline or on a signal (<paramref name="cancel"/>) it is killed and
+    /// reaped the same way and the cancellation is thrown, so the boot ends on time.
+    /// </summary>
+    public static async Task<XenstoreIdentity> ReadAsync(CommandLine.Settings settings, CancellationToken cancel)
     {
         if (Xenstore.domid(settings.Output, settings.OutputDirectory).AsNullable() is not { } domid)
         {
@@ -44,11 +50,20 @@ internal sealed class XenstoreIdentity
         try
         {
             using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(settings.Limits.ConnectSeconds)))
+            var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+            var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+            using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            answer.CancelAfter(TimeSpan.FromSeconds(settings.Limits.ConnectSeconds));
+            try
             {
-                process.Kill();
+                await process.WaitForExitAsync(answer.Token);
+                // A child it left behind may hold the pipes open: that is no answer either.
+                await Task.WhenAll(output, errors).WaitAsync(answer.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                KillAndReap(process);
+                cancel.ThrowIfCancellationRequested();
                 return new(null, $"xenstore-read did not answer within {settings.Limits.ConnectSeconds} s");
             }
             if (process.ExitCode != 0)
@@ -64,6 +79,20 @@ internal sealed class XenstoreIdentity
         {
             return new(null, $"xenstore-read cannot be run ({e.Message}); is this dom0 with the Xen tools installed?");
         }
+    }
+
+    /// <summary>Kills xenstore-read and every process it started, and waits for it to be gone.</summary>
+    private static void KillAndReap(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+        {
+            // It exited on its own meanwhile.
+        }
+        process.WaitForExit(TimeSpan.FromSeconds(1));
     }
 
     public BootFailure Unavailable(string key) =>

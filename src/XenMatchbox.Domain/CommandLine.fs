@@ -210,16 +210,16 @@ let private parsePort (given: Given) flag fallback =
         | true, port when port >= 1 && port <= 65535 -> Ok port
         | _ -> Error(InvalidPort(given.Named flag, text))
 
-let private parseHost (value: string option) =
-    match value with
+let private parseHost (given: Given) =
+    let invalid host reason = Error(InvalidServer(given.Named "--server", host, reason))
+    match given.One "--server" with
     | None -> Error MissingServer
-    | Some host when host.Length = 0 -> Error(InvalidServer(host, "it is empty"))
-    | Some host when host.Contains "://" -> Error(InvalidServer(host, "it is a URL, not a host"))
-    | Some host when host.IndexOfAny [| '/'; ' '; '?'; '#'; '@' |] >= 0 -> Error(InvalidServer(host, "it is not a host name"))
+    | Some host when host.Length = 0 -> invalid host "it is empty"
+    | Some host when host.Contains "://" -> invalid host "it is a URL, not a host"
+    | Some host when host.IndexOfAny [| '/'; ' '; '?'; '#'; '@' |] >= 0 -> invalid host "it is not a host name"
     | Some host when host.StartsWith "[" && host.EndsWith "]" -> Ok(host.Trim('[', ']'))
-    | Some host when host.Contains ':' && Uri.CheckHostName host <> UriHostNameType.IPv6 ->
-        Error(InvalidServer(host, "it carries a port"))
-    | Some host when Uri.CheckHostName host = UriHostNameType.Unknown -> Error(InvalidServer(host, "it is not a host name"))
+    | Some host when host.Contains ':' && Uri.CheckHostName host <> UriHostNameType.IPv6 -> invalid host "it carries a port"
+    | Some host when Uri.CheckHostName host = UriHostNameType.Unknown -> invalid host "it is not a host name"
     | Some host -> Ok host
 
 /// gRPC needs all three TLS files; without a client certificate (or with --http-only) the lookup
@@ -231,11 +231,11 @@ let private tlsFiles (given: Given) =
     | None, None -> Ok(ca, None)
     | Some cert, Some key when ca.IsSome -> Ok(ca, Some { CertFile = cert; KeyFile = key })
     | _ ->
-        [ "--ca", ca; "--cert", cert; "--key", key ]
-        |> List.filter (snd >> Option.isNone)
-        |> List.map fst
-        |> MissingTlsFlags
-        |> Error
+        let files = [ "--ca", ca; "--cert", cert; "--key", key ]
+        let missing = files |> List.filter (snd >> Option.isNone) |> List.map fst
+        // Named as set, so that a value from the configuration file names its file and line.
+        let present = files |> List.filter (snd >> Option.isSome) |> List.map (fst >> given.Named)
+        Error(MissingTlsFlags(missing, present))
 
 /// Sequences validations that each may fail; the first error wins.
 type private ResultBuilder() =
@@ -269,6 +269,11 @@ let private seconds (given: Given) flag fallback =
             | Some s -> Ok s
             | None -> Error(InvalidDuration(given.Named flag, text)))
 
+/// --read-timeout, which a lookup's answer time adds to --connect-timeout: the sum must fit a timer too.
+let private readSeconds (given: Given) connect =
+    seconds given "--read-timeout" Limits.DefaultReadSeconds
+    |> Result.bind (Limits.checkAnswerTime (given.Named "--connect-timeout") connect (given.Named "--read-timeout"))
+
 let private size (given: Given) flag fallback =
     match given.One flag with
     | None -> Ok fallback
@@ -276,9 +281,9 @@ let private size (given: Given) flag fallback =
 
 let private limits environment (given: Given) =
     validated {
-        let! deadline = Limits.deadline (given.One "--timeout") (environment "LIBXL_BOOTLOADER_TIMEOUT")
+        let! deadline = Limits.deadline (given.Named "--timeout") (given.One "--timeout") (environment "LIBXL_BOOTLOADER_TIMEOUT")
         let! connect = seconds given "--connect-timeout" Limits.DefaultConnectSeconds
-        let! read = seconds given "--read-timeout" Limits.DefaultReadSeconds
+        let! read = readSeconds given connect
         let! kernel = size given "--max-kernel-size" Limits.DefaultMaxKernelBytes
         let! ramdisk = size given "--max-ramdisk-size" Limits.DefaultMaxRamdiskBytes
         return
@@ -291,7 +296,9 @@ let private limits environment (given: Given) =
 
 let private cache (given: Given) =
     match given.Has "--no-cache", given.One "--cache-dir" with
-    | true, Some _ -> Error(CommandLineRejected "--no-cache and --cache-dir contradict each other; keep one")
+    | true, Some _ ->
+        let noCache, cacheDir = given.Named "--no-cache", given.Named "--cache-dir"
+        Error(CommandLineRejected $"{noCache} and {cacheDir} contradict each other; keep one")
     | true, None -> Ok None
     | false, Some dir when not (dir.StartsWith "/") ->
         let named = given.Named "--cache-dir"
@@ -318,7 +325,7 @@ let private directory mode (given: Given) =
 let private settings mode environment (given: Given) =
     validated {
         let! runAs = parseRunAs (given.One "--runas")
-        let! host = parseHost (given.One "--server")
+        let! host = parseHost given
         let! httpPort = parsePort given "--httpport" 8080
         let! grpcPort = parsePort given "--grpcport" 8081
         let! lookup = Labels.parseLookup (given.All "--lookup")
@@ -424,13 +431,13 @@ let private environmentLayer (context: Context) =
         state
         |> Result.bind (fun found ->
             match settable.TryFind variable, context.Environment variable with
-            | None, _ -> rejected $"the environment variable {variable} is not one xenmatchbox reads; unset it or correct its name"
+            | None, _ -> Error(ConfigRejected(variable, 0, "is not one xenmatchbox reads"))
             | Some _, None -> Ok found
             | Some flag, Some text ->
                 match layerValue flag text with
                 | Ok(Some value) -> Ok(found @ [ flag, value, FromEnvironment variable ])
                 | Ok None -> Ok found
-                | Error reason -> rejected $"{variable} '{text}' {reason}")
+                | Error reason -> Error(ConfigRejected(variable, 0, $"'{text}' {reason}")))
     ownVariables |> List.fold folder (Ok [])
 
 /// The configuration file's lines, as (flag, value, source): "key = value", blank lines and '#'

@@ -3,12 +3,12 @@ module XenMatchbox.Domain.Errors
 type BootError =
     | CommandLineRejected of reason: string
     | MissingServer
-    | InvalidServer of value: string * reason: string
+    | InvalidServer of source: string * value: string * reason: string
     | InvalidPort of flag: string * value: string
     | NoLookupLabels
     | UnknownOutputFormat of value: string
     | InvalidRunAs of value: string * reason: string
-    | MissingTlsFlags of missing: string list
+    | MissingTlsFlags of missing: string list * given: string list
     | MissingOutputDirectory
     | InvalidLabel of text: string * reason: string
     | InvalidMac of key: string * value: string
@@ -126,6 +126,11 @@ let code error =
     | PrivilegeDropFailed _ -> "XMB-603"
     | Unexpected _ -> "XMB-900"
 
+/// The most seconds a timeout may be: int.MaxValue milliseconds, what the runtime's timers hold
+/// (Limits.MaxTimeoutSeconds, which Errors is compiled before).
+[<Literal>]
+let private MaxSeconds = 2147483
+
 let private joinOr (items: string list) =
     match List.rev items with
     | [] -> ""
@@ -171,20 +176,26 @@ let cause error =
     match error with
     | CommandLineRejected reason -> $"the command line was rejected: {reason}"
     | MissingServer -> "no matchbox server was given"
-    | InvalidServer(value, reason) -> $"--server '{value}' is not usable: {reason}"
+    | InvalidServer(source, value, reason) -> $"{source} '{value}' is not usable: {reason}"
     | InvalidPort(flag, value) -> $"{flag} '{value}' is not a TCP port"
     | NoLookupLabels -> "no --lookup label was given, so there is nothing to select a profile by"
     | UnknownOutputFormat value -> $"--output-format '{value}' is not a known format"
     | InvalidRunAs(value, reason) -> $"--runas '{value}' cannot be used: {reason}"
-    | MissingTlsFlags missing ->
+    | MissingTlsFlags(missing, given) ->
         let verb = if List.length missing = 1 then "was" else "were"
-        $"the gRPC lookup needs mutual TLS but {joinOr missing} {verb} not given"
+        let set =
+            match given with
+            | [] -> ""
+            | [ one ] -> $" ({one} is set)"
+            | several -> $" ({joinOr several} are set)"
+        $"the gRPC lookup needs mutual TLS but {joinOr missing} {verb} not given{set}"
     | MissingOutputDirectory -> "no --output-directory was given to download the kernel and ramdisk into"
     | InvalidLabel(text, reason) -> $"--lookup '{text}' is not a label: {reason}"
     | InvalidMac(key, value) -> $"--lookup {key}='{value}' is not a MAC address"
     | ConflictingLabel(key, first, second) -> $"--lookup gives '{key}' twice, as '{first}' and as '{second}'"
-    | InvalidDuration(source, value) -> $"{source} '{value}' is not a number of seconds"
+    | InvalidDuration(source, value) -> $"{source} '{value}' is not a whole number of seconds from 0 to {MaxSeconds}"
     | InvalidSize(flag, value) -> $"{flag} '{value}' is not a size"
+    | ConfigRejected(variable, 0, reason) -> $"the environment variable {variable} {reason}"
     | ConfigRejected(path, line, reason) -> $"{path} line {line}: {reason}"
     | ConfigUnreadable(path, detail) -> $"cannot read the configuration file {path}: {detail}"
     | NoMatchingGroup labels -> $"no matchbox group matches labels {labels}"
@@ -248,9 +259,11 @@ let fix error =
     | InvalidLabel _ -> "write each label as --lookup key=value, e.g. --lookup mac=52:54:00:aa:bb:cc"
     | InvalidMac _ -> "give the vif's MAC as six hex octets, e.g. 52:54:00:aa:bb:cc or 52-54-00-AA-BB-CC"
     | ConflictingLabel _ -> "give each label once in bootloader_args"
-    | InvalidDuration(source, _) when source.StartsWith "LIBXL" -> "set LIBXL_BOOTLOADER_TIMEOUT to whole seconds (0 for none) in xl's environment"
-    | InvalidDuration _ -> "give whole seconds, e.g. --timeout 60 (0 for none)"
+    | InvalidDuration(source, _) when source.StartsWith "LIBXL" ->
+        $"set LIBXL_BOOTLOADER_TIMEOUT to whole seconds, at most {MaxSeconds} (0 for none), in xl's environment"
+    | InvalidDuration _ -> $"give whole seconds, at most {MaxSeconds} (what the runtime's timers hold), e.g. --timeout 60 (0 for none)"
     | InvalidSize _ -> "give bytes or a size with K, M or G (powers of 1024), e.g. 256M"
+    | ConfigRejected(_, 0, _) -> "unset it or correct it in the environment xl (or the shell) runs xenmatchbox with; the names are XENMATCHBOX_ and a flag of 'xenmatchbox --help'"
     | ConfigRejected _ -> "correct or remove that line; each line is 'key = value' with a key from 'xenmatchbox --help', or a # comment"
     | ConfigUnreadable _ -> "check the path and permissions given with --config (or XENMATCHBOX_CONFIG)"
     | NoMatchingGroup _ -> "add a matchbox group whose selector matches these labels (or a default group), or correct --lookup"
@@ -273,7 +286,7 @@ let fix error =
     | TemplateCode _ -> "replace it with a label reference such as {{ .mac }} or ${mac}"
     | MalformedVariable _ -> "write variables as ${label}, ${label:hex}, ${label:hexhyp}, ${label:hexraw} or {{ .label }}"
     | VariableNotMac _ -> "give that label a MAC address value, or drop the :hex/:hexhyp/:hexraw format"
-    | ArgsTooLong _ -> "shorten the profile's args (long URLs are the usual cause)"
+    | ArgsTooLong _ -> "shorten the profile's args (long URLs are the usual cause) or the domU config's extra=/cmdline= (libxl's --args), which is appended to them"
     | ArgsControlCharacter _ -> "remove the character from the profile's args (or from the domU config's extra/cmdline)"
     | ProfileArgsTooLarge _ -> "check the profile: its args list is not what a kernel command line can be"
     | AssetStatus _ -> "check that the file exists on the matchbox asset server and the profile's path is right"
@@ -289,7 +302,9 @@ let fix error =
     | AssetEmpty _ -> "put the real file on the asset server (an empty file is most often a copy or build that failed), or correct the profile's path"
     | AssetNameMismatch _ -> "use the host name the asset server's certificate lists (its SAN) in the profile's URL, or reissue the certificate for this name"
     | AssetAnswerInvalid _ -> "check that the URL's port is the asset server's HTTP port and that nothing in between (a proxy, another service) answers for it"
-    | ValueContainsDelimiter _ -> "remove that character from the profile"
+    | ValueContainsDelimiter(("kernel" | "ramdisk"), _, _) ->
+        "the path comes from libxl's --output-directory (under XEN_LIB_DIR, usually /var/lib/xen): give xl a XEN_LIB_DIR without that character, or pass another --output-directory when running by hand"
+    | ValueContainsDelimiter _ -> "remove that character from the profile's args or from the domU config's extra=/cmdline= (libxl's --args)"
     | ItemTooLong _ -> "shorten the value"
     | OutputFileMissing _ -> "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output"
     | OutputDirectoryMissing _ -> "create the directory, or pass the one libxl created"

@@ -26,6 +26,9 @@ let DefaultReadSeconds = 30
 let MaxProfileArgs = 1024
 
 [<Literal>]
+let MaxTimeoutSeconds = 2147483
+
+[<Literal>]
 let MaxProfileArgsBytes = 65536
 
 let private wholeNumber (text: string) =
@@ -53,15 +56,22 @@ let parseSize flag (text: string) =
 let parseSeconds source (text: string) =
     match wholeNumber text with
     | Some 0L -> Ok None
-    | Some n when n <= int64 Int32.MaxValue -> Ok(Some(int n))
+    | Some n when n <= int64 MaxTimeoutSeconds -> Ok(Some(int n))
     | _ -> Error(InvalidDuration(source, text))
 
-let deadline timeoutFlag libxlTimeout =
+let checkAnswerTime (connectSource: string) connectSeconds (readSource: string) readSeconds =
+    let sum = int64 connectSeconds + int64 readSeconds
+    if sum > int64 MaxTimeoutSeconds then
+        Error(InvalidDuration($"{connectSource} plus {readSource}", string sum))
+    else
+        Ok readSeconds
+
+let deadline timeoutSource timeoutFlag libxlTimeout =
     let parsed source value =
         match value with
         | None -> Ok None
         | Some text -> parseSeconds source text |> Result.map Some
-    match parsed "--timeout" timeoutFlag, parsed "LIBXL_BOOTLOADER_TIMEOUT" libxlTimeout with
+    match parsed timeoutSource timeoutFlag, parsed "LIBXL_BOOTLOADER_TIMEOUT" libxlTimeout with
     | Error e, _
     | _, Error e -> Error e
     | Ok flag, Ok libxl ->

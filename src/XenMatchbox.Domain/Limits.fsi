@@ -40,10 +40,23 @@ val MaxProfileArgsBytes: int = 65536
 /// or "B"). Zero is not a size.
 val parseSize: flag: string -> text: string -> Result<int64, BootError>
 
-/// Parses whole seconds; 0 means "no limit" (None).
+/// The most seconds any timeout may be: the runtime's timers hold at most int.MaxValue
+/// milliseconds (2147483 s, about 24.8 days). A lookup's answer time, --connect-timeout plus
+/// --read-timeout, must fit too.
+[<Literal>]
+val MaxTimeoutSeconds: int = 2147483
+
+/// Parses whole seconds from 0 to MaxTimeoutSeconds; 0 means "no limit" (None). Anything else
+/// (more, however many digits, or not a number) is InvalidDuration naming the source.
 val parseSeconds: source: string -> text: string -> Result<int option, BootError>
 
-/// The boot's deadline in seconds (None: none), from --timeout and libxl's LIBXL_BOOTLOADER_TIMEOUT.
+/// Checks that a lookup's answer time, connect plus read seconds, fits MaxTimeoutSeconds; if not,
+/// InvalidDuration names both sources ("--connect-timeout plus --read-timeout") and the sum.
+/// Returns readSeconds.
+val checkAnswerTime: connectSource: string -> connectSeconds: int -> readSource: string -> readSeconds: int -> Result<int, BootError>
+
+/// The boot's deadline in seconds (None: none), from --timeout (named in errors as timeoutSource:
+/// the flag, its variable or its config line) and libxl's LIBXL_BOOTLOADER_TIMEOUT.
 /// When the variable is set, the deadline is 10 s before it (0 there means libxl has none) and
 /// --timeout can only shorten that; when it is not, --timeout decides, 110 s by default.
-val deadline: timeoutFlag: string option -> libxlTimeout: string option -> Result<int option, BootError>
+val deadline: timeoutSource: string -> timeoutFlag: string option -> libxlTimeout: string option -> Result<int option, BootError>

@@ -32,6 +32,11 @@ let followRedirect (from: AssetUrl) (location: string) hop =
         | true, NonNull target -> Error(RedirectRefused(from.Shown, Errors.redact location, $"uses the {target.Scheme}: scheme; only http and https are followed"))
         | _ -> Error(RedirectRefused(from.Shown, Errors.redact location, "is not a URL"))
 
+let addSizes (bytes: int64) (more: int64) =
+    if more > 0L && bytes > Int64.MaxValue - more then Int64.MaxValue
+    elif more < 0L && bytes < Int64.MinValue - more then Int64.MinValue
+    else bytes + more
+
 let checkSize url what limit bytes =
     if bytes > limit then Error(AssetTooLarge(url, what, bytes, limit)) else Ok()
 

@@ -25,6 +25,11 @@ val backoffMilliseconds: attempt: int -> int
 /// most MaxRedirects hops (hop counts from 1).
 val followRedirect: from: AssetUrl -> location: string -> hop: int -> Result<AssetUrl, BootError>
 
+/// The size of a file of <paramref name="bytes"/> bytes once <paramref name="more"/> are added,
+/// both as a server may declare them (up to Int64.MaxValue): saturates at Int64.MaxValue rather
+/// than wrapping to a negative size that every limit would let through.
+val addSizes: bytes: int64 -> more: int64 -> int64
+
 /// Whether the asset, with the bytes already in its file, may grow by this much more.
 val checkSize: url: string -> what: string -> limit: int64 -> bytes: int64 -> Result<unit, BootError>
 

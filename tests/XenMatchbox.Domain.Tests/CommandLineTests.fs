@@ -170,7 +170,7 @@ let ``a port that is not 1 to 65535 is an error naming the flag`` (flag: string,
 [<InlineData("user@mb")>]
 let ``a --server that is not a bare host is an error`` (server: string) =
     match parse (withDisk (without "--server" @ [ $"--server={server}" ])) with
-    | Error(InvalidServer(value, _)) -> Expect.equalText server value
+    | Error(InvalidServer(flag, value, _)) -> Expect.equal "flag and value" ("--server", server) (flag, value)
     | other -> Expect.fail $"--server={server}: expected InvalidServer, got %A{other}"
 
 [<Fact>]
@@ -201,14 +201,78 @@ let ``--http-only sets the client certificate aside`` () =
 [<InlineData("--key", "--key")>]
 let ``half a client certificate names the half missing`` (drop: string, missing: string) =
     match parse (withDisk (without drop)) with
-    | Error(MissingTlsFlags names) -> Expect.equal "missing" [ missing ] names
+    | Error(MissingTlsFlags(names, _)) -> Expect.equal "missing" [ missing ] names
     | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
 
 [<Fact>]
 let ``a client certificate without --ca is an error: gRPC trusts only that CA`` () =
     match parse (withDisk (without "--ca")) with
-    | Error(MissingTlsFlags names) -> Expect.equal "missing" [ "--ca" ] names
+    | Error(MissingTlsFlags(names, given)) ->
+        Expect.equal "missing" [ "--ca" ] names
+        Expect.equal "given" [ "--cert"; "--key" ] given
     | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
+
+/// Every timeout ends up in a runtime timer (CancelAfter, TimeSpan) that holds int.MaxValue ms.
+let private timeoutSource = Gen.elements [ "--timeout"; "--connect-timeout"; "--read-timeout"; "LIBXL_BOOTLOADER_TIMEOUT" ]
+
+let private parseTimeout (source: string) (value: string) =
+    if source.StartsWith "LIBXL" then
+        CommandLine.parse (fun name -> if name = source then Some value else None) (List.toArray (withDisk valid))
+    else
+        parse (withDisk (valid @ [ $"{source}={value}" ]))
+
+[<Fact>]
+let ``the largest timeout is what a timer holds: int.MaxValue milliseconds`` () =
+    Expect.equal "seconds" (System.Int32.MaxValue / 1000) Limits.MaxTimeoutSeconds
+    System.TimeSpan.FromSeconds(float Limits.MaxTimeoutSeconds).TotalMilliseconds <= float System.Int32.MaxValue
+    |> Expect.isTrue "fits CancelAfter"
+
+[<Property(MaxTest = 200)>]
+let ``a timeout over what a timer holds is XMB-113 naming its source and the maximum, never accepted`` () =
+    let case = gen {
+        let! source = timeoutSource
+        let! over = Gen.choose64 (int64 Limits.MaxTimeoutSeconds + 1L, System.Int64.MaxValue)
+        let! digits = Gen.elements [ string over; string over + "0000000000"; "4294978"; "2147484" ]
+        return source, digits
+    }
+    Prop.forAll (arb case) (fun (source, value) ->
+        match parseTimeout source value with
+        | Error(InvalidDuration(named, v) as error) ->
+            Expect.equal "source and value" (source, value) (named, v)
+            Expect.equalText "XMB-113" (code error)
+            Expect.isTrue (describe error) ((describe error).Contains(string Limits.MaxTimeoutSeconds))
+        | other -> Expect.fail $"{source}={value}: expected InvalidDuration, got %A{other}")
+
+[<Property(MaxTest = 200)>]
+let ``any timeout up to the maximum is accepted, and a lookup's connect plus read time always fits a timer`` () =
+    let case = gen {
+        let! connect = Gen.choose (1, Limits.MaxTimeoutSeconds)
+        let! read = Gen.choose (1, Limits.MaxTimeoutSeconds)
+        let! timeout = Gen.choose (0, Limits.MaxTimeoutSeconds)
+        return connect, read, timeout
+    }
+    Prop.forAll (arb case) (fun (connect, read, timeout) ->
+        let argv = withDisk (valid @ [ $"--connect-timeout={connect}"; $"--read-timeout={read}"; $"--timeout={timeout}" ])
+        match parse argv, int64 connect + int64 read <= int64 Limits.MaxTimeoutSeconds with
+        | Ok(CommandLine.Run settings), true ->
+            Expect.equal "limits" (connect, read, (if timeout = 0 then None else Some timeout))
+                (settings.Limits.ConnectSeconds, settings.Limits.ReadSeconds, settings.Limits.DeadlineSeconds)
+        | Error(InvalidDuration(named, value)), false ->
+            Expect.equalText "--connect-timeout plus --read-timeout" named
+            Expect.equalText (string (int64 connect + int64 read)) value
+        | other, fits -> Expect.fail $"connect {connect} read {read} (fits: {fits}): got %A{other}")
+
+[<Theory>]
+[<InlineData("--timeout", "4294968")>]
+[<InlineData("--connect-timeout", "2147484")>]
+[<InlineData("--read-timeout", "2147484")>]
+[<InlineData("LIBXL_BOOTLOADER_TIMEOUT", "4294978")>]
+let ``the timeouts of the issue are XMB-113 with the maximum`` (source: string, value: string) =
+    match parseTimeout source value with
+    | Error error ->
+        Expect.equalText "XMB-113" (code error)
+        Expect.isTrue (describe error) ((describe error).Contains $"{source} '{value}' is not a whole number of seconds from 0 to 2147483")
+    | other -> Expect.fail $"expected XMB-113, got %A{other}"
 
 [<Fact>]
 let ``no --output-directory is an error`` () =

@@ -106,10 +106,52 @@ let ``a bad value from the file is named by its key, file and line`` () =
     | other -> Expect.fail $"expected InvalidPort, got {Expect.shown other}"
 
 [<Fact>]
-let ``a misspelt XENMATCHBOX_ variable is an error naming it`` () =
+let ``a misspelt XENMATCHBOX_ variable is XMB-115 naming it`` () =
     match rejected [ "XENMATCHBOX_SEVER", "mb" ] None (bootArgv [ "--server=mb" ]) with
-    | CommandLineRejected reason -> Expect.isTrue reason (reason.Contains "XENMATCHBOX_SEVER")
-    | other -> Expect.fail $"expected CommandLineRejected, got {Expect.shown other}"
+    | ConfigRejected(variable, 0, _) as error ->
+        Expect.equalText "XENMATCHBOX_SEVER" variable
+        Expect.equalText "XMB-115" (code error)
+        Expect.isTrue (describe error) ((describe error).Contains "the environment variable XENMATCHBOX_SEVER is not one")
+    | other -> Expect.fail $"expected ConfigRejected, got {Expect.shown other}"
+
+[<Fact>]
+let ``a switch variable that is not true or false is XMB-115 naming it`` () =
+    match rejected [ "XENMATCHBOX_NO_CACHE", "maybe" ] None (bootArgv [ "--server=mb" ]) with
+    | ConfigRejected(variable, 0, reason) as error ->
+        Expect.equalText "XENMATCHBOX_NO_CACHE" variable
+        Expect.isTrue reason (reason.Contains "'maybe'")
+        Expect.equalText "XMB-115" (code error)
+    | other -> Expect.fail $"expected ConfigRejected, got {Expect.shown other}"
+
+[<Fact>]
+let ``a bad value from the environment names its variable`` () =
+    let error = rejected [ "XENMATCHBOX_HTTPPORT", "eighty" ] None (bootArgv [ "--server=mb" ])
+    Expect.equalText "XMB-104" (code error)
+    Expect.isTrue (describe error) ((describe error).Contains "XENMATCHBOX_HTTPPORT 'eighty'")
+
+/// Every XMB-10x a value of the file can cause names the file and the line that set it.
+[<Theory>]
+[<InlineData("server = http://mb", "XMB-103", "server")>]
+[<InlineData("server = mb\nhttpport = eighty", "XMB-104", "httpport")>]
+[<InlineData("server = mb\ncert = /c", "XMB-108", "cert")>]
+[<InlineData("server = mb\nkey = /k\nca = /ca", "XMB-108", "key")>]
+[<InlineData("server = mb\ntimeout = soon", "XMB-113", "timeout")>]
+[<InlineData("server = mb\ntimeout = 99999999", "XMB-113", "timeout")>]
+[<InlineData("server = mb\nconnect-timeout = 2147484", "XMB-113", "connect-timeout")>]
+[<InlineData("server = mb\nread-timeout = x", "XMB-113", "read-timeout")>]
+[<InlineData("server = mb\nmax-kernel-size = 12Q", "XMB-114", "max-kernel-size")>]
+[<InlineData("server = mb\ncache-size = 0", "XMB-114", "cache-size")>]
+[<InlineData("server = mb\ncache-dir = cache", "XMB-101", "cache-dir")>]
+[<InlineData("server = mb\nno-cache = true\ncache-dir = /c", "XMB-101", "cache-dir")>]
+[<InlineData("server = mb\ncache-dir = /c\nno-cache = yes", "XMB-101", "no-cache")>]
+[<InlineData("server = mb\nbogus = 1", "XMB-115", "bogus")>]
+let ``every command-line error a file value causes names the file and its line`` (text: string, expected: string, key: string) =
+    let text = text.Replace("\\n", "\n")
+    let lines = text.Split '\n'
+    let line = 1 + (lines |> Array.findIndex (fun l -> l.StartsWith key))
+    let error = rejected [] (Some text) (bootArgv [])
+    Expect.equalText expected (code error)
+    Expect.isTrue (describe error) ((describe error).Contains $"{file} line {line}")
 
 [<Theory>]
 [<InlineData("true", true)>]

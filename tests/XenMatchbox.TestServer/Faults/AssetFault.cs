@@ -21,6 +21,12 @@ public abstract class AssetFault
     /// </summary>
     public static AssetFault SlowBody(long bytesPerSecond) => new SlowBodyFault(bytesPerSecond);
 
+    /// <summary>
+    /// Declares <paramref name="contentLength"/> bytes whatever the file's size (long.MaxValue, say),
+    /// sends the first 4 KiB of the file, then drops the connection.
+    /// </summary>
+    public static AssetFault DeclaredLength(long contentLength) => new DeclaredLengthFault(contentLength);
+
     /// <summary>Sends the whole asset with chunked transfer encoding: no Content-Length.</summary>
     public static AssetFault Chunked { get; } = new ChunkedFault();
 

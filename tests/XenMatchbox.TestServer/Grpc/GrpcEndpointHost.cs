@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace XenMatchbox.TestServer;
@@ -9,10 +10,25 @@ namespace XenMatchbox.TestServer;
 /// </summary>
 internal static class GrpcEndpointHost
 {
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+
     public static WebApplication Build(ServerState state, IPEndPoint endPoint, ServerTlsFiles tls, Action<ILoggingBuilder>? configureLogging)
     {
         var https = MatchboxTls.Options(tls);
         var builder = QuietWebHost.CreateBuilder(configureLogging);
+        // SO_REUSEPORT, so that a restarted listener (MatchboxTestServer.RestartGrpcAsync) binds the
+        // same port while the stopped one is still closing its socket.
+        builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = bound =>
+        {
+            var socket = new Socket(bound.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (OperatingSystem.IsLinux())
+            {
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            }
+            socket.Bind(bound);
+            return socket;
+        });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(endPoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;

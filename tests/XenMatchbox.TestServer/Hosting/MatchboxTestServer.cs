@@ -20,7 +20,8 @@ public sealed class MatchboxTestServer : IAsyncDisposable
 {
     private readonly ServerState state;
     private readonly WebApplication http;
-    private readonly WebApplication? grpc;
+    private WebApplication? grpc;
+    private readonly Action<ILoggingBuilder>? configureLogging;
     private readonly WebApplication? https;
     private readonly TestCertificates? ownedCertificates;
     private readonly string? ownedDirectory;
@@ -29,8 +30,9 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     private MatchboxTestServer(
         ServerState state, WebApplication http, WebApplication? grpc, WebApplication? https,
         TestCertificates? certificates, CertificateFiles? certificateFiles, ServerTlsFiles? tlsFiles,
-        TestCertificates? ownedCertificates, string? ownedDirectory)
+        TestCertificates? ownedCertificates, string? ownedDirectory, Action<ILoggingBuilder>? configureLogging)
     {
+        this.configureLogging = configureLogging;
         this.state = state;
         this.http = http;
         this.grpc = grpc;
@@ -81,7 +83,8 @@ public sealed class MatchboxTestServer : IAsyncDisposable
                 http.StartAsync(cancellationToken),
                 grpc?.StartAsync(cancellationToken) ?? Task.CompletedTask,
                 https?.StartAsync(cancellationToken) ?? Task.CompletedTask);
-            return new MatchboxTestServer(state, http, grpc, https, certificates, certificateFiles, tlsFiles, ownedCertificates, ownedDirectory);
+            return new MatchboxTestServer(
+                state, http, grpc, https, certificates, certificateFiles, tlsFiles, ownedCertificates, ownedDirectory, options.ConfigureLogging);
         }
         catch
         {
@@ -165,6 +168,27 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     /// (gRPC does no normalisation), whether or not anything matched. A copy as of this call; only grows.
     /// </summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>> ReceivedLabels => state.Labels.Snapshot();
+
+    /// <summary>
+    /// What a restarting matchbox looks like to its gRPC clients: the gRPC listener stops at once
+    /// (open connections, TLS done or not, are cut off and requests in flight fail), nothing
+    /// listens on its port for <paramref name="down"/> (connections are refused), then a new
+    /// listener with the same certificates serves the same state on the same port. HTTP stays up.
+    /// </summary>
+    public async Task RestartGrpcAsync(TimeSpan down)
+    {
+        var old = grpc ?? throw new InvalidOperationException("gRPC is disabled");
+        // Kestrel closes its listening socket first, then cuts the connections (which takes a
+        // second or so): the port is down from the start, and the new listener need not wait for
+        // the rest (it binds with SO_REUSEPORT beside the closing one).
+        var stopping = old.StopAsync(new CancellationToken(canceled: true));
+        await Task.Delay(down);
+        var fresh = GrpcEndpointHost.Build(state, GrpcEndPoint!, TlsFiles!, configureLogging);
+        await fresh.StartAsync();
+        await stopping;
+        await old.DisposeAsync();
+        grpc = fresh;
+    }
 
     /// <summary>Stops both listeners (cutting off requests still running) and removes generated files; later calls do nothing.</summary>
     public ValueTask DisposeAsync() =>

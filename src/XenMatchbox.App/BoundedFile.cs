@@ -1,0 +1,84 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// Reads a small file an operator names (a TLS file, the configuration file) without trusting it
+/// to be one: it is opened without blocking (a FIFO would wait for a writer, and a signal could not
+/// end the wait), must be a regular file (not /dev/zero, a FIFO or a directory), and is read up to
+/// a cap, so a wrong path fails at once instead of filling memory. A character device (/dev/null
+/// as an empty configuration) may be allowed: read without blocking, it is bounded all the same.
+/// </summary>
+internal static partial class BoundedFile
+{
+    /// <summary>
+    /// The file's bytes. Throws <see cref="FileNotFoundException"/> when there is no such file,
+    /// <see cref="DirectoryNotFoundException"/> when a directory on the path is missing,
+    /// <see cref="UnauthorizedAccessException"/> without permission, and <see cref="IOException"/>
+    /// (its message says why, for an operator) for anything else, including a file that is not a
+    /// regular one (or, with <paramref name="allowCharacterDevice"/>, a character device) or holds
+    /// more than <paramref name="maxBytes"/> bytes.
+    /// </summary>
+    public static byte[] Read(string path, int maxBytes, bool allowCharacterDevice = false)
+    {
+        var fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            var message = Marshal.GetPInvokeErrorMessage(errno);
+            throw errno switch
+            {
+                ENOENT => new FileNotFoundException(message, path),
+                ENOTDIR => new DirectoryNotFoundException(message),
+                EACCES => new UnauthorizedAccessException(message),
+                _ => new IOException(message),
+            };
+        }
+        using var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
+        var status = new byte[StatSize];
+        if (fstat(fd, status) != 0)
+        {
+            throw new IOException(Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+        }
+        var type = BitConverter.ToUInt32(status, StatModeOffset) & S_IFMT;
+        if (type != S_IFREG && !(allowCharacterDevice && type == S_IFCHR))
+        {
+            throw new IOException(type == S_IFDIR ? "it is a directory" : "it is not a regular file");
+        }
+        var buffer = new byte[maxBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(length), length)) > 0)
+        {
+            length += read;
+        }
+        if (length > maxBytes)
+        {
+            throw new IOException($"it is larger than {Size(maxBytes)}");
+        }
+        return buffer[..length];
+    }
+
+    private static string Size(int bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
+
+    // Linux x86-64 (the only target): open(2) flags, errno values, and struct stat's size and st_mode offset.
+    private const int O_RDONLY = 0;
+    private const int O_NONBLOCK = 0x800;
+    private const int O_CLOEXEC = 0x80000;
+    private const int ENOENT = 2;
+    private const int EACCES = 13;
+    private const int ENOTDIR = 20;
+    private const int StatSize = 256;
+    private const int StatModeOffset = 24;
+    private const uint S_IFMT = 0xF000;
+    private const uint S_IFREG = 0x8000;
+    private const uint S_IFDIR = 0x4000;
+    private const uint S_IFCHR = 0x2000;
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    private static partial int fstat(int fd, [Out] byte[] status);
+}
