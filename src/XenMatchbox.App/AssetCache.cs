@@ -25,10 +25,13 @@ internal sealed class AssetCache
 {
     /// <summary>What .NET on Linux reports when the flock behind FileShare.None is held elsewhere (EWOULDBLOCK).</summary>
     private const int SharingViolation = 11;
-    private const UnixFileMode Public = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-    private const UnixFileMode PublicDirectory = Public | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+    internal const UnixFileMode Public = (UnixFileMode)Cache.FileMode;
+    private const UnixFileMode PublicDirectory = (UnixFileMode)Cache.DirectoryMode;
 
     private readonly string directory;
+
+    /// <summary>The cache's directory (the <c>--cache-dir</c>).</summary>
+    internal string Root => directory;
     private readonly long maxBytes;
     private readonly Action<string> note;
     private readonly HashSet<string> used = [];
@@ -45,6 +48,9 @@ internal sealed class AssetCache
 
     /// <summary>Whether this process may store entries (false in restricted mode).</summary>
     public bool Writable { get; }
+
+    /// <summary>A lease stored an entry: the cache is trimmed at the end of the boot.</summary>
+    internal void MarkStored() => stored = true;
 
     /// <summary>False once the cache failed this boot: the rest of it downloads without the cache.</summary>
     public bool Usable => usable;
@@ -97,7 +103,7 @@ internal sealed class AssetCache
     /// Waits for the URL's lock (exclusive when writable, shared otherwise) and reads its entry;
     /// <paramref name="url"/> is the URL as shown (without credentials), which names the entry.
     /// </summary>
-    public async Task<Lease> AcquireAsync(string url, CancellationToken cancel)
+    public async Task<CacheLease> AcquireAsync(string url, CancellationToken cancel)
     {
         var key = Cache.key(url);
         var lockPath = Path.Combine(directory, key + ".lock");
@@ -117,7 +123,7 @@ internal sealed class AssetCache
             }
             catch (FileNotFoundException) when (!Writable)
             {
-                return new Lease(this, key, url, null);   // no boot ever stored this URL
+                return new CacheLease(this, key, url, null);   // no boot ever stored this URL
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -130,7 +136,7 @@ internal sealed class AssetCache
             lock (used) used.Add(key);
             try
             {
-                return new Lease(this, key, url, handle);
+                return new CacheLease(this, key, url, handle);
             }
             catch
             {
@@ -173,7 +179,7 @@ internal sealed class AssetCache
     }
 
     /// <summary>Gives a file this cache created its promised mode, whatever the umask made it.</summary>
-    private static void SetPublic(FileStream file, string path)
+    internal static void SetPublic(FileStream file, string path)
     {
         try
         {
@@ -205,173 +211,6 @@ internal sealed class AssetCache
             File.Delete(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-    }
-
-    /// <summary>One URL's entry, held under its lock until disposed.</summary>
-    internal sealed class Lease : IDisposable
-    {
-        private readonly AssetCache cache;
-        private readonly FileStream? lockHandle;
-        private readonly string metaPath;
-        private string? partialPath;
-
-        internal Lease(AssetCache cache, string key, string url, FileStream? lockHandle)
-        {
-            this.cache = cache;
-            this.lockHandle = lockHandle;
-            Url = url;
-            DataPath = Path.Combine(cache.directory, key + ".data");
-            metaPath = Path.Combine(cache.directory, key + ".meta");
-            Stored = ReadEntry();
-        }
-
-        public string Url { get; }
-
-        /// <summary>The stored bytes, current once revalidated (or just stored).</summary>
-        public string DataPath { get; }
-
-        /// <summary>The entry, when one is stored whole (its data file has the recorded length).</summary>
-        public Cache.Entry? Stored { get; private set; }
-
-        public bool Writable => cache.Writable;
-
-        /// <summary>
-        /// The entry when its metadata and data are there and agree; null when there is none. A
-        /// metadata or data path that is there but is no regular file, or cannot be read by this
-        /// process (a restricted boot, an entry made under a restrictive umask), is CacheUnusable.
-        /// </summary>
-        private Cache.Entry? ReadEntry()
-        {
-            if (!Path.Exists(metaPath))
-            {
-                return null;
-            }
-            try
-            {
-                RequireRegularFile(metaPath);
-                var entry = Cache.parse(Url, File.ReadAllText(metaPath)).ValueOrNull();
-                if (entry is null || !Path.Exists(DataPath))
-                {
-                    return null;
-                }
-                RequireRegularFile(DataPath);
-                using var data = File.OpenHandle(DataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-                return RandomAccess.GetLength(data) == entry.Length ? entry : null;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CacheUnusable($"its entry for {Url} cannot be read ({e.Message})", e);
-            }
-        }
-
-        private static void RequireRegularFile(string path)
-        {
-            if ((File.GetAttributes(path) & (FileAttributes.Directory | FileAttributes.ReparsePoint | FileAttributes.Device)) != 0)
-            {
-                throw new IOException($"{path} is not a regular file");
-            }
-        }
-
-        /// <summary>A new partial file for a download, in the cache's directory (so it can be renamed in).</summary>
-        public FileStream CreatePartial()
-        {
-            var path = Path.Combine(cache.directory, $"{Path.GetFileNameWithoutExtension(DataPath)}.{Environment.ProcessId}.partial");
-            try
-            {
-                // Created fresh (O_EXCL): a leftover of the same name, whatever it is, goes first.
-                File.Delete(path);
-                var stream = new FileStream(path, new FileStreamOptions
-                {
-                    Mode = FileMode.CreateNew,
-                    Access = FileAccess.ReadWrite,
-                    Share = FileShare.None,
-                    UnixCreateMode = Public,
-                    BufferSize = 0,
-                });
-                partialPath = path;
-                SetPublic(stream, path);
-                return stream;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CacheUnusable($"cannot create {path} ({e.Message})", e);
-            }
-        }
-
-        /// <summary>The partial file, downloaded whole and closed, becomes the entry.</summary>
-        public void Store(Cache.Entry entry)
-        {
-            var partial = partialPath!;
-            if (new FileInfo(partial).Length != entry.Length)
-            {
-                throw new IOException($"{partial} does not have the {entry.Length} bytes the server declared");
-            }
-            var temporary = $"{metaPath}.{Environment.ProcessId}.new";
-            try
-            {
-                File.Delete(metaPath);
-                File.Move(partial, DataPath, overwrite: true);
-                partialPath = null;
-                File.Delete(temporary);
-                using (var meta = new FileStream(temporary, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = Public }))
-                {
-                    SetPublic(meta, temporary);
-                    meta.Write(System.Text.Encoding.UTF8.GetBytes(Cache.render(entry)));
-                }
-                File.Move(temporary, metaPath, overwrite: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                try { File.Delete(temporary); }
-                catch (Exception again) when (again is IOException or UnauthorizedAccessException) { }
-                throw new CacheUnusable($"cannot store {DataPath} ({e.Message})", e);
-            }
-            Stored = entry;
-            cache.stored = true;
-        }
-
-        /// <summary>The stored entry was used: it becomes the most recently used.</summary>
-        public void Touch()
-        {
-            if (!cache.Writable)
-            {
-                return;
-            }
-            try
-            {
-                File.SetLastWriteTimeUtc(metaPath, DateTime.UtcNow);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-
-        /// <summary>The server no longer allows caching this URL: its old entry goes.</summary>
-        public void Forget()
-        {
-            if (Stored is null || !cache.Writable)
-            {
-                return;
-            }
-            try
-            {
-                File.Delete(metaPath);
-                File.Delete(DataPath);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }   // a miss next time all the same
-            Stored = null;
-        }
-
-        /// <summary>The partial file of a download that is used once and not stored (null when none).</summary>
-        public string? PartialPath => partialPath;
-
-        public void Dispose()
-        {
-            if (partialPath is not null)
-            {
-                try { File.Delete(partialPath); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-            }
-            lockHandle?.Dispose();
-        }
     }
 }
 

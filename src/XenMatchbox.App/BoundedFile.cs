@@ -22,22 +22,20 @@ internal static partial class BoundedFile
     /// </summary>
     public static byte[] Read(string path, int maxBytes, bool allowCharacterDevice = false)
     {
-        var fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (fd < 0)
+        using var handle = Posix.Open(path, Posix.O_RDONLY | Posix.O_NONBLOCK, out var errno);
+        if (handle is null)
         {
-            var errno = Marshal.GetLastPInvokeError();
-            var message = Marshal.GetPInvokeErrorMessage(errno);
+            var message = Posix.Message(errno);
             throw errno switch
             {
-                ENOENT => new FileNotFoundException(message, path),
-                ENOTDIR => new DirectoryNotFoundException(message),
-                EACCES => new UnauthorizedAccessException(message),
+                Posix.ENOENT => new FileNotFoundException(message, path),
+                Posix.ENOTDIR => new DirectoryNotFoundException(message),
+                Posix.EACCES => new UnauthorizedAccessException(message),
                 _ => new IOException(message),
             };
         }
-        using var handle = new SafeFileHandle((IntPtr)fd, ownsHandle: true);
         var status = new byte[StatSize];
-        if (fstat(fd, status) != 0)
+        if (fstat(handle, status) != 0)
         {
             throw new IOException(Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
         }
@@ -62,13 +60,7 @@ internal static partial class BoundedFile
 
     private static string Size(int bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
 
-    // Linux x86-64 (the only target): open(2) flags, errno values, and struct stat's size and st_mode offset.
-    private const int O_RDONLY = 0;
-    private const int O_NONBLOCK = 0x800;
-    private const int O_CLOEXEC = 0x80000;
-    private const int ENOENT = 2;
-    private const int EACCES = 13;
-    private const int ENOTDIR = 20;
+    // Linux x86-64 (the only target): struct stat's size and st_mode offset, and the file types.
     private const int StatSize = 256;
     private const int StatModeOffset = 24;
     private const uint S_IFMT = 0xF000;
@@ -76,9 +68,6 @@ internal static partial class BoundedFile
     private const uint S_IFDIR = 0x4000;
     private const uint S_IFCHR = 0x2000;
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
-
     [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
-    private static partial int fstat(int fd, [Out] byte[] status);
+    private static partial int fstat(SafeFileHandle fd, [Out] byte[] status);
 }

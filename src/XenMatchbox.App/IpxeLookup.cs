@@ -12,11 +12,9 @@ namespace XenMatchbox.App;
 /// </summary>
 internal static class IpxeLookup
 {
-    /// <summary>How much of a body other than 200's is read, for the first line shown in the error.</summary>
-    private const int MaxErrorBodyBytes = 4096;
 
     /// <summary>
-    /// GETs <c>http://HOST:HTTPPORT/ipxe?LABELS</c> and returns the profile its script renders; the
+    /// GETs <paramref name="url"/> (<c>http://HOST:HTTPPORT/ipxe?LABELS</c>, see Boot.route) and returns the profile its script renders; the
     /// profile's Id is "/ipxe?key=value&amp;…", since the script names none. Each try's answer, body
     /// included, must come within --connect-timeout plus --read-timeout (the client's handler bounds
     /// connecting, and follows no redirect) and be at most 1 MiB. A refused or reset
@@ -25,10 +23,8 @@ internal static class IpxeLookup
     /// script that is not matchbox's as XMB-211.
     /// </summary>
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        HttpClient client, CommandLine.ServerSettings server, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+        HttpClient client, string endpoint, string url, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
-        var endpoint = $"http://{MatchboxLookup.HostForUrl(server.Host)}:{server.HttpPort}/ipxe";
-        var url = $"{endpoint}?{Ipxe.query(labels)}";
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
         return await Retries.RunAsync(
@@ -128,7 +124,7 @@ internal static class IpxeLookup
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(token);
-            var buffer = new byte[MaxErrorBodyBytes];
+            var buffer = new byte[Limits.MaxErrorBodyBytes];
             var received = 0;
             while (received < buffer.Length)
             {

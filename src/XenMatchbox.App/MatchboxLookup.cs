@@ -12,13 +12,11 @@ namespace XenMatchbox.App;
 /// <summary>Asks matchbox's rpcpb.Select service for the profile matching the labels, over mutual TLS.</summary>
 internal static class MatchboxLookup
 {
-    /// <summary>A hostile server cannot make us hold more than this of one answer in memory.</summary>
-    private const int MaxReplyBytes = 1 << 20;
 
+    /// <summary>Asks matchbox at <paramref name="endpoint"/> (host:port, see Boot.route) for the labels' profile.</summary>
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        CommandLine.ServerSettings server, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
-        var endpoint = $"{HostForUrl(server.Host)}:{server.GrpcPort}";
         // Trust only the CA given with --ca, never the system store. The host name check stays on.
         var trust = new X509ChainPolicy
         {
@@ -52,7 +50,7 @@ internal static class MatchboxLookup
             {
                 HttpHandler = handler,
                 DisposeHttpClient = true,
-                MaxReceiveMessageSize = MaxReplyBytes,
+                MaxReceiveMessageSize = Limits.MaxGrpcAnswerBytes,
             });
             var client = new Select.SelectClient(channel);
             try
@@ -101,6 +99,4 @@ internal static class MatchboxLookup
             yield return e;
         }
     }
-
-    internal static string HostForUrl(string host) => host.Contains(':') ? $"[{host}]" : host;
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -16,17 +15,16 @@ namespace XenMatchbox.App;
 /// </summary>
 internal sealed class OutputFiles : IDisposable
 {
-    private const int ENOSPC = 28;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly Lock gate = new();
     private readonly List<string> created = [];
     private readonly Dictionary<string, FileStream> precreated = [];
-    private readonly Process? janitor;
+    private readonly Janitor? janitor;
 
     private readonly bool linkCachedFiles;
 
-    private OutputFiles(Process? janitor, bool linkCachedFiles)
+    private OutputFiles(Janitor? janitor, bool linkCachedFiles)
     {
         this.janitor = janitor;
         this.linkCachedFiles = linkCachedFiles;
@@ -43,32 +41,7 @@ internal sealed class OutputFiles : IDisposable
     /// <summary>Creates the final files now (while root) and starts the janitor that removes them on failure.</summary>
     public static OutputFiles Restricted(string directory, IReadOnlyList<string> names)
     {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // Reads "keep NAME" lines and "done"; at "done" it removes the files not kept, and at end of
-        // input without "done" (a failure, or this process killed) it removes them all.
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("""
-            dir=$1; shift; kept=' '
-            while IFS= read -r line; do
-              case $line in
-                done) for f; do case $kept in *" $f "*) ;; *) rm -f -- "$dir/$f" ;; esac; done; exit 0 ;;
-                keep\ *) kept="$kept${line#keep } " ;;
-              esac
-            done
-            for f; do rm -f -- "$dir/$f"; done
-            """);
-        start.ArgumentList.Add("xenmatchbox-janitor");
-        start.ArgumentList.Add(directory);
-        foreach (var name in names)
-        {
-            start.ArgumentList.Add(name);
-        }
-        var files = new OutputFiles(Process.Start(start) ?? throw new InvalidOperationException("cannot start /bin/sh"), linkCachedFiles: false);
+        var files = new OutputFiles(Janitor.Start(directory, names), linkCachedFiles: false);
         foreach (var name in names)
         {
             var path = Path.Combine(directory, name);
@@ -146,7 +119,7 @@ internal sealed class OutputFiles : IDisposable
         using var _ = input;
         var length = RandomAccess.GetLength(input);
         checkEnd(offset + length);
-        EnsureRoom(finalPath, length);
+        DiskSpace.EnsureRoom(finalPath, length);
         try
         {
             var end = offset + FileCopy.Append(input, output.SafeFileHandle, offset);
@@ -155,7 +128,7 @@ internal sealed class OutputFiles : IDisposable
         }
         catch (IOException e)
         {
-            throw WriteFailure(finalPath, e);
+            throw DiskSpace.WriteFailure(finalPath, e);
         }
     }
 
@@ -185,12 +158,7 @@ internal sealed class OutputFiles : IDisposable
         {
             stream.Dispose();
         }
-        foreach (var path in used)
-        {
-            janitor.StandardInput.WriteLine($"keep {Path.GetFileName(path)}");
-        }
-        janitor.StandardInput.WriteLine("done");
-        FinishJanitor();
+        janitor.Keep(used.Select(Path.GetFileName).OfType<string>());
     }
 
     /// <summary>The run failed: remove every file it created. Never throws.</summary>
@@ -202,7 +170,7 @@ internal sealed class OutputFiles : IDisposable
             {
                 stream.Dispose();
             }
-            FinishJanitor();
+            janitor.RemoveAll();
             return;
         }
         lock (gate)
@@ -216,29 +184,18 @@ internal sealed class OutputFiles : IDisposable
         }
     }
 
-    /// <summary>Refuses a download the file system cannot hold, before a byte is written.</summary>
-    public static void EnsureRoom(string path, long needed)
+    /// <summary>Creates a directory to write into (stage's --dir), with its parents.</summary>
+    public static void CreateDirectory(string directory)
     {
-        long available;
         try
         {
-            available = new DriveInfo(Path.GetDirectoryName(path) ?? "/").AvailableFreeSpace;
+            Directory.CreateDirectory(directory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return;   // unknown: the write itself will tell
-        }
-        if (available < needed)
-        {
-            throw new BootFailure(Errors.BootError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
+            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(directory, e.Message));
         }
     }
-
-    /// <summary>The error for a failed write: XMB-408 when the file system is full.</summary>
-    public static BootFailure WriteFailure(string path, IOException e) =>
-        e.HResult == ENOSPC || e.Message.Contains("No space left", StringComparison.Ordinal)
-            ? new BootFailure(Errors.BootError.NewDiskFull(path, e.Message), e)
-            : new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
 
     private static string TemporaryName(string finalPath) =>
         Path.Combine(Path.GetDirectoryName(finalPath) ?? ".", $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
@@ -265,17 +222,6 @@ internal sealed class OutputFiles : IDisposable
     private void Track(string path)
     {
         lock (gate) created.Add(path);
-    }
-
-    /// <summary>Closes the janitor's input and waits (briefly) until it has done its work.</summary>
-    private void FinishJanitor()
-    {
-        try
-        {
-            janitor!.StandardInput.Close();
-            janitor.WaitForExit(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException) { }
     }
 
     public void Dispose()

@@ -10,7 +10,7 @@ namespace XenMatchbox.App;
 /// </summary>
 internal sealed class ProgressDisplay
 {
-    private const long RedrawTicks = TimeSpan.TicksPerSecond / 10;
+    private const long RedrawTicks = TimeSpan.TicksPerSecond / Limits.ProgressRedrawsPerSecond;
 
     private readonly Lock gate = new();
     private readonly bool terminal;
@@ -20,19 +20,9 @@ internal sealed class ProgressDisplay
 
     private ProgressDisplay(bool terminal) => this.terminal = terminal;
 
-    /// <summary>
-    /// Null under --quiet. The terminal display only when standard output is a terminal and the
-    /// result does not go there.
-    /// </summary>
-    public static ProgressDisplay? For(CommandLine.Settings settings)
-    {
-        if (settings.Quiet)
-        {
-            return null;
-        }
-        var resultOnStdout = settings.Action.IsInstall && !settings.Output.IsSome();
-        return new ProgressDisplay(!Console.IsOutputRedirected && !resultOnStdout);
-    }
+    /// <summary>The display for the mode Boot.prepare chose; null when silent.</summary>
+    public static ProgressDisplay? For(Boot.ProgressMode mode) =>
+        mode.IsSilent ? null : new ProgressDisplay(mode.IsRedrawn);
 
     private sealed class Asset(string name)
     {

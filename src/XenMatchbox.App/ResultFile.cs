@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -8,7 +6,7 @@ namespace XenMatchbox.App;
 /// Where the rendered result goes: the file libxl pre-created (opened at the start, while still
 /// root, never created), or standard output.
 /// </summary>
-internal sealed partial class ResultFile : IDisposable
+internal sealed class ResultFile : IDisposable
 {
     private readonly FileStream? file;
     private readonly string name;
@@ -31,28 +29,15 @@ internal sealed partial class ResultFile : IDisposable
             return new ResultFile(null, "standard output");
         }
         // Opened, never created, and never through a symbolic link (O_NOFOLLOW): root writes here.
-        var fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            throw new BootFailure(errno switch
+        var handle = Posix.Open(path, Posix.O_WRONLY | Posix.O_NOFOLLOW, out var errno)
+            ?? throw new BootFailure(errno switch
             {
-                ENOENT => Errors.BootError.NewOutputFileMissing(path),
-                ELOOP => Errors.BootError.NewOutputWriteFailed(path, "it is a symbolic link, which is never written through"),
-                _ => Errors.BootError.NewOutputWriteFailed(path, Marshal.GetPInvokeErrorMessage(errno)),
+                Posix.ENOENT => Errors.BootError.NewOutputFileMissing(path),
+                Posix.ELOOP => Errors.BootError.NewOutputWriteFailed(path, "it is a symbolic link, which is never written through"),
+                _ => Errors.BootError.NewOutputWriteFailed(path, Posix.Message(errno)),
             });
-        }
-        return new ResultFile(new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1), path);
+        return new ResultFile(new FileStream(handle, FileAccess.Write, 1), path);
     }
-
-    private const int O_WRONLY = 0x1;
-    private const int O_NOFOLLOW = 0x20000;
-    private const int O_CLOEXEC = 0x80000;
-    private const int ENOENT = 2;
-    private const int ELOOP = 40;
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
 
     public async Task WriteAsync(byte[] bytes, CancellationToken cancel)
     {

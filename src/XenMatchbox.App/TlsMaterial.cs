@@ -11,11 +11,6 @@ namespace XenMatchbox.App;
 /// </summary>
 internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2? clientCertificate)
 {
-    /// <summary>
-    /// The most bytes read of one TLS file: a PEM certificate chain or key is a few KiB, so a wrong
-    /// path (a disk image, a sparse file) fails at once instead of being read into memory.
-    /// </summary>
-    private const int MaxFileBytes = 1 << 20;
 
     public X509Certificate2Collection Authorities { get; } = authorities;
     public X509Certificate2? ClientCertificate { get; } = clientCertificate;
@@ -63,12 +58,12 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
         }
     }
 
-    /// <summary>The file's text, at most <see cref="MaxFileBytes"/>, from a regular file (see <see cref="BoundedFile"/>).</summary>
+    /// <summary>The file's text, at most <see cref="Limits.MaxTlsFileBytes"/>, from a regular file (see <see cref="BoundedFile"/>).</summary>
     private static string ReadText(string path)
     {
         try
         {
-            var text = Encoding.UTF8.GetString(BoundedFile.Read(path, MaxFileBytes));
+            var text = Encoding.UTF8.GetString(BoundedFile.Read(path, Limits.MaxTlsFileBytes));
             return text.StartsWith('\uFEFF') ? text[1..] : text;
         }
         catch (IOException e) when (e.Message.StartsWith("it is larger than", StringComparison.Ordinal))

@@ -10,6 +10,12 @@ let DefaultDirectory = "/var/cache/xenmatchbox"
 [<Literal>]
 let DefaultMaxBytes = 4294967296L
 
+[<Literal>]
+let FileMode = 0o644
+
+[<Literal>]
+let DirectoryMode = 0o755
+
 type CacheSettings = { Directory: string; MaxBytes: int64 }
 
 type Entry =

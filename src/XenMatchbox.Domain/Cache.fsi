@@ -11,6 +11,15 @@ val DefaultDirectory: string = "/var/cache/xenmatchbox"
 [<Literal>]
 val DefaultMaxBytes: int64 = 4294967296L
 
+/// The mode of every cache file (0644): as public as matchbox's /assets/, and readable by the
+/// restricted uid, whatever the umask.
+[<Literal>]
+val FileMode: int = 420
+
+/// The mode of the cache directory (0755).
+[<Literal>]
+val DirectoryMode: int = 493
+
 /// Where the cache is and how large it may grow.
 type CacheSettings =
     { /// The cache's absolute directory (--cache-dir): each entry's metadata, data and lock files.

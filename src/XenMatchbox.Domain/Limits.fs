@@ -31,6 +31,18 @@ let MaxTimeoutSeconds = 2147483
 [<Literal>]
 let MaxProfileArgsBytes = 65536
 
+[<Literal>]
+let MaxGrpcAnswerBytes = 1048576
+
+[<Literal>]
+let MaxErrorBodyBytes = 4096
+
+[<Literal>]
+let MaxTlsFileBytes = 1048576
+
+[<Literal>]
+let ProgressRedrawsPerSecond = 10
+
 let private wholeNumber (text: string) =
     match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
     | true, n -> Some n

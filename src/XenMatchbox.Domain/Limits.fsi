@@ -36,6 +36,23 @@ val MaxProfileArgs: int = 1024
 [<Literal>]
 val MaxProfileArgsBytes: int = 65536
 
+/// The most bytes of one gRPC answer held in memory: a hostile server cannot make us hold more.
+[<Literal>]
+val MaxGrpcAnswerBytes: int = 1048576
+
+/// The most bytes of an error answer's body read, for the first line an error message shows.
+[<Literal>]
+val MaxErrorBodyBytes: int = 4096
+
+/// The most bytes of a TLS file (--ca, --cert, --key) read: PEM files are a few KiB, and a wrong
+/// path such as /dev/zero must fail at once.
+[<Literal>]
+val MaxTlsFileBytes: int = 1048576
+
+/// How often, at most, the progress lines are redrawn on a terminal.
+[<Literal>]
+val ProgressRedrawsPerSecond: int = 10
+
 /// Parses a size: bytes, or a number with K, M or G (powers of 1024, an optional trailing "iB"
 /// or "B"). Zero is not a size.
 val parseSize: flag: string -> text: string -> Result<int64, BootError>

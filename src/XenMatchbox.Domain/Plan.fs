@@ -59,7 +59,7 @@ let rec private dropOptions (tokens: string list) =
     | option :: _ -> Error $"has '{option}' in front of the URL, which is not an iPXE image option"
     | [] -> Error "is empty"
 
-let private hostForUrl (host: string) =
+let hostForUrl (host: string) =
     if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
 
 /// GRUB's device syntax, "(http;host:port)/path" or "(https,host)/path", as a URL text.

@@ -41,6 +41,9 @@ type HttpBase =
       /// matchbox's HTTP port.
       Port: int }
 
+/// A host as a URL writes it: an IPv6 address in brackets, anything else as it is.
+val hostForUrl: host: string -> string
+
 /// Turns a profile's kernel or initrd reference into a URL: iPXE options such as "--name main"
 /// in front of it are dropped; "/assets/x" and other server paths resolve against the HTTP base;
 /// "(http;host:port)/x" (GRUB's form) becomes http://host:port/x; http:// and https:// URLs are

@@ -19,6 +19,17 @@ let isTransient error =
     | LookupFailed(_, status, _) -> status = "HTTP 502" || status = "HTTP 503" || status = "HTTP 504"
     | _ -> false
 
+let isRedirect status =
+    match status with
+    | 301
+    | 302
+    | 303
+    | 307
+    | 308 -> true
+    | _ -> false
+
+let isAccepted status conditional = status = 200 || status = 304 && conditional
+
 let backoffMilliseconds attempt = if attempt <= 2 then 250 else 1000
 
 let followRedirect (from: AssetUrl) (location: string) hop =

@@ -18,6 +18,14 @@ val MaxRedirects: int = 5
 /// anything about TLS trust, names or files, a profile or argument error.
 val isTransient: BootError -> bool
 
+/// The statuses whose Location is followed: 301, 302, 303, 307 and 308 (not 300, which names no
+/// one target, nor 305/306).
+val isRedirect: status: int -> bool
+
+/// Whether a final answer carries what was asked for: 200, or 304 to a conditional request (one
+/// that sent validators); any other status is an error.
+val isAccepted: status: int -> conditional: bool -> bool
+
 /// Milliseconds to wait before the given try (2 = the first retry): 250, then 1000.
 val backoffMilliseconds: attempt: int -> int
 

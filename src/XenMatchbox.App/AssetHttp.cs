@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// The HTTP side of assets (and of /ipxe in HTTP-only mode): one connection pool; https:// trusted
+/// through --ca and the system store, the host name always checked; credentials in a URL sent as
+/// HTTP Basic; redirects followed one by one, each checked; every failure named for what it is.
+/// </summary>
+internal sealed class AssetHttp : IDisposable
+{
+    private readonly HttpClient client;
+    private readonly CommandLine.BootLimits limits;
+
+    public AssetHttp(TlsMaterial tls, CommandLine.BootLimits limits)
+    {
+        this.limits = limits;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+            AutomaticDecompression = DecompressionMethods.None,
+            // Redirects are followed here, one by one, so that each target is checked.
+            AllowAutoRedirect = false,
+            // Credentials go only where the profile's URL names them (see Authorize).
+            UseCookies = false,
+            PreAuthenticate = false,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                // https:// assets: the matchbox CA for self-hosted servers, else the system's anchors
+                // (read on first need; see SystemTrust). The host name check always applies; a
+                // trusted certificate for another name is remembered, to be named as such.
+                RemoteCertificateValidationCallback = (sender, certificate, sent, errors) =>
+                {
+                    var trusted = !errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)
+                        || certificate is not null && (ChainsTo(certificate, sent, tls.Authorities) || ChainsTo(certificate, sent, SystemTrust.Authorities));
+                    if (trusted && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && sender is SslStream { TargetHostName: { Length: > 0 } host })
+                    {
+                        misnamed[host] = true;
+                    }
+                    return trusted && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None;
+                },
+            },
+        };
+        client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>Hosts whose certificate was trusted but named another host.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> misnamed = new();
+
+    /// <summary>The connection pool for assets, also used for matchbox's /ipxe in HTTP-only mode.</summary>
+    public HttpClient Client => client;
+
+    /// <summary>
+    /// The size the asset's server declares to a HEAD request (redirects followed and checked as for
+    /// a download); null when it declares none. For dry runs: no body is transferred.
+    /// </summary>
+    public async Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel) => (await HeadAsync(url, cancel)).Length;
+
+    /// <summary>The validators and length a HEAD request gets (redirects followed), retried as any request.</summary>
+    public sealed record Head(string? ETag, string? LastModified, long? Length);
+
+    public Task<Head> HeadAsync(Plan.AssetUrl url, CancellationToken cancel) =>
+        Retries.RunAsync(async () =>
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            using var response = await SendAsync(HttpMethod.Head, url, [], idle, TimeSpan.FromSeconds(limits.ReadSeconds), cancel);
+            return new Head(response.Headers.ETag?.ToString(), LastModified(response), DeclaredLength(response));
+        }, cancel);
+
+    /// <summary>Whether the certificate, with the intermediates the server sent, leads to one of the anchors.</summary>
+    private static bool ChainsTo(X509Certificate certificate, X509Chain? sent, X509Certificate2Collection anchors)
+    {
+        if (anchors.Count == 0)
+        {
+            return false;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
+        if (sent is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
+        }
+        return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+    }
+
+    public static string? LastModified(HttpResponseMessage response) => response.Content.Headers.LastModified?.ToString("R");
+
+    /// <summary>
+    /// The Content-Length the answer declares (null when none); two that disagree are refused, as
+    /// HTTP requires: which one the body follows is anybody's guess.
+    /// </summary>
+    public static long? DeclaredLength(HttpResponseMessage response)
+    {
+        if (response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var values) && values.Count > 1
+            && values.Distinct(StringComparer.Ordinal).Skip(1).Any())
+        {
+            throw new BootFailure(Errors.BootError.NewAssetAnswerInvalid(
+                response.RequestMessage?.RequestUri?.AbsoluteUri ?? "", $"conflicting Content-Length headers ({string.Join(", ", values)})"));
+        }
+        return response.Content.Headers.ContentLength;
+    }
+
+    /// <summary>
+    /// Sends the request, following redirects (each checked by Transfer.followRedirect); the final
+    /// answer is 200, or 304 to a request with <paramref name="conditions"/>, else an error. Waiting
+    /// for the answer re-arms <paramref name="idle"/> with <paramref name="readTimeout"/>.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
+    {
+        var current = url;
+        for (var hop = 1; ; hop++)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                idle.CancelAfter(readTimeout);
+                using var request = new HttpRequestMessage(method, current.Request);
+                Authorize(request, current);
+                foreach (var (name, value) in conditions)
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Shown, $"no answer within {limits.ReadSeconds} s"));
+            }
+            catch (HttpRequestException e) when (e.InnerException is TimeoutException || e.InnerException is OperationCanceledException)
+            {
+                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Shown, $"no connection within {limits.ConnectSeconds} s"), e);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new BootFailure(Classify(e, current), e);
+            }
+            var status = (int)response.StatusCode;
+            if (Transfer.isRedirect(status))
+            {
+                var location = response.Headers.Location?.OriginalString ?? "";
+                response.Dispose();
+                current = Transfer.followRedirect(current, location, hop).OrFail();
+                continue;
+            }
+            if (!Transfer.isAccepted(status, conditions.Count > 0))
+            {
+                response.Dispose();
+                throw new BootFailure(Errors.BootError.NewAssetStatus(current.Shown, status));
+            }
+            return response;
+        }
+    }
+
+    /// <summary>Credentials in the URL (http://user:password@host/…) are sent as HTTP Basic, as iPXE sends them.</summary>
+    private static void Authorize(HttpRequestMessage request, Plan.AssetUrl url)
+    {
+        if (url.Credentials.ValueOrNull() is { } credentials)
+        {
+            var token = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{credentials.Item1}:{credentials.Item2}"));
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", token);
+        }
+    }
+
+    /// <summary>What a request that got no answer ran into: TLS, an answer that is not HTTP, or no connection.</summary>
+    private Errors.BootError Classify(HttpRequestException e, Plan.AssetUrl url)
+    {
+        if (e.InnerException is System.Security.Authentication.AuthenticationException tls)
+        {
+            // Not worth a retry: the certificate will not change.
+            return misnamed.TryRemove(new Uri(url.Request).IdnHost, out _)
+                ? Errors.BootError.NewAssetNameMismatch(url.Shown, "RemoteCertificateNameMismatch")
+                : Errors.BootError.NewAssetNotTrusted(url.Shown, tls.Message);
+        }
+        return e.HttpRequestError switch
+        {
+            HttpRequestError.InvalidResponse => Errors.BootError.NewAssetAnswerInvalid(url.Shown, $"something that is not an HTTP answer ({e.Message})"),
+            HttpRequestError.ConfigurationLimitExceeded => Errors.BootError.NewAssetAnswerInvalid(url.Shown, $"response headers over the limit a client accepts ({e.Message})"),
+            _ => Errors.BootError.NewAssetUnreachable(url.Shown, e.Message),
+        };
+    }
+
+    public void Dispose() => client.Dispose();
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// One GET of an asset into a file at an offset: never whole in memory; the size cap, the declared
+/// Content-Length and the free space checked; a stall ended by the read timeout and the boot's
+/// deadline, even mid-read; transient failures retried from where the asset began.
+/// </summary>
+internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits, ProgressDisplay? progress)
+{
+    private const int BufferSize = 1 << 20;
+
+    /// <summary>
+    /// What the final response of a GET said: its status (200, or 304 to a conditional request),
+    /// validators and declared length, and where its bytes ended in the file.
+    /// </summary>
+    public sealed record Fetched(int Status, long End, string? ETag, string? LastModified, long? Declared);
+
+    /// <summary>
+    /// GETs <paramref name="url"/> (conditionally, with <paramref name="conditions"/>) into
+    /// <paramref name="output"/> at <paramref name="start"/>; the file named <paramref name="finalPath"/>
+    /// in errors may reach <paramref name="limit"/> bytes.
+    /// </summary>
+    public Task<Fetched> FetchAsync(
+        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel) =>
+        Retries.RunAsync(() => FetchOnceAsync(url, conditions, output, start, finalPath, what, limit, cancel), cancel, () =>
+        {
+            // Start this asset again from where it began in the file.
+            output.SetLength(start);
+            output.Position = start;
+        });
+
+    private async Task<Fetched> FetchOnceAsync(
+        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
+        using var response = await http.SendAsync(HttpMethod.Get, url, conditions, idle, readTimeout, cancel);
+        var source = response.RequestMessage?.RequestUri?.AbsoluteUri ?? url.Shown;
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return new Fetched(304, start, response.Headers.ETag?.ToString(), AssetHttp.LastModified(response), null);
+        }
+        var expected = AssetHttp.DeclaredLength(response);
+        if (expected is { } declared)
+        {
+            // Saturated: a hostile Content-Length near long.MaxValue must not wrap past the limit.
+            Transfer.checkSize(source, what, limit, Transfer.addSizes(start, declared)).OrFail();
+            DiskSpace.EnsureRoom(finalPath, declared);
+        }
+        long received = 0;
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+            // The copy runs on a thread of its own with blocking reads and writes: no wake-up of the
+            // thread pool per chunk, which on a small dom0 costs more than the copying. A stalled
+            // read is ended by closing the body when the idle timer (or the boot) cancels; and this
+            // method stops waiting for the copy at that moment, since a read blocked on a socket may
+            // only notice the close when the next byte comes (a body dripping past the deadline).
+            using var stall = idle.Token.Register(body.Dispose);
+            received = await Task.Factory.StartNew(() =>
+            {
+                var buffer = new byte[BufferSize];
+                long done = 0;
+                while (true)
+                {
+                    idle.CancelAfter(readTimeout);
+                    var read = body.Read(buffer);
+                    if (read == 0)
+                    {
+                        return done;
+                    }
+                    idle.Token.ThrowIfCancellationRequested();
+                    done += read;
+                    received = done;
+                    Transfer.checkSize(source, what, limit, start + done).OrFail();
+                    Write(output, buffer.AsSpan(0, read), finalPath);
+                    progress?.Report(what, start + done, expected is { } total ? Transfer.addSizes(start, total) : null);
+                }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(idle.Token);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException or HttpRequestException or OperationCanceledException && idle.IsCancellationRequested)
+        {
+            cancel.ThrowIfCancellationRequested();
+            throw new BootFailure(Errors.BootError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s after {received} bytes"));
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            throw new BootFailure(expected is { } length
+                ? Errors.BootError.NewAssetTruncated(source, length, received)
+                : Errors.BootError.NewAssetUnreachable(source, $"the body broke off after {received} bytes: {e.Message}"), e);
+        }
+        if (expected is { } total && total != received)
+        {
+            throw new BootFailure(Errors.BootError.NewAssetTruncated(source, total, received));
+        }
+        return new Fetched(200, start + received, response.Headers.ETag?.ToString(), AssetHttp.LastModified(response), expected);
+    }
+
+    private static void Write(FileStream output, ReadOnlySpan<byte> data, string finalPath)
+    {
+        try
+        {
+            output.Write(data);
+        }
+        catch (IOException e)
+        {
+            throw DiskSpace.WriteFailure(finalPath, e);
+        }
+    }
+
+}

@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// open(2) with the flags .NET does not offer and a root program needs: O_NOFOLLOW (never write
+/// through a planted link) and O_NONBLOCK (a FIFO must not hang the boot). Linux x86-64 values.
+/// </summary>
+internal static partial class Posix
+{
+    public const int O_RDONLY = 0;
+    public const int O_WRONLY = 0x1;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_NOFOLLOW = 0x20000;
+    public const int O_CLOEXEC = 0x80000;
+    public const int ENOENT = 2;
+    public const int EACCES = 13;
+    public const int ENOTDIR = 20;
+    public const int ELOOP = 40;
+
+    /// <summary>Opens an existing file; the handle, or null and errno (as the C library set it).</summary>
+    public static SafeFileHandle? Open(string path, int flags, out int errno)
+    {
+        var fd = open(path, flags | O_CLOEXEC);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>The C library's text for an errno value.</summary>
+    public static string Message(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int open(string path, int flags);
+}

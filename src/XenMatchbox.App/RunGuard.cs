@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// The one place a run ends. SIGTERM, SIGINT and SIGHUP (libxl's ways to stop a bootloader) and
+/// the deadline cancel <see cref="Token"/>; whatever fails is reported as one line on stderr with
+/// its error's exit status, and nothing of the run is left behind: the files it wrote are removed
+/// and libxl's output file is left empty.
+/// </summary>
+internal sealed class RunGuard : IDisposable
+{
+    private readonly CancellationTokenSource interrupt = new();
+    private readonly CancellationTokenSource deadline = new();
+    private readonly CancellationTokenSource either;
+    private readonly PosixSignalRegistration[] signals;
+    private string? signal;
+    private int? deadlineSeconds;
+
+    private RunGuard()
+    {
+        either = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, deadline.Token);
+        signals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP }.Select(s => PosixSignalRegistration.Create(s, Stop))];
+    }
+
+    /// <summary>Cancelled by a signal or at the deadline.</summary>
+    public CancellationToken Token => either.Token;
+
+    /// <summary>The files the run writes; removed when it fails.</summary>
+    public OutputFiles Files { get; set; } = OutputFiles.Unrestricted(linkCachedFiles: false);
+
+    /// <summary>libxl's output file, once opened; left empty when the run fails.</summary>
+    public ResultFile? Result { get; set; }
+
+    /// <summary>Starts the deadline (none for null).</summary>
+    public void StartDeadline(int? seconds)
+    {
+        deadlineSeconds = seconds;
+        if (seconds is { } s)
+        {
+            deadline.CancelAfter(TimeSpan.FromSeconds(s));
+        }
+    }
+
+    /// <summary>Runs <paramref name="run"/>; its exit status, 0 when it returns.</summary>
+    public static async Task<int> RunAsync(Func<RunGuard, Task> run)
+    {
+        using var guard = new RunGuard();
+        try
+        {
+            await run(guard);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            // Whatever failed after a signal or the deadline failed because of it.
+            var error = guard.interrupt.IsCancellationRequested ? Errors.BootError.NewInterrupted(guard.signal ?? "a signal")
+                : guard.deadline.IsCancellationRequested ? Errors.BootError.NewDeadlineExceeded(guard.deadlineSeconds ?? 0)
+                : e is BootFailure failure ? failure.Error
+                : Errors.BootError.NewUnexpected(e.Message);
+            guard.Files.RemoveAll();
+            guard.Result?.LeaveEmpty();
+            await StandardStreams.Error.WriteLineAsync($"xenmatchbox: {Errors.describe(error)}");
+            return Errors.exitCode(error);
+        }
+    }
+
+    private void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        signal ??= $"SIG{context.Signal.ToString()[3..]}";
+        interrupt.Cancel();
+    }
+
+    public void Dispose()
+    {
+        Result?.Dispose();
+        Files.Dispose();
+        foreach (var registration in signals)
+        {
+            registration.Dispose();
+        }
+        either.Dispose();
+        interrupt.Dispose();
+        deadline.Dispose();
+    }
+}

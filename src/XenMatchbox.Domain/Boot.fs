@@ -1,0 +1,174 @@
+module XenMatchbox.Domain.Boot
+
+open XenMatchbox.Domain.Cache
+open XenMatchbox.Domain.CommandLine
+open XenMatchbox.Domain.Labels
+open XenMatchbox.Domain.Plan
+
+type AssetRole =
+    | Kernel
+    | Ramdisk
+
+let roleName role =
+    match role with
+    | Kernel -> "kernel"
+    | Ramdisk -> "ramdisk"
+
+type IdentityRead =
+    | BeforeLookup
+    | WhenArgsNeedIt
+
+type ProgressMode =
+    | Silent
+    | Redrawn
+    | Summaries
+
+type Preparation =
+    { OpenResultFile: bool
+      CreateDirectory: string option
+      Identity: IdentityRead
+      DropTo: (string list * int) option
+      LinkCachedFiles: bool
+      Cache: CacheSettings option
+      CacheWritable: bool
+      Progress: ProgressMode }
+
+let prepare (settings: Settings) standardOutputIsTerminal =
+    let boot = settings.Action = Install
+    { OpenResultFile = boot
+      CreateDirectory = if settings.Action = Stage then Some settings.OutputDirectory else None
+      Identity =
+        if not settings.Lookup.FromDomain.IsEmpty || settings.RunAs.IsSome then
+            BeforeLookup
+        else
+            WhenArgsNeedIt
+      DropTo =
+        match settings.RunAs with
+        | Some uid when boot -> Some([ roleName Kernel; roleName Ramdisk ], uid)
+        | _ -> None
+      LinkCachedFiles = boot
+      Cache = if settings.Action = DryRun then None else settings.Cache
+      CacheWritable = settings.RunAs.IsNone
+      Progress =
+        if settings.Quiet || settings.Action = DryRun then Silent
+        // A boot without --output writes its result to standard output: no redrawing there.
+        elif standardOutputIsTerminal && not (boot && settings.Output.IsNone) then Redrawn
+        else Summaries }
+
+type LookupRoute =
+    | Grpc of endpoint: string
+    | Ipxe of endpoint: string * url: string
+
+let route (server: ServerSettings) labels =
+    let host = hostForUrl server.Host
+    match server.Client with
+    | Some _ -> Grpc $"{host}:{server.GrpcPort}"
+    | None ->
+        let endpoint = $"http://{host}:{server.HttpPort}/ipxe"
+        Ipxe(endpoint, $"{endpoint}?{Ipxe.query labels}")
+
+let describeRoute route =
+    match route with
+    | Grpc endpoint -> $"gRPC {endpoint}"
+    | Ipxe(_, url) -> $"HTTP {url}"
+
+let missingDomainLabel labels (profile: UnvalidatedProfile) =
+    Template.references profile.Args
+    |> List.tryFind (fun key -> List.contains key DomainKeys && (tryFind key labels).IsNone)
+
+type Download =
+    { Role: AssetRole
+      Urls: AssetUrl list
+      Target: string
+      MaxBytes: int64 }
+
+type Work =
+    | Fetch of Download list
+    | Probe of (string * AssetUrl) list
+
+type Ending =
+    | WriteResult of bytes: byte array
+    | PrintStanza of text: string
+    | PrintReport
+
+type RunPlan =
+    { Route: LookupRoute
+      Labels: Labels
+      Plan: BootPlan
+      Result: byte array
+      Work: Work
+      Ending: Ending
+      Keep: string list }
+
+let private downloads (settings: Settings) (plan: BootPlan) =
+    [ { Role = Kernel
+        Urls = [ plan.Kernel ]
+        Target = plan.KernelPath
+        MaxBytes = settings.Limits.MaxKernelBytes }
+      match plan.RamdiskPath with
+      | Some ramdisk ->
+          { Role = Ramdisk
+            Urls = plan.Initrds
+            Target = ramdisk
+            MaxBytes = settings.Limits.MaxRamdiskBytes }
+      | None -> () ]
+
+let create (settings: Settings) route labels expansion profile =
+    let httpBase = { Host = settings.Server.Host; Port = settings.Server.HttpPort }
+    Plan.create httpBase settings.OutputDirectory expansion settings.ConfigArgs profile
+    |> Result.bind (fun plan ->
+        Output.render
+            settings.OutputFormat
+            { Kernel = plan.KernelPath
+              Ramdisk = plan.RamdiskPath
+              Args = plan.CommandLine }
+        |> Result.bind (fun result ->
+            let fetch = downloads settings plan
+            let work, ending =
+                match settings.Action with
+                | Install -> Ok(Fetch fetch), Ok(WriteResult result)
+                | Stage ->
+                    let stanza: Stanza.StanzaInput =
+                        { Kernel = plan.KernelPath
+                          Ramdisk = plan.RamdiskPath
+                          Cmdline = plan.CommandLine }
+                    Ok(Fetch fetch), Stanza.render stanza |> Result.map PrintStanza
+                | DryRun ->
+                    Ok(Probe(("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))), Ok PrintReport
+            match work, ending with
+            | Ok work, Ok ending ->
+                Ok
+                    { Route = route
+                      Labels = labels
+                      Plan = plan
+                      Result = result
+                      Work = work
+                      Ending = ending
+                      Keep = fetch |> List.map _.Target }
+            | Error e, _
+            | _, Error e -> Error e))
+
+let foundLine run =
+    $"profile {run.Plan.ProfileId} matches {display run.Labels}"
+
+let readyLine run =
+    match run.Ending with
+    | WriteResult _ ->
+        let ramdisk = run.Plan.RamdiskPath |> Option.map (fun r -> ", ramdisk " + r) |> Option.defaultValue ""
+        Some $"kernel {run.Plan.KernelPath}{ramdisk} ready"
+    | PrintStanza _
+    | PrintReport -> None
+
+let report (settings: Settings) run (heads: DryRun.Head list) : DryRun.Report =
+    let probes =
+        match run.Work with
+        | Probe probes -> probes
+        | Fetch _ -> []
+    { LookupVia = describeRoute run.Route
+      Labels = run.Labels
+      Plan = run.Plan
+      Assets = List.map2 (fun (role, url) head -> ({ Role = role; Url = url; Head = head }: DryRun.AssetSize)) probes heads
+      MaxKernelBytes = settings.Limits.MaxKernelBytes
+      MaxRamdiskBytes = settings.Limits.MaxRamdiskBytes
+      Format = settings.OutputFormat
+      Output = run.Result }

@@ -1,0 +1,147 @@
+/// The steps of one run as data. The shell reads argv, the environment and files; asks prepare what
+/// to do as root; looks the profile up by route; asks create for the run's plan; carries out its
+/// work (downloads, or HEAD probes for a dry run); and writes what the plan's ending says. A boot,
+/// show and stage differ only in the plans made here.
+module XenMatchbox.Domain.Boot
+
+open XenMatchbox.Domain.Cache
+open XenMatchbox.Domain.CommandLine
+open XenMatchbox.Domain.Errors
+open XenMatchbox.Domain.Labels
+open XenMatchbox.Domain.Plan
+
+/// Which file of the boot an asset becomes.
+type AssetRole =
+    /// The kernel: one URL, to the file named "kernel".
+    | Kernel
+    /// The ramdisk: the initrds, concatenated in order, to the file named "ramdisk".
+    | Ramdisk
+
+/// The role's name in messages and progress lines, and the file name it is written to in the
+/// output directory ("kernel", "ramdisk"): never a name taken from the server.
+val roleName: AssetRole -> string
+
+/// When the domain's uuid and name are read from xenstore (which needs root).
+type IdentityRead =
+    /// Before the lookup and before any privilege drop: a --lookup uuid or name asks for them, or
+    /// the run is restricted (the dropped uid could not read them later, should the args need them).
+    | BeforeLookup
+    /// Only if the profile's args turn out to use ${uuid} or ${name} that no label gives.
+    | WhenArgsNeedIt
+
+/// How download progress is shown.
+type ProgressMode =
+    /// --quiet (libxl's restricted mode): nothing but errors.
+    | Silent
+    /// Standard output is a terminal that the result does not go to: lines redrawn in place.
+    | Redrawn
+    /// Otherwise: one summary line per asset on standard error.
+    | Summaries
+
+/// What the shell does before it sends a byte to the network, in this order, as root.
+type Preparation =
+    { /// Open libxl's --output file now (a boot), so a missing one fails before any lookup.
+      OpenResultFile: bool
+      /// Create this directory (stage's --dir).
+      CreateDirectory: string option
+      /// When to read the domain's identity from xenstore.
+      Identity: IdentityRead
+      /// Restricted mode: the files to create in the output directory while still root (the
+      /// dropped uid cannot), then the uid to drop to for good.
+      DropTo: (string list * int) option
+      /// Whether cached assets may be hard-linked into the output directory: only libxl's own,
+      /// whose files libxl reads and unlinks and nothing writes; stage's directory gets copies.
+      LinkCachedFiles: bool
+      /// The asset cache to use; None for a dry run (nothing is downloaded) or --no-cache.
+      Cache: CacheSettings option
+      /// Whether this run may store into the cache (not the restricted uid: one domain's
+      /// bootloader must never plant a kernel another domain boots).
+      CacheWritable: bool
+      /// How progress is shown.
+      Progress: ProgressMode }
+
+/// The preparation for the settings; standardOutputIsTerminal is what the shell finds.
+val prepare: settings: Settings -> standardOutputIsTerminal: bool -> Preparation
+
+/// How the profile is looked up.
+type LookupRoute =
+    /// matchbox's gRPC Select API over mutual TLS, at host:port (an IPv6 host in brackets).
+    | Grpc of endpoint: string
+    /// matchbox's read-only /ipxe endpoint: the URL without the query, and the whole URL with it.
+    | Ipxe of endpoint: string * url: string
+
+/// The route: gRPC with a client certificate, else /ipxe with the labels as its query.
+val route: server: ServerSettings -> labels: Labels -> LookupRoute
+
+/// The route as reports name it, e.g. "gRPC mb:8081" or "HTTP http://mb:8080/ipxe?mac=…".
+val describeRoute: LookupRoute -> string
+
+/// The domain label (uuid or name) the profile's args use and no label gives: xenstore must then
+/// be read before the args can be expanded. None when the labels suffice.
+val missingDomainLabel: labels: Labels -> profile: UnvalidatedProfile -> string option
+
+/// One file a boot or stage fetches.
+type Download =
+    { /// What it becomes.
+      Role: AssetRole
+      /// The URLs whose bytes, in order, make the file (one for the kernel).
+      Urls: AssetUrl list
+      /// The absolute path it is written to.
+      Target: string
+      /// The most bytes it may have, all URLs together (--max-kernel-size, --max-ramdisk-size).
+      MaxBytes: int64 }
+
+/// What the run does with the assets.
+type Work =
+    /// Download each (a boot, stage); kernel and ramdisk side by side.
+    | Fetch of Download list
+    /// A dry run: ask each asset's server for its size (HEAD), the kernel first, then each initrd
+    /// ("kernel" or "initrd" with its URL); nothing is downloaded.
+    | Probe of (string * AssetUrl) list
+
+/// What is written once the work is done.
+type Ending =
+    /// A boot: these bytes, to libxl's output file (or standard output without --output).
+    | WriteResult of bytes: byte array
+    /// stage: this xl.cfg stanza, to standard output.
+    | PrintStanza of text: string
+    /// A dry run: the report (see report), to standard output, and then its verdict.
+    | PrintReport
+
+/// The plan of one run, once the profile is known.
+type RunPlan =
+    { /// How the profile was looked up.
+      Route: LookupRoute
+      /// The labels it was looked up by.
+      Labels: Labels
+      /// The boot plan: URLs, file paths, the expanded command line.
+      Plan: BootPlan
+      /// The bytes libxl would read (a dry run shows them; a boot writes them).
+      Result: byte array
+      /// The downloads or the probes.
+      Work: Work
+      /// What is written at the end.
+      Ending: Ending
+      /// The files a successful run keeps in the output directory.
+      Keep: string list }
+
+/// The run's plan from the settings, the route, the labels the lookup used, the labels the args
+/// are expanded with (those plus the domain's own when missingDomainLabel asked for them) and the
+/// profile. Every check a boot makes before downloading is made here: the profile, the args, the
+/// output format (and for stage the stanza), so nothing is fetched for a run that cannot end well.
+val create:
+    settings: Settings ->
+    route: LookupRoute ->
+    labels: Labels ->
+    expansion: Labels ->
+    profile: UnvalidatedProfile ->
+        Result<RunPlan, BootError>
+
+/// The line said once the profile is known: "profile ID matches LABELS".
+val foundLine: run: RunPlan -> string
+
+/// The line said after a boot wrote its result: "kernel PATH, ramdisk PATH ready"; None otherwise.
+val readyLine: run: RunPlan -> string option
+
+/// A dry run's report from the plan and what each probe found, in the order of Probe.
+val report: settings: Settings -> run: RunPlan -> heads: DryRun.Head list -> DryRun.Report
