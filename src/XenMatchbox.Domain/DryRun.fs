@@ -59,7 +59,7 @@ let private head (found: Head) =
     | Failed error -> $"{code error}: no usable answer"
 
 /// Control characters (from a server's text) shown as '?', so the report stays one fact a line.
-let private oneLine (text: string) = String.map (fun c -> if Char.IsControl c then '?' else c) text
+let private oneLine (text: string) = Text.printable text
 
 let render (report: Report) =
     let shown =

@@ -20,33 +20,14 @@ let query (labels: Labels) =
     |> String.concat "&"
 
 /// A line as quoted in a reason: control characters as '?', long lines cut.
-let private shown (line: string) =
-    let printable = String.map (fun c -> if Char.IsControl c then '?' else c) line
-    if printable.Length > 60 then printable.Substring(0, 60) + "…" else printable
-
-/// iPXE's image options that take a value, and those that do not (its imgfetch/kernel/initrd).
-let private optionsWithValue = set [ "--name"; "-n"; "--timeout"; "-t" ]
-let private flagOptions = set [ "--autofree"; "-a"; "--replace"; "-r" ]
-
-/// Splits off one image: the options in front of it are dropped; returns the reference and the
-/// tokens after it.
-let rec private takeImage (what: string) (tokens: string list) =
-    match tokens with
-    | option :: _ :: rest when optionsWithValue.Contains option -> takeImage what rest
-    | [ option ] when optionsWithValue.Contains option -> Error $"has the option '{option}' without its value"
-    | option :: rest when flagOptions.Contains option -> takeImage what rest
-    | option :: rest when option.StartsWith "--name=" || option.StartsWith "--timeout=" -> takeImage what rest
-    | option :: _ when option.StartsWith "-" ->
-        Error $"has '{shown option}' in front of the {what}, which is not an iPXE image option"
-    | reference :: rest -> Ok(reference, rest)
-    | [] -> Error $"names no {what}"
+let private shown (line: string) = Text.shown 60 line
 
 /// Every image of a v0.6.1-style initrd line, options dropped, put in front of found (last first).
 let rec private takeImages (tokens: string list) (found: string list) =
     match tokens with
     | [] -> Ok found
     | _ ->
-        takeImage "initrd image" tokens
+        IpxeImage.take "initrd image" tokens
         |> Result.bind (fun (reference, rest) -> takeImages rest (reference :: found))
 
 let private tokensOf (line: string) =
@@ -116,7 +97,7 @@ let private afterKernel (body: Body) (number: int) (line: string) (tokens: strin
                 // v0.6.1 and older: every element on this one line, each followed by a space.
                 takeImages images body.Initrds
             else
-                match takeImage "initrd image" images with
+                match IpxeImage.take "initrd image" images with
                 | Ok(reference, []) -> Ok(reference :: body.Initrds)
                 | Ok _ -> Error "names more than one image"
                 | Error reason -> Error reason
@@ -143,7 +124,7 @@ let private step (source: string) (state: State) (number: int) (line: string) =
     | Header when line.Length = 0 -> reject "is empty where '#!ipxe' should be: the answer is not an iPXE script"
     | Header -> reject $"is '{shown line}', not '#!ipxe': the answer is not an iPXE script"
     | Kernel when command = "kernel" ->
-        takeImage "kernel reference" (List.tail tokens)
+        IpxeImage.take "kernel reference" (List.tail tokens)
         |> Result.mapError (fun reason -> IpxeScriptRejected(source, number, reason))
         |> Result.bind (fun (kernel, args) ->
             let args = regroup args
@@ -238,6 +219,5 @@ let statusError (endpoint: string) (labels: Labels) (status: int) (body: string)
         NoMatchingGroup(Labels.display labels)
     else
         let firstLine = body.Split('\n', 2).[0].TrimEnd '\r'
-        let printable = String.map (fun c -> if Char.IsControl c then '?' else c) firstLine
-        let cut = if printable.Length > 200 then printable.Substring(0, 200) + "…" else printable
+        let cut = Text.shown 200 firstLine
         LookupFailed(endpoint, $"HTTP {status}", (if String.IsNullOrWhiteSpace cut then "(no body)" else cut))

@@ -12,7 +12,7 @@ type Labels(items: Label list) =
     member _.Items = items
 
 /// ASCII only: ToLowerInvariant would turn the Kelvin sign into 'k'.
-let private isKeyChar (c: char) =
+let isKeyChar (c: char) =
     System.Char.IsAsciiLetterOrDigit c || c = '_' || c = '-' || c = '.'
 
 let parseLabel (text: string) =
@@ -70,15 +70,12 @@ let parseLookup (texts: string list) =
             | None -> Ok(Lookup(given, fromDomain)))
 
 let complete (lookup: Lookup) (domain: (string * string) list) (detail: string) =
-    let fromDomain =
-        lookup.FromDomain
-        |> List.map (fun key ->
-            match domain |> List.tryFind (fun (k, _) -> k = key) with
-            | Some(_, value) -> Ok $"{key}={value}"
-            | None -> Error(DomainLabelUnavailable(key, detail)))
-    let folder state item =
-        state |> Result.bind (fun texts -> item |> Result.map (fun text -> texts @ [ text ]))
-    fromDomain |> List.fold folder (Ok []) |> Result.bind (fun texts -> fromLookups (lookup.Given @ texts))
+    let fromDomain key =
+        match domain |> List.tryFind (fun (k, _) -> k = key) with
+        | Some(_, value) -> Ok $"{key}={value}"
+        | None -> Error(DomainLabelUnavailable(key, detail))
+    Text.traverse fromDomain lookup.FromDomain
+    |> Result.bind (fun texts -> fromLookups (lookup.Given @ texts))
 
 let extend (labels: Labels) (pairs: (string * string) list) =
     let added =

@@ -17,6 +17,10 @@ type Labels =
     /// The labels, in the order they were first given.
     member Items: Label list
 
+/// A character a label key may hold: ASCII letters and digits, '_', '-' and '.' (the same rule
+/// for --lookup keys and the variables of a profile's args).
+val isKeyChar: c: char -> bool
+
 /// Parses "key=value". Keys are letters, digits, '_', '-' and '.', compared case-insensitively
 /// and kept in lower case; the value is everything after the first '=', without control
 /// characters. A "mac" value is normalised, because matchbox's gRPC API compares it byte for byte.

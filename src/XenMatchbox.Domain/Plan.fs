@@ -45,19 +45,12 @@ type BootPlan =
       RamdiskPath: string option
       CommandLine: string option }
 
-/// iPXE's imgfetch options that take a value, and those that do not.
-let private optionsWithValue = set [ "--name"; "-n"; "--timeout"; "-t" ]
-let private flagOptions = set [ "--autofree"; "-a"; "--replace"; "-r" ]
-
-/// Drops leading iPXE options; the last token must be the reference itself.
-let rec private dropOptions (tokens: string list) =
-    match tokens with
-    | [ reference ] -> Ok reference
-    | option :: _ :: rest when optionsWithValue.Contains option -> dropOptions rest
-    | option :: rest when flagOptions.Contains option -> dropOptions rest
-    | option :: rest when option.StartsWith "--name=" || option.StartsWith "--timeout=" -> dropOptions rest
-    | option :: _ -> Error $"has '{option}' in front of the URL, which is not an iPXE image option"
-    | [] -> Error "is empty"
+/// Drops leading iPXE options; the reference must be the last token.
+let private dropOptions (tokens: string list) =
+    IpxeImage.take "URL" tokens
+    |> Result.bind (fun (reference, rest) ->
+        if List.isEmpty rest then Ok reference
+        else Error $"has '{Text.shown 60 (List.head rest)}' after the URL")
 
 let hostForUrl (host: string) =
     if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
@@ -109,11 +102,6 @@ let resolveAsset (httpBase: HttpBase) (profileId: string) (reference: string) =
     | Ok uri -> Ok(AssetUrl uri.AbsoluteUri)
     | Error reason -> Error(InvalidAssetReference(profileId, reference, reason))
 
-let private traverse (f: 'a -> Result<'b, 'e>) (items: 'a list) =
-    let folder state item =
-        state |> Result.bind (fun done' -> f item |> Result.map (fun r -> r :: done'))
-    items |> List.fold folder (Ok []) |> Result.map List.rev
-
 let private describeControl (c: char) =
     match c with
     | '\000' -> "a NUL byte (U+0000)"
@@ -129,17 +117,13 @@ let private noControlCharacters (source: string) (text: string) =
     | Some c -> Error(ArgsControlCharacter(source, describeControl c))
     | None -> Ok()
 
-let private shown (arg: string) =
-    let printable = String.map (fun c -> if Char.IsControl c then '?' else c) arg
-    if printable.Length > 40 then printable.Substring(0, 40) + "…" else printable
-
 let checkProfileArgs (args: string list) =
     let bytes = args |> List.sumBy Text.Encoding.UTF8.GetByteCount
     if List.length args > Limits.MaxProfileArgs || bytes > Limits.MaxProfileArgsBytes then
         Error(ProfileArgsTooLarge(List.length args, bytes))
     else
         args
-        |> List.mapi (fun i arg -> noControlCharacters $"the profile's arg {i + 1} ('{shown arg}')" arg)
+        |> List.mapi (fun i arg -> noControlCharacters $"the profile's arg {i + 1} ('{Text.shown 40 arg}')" arg)
         |> List.tryPick (function Error e -> Some e | Ok() -> None)
         |> Option.map Error
         |> Option.defaultValue (Ok())
@@ -164,7 +148,7 @@ let create httpBase (outputDirectory: string) labels configArgs (profile: Unvali
     else
         resolveAsset httpBase profile.Id profile.Kernel
         |> Result.bind (fun kernel ->
-            traverse (resolveAsset httpBase profile.Id) profile.Initrds
+            Text.traverse (resolveAsset httpBase profile.Id) profile.Initrds
             |> Result.bind (fun initrds ->
                 commandLine labels configArgs profile.Args
                 |> Result.map (fun line ->

@@ -4,9 +4,6 @@ open System
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 
-let private isKeyChar (c: char) =
-    Char.IsAsciiLetterOrDigit c || c = '_' || c = '-' || c = '.'
-
 /// Finds a variable's value: (the variable as written) -> key -> value.
 type private Resolve = string -> string -> Result<string, BootError>
 
