@@ -157,7 +157,7 @@ internal sealed class AssetDownloader : IDisposable
             {
                 fetched = await FetchUnlessCurrentAsync(url, lease.Stored, partial, 0, partial.Name, what, limit, cancel);
             }
-            catch (BootFailure failure) when (failure.Error is Errors.BootError.DiskFull or Errors.BootError.AssetWriteFailed)
+            catch (BootFailure failure) when (failure.Error is Errors.BootError.Download { Item: DownloadError.DiskFull or DownloadError.AssetWriteFailed })
             {
                 // Every byte here goes to the cache's partial file: it is the cache's disk that failed.
                 throw new CacheUnusable(Errors.cause(failure.Error), failure);
@@ -315,17 +315,17 @@ internal sealed class AssetDownloader : IDisposable
         catch (Exception e) when (e is ObjectDisposedException or IOException or HttpRequestException or OperationCanceledException && idle.IsCancellationRequested)
         {
             cancel.ThrowIfCancellationRequested();
-            throw new BootFailure(Errors.BootError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s after {received} bytes"));
+            throw new BootFailure(DownloadError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s after {received} bytes"));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             throw new BootFailure(expected is { } length
-                ? Errors.BootError.NewAssetTruncated(source, length, received)
-                : Errors.BootError.NewAssetUnreachable(source, $"the body broke off after {received} bytes: {e.Message}"), e);
+                ? DownloadError.NewAssetTruncated(source, length, received)
+                : DownloadError.NewAssetUnreachable(source, $"the body broke off after {received} bytes: {e.Message}"), e);
         }
         if (expected is { } total && total != received)
         {
-            throw new BootFailure(Errors.BootError.NewAssetTruncated(source, total, received));
+            throw new BootFailure(DownloadError.NewAssetTruncated(source, total, received));
         }
         return new Fetched(200, start + received, response.Headers.ETag?.ToString(), LastModified(response), expected);
     }
@@ -341,7 +341,7 @@ internal sealed class AssetDownloader : IDisposable
         if (response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var values) && values.Count > 1
             && values.Distinct(StringComparer.Ordinal).Skip(1).Any())
         {
-            throw new BootFailure(Errors.BootError.NewAssetAnswerInvalid(
+            throw new BootFailure(DownloadError.NewAssetAnswerInvalid(
                 response.RequestMessage?.RequestUri?.AbsoluteUri ?? "", $"conflicting Content-Length headers ({string.Join(", ", values)})"));
         }
         return response.Content.Headers.ContentLength;
@@ -367,11 +367,11 @@ internal sealed class AssetDownloader : IDisposable
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
-                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Shown, $"no answer within {limits.ReadSeconds} s"));
+                throw new BootFailure(DownloadError.NewAssetTimedOut(current.Shown, $"no answer within {limits.ReadSeconds} s"));
             }
             catch (HttpRequestException e) when (e.InnerException is TimeoutException || e.InnerException is OperationCanceledException)
             {
-                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Shown, $"no connection within {limits.ConnectSeconds} s"), e);
+                throw new BootFailure(DownloadError.NewAssetTimedOut(current.Shown, $"no connection within {limits.ConnectSeconds} s"), e);
             }
             catch (HttpRequestException e)
             {
@@ -388,7 +388,7 @@ internal sealed class AssetDownloader : IDisposable
             if (response.StatusCode != HttpStatusCode.OK && !(response.StatusCode == HttpStatusCode.NotModified && conditions.Count > 0))
             {
                 response.Dispose();
-                throw new BootFailure(Errors.BootError.NewAssetStatus(current.Shown, status));
+                throw new BootFailure(DownloadError.NewAssetStatus(current.Shown, status));
             }
             return response;
         }
@@ -411,14 +411,14 @@ internal sealed class AssetDownloader : IDisposable
         {
             // Not worth a retry: the certificate will not change.
             return misnamed.TryRemove(new Uri(url.Request).IdnHost, out _)
-                ? Errors.BootError.NewAssetNameMismatch(url.Shown, "RemoteCertificateNameMismatch")
-                : Errors.BootError.NewAssetNotTrusted(url.Shown, tls.Message);
+                ? DownloadError.NewAssetNameMismatch(url.Shown, "RemoteCertificateNameMismatch")
+                : DownloadError.NewAssetNotTrusted(url.Shown, tls.Message);
         }
         return e.HttpRequestError switch
         {
-            HttpRequestError.InvalidResponse => Errors.BootError.NewAssetAnswerInvalid(url.Shown, $"something that is not an HTTP answer ({e.Message})"),
-            HttpRequestError.ConfigurationLimitExceeded => Errors.BootError.NewAssetAnswerInvalid(url.Shown, $"response headers over the limit a client accepts ({e.Message})"),
-            _ => Errors.BootError.NewAssetUnreachable(url.Shown, e.Message),
+            HttpRequestError.InvalidResponse => DownloadError.NewAssetAnswerInvalid(url.Shown, $"something that is not an HTTP answer ({e.Message})"),
+            HttpRequestError.ConfigurationLimitExceeded => DownloadError.NewAssetAnswerInvalid(url.Shown, $"response headers over the limit a client accepts ({e.Message})"),
+            _ => DownloadError.NewAssetUnreachable(url.Shown, e.Message),
         };
     }
 

@@ -74,8 +74,8 @@ internal static class BootCommand
         catch (Exception e)
         {
             // Whatever failed after a signal or the deadline failed because of it.
-            var error = interrupt.IsCancellationRequested ? Errors.BootError.NewInterrupted(signal ?? "a signal")
-                : deadline.IsCancellationRequested ? Errors.BootError.NewDeadlineExceeded(deadlineSeconds ?? 0)
+            var error = interrupt.IsCancellationRequested ? RunError.NewInterrupted(signal ?? "a signal")
+                : deadline.IsCancellationRequested ? RunError.NewDeadlineExceeded(deadlineSeconds ?? 0)
                 : e is BootFailure failure ? failure.Error
                 : Errors.BootError.NewUnexpected(e.Message);
             files.RemoveAll();
@@ -148,7 +148,7 @@ internal static class BootCommand
                 UnauthorizedAccessException => "permission denied",
                 _ => e.Message,
             };
-            throw new BootFailure(Errors.BootError.NewConfigUnreadable(path, detail));
+            throw new BootFailure(CommandLineError.NewConfigUnreadable(path, detail));
         }
         return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
     }
@@ -189,7 +189,7 @@ internal static class BootCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(directory, e.Message));
+            throw new BootFailure(OutputError.NewOutputWriteFailed(directory, e.Message));
         }
     }
 

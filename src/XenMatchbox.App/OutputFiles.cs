@@ -80,7 +80,7 @@ internal sealed class OutputFiles : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+                throw new BootFailure(DownloadError.NewAssetWriteFailed(path, e.Message), e);
             }
             files.precreated[path] = Create(path, FileMode.CreateNew);
         }
@@ -230,15 +230,15 @@ internal sealed class OutputFiles : IDisposable
         }
         if (available < needed)
         {
-            throw new BootFailure(Errors.BootError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
+            throw new BootFailure(DownloadError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
         }
     }
 
     /// <summary>The error for a failed write: XMB-408 when the file system is full.</summary>
     public static BootFailure WriteFailure(string path, IOException e) =>
         e.HResult == ENOSPC || e.Message.Contains("No space left", StringComparison.Ordinal)
-            ? new BootFailure(Errors.BootError.NewDiskFull(path, e.Message), e)
-            : new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+            ? new BootFailure(DownloadError.NewDiskFull(path, e.Message), e)
+            : new BootFailure(DownloadError.NewAssetWriteFailed(path, e.Message), e);
 
     private static string TemporaryName(string finalPath) =>
         Path.Combine(Path.GetDirectoryName(finalPath) ?? ".", $".{Path.GetFileName(finalPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial");
@@ -258,7 +258,7 @@ internal sealed class OutputFiles : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+            throw new BootFailure(DownloadError.NewAssetWriteFailed(path, e.Message), e);
         }
     }
 

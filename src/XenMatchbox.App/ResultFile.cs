@@ -24,7 +24,7 @@ internal sealed partial class ResultFile : IDisposable
     {
         if (!Directory.Exists(settings.OutputDirectory))
         {
-            throw new BootFailure(Errors.BootError.NewOutputDirectoryMissing(settings.OutputDirectory));
+            throw new BootFailure(OutputError.NewOutputDirectoryMissing(settings.OutputDirectory));
         }
         if (settings.Output.ValueOrNull() is not { } path)
         {
@@ -37,9 +37,9 @@ internal sealed partial class ResultFile : IDisposable
             var errno = Marshal.GetLastPInvokeError();
             throw new BootFailure(errno switch
             {
-                ENOENT => Errors.BootError.NewOutputFileMissing(path),
-                ELOOP => Errors.BootError.NewOutputWriteFailed(path, "it is a symbolic link, which is never written through"),
-                _ => Errors.BootError.NewOutputWriteFailed(path, Marshal.GetPInvokeErrorMessage(errno)),
+                ENOENT => OutputError.NewOutputFileMissing(path),
+                ELOOP => OutputError.NewOutputWriteFailed(path, "it is a symbolic link, which is never written through"),
+                _ => OutputError.NewOutputWriteFailed(path, Marshal.GetPInvokeErrorMessage(errno)),
             });
         }
         return new ResultFile(new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Write, 1), path);
@@ -71,7 +71,7 @@ internal sealed partial class ResultFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(name, e.Message), e);
+            throw new BootFailure(OutputError.NewOutputWriteFailed(name, e.Message), e);
         }
     }
 
