@@ -92,7 +92,7 @@ internal sealed class AssetDownloader : IDisposable
             {
                 fetched = await FetchUnlessCurrentAsync(url, lease.Stored, partial, 0, partial.Name, what, limit, cancel);
             }
-            catch (BootFailure failure) when (failure.Error is Errors.BootError.DiskFull or Errors.BootError.AssetWriteFailed)
+            catch (BootFailure failure) when (failure.Error is Errors.BootError.Download { Item: DownloadError.DiskFull or DownloadError.AssetWriteFailed })
             {
                 // Every byte here goes to the cache's partial file: it is the cache's disk that failed.
                 throw new CacheUnusable(Errors.cause(failure.Error), failure);

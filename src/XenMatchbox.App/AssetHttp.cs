@@ -99,7 +99,7 @@ internal sealed class AssetHttp : IDisposable
         if (response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var values) && values.Count > 1
             && values.Distinct(StringComparer.Ordinal).Skip(1).Any())
         {
-            throw new BootFailure(Errors.BootError.NewAssetAnswerInvalid(
+            throw new BootFailure(DownloadError.NewAssetAnswerInvalid(
                 response.RequestMessage?.RequestUri?.AbsoluteUri ?? "", $"conflicting Content-Length headers ({string.Join(", ", values)})"));
         }
         return response.Content.Headers.ContentLength;
@@ -130,11 +130,11 @@ internal sealed class AssetHttp : IDisposable
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
-                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Shown, $"no answer within {limits.ReadSeconds} s"));
+                throw new BootFailure(DownloadError.NewAssetTimedOut(current.Shown, $"no answer within {limits.ReadSeconds} s"));
             }
             catch (HttpRequestException e) when (e.InnerException is TimeoutException || e.InnerException is OperationCanceledException)
             {
-                throw new BootFailure(Errors.BootError.NewAssetTimedOut(current.Shown, $"no connection within {limits.ConnectSeconds} s"), e);
+                throw new BootFailure(DownloadError.NewAssetTimedOut(current.Shown, $"no connection within {limits.ConnectSeconds} s"), e);
             }
             catch (HttpRequestException e)
             {
@@ -151,7 +151,7 @@ internal sealed class AssetHttp : IDisposable
             if (!Transfer.isAccepted(status, conditions.Count > 0))
             {
                 response.Dispose();
-                throw new BootFailure(Errors.BootError.NewAssetStatus(current.Shown, status));
+                throw new BootFailure(DownloadError.NewAssetStatus(current.Shown, status));
             }
             return response;
         }
@@ -174,14 +174,14 @@ internal sealed class AssetHttp : IDisposable
         {
             // Not worth a retry: the certificate will not change.
             return misnamed.TryRemove(new Uri(url.Request).IdnHost, out _)
-                ? Errors.BootError.NewAssetNameMismatch(url.Shown, "RemoteCertificateNameMismatch")
-                : Errors.BootError.NewAssetNotTrusted(url.Shown, tls.Message);
+                ? DownloadError.NewAssetNameMismatch(url.Shown, "RemoteCertificateNameMismatch")
+                : DownloadError.NewAssetNotTrusted(url.Shown, tls.Message);
         }
         return e.HttpRequestError switch
         {
-            HttpRequestError.InvalidResponse => Errors.BootError.NewAssetAnswerInvalid(url.Shown, $"something that is not an HTTP answer ({e.Message})"),
-            HttpRequestError.ConfigurationLimitExceeded => Errors.BootError.NewAssetAnswerInvalid(url.Shown, $"response headers over the limit a client accepts ({e.Message})"),
-            _ => Errors.BootError.NewAssetUnreachable(url.Shown, e.Message),
+            HttpRequestError.InvalidResponse => DownloadError.NewAssetAnswerInvalid(url.Shown, $"something that is not an HTTP answer ({e.Message})"),
+            HttpRequestError.ConfigurationLimitExceeded => DownloadError.NewAssetAnswerInvalid(url.Shown, $"response headers over the limit a client accepts ({e.Message})"),
+            _ => DownloadError.NewAssetUnreachable(url.Shown, e.Message),
         };
     }
 

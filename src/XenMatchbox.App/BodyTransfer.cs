@@ -86,17 +86,17 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
         catch (Exception e) when (e is ObjectDisposedException or IOException or HttpRequestException or OperationCanceledException && idle.IsCancellationRequested)
         {
             cancel.ThrowIfCancellationRequested();
-            throw new BootFailure(Errors.BootError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s after {received} bytes"));
+            throw new BootFailure(DownloadError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s after {received} bytes"));
         }
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             throw new BootFailure(expected is { } length
-                ? Errors.BootError.NewAssetTruncated(source, length, received)
-                : Errors.BootError.NewAssetUnreachable(source, $"the body broke off after {received} bytes: {e.Message}"), e);
+                ? DownloadError.NewAssetTruncated(source, length, received)
+                : DownloadError.NewAssetUnreachable(source, $"the body broke off after {received} bytes: {e.Message}"), e);
         }
         if (expected is { } total && total != received)
         {
-            throw new BootFailure(Errors.BootError.NewAssetTruncated(source, total, received));
+            throw new BootFailure(DownloadError.NewAssetTruncated(source, total, received));
         }
         return new Fetched(200, start + received, response.Headers.ETag?.ToString(), AssetHttp.LastModified(response), expected);
     }

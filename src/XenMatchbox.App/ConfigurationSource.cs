@@ -40,7 +40,7 @@ internal static class ConfigurationSource
                 UnauthorizedAccessException => "permission denied",
                 _ => e.Message,
             };
-            throw new BootFailure(Errors.BootError.NewConfigUnreadable(path, detail));
+            throw new BootFailure(CommandLineError.NewConfigUnreadable(path, detail));
         }
         return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
     }

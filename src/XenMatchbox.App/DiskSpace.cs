@@ -21,13 +21,13 @@ internal static class DiskSpace
         }
         if (available < needed)
         {
-            throw new BootFailure(Errors.BootError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
+            throw new BootFailure(DownloadError.NewDiskFull(path, $"{needed} bytes to write, {available} free"));
         }
     }
 
     /// <summary>The error for a failed write: XMB-408 when the file system is full.</summary>
     public static BootFailure WriteFailure(string path, IOException e) =>
         e.HResult == ENOSPC || e.Message.Contains("No space left", StringComparison.Ordinal)
-            ? new BootFailure(Errors.BootError.NewDiskFull(path, e.Message), e)
-            : new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+            ? new BootFailure(DownloadError.NewDiskFull(path, e.Message), e)
+            : new BootFailure(DownloadError.NewAssetWriteFailed(path, e.Message), e);
 }

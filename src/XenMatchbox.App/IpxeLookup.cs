@@ -48,22 +48,22 @@ internal static class IpxeLookup
         {
             // The handler's connect timeout ends the request as cancelled, with a TimeoutException inside.
             throw new BootFailure(e.InnerException is TimeoutException
-                ? Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s")
-                : Errors.BootError.NewServerTimedOut(endpoint, $"no answer within {seconds} s"), e);
+                ? LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {limits.ConnectSeconds} s")
+                : LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no answer within {seconds} s"), e);
         }
         catch (HttpRequestException e) when (e.InnerException is TimeoutException)
         {
-            throw new BootFailure(Errors.BootError.NewServerTimedOut(endpoint, $"no connection within {limits.ConnectSeconds} s"), e);
+            throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {limits.ConnectSeconds} s"), e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded)
         {
             // Something answered, and not as an HTTP server: another service on that port.
-            throw new BootFailure(Errors.BootError.NewLookupFailed(endpoint, "no HTTP",
+            throw new BootFailure(LookupError.NewLookupFailed(Endpoint.NewIpxe(endpoint), LookupStatus.NoHttp,
                 $"the answer is not sound HTTP ({e.Message}); is --httpport matchbox's HTTP port (-address)?"), e);
         }
         catch (HttpRequestException e)
         {
-            throw new BootFailure(Errors.BootError.NewServerUnreachable(endpoint, e.Message), e);
+            throw new BootFailure(LookupError.NewServerUnreachable(Endpoint.NewIpxe(endpoint), e.Message), e);
         }
         using (response)
         {
@@ -105,17 +105,17 @@ internal static class IpxeLookup
             }
             catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
             {
-                throw new BootFailure(Errors.BootError.NewServerTimedOut(endpoint, $"the answer was not complete within {seconds} s ({received} bytes)"), e);
+                throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"the answer was not complete within {seconds} s ({received} bytes)"), e);
             }
             catch (Exception e) when (e is HttpRequestException or IOException)
             {
-                throw new BootFailure(Errors.BootError.NewServerUnreachable(endpoint, $"the answer broke off after {received} bytes: {e.Message}"), e);
+                throw new BootFailure(LookupError.NewServerUnreachable(Endpoint.NewIpxe(endpoint), $"the answer broke off after {received} bytes: {e.Message}"), e);
             }
         }
     }
 
     private static Errors.BootError TooLarge(string endpoint, string what) =>
-        Errors.BootError.NewLookupFailed(endpoint, "HTTP 200",
+        LookupError.NewLookupFailed(Endpoint.NewIpxe(endpoint), LookupStatus.NewHttp(200),
             $"the answer {what}; an iPXE script from matchbox is a few hundred bytes, and at most {Ipxe.MaxAnswerBytes} are read");
 
     /// <summary>The start of an error answer's body, for its first line; whatever cannot be read is left out.</summary>

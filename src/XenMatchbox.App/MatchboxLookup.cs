@@ -71,7 +71,7 @@ internal static class MatchboxLookup
     {
         if (profile is null)
         {
-            throw new BootFailure(Errors.BootError.NewNoMatchingProfile(Labels.display(labels)));
+            throw new BootFailure(LookupError.NewNoMatchingProfile(Labels.display(labels)));
         }
         var boot = profile.Boot;
         return new Plan.UnvalidatedProfile(

@@ -53,7 +53,7 @@ internal sealed class OutputFiles : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+                throw new BootFailure(DownloadError.NewAssetWriteFailed(path, e.Message), e);
             }
             files.precreated[path] = Create(path, FileMode.CreateNew);
         }
@@ -193,7 +193,7 @@ internal sealed class OutputFiles : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(directory, e.Message));
+            throw new BootFailure(OutputError.NewOutputWriteFailed(directory, e.Message));
         }
     }
 
@@ -215,7 +215,7 @@ internal sealed class OutputFiles : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewAssetWriteFailed(path, e.Message), e);
+            throw new BootFailure(DownloadError.NewAssetWriteFailed(path, e.Message), e);
         }
     }
 

@@ -17,12 +17,12 @@ internal static partial class Privileges
         Check(uid, setuid((uint)uid) == 0, "setuid");
         if (getuid() != (uint)uid || geteuid() != (uint)uid || getgid() != (uint)uid || getegid() != (uint)uid)
         {
-            throw new BootFailure(Errors.BootError.NewPrivilegeDropFailed(uid, "the ids did not change"));
+            throw new BootFailure(RunError.NewPrivilegeDropFailed(uid, "the ids did not change"));
         }
         // For good: the saved set-user-id is gone too, so root cannot be taken back.
         if (setuid(0) == 0)
         {
-            throw new BootFailure(Errors.BootError.NewPrivilegeDropFailed(uid, "root could be regained"));
+            throw new BootFailure(RunError.NewPrivilegeDropFailed(uid, "root could be regained"));
         }
     }
 
@@ -31,7 +31,7 @@ internal static partial class Privileges
         if (!succeeded)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw new BootFailure(Errors.BootError.NewPrivilegeDropFailed(uid, $"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)}"));
+            throw new BootFailure(RunError.NewPrivilegeDropFailed(uid, $"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)}"));
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed class ResultFile : IDisposable
     {
         if (!Directory.Exists(settings.OutputDirectory))
         {
-            throw new BootFailure(Errors.BootError.NewOutputDirectoryMissing(settings.OutputDirectory));
+            throw new BootFailure(OutputError.NewOutputDirectoryMissing(settings.OutputDirectory));
         }
         if (settings.Output.ValueOrNull() is not { } path)
         {
@@ -32,9 +32,9 @@ internal sealed class ResultFile : IDisposable
         var handle = Posix.Open(path, Posix.O_WRONLY | Posix.O_NOFOLLOW, out var errno)
             ?? throw new BootFailure(errno switch
             {
-                Posix.ENOENT => Errors.BootError.NewOutputFileMissing(path),
-                Posix.ELOOP => Errors.BootError.NewOutputWriteFailed(path, "it is a symbolic link, which is never written through"),
-                _ => Errors.BootError.NewOutputWriteFailed(path, Posix.Message(errno)),
+                Posix.ENOENT => OutputError.NewOutputFileMissing(path),
+                Posix.ELOOP => OutputError.NewOutputWriteFailed(path, "it is a symbolic link, which is never written through"),
+                _ => OutputError.NewOutputWriteFailed(path, Posix.Message(errno)),
             });
         return new ResultFile(new FileStream(handle, FileAccess.Write, 1), path);
     }
@@ -56,7 +56,7 @@ internal sealed class ResultFile : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new BootFailure(Errors.BootError.NewOutputWriteFailed(name, e.Message), e);
+            throw new BootFailure(OutputError.NewOutputWriteFailed(name, e.Message), e);
         }
     }
 

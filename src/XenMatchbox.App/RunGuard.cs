@@ -55,8 +55,8 @@ internal sealed class RunGuard : IDisposable
         catch (Exception e)
         {
             // Whatever failed after a signal or the deadline failed because of it.
-            var error = guard.interrupt.IsCancellationRequested ? Errors.BootError.NewInterrupted(guard.signal ?? "a signal")
-                : guard.deadline.IsCancellationRequested ? Errors.BootError.NewDeadlineExceeded(guard.deadlineSeconds ?? 0)
+            var error = guard.interrupt.IsCancellationRequested ? RunError.NewInterrupted(guard.signal ?? "a signal")
+                : guard.deadline.IsCancellationRequested ? RunError.NewDeadlineExceeded(guard.deadlineSeconds ?? 0)
                 : e is BootFailure failure ? failure.Error
                 : Errors.BootError.NewUnexpected(e.Message);
             guard.Files.RemoveAll();

@@ -73,7 +73,7 @@ internal static partial class StandardStreams
                             return;
                         }
                         var name = descriptor == 1 ? "standard output" : "standard error";
-                        throw new BootFailure(Errors.BootError.NewOutputWriteFailed(name, Marshal.GetPInvokeErrorMessage(errno)));
+                        throw new BootFailure(OutputError.NewOutputWriteFailed(name, Marshal.GetPInvokeErrorMessage(errno)));
                     }
                     done += (int)written;
                 }

@@ -54,7 +54,7 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
             {
                 throw Unreadable(client.KeyFile, "it holds no PEM private key");
             }
-            throw new BootFailure(Errors.BootError.NewTlsKeyMismatch(client.CertFile, client.KeyFile, e.Message), e);
+            throw new BootFailure(LookupError.NewTlsKeyMismatch(client.CertFile, client.KeyFile, e.Message), e);
         }
     }
 
@@ -77,5 +77,5 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
     }
 
     private static BootFailure Unreadable(string path, string detail) =>
-        new(Errors.BootError.NewTlsFileUnreadable(path, detail));
+        new(LookupError.NewTlsFileUnreadable(path, detail));
 }

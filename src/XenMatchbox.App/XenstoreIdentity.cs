@@ -19,7 +19,7 @@ internal sealed class XenstoreIdentity
 
     public Xenstore.DomainIdentity? Identity { get; }
 
-    /// <summary>Why the identity is unknown, for <see cref="Errors.BootError.DomainLabelUnavailable"/>.</summary>
+    /// <summary>Why the identity is unknown, for <see cref="LookupError.DomainLabelUnavailable"/>.</summary>
     public string? Failure { get; }
 
     public IEnumerable<Tuple<string, string>> Labels =>
@@ -73,7 +73,7 @@ internal sealed class XenstoreIdentity
             }
             var parsed = Xenstore.parseAnswer(domid, output.Result);
             return parsed.IsOk ? new(parsed.ResultValue, null)
-                : new(null, parsed.ErrorValue is Errors.BootError.DomainLabelUnavailable unavailable ? unavailable.detail : Errors.cause(parsed.ErrorValue));
+                : new(null, parsed.ErrorValue is Errors.BootError.Lookup { Item: LookupError.DomainLabelUnavailable unavailable } ? unavailable.detail : Errors.cause(parsed.ErrorValue));
         }
         catch (Win32Exception e)
         {
@@ -96,5 +96,5 @@ internal sealed class XenstoreIdentity
     }
 
     public BootFailure Unavailable(string key) =>
-        new(Errors.BootError.NewDomainLabelUnavailable(key, Failure ?? "unknown"));
+        new(LookupError.NewDomainLabelUnavailable(key, Failure ?? "unknown"));
 }

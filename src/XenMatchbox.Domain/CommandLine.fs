@@ -208,12 +208,12 @@ let private parsePort (given: Given) flag fallback =
     | Some text ->
         match Int32.TryParse(text, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
         | true, port when port >= 1 && port <= 65535 -> Ok port
-        | _ -> Error(InvalidPort(given.Named flag, text))
+        | _ -> Error(CommandLine(InvalidPort(given.Named flag, text)))
 
 let private parseHost (given: Given) =
-    let invalid host reason = Error(InvalidServer(given.Named "--server", host, reason))
+    let invalid host reason = Error(CommandLine(InvalidServer(given.Named "--server", host, reason)))
     match given.One "--server" with
-    | None -> Error MissingServer
+    | None -> Error(CommandLine MissingServer)
     | Some host when host.Length = 0 -> invalid host "it is empty"
     | Some host when host.Contains "://" -> invalid host "it is a URL, not a host"
     | Some host when host.IndexOfAny [| '/'; ' '; '?'; '#'; '@' |] >= 0 -> invalid host "it is not a host name"
@@ -235,7 +235,7 @@ let private tlsFiles (given: Given) =
         let missing = files |> List.filter (snd >> Option.isNone) |> List.map fst
         // Named as set, so that a value from the configuration file names its file and line.
         let present = files |> List.filter (snd >> Option.isSome) |> List.map (fst >> given.Named)
-        Error(MissingTlsFlags(missing, present))
+        Error(CommandLine(MissingTlsFlags(missing, present)))
 
 /// Sequences validations that each may fail; the first error wins.
 type private ResultBuilder() =
@@ -256,9 +256,9 @@ let private parseRunAs (value: string option) =
     | None -> Ok None
     | Some text ->
         match Int32.TryParse(text, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
-        | true, 0 -> Error(InvalidRunAs(text, "uid 0 is root, and restricted mode means not running as root"))
+        | true, 0 -> Error(CommandLine(InvalidRunAs(text, "uid 0 is root, and restricted mode means not running as root")))
         | true, uid -> Ok(Some uid)
-        | _ -> Error(InvalidRunAs(text, "it is not a numeric uid"))
+        | _ -> Error(CommandLine(InvalidRunAs(text, "it is not a numeric uid")))
 
 let private seconds (given: Given) flag fallback =
     match given.One flag with
@@ -267,7 +267,7 @@ let private seconds (given: Given) flag fallback =
         Limits.parseSeconds (given.Named flag) text
         |> Result.bind (function
             | Some s -> Ok s
-            | None -> Error(InvalidDuration(given.Named flag, text)))
+            | None -> Error(CommandLine(InvalidDuration(given.Named flag, text))))
 
 /// --read-timeout, which a lookup's answer time adds to --connect-timeout: the sum must fit a timer too.
 let private readSeconds (given: Given) connect =
@@ -298,11 +298,11 @@ let private cache (given: Given) =
     match given.Has "--no-cache", given.One "--cache-dir" with
     | true, Some _ ->
         let noCache, cacheDir = given.Named "--no-cache", given.Named "--cache-dir"
-        Error(CommandLineRejected $"{noCache} and {cacheDir} contradict each other; keep one")
+        Error(CommandLine(CommandLineRejected $"{noCache} and {cacheDir} contradict each other; keep one"))
     | true, None -> Ok None
     | false, Some dir when not (dir.StartsWith "/") ->
         let named = given.Named "--cache-dir"
-        Error(CommandLineRejected $"{named} '{dir}' is not an absolute path; libxl's working directory is not ours")
+        Error(CommandLine(CommandLineRejected $"{named} '{dir}' is not an absolute path; libxl's working directory is not ours"))
     | false, dir ->
         size given "--cache-size" DefaultMaxBytes
         |> Result.map (fun bytes ->
@@ -310,11 +310,11 @@ let private cache (given: Given) =
                 { Directory = defaultArg dir DefaultDirectory
                   MaxBytes = bytes })
 
-let private rejected reason = Error(CommandLineRejected reason)
+let private rejected reason = Error(CommandLine(CommandLineRejected reason))
 
 let private directory mode (given: Given) =
     match mode with
-    | Bootloader -> required (given.One "--output-directory") MissingOutputDirectory
+    | Bootloader -> required (given.One "--output-directory") (CommandLine MissingOutputDirectory)
     | ShowMode -> Ok(defaultArg (given.One "--output-directory") "<output-directory>")
     | StageMode ->
         match given.One "--dir" with
@@ -431,13 +431,13 @@ let private environmentLayer (context: Context) =
         state
         |> Result.bind (fun found ->
             match settable.TryFind variable, context.Environment variable with
-            | None, _ -> Error(ConfigRejected(variable, 0, "is not one xenmatchbox reads"))
+            | None, _ -> Error(CommandLine(ConfigRejected(variable, 0, "is not one xenmatchbox reads")))
             | Some _, None -> Ok found
             | Some flag, Some text ->
                 match layerValue flag text with
                 | Ok(Some value) -> Ok(found @ [ flag, value, FromEnvironment variable ])
                 | Ok None -> Ok found
-                | Error reason -> Error(ConfigRejected(variable, 0, $"'{text}' {reason}")))
+                | Error reason -> Error(CommandLine(ConfigRejected(variable, 0, $"'{text}' {reason}"))))
     ownVariables |> List.fold folder (Ok [])
 
 /// The configuration file's lines, as (flag, value, source): "key = value", blank lines and '#'
@@ -449,7 +449,7 @@ let private fileLayer (path: string) (text: string) =
         |> List.collect (fun f -> (f.Name :: f.Aliases) |> List.map (fun n -> n.TrimStart '-', f))
         |> Map.ofList
     let lines = text.Split '\n'
-    let fail line reason = Error(ConfigRejected(path, line, reason))
+    let fail line reason = Error(CommandLine(ConfigRejected(path, line, reason)))
     let rec go i (found: (Flag * string * Source) list) =
         if i >= lines.Length then
             Ok found

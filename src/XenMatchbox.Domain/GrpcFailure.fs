@@ -34,29 +34,30 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
     let text = facts.Causes |> List.map (fun c -> c.Message) |> String.concat " "
     let kinds = facts.Causes |> List.map (fun c -> c.Kind)
     let detail = firstLine facts.Detail
+    let endpoint = Endpoint.Grpc endpoint
     match facts.Status with
-    | "NotFound" when has "Profile" facts.Detail -> NoMatchingProfile labels
-    | "NotFound" -> NoMatchingGroup labels
-    | "DeadlineExceeded" -> ServerTimedOut(endpoint, $"no answer within {answerSeconds} s")
+    | "NotFound" when has "Profile" facts.Detail -> Lookup(NoMatchingProfile labels)
+    | "NotFound" -> Lookup(NoMatchingGroup labels)
+    | "DeadlineExceeded" -> Lookup(ServerTimedOut(endpoint, $"no answer within {answerSeconds} s"))
     | _ when kinds |> List.exists (fun k -> k = "TimeoutException" || k = "OperationCanceledException" || k = "TaskCanceledException") ->
-        ServerTimedOut(endpoint, $"no connection within {connectSeconds} s")
+        Lookup(ServerTimedOut(endpoint, $"no connection within {connectSeconds} s"))
     | _ when has "frame size" text || has "corrupted frame" text ->
-        LookupFailed(endpoint, "no TLS", "the port does not speak TLS; is --grpcport matchbox's gRPC port and not its HTTP port?")
-    | _ when has "RemoteCertificateNameMismatch" text -> ServerNameMismatch(endpoint, "RemoteCertificateNameMismatch")
+        Lookup(LookupFailed(endpoint, LookupStatus.NoTls, "the port does not speak TLS; is --grpcport matchbox's gRPC port and not its HTTP port?"))
+    | _ when has "RemoteCertificateNameMismatch" text -> Lookup(ServerNameMismatch(endpoint, "RemoteCertificateNameMismatch"))
     | _ when has "RemoteCertificateChainErrors" text || has "PartialChain" text || has "UntrustedRoot" text ->
-        ServerNotTrusted(endpoint, "the chain does not lead to the --ca certificate")
-    | _ when serverSentAlert text || serverSentAlert facts.Detail -> ClientCertificateRefused(endpoint, detail)
+        Lookup(ServerNotTrusted(endpoint, "the chain does not lead to the --ca certificate"))
+    | _ when serverSentAlert text || serverSentAlert facts.Detail -> Lookup(ClientCertificateRefused(endpoint, detail))
     | _ when kinds |> List.contains "SocketException" ->
         let socket = facts.Causes |> List.find (fun c -> c.Kind = "SocketException")
-        ServerUnreachable(endpoint, socket.Message)
+        Lookup(ServerUnreachable(endpoint, socket.Message))
     | _ when (closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail) && facts.LastTry ->
-        ClientCertificateRefused(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2, on every try")
+        Lookup(ClientCertificateRefused(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2, on every try"))
     | _ when closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail ->
-        ServerUnreachable(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2")
+        Lookup(ServerUnreachable(endpoint, "it closed the connection right after the TLS handshake, before a byte of HTTP/2"))
     | _ when has "server closed the connection" text || has "server closed the connection" facts.Detail ->
         // An HTTP/2 GOAWAY or a close mid-call, whatever status the client made of it: a server stopping.
-        ServerUnreachable(endpoint, $"the connection was closed: {detail}")
+        Lookup(ServerUnreachable(endpoint, $"the connection was closed: {detail}"))
     | _ when kinds |> List.contains "AuthenticationException" ->
-        ServerUnreachable(endpoint, $"the TLS handshake broke off without an alert from the server (reset or closed): {detail}")
-    | "Unavailable" -> ServerUnreachable(endpoint, $"the connection was closed or reset: {detail}")
-    | status -> LookupFailed(endpoint, status, detail)
+        Lookup(ServerUnreachable(endpoint, $"the TLS handshake broke off without an alert from the server (reset or closed): {detail}"))
+    | "Unavailable" -> Lookup(ServerUnreachable(endpoint, $"the connection was closed or reset: {detail}"))
+    | status -> Lookup(LookupFailed(endpoint, LookupStatus.Grpc status, detail))

@@ -23,8 +23,9 @@ type Facts =
       /// blamed only once it has happened on every try.
       LastTry: bool }
 
-/// Names the failure of a lookup at endpoint for labels (as shown), given the --connect-timeout
-/// and the lookup's answer time in seconds. The rules, in order: NotFound is no group (or no
+/// Names the failure of a lookup at endpoint (the gRPC host:port, named in the error as an
+/// Endpoint.Grpc) for labels (as shown), given the --connect-timeout and the lookup's answer time
+/// in seconds. The rules, in order: NotFound is no group (or no
 /// profile, by matchbox's message); a deadline or a connect timeout is XMB-210; a port that does
 /// not speak TLS is XMB-203; a server certificate with the wrong name or chain is XMB-206/205; a
 /// TLS alert from the server (OpenSSL's "alert" in the chain) is the client certificate refused,

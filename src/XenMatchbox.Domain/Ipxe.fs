@@ -116,7 +116,7 @@ let private afterKernel (body: Body) (number: int) (line: string) (tokens: strin
 
 /// Reads one line (numbered from 1, without its line end) in the given state.
 let private step (source: string) (state: State) (number: int) (line: string) =
-    let reject reason = Error(IpxeScriptRejected(source, number, reason))
+    let reject reason = Error(BootError.Lookup(IpxeScriptRejected(source, number, reason)))
     let tokens = tokensOf line
     let command = match tokens with first :: _ -> first | [] -> ""
     match state with
@@ -125,7 +125,7 @@ let private step (source: string) (state: State) (number: int) (line: string) =
     | Header -> reject $"is '{shown line}', not '#!ipxe': the answer is not an iPXE script"
     | Kernel when command = "kernel" ->
         IpxeImage.take "kernel reference" (List.tail tokens)
-        |> Result.mapError (fun reason -> IpxeScriptRejected(source, number, reason))
+        |> Result.mapError (fun reason -> BootError.Lookup(IpxeScriptRejected(source, number, reason)))
         |> Result.bind (fun (kernel, args) ->
             let args = regroup args
             // The same bounds and characters as a profile from gRPC.
@@ -164,20 +164,23 @@ let private lines (script: string) =
 /// line is not held to MaxLineBytes: its args are held to the profile limits instead, as over gRPC.
 let private checkedStep (source: string) (script: string) (state: State) (number: int) (start: int, length: int) =
     if number > MaxLines then
-        Error(IpxeScriptRejected(source, number, $"is beyond the {MaxLines} lines xenmatchbox reads of a script"))
+        Error(BootError.Lookup(IpxeScriptRejected(source, number, $"is beyond the {MaxLines} lines xenmatchbox reads of a script")))
     else
         let bytes = Encoding.UTF8.GetByteCount(script.AsSpan(start, length))
         let kernelLine = state = Kernel && script.AsSpan(start, length).TrimStart(' ').StartsWith("kernel ")
         if bytes > MaxLineBytes && not kernelLine then
-            Error(IpxeScriptRejected(source, number, $"is {bytes} bytes long, over the {MaxLineBytes} bytes xenmatchbox reads of a line"))
+            Error(BootError.Lookup(IpxeScriptRejected(source, number, $"is {bytes} bytes long, over the {MaxLineBytes} bytes xenmatchbox reads of a line")))
         else
             step source state number (script.Substring(start, length))
 
 /// An arg's line break, found: the kernel line goes on at the stray line.
 let private argNewline (body: Body) (number: int) (line: string) =
-    ArgsControlCharacter(
-        $"an arg of the profile (the /ipxe script's kernel line, line {body.KernelLine}, runs on into line {number}, '{shown line}')",
-        "a newline (U+000A)")
+    Plan(
+        ArgsControlCharacter(
+            $"an arg of the profile (the /ipxe script's kernel line, line {body.KernelLine}, runs on into line {number}, '{shown line}')",
+            "a newline (U+000A)"
+        )
+    )
 
 let parse (source: string) (script: string) =
     // Stops at the first error: the rest of a rejected script is not even looked at.
@@ -207,17 +210,17 @@ let parse (source: string) (script: string) =
         match body.Stray with
         | Some(number, line) -> Error(argNewline body number line)
         | None -> Ok({ Id = source; Kernel = body.Kernel; Initrds = List.rev body.Initrds; Args = body.Args }: Plan.UnvalidatedProfile)
-    | Ok Header -> Error(IpxeScriptRejected(source, 1, "is empty where '#!ipxe' should be: the answer is not an iPXE script"))
-    | Ok Kernel -> Error(IpxeScriptRejected(source, count, "ends the script without a kernel line or 'boot'"))
+    | Ok Header -> Error(BootError.Lookup(IpxeScriptRejected(source, 1, "is empty where '#!ipxe' should be: the answer is not an iPXE script")))
+    | Ok Kernel -> Error(BootError.Lookup(IpxeScriptRejected(source, count, "ends the script without a kernel line or 'boot'")))
     | Ok(After body) ->
         match lastNonBlank with
-        | number, _ when number = body.KernelLine -> Error(IpxeScriptRejected(source, number, "ends the script without 'boot'"))
-        | number, line -> Error(IpxeScriptRejected(source, number, $"is '{shown line}', the script's last line, but matchbox ends its scripts with 'boot'"))
+        | number, _ when number = body.KernelLine -> Error(BootError.Lookup(IpxeScriptRejected(source, number, "ends the script without 'boot'")))
+        | number, line -> Error(BootError.Lookup(IpxeScriptRejected(source, number, $"is '{shown line}', the script's last line, but matchbox ends its scripts with 'boot'")))
 
 let statusError (endpoint: string) (labels: Labels) (status: int) (body: string) =
     if status = 404 then
-        NoMatchingGroup(Labels.display labels)
+        BootError.Lookup(NoMatchingGroup(Labels.display labels))
     else
         let firstLine = body.Split('\n', 2).[0].TrimEnd '\r'
         let cut = Text.shown 200 firstLine
-        LookupFailed(endpoint, $"HTTP {status}", (if String.IsNullOrWhiteSpace cut then "(no body)" else cut))
+        BootError.Lookup(LookupFailed(Endpoint.Ipxe endpoint, LookupStatus.Http status, (if String.IsNullOrWhiteSpace cut then "(no body)" else cut)))

@@ -17,22 +17,22 @@ let isKeyChar (c: char) =
 
 let parseLabel (text: string) =
     match text.IndexOf '=' with
-    | -1 -> Error(InvalidLabel(text, "it has no '='"))
-    | 0 -> Error(InvalidLabel(text, "the key before '=' is empty"))
+    | -1 -> Error(CommandLine(InvalidLabel(text, "it has no '='")))
+    | 0 -> Error(CommandLine(InvalidLabel(text, "the key before '=' is empty")))
     | at ->
         let given = text.Substring(0, at)
         let key = given.ToLowerInvariant()
         let value = text.Substring(at + 1)
         if not (Seq.forall isKeyChar given) then
-            Error(InvalidLabel(text, "keys may hold only letters, digits, '_', '-' and '.'"))
+            Error(CommandLine(InvalidLabel(text, "keys may hold only letters, digits, '_', '-' and '.'")))
         elif value.Length = 0 then
-            Error(InvalidLabel(text, "the value after '=' is empty"))
+            Error(CommandLine(InvalidLabel(text, "the value after '=' is empty")))
         elif Seq.exists System.Char.IsControl value then
-            Error(InvalidLabel(text, "the value contains a control character"))
+            Error(CommandLine(InvalidLabel(text, "the value contains a control character")))
         elif key = "mac" then
             match Mac.tryParse value with
             | Some mac -> Ok(Label(key, Mac.canonical mac))
-            | None -> Error(InvalidMac(key, value))
+            | None -> Error(CommandLine(InvalidMac(key, value)))
         else
             Ok(Label(key, value))
 
@@ -40,13 +40,13 @@ let private add (labels: Label list) (label: Label) =
     match labels |> List.tryFind (fun l -> l.Key = label.Key) with
     | None -> Ok(labels @ [ label ])
     | Some same when same.Value = label.Value -> Ok labels
-    | Some other -> Error(ConflictingLabel(label.Key, other.Value, label.Value))
+    | Some other -> Error(CommandLine(ConflictingLabel(label.Key, other.Value, label.Value)))
 
 let fromLookups (texts: string list) =
     let folder state text =
         state |> Result.bind (fun labels -> parseLabel text |> Result.bind (add labels))
     match texts with
-    | [] -> Error NoLookupLabels
+    | [] -> Error(CommandLine NoLookupLabels)
     | _ -> texts |> List.fold folder (Ok []) |> Result.map Labels
 
 let DomainKeys = [ "uuid"; "name" ]
@@ -59,21 +59,21 @@ type Lookup(given: string list, fromDomain: string list) =
 let parseLookup (texts: string list) =
     let bare, given = texts |> List.partition (fun t -> List.contains (t.ToLowerInvariant()) DomainKeys)
     match texts, given with
-    | [], _ -> Error NoLookupLabels
+    | [], _ -> Error(CommandLine NoLookupLabels)
     | _, [] -> Ok(Lookup([], bare |> List.map (fun t -> t.ToLowerInvariant()) |> List.distinct))
     | _ ->
         let fromDomain = bare |> List.map (fun t -> t.ToLowerInvariant()) |> List.distinct
         fromLookups given
         |> Result.bind (fun labels ->
             match fromDomain |> List.tryFind (fun k -> labels.Items |> List.exists (fun l -> l.Key = k)) with
-            | Some key -> Error(InvalidLabel(key, "it is given both bare (read from xenstore) and with a value; keep one"))
+            | Some key -> Error(CommandLine(InvalidLabel(key, "it is given both bare (read from xenstore) and with a value; keep one")))
             | None -> Ok(Lookup(given, fromDomain)))
 
 let complete (lookup: Lookup) (domain: (string * string) list) (detail: string) =
     let fromDomain key =
         match domain |> List.tryFind (fun (k, _) -> k = key) with
         | Some(_, value) -> Ok $"{key}={value}"
-        | None -> Error(DomainLabelUnavailable(key, detail))
+        | None -> Error(BootError.Lookup(DomainLabelUnavailable(key, detail)))
     Text.traverse fromDomain lookup.FromDomain
     |> Result.bind (fun texts -> fromLookups (lookup.Given @ texts))
 

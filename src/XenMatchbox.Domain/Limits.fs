@@ -63,18 +63,18 @@ let parseSize flag (text: string) =
         | _ -> upper, 0
     match wholeNumber digits with
     | Some n when n > 0L && n <= (Int64.MaxValue >>> shift) -> Ok(n <<< shift)
-    | _ -> Error(InvalidSize(flag, text))
+    | _ -> Error(CommandLine(InvalidSize(flag, text)))
 
 let parseSeconds source (text: string) =
     match wholeNumber text with
     | Some 0L -> Ok None
     | Some n when n <= int64 MaxTimeoutSeconds -> Ok(Some(int n))
-    | _ -> Error(InvalidDuration(source, text))
+    | _ -> Error(CommandLine(InvalidDuration(source, text)))
 
 let checkAnswerTime (connectSource: string) connectSeconds (readSource: string) readSeconds =
     let sum = int64 connectSeconds + int64 readSeconds
     if sum > int64 MaxTimeoutSeconds then
-        Error(InvalidDuration($"{connectSource} plus {readSource}", string sum))
+        Error(CommandLine(InvalidDuration($"{connectSource} plus {readSource}", string sum)))
     else
         Ok readSeconds
 

@@ -14,7 +14,7 @@ let parseFormat (text: string) =
     | "simple0" -> Ok Simple0
     | "simple" -> Ok Simple
     | "sxp" -> Ok Sxp
-    | other -> Error(UnknownOutputFormat other)
+    | other -> Error(CommandLine(UnknownOutputFormat other))
 
 [<Literal>]
 let MaxItemBytes = 8191
@@ -67,14 +67,14 @@ let private tooLong (items: (string * string) list) =
     items
     |> List.tryPick (fun (key, value) ->
         let bytes = Encoding.UTF8.GetByteCount(key) + 1 + Encoding.UTF8.GetByteCount(value)
-        if bytes >= MaxItemBytes then Some(ItemTooLong(key, bytes, MaxItemBytes)) else None)
+        if bytes >= MaxItemBytes then Some(Output(ItemTooLong(key, bytes, MaxItemBytes))) else None)
 
 let private separated (separator: char) (name: string) (shown: string) (result: BootResult) =
     let items = items result
     let offending =
         items |> List.tryFind (fun (_, value) -> value.Contains separator)
     match offending with
-    | Some(key, _) -> Error(ValueContainsDelimiter(key, name, shown))
+    | Some(key, _) -> Error(Output(ValueContainsDelimiter(key, name, shown)))
     | None ->
         match tooLong items with
         | Some e -> Error e

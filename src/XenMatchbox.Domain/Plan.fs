@@ -100,7 +100,7 @@ let resolveAsset (httpBase: HttpBase) (profileId: string) (reference: string) =
                     | _ -> Error "cannot be resolved against the matchbox HTTP address")
     match resolved with
     | Ok uri -> Ok(AssetUrl uri.AbsoluteUri)
-    | Error reason -> Error(InvalidAssetReference(profileId, reference, reason))
+    | Error reason -> Error(Plan(InvalidAssetReference(profileId, reference, reason)))
 
 let private describeControl (c: char) =
     match c with
@@ -114,13 +114,13 @@ let private describeControl (c: char) =
 /// line: refused wherever it comes from, with the exact character named.
 let private noControlCharacters (source: string) (text: string) =
     match text |> Seq.tryFind Char.IsControl with
-    | Some c -> Error(ArgsControlCharacter(source, describeControl c))
+    | Some c -> Error(Plan(ArgsControlCharacter(source, describeControl c)))
     | None -> Ok()
 
 let checkProfileArgs (args: string list) =
     let bytes = args |> List.sumBy Text.Encoding.UTF8.GetByteCount
     if List.length args > Limits.MaxProfileArgs || bytes > Limits.MaxProfileArgsBytes then
-        Error(ProfileArgsTooLarge(List.length args, bytes))
+        Error(Plan(ProfileArgsTooLarge(List.length args, bytes)))
     else
         args
         |> List.mapi (fun i arg -> noControlCharacters $"the profile's arg {i + 1} ('{Text.shown 40 arg}')" arg)
@@ -136,7 +136,7 @@ let private commandLine labels (configArgs: string option) (profileArgs: string 
         let parts = [ expanded; defaultArg configArgs "" ] |> List.filter (fun s -> s.Length > 0)
         let line = String.concat " " parts
         let bytes = Text.Encoding.UTF8.GetByteCount line
-        if bytes > MaxCommandLineBytes then Error(ArgsTooLong(bytes, MaxCommandLineBytes))
+        if bytes > MaxCommandLineBytes then Error(Plan(ArgsTooLong(bytes, MaxCommandLineBytes)))
         elif line.Length = 0 then Ok None
         else Ok(Some line))
 
@@ -144,7 +144,7 @@ let create httpBase (outputDirectory: string) labels configArgs (profile: Unvali
     let directory = outputDirectory.TrimEnd '/'
     let directory = if directory.Length = 0 then "/" else directory + "/"
     if String.IsNullOrWhiteSpace profile.Kernel then
-        Error(ProfileWithoutKernel profile.Id)
+        Error(Plan(ProfileWithoutKernel profile.Id))
     else
         resolveAsset httpBase profile.Id profile.Kernel
         |> Result.bind (fun kernel ->

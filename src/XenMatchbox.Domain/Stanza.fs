@@ -39,7 +39,7 @@ let private offending (value: string) =
 
 let quote (key: string) (value: string) =
     match offending value with
-    | Some reason -> Error(StanzaValueInvalid(key, reason))
+    | Some reason -> Error(Output(StanzaValueInvalid(key, reason)))
     | None ->
         // Inside double quotes only '"' and '\' need a backslash: libxlutil reads \" and \\ back as
         // the character, and takes every other byte but LF (refused above) as it is.
@@ -55,7 +55,7 @@ let private shown (path: string) =
 
 let private absolute (key: string) (path: string) =
     if path.StartsWith '/' then Ok path
-    else Error(StanzaValueInvalid(key, $"'{shown path}' is not an absolute path"))
+    else Error(Output(StanzaValueInvalid(key, $"'{shown path}' is not an absolute path")))
 
 /// "key = VALUE\n", the value checked and quoted.
 let private line (key: string) (check: string -> Result<string, BootError>) (value: string) =

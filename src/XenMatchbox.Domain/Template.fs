@@ -11,7 +11,7 @@ let private fromLabels labels : Resolve =
     fun variable key ->
         match tryFind key labels with
         | Some value -> Ok value
-        | None -> Error(UnknownVariable(variable, keys labels))
+        | None -> Error(Plan(UnknownVariable(variable, keys labels)))
 
 /// The inside of {{ }}: a single field reference ".key", surrounded by optional spaces.
 let private goField (lookup: Resolve) (marker: string) (inner: string) =
@@ -19,12 +19,12 @@ let private goField (lookup: Resolve) (marker: string) (inner: string) =
     if field.Length > 1 && field.[0] = '.' && Seq.forall isKeyChar (field.Substring 1) then
         lookup marker (field.Substring 1)
     else
-        Error(TemplateCode marker)
+        Error(Plan(TemplateCode marker))
 
 let private asMac variable value format =
     match Mac.tryParse value with
     | Some mac -> Ok(format mac)
-    | None -> Error(VariableNotMac(variable, value))
+    | None -> Error(Plan(VariableNotMac(variable, value)))
 
 /// The inside of ${ }: "[net0/]key[:type]".
 let private ipxeSetting (lookup: Resolve) (marker: string) (inner: string) =
@@ -34,7 +34,7 @@ let private ipxeSetting (lookup: Resolve) (marker: string) (inner: string) =
         | at -> inner.Substring(0, at), inner.Substring(at + 1)
     let key = if name.StartsWith "net0/" then name.Substring 5 else name
     if key.Length = 0 || not (Seq.forall isKeyChar key) then
-        Error(MalformedVariable(marker, "does not name a label"))
+        Error(Plan(MalformedVariable(marker, "does not name a label")))
     else
         lookup marker key
         |> Result.bind (fun value ->
@@ -45,7 +45,7 @@ let private ipxeSetting (lookup: Resolve) (marker: string) (inner: string) =
             | "hexhyp" -> asMac marker value Mac.hexhyp
             | "hexraw" -> asMac marker value Mac.hexraw
             | "uristring" -> Ok(Uri.EscapeDataString value)
-            | other -> Error(MalformedVariable(marker, $"has the unknown format ':{other}'")))
+            | other -> Error(Plan(MalformedVariable(marker, $"has the unknown format ':{other}'"))))
 
 let private expandWith (lookup: Resolve) (arg: string) =
     let output = Text.StringBuilder(arg.Length)
@@ -66,7 +66,7 @@ let private expandWith (lookup: Resolve) (arg: string) =
         | Some(start, closing, expand) ->
             output.Append(arg, from, start - from) |> ignore
             match arg.IndexOf(closing, start + 2, StringComparison.Ordinal) with
-            | -1 -> Error(MalformedVariable(arg.Substring start, $"is not closed by '{closing}'"))
+            | -1 -> Error(Plan(MalformedVariable(arg.Substring start, $"is not closed by '{closing}'")))
             | close ->
                 let marker = arg.Substring(start, close + closing.Length - start)
                 let inner = arg.Substring(start + 2, close - start - 2)

@@ -12,11 +12,11 @@ let MaxRedirects = 5
 
 let isTransient error =
     match error with
-    | ServerUnreachable _
-    | AssetUnreachable _
-    | AssetTruncated _ -> true
-    | AssetStatus(_, status) -> status = 502 || status = 503 || status = 504
-    | LookupFailed(_, status, _) -> status = "HTTP 502" || status = "HTTP 503" || status = "HTTP 504"
+    | Lookup(ServerUnreachable _)
+    | Download(AssetUnreachable _)
+    | Download(AssetTruncated _) -> true
+    | Download(AssetStatus(_, status)) -> status = 502 || status = 503 || status = 504
+    | Lookup(LookupFailed(_, LookupStatus.Http status, _)) -> status = 502 || status = 503 || status = 504
     | _ -> false
 
 let isRedirect status =
@@ -34,14 +34,14 @@ let backoffMilliseconds attempt = if attempt <= 2 then 250 else 1000
 
 let followRedirect (from: AssetUrl) (location: string) hop =
     if hop > MaxRedirects then
-        Error(TooManyRedirects(from.Shown, MaxRedirects))
+        Error(Download(TooManyRedirects(from.Shown, MaxRedirects)))
     else
         match Uri.TryCreate(Uri from.Value, location) with
         | true, NonNull target when target.Scheme = "http" || target.Scheme = "https" ->
             Plan.resolveAsset { Host = ""; Port = 0 } "(redirect)" target.AbsoluteUri
-            |> Result.mapError (fun _ -> RedirectRefused(from.Shown, Errors.redact location, "is not a usable URL"))
-        | true, NonNull target -> Error(RedirectRefused(from.Shown, Errors.redact location, $"uses the {target.Scheme}: scheme; only http and https are followed"))
-        | _ -> Error(RedirectRefused(from.Shown, Errors.redact location, "is not a URL"))
+            |> Result.mapError (fun _ -> Download(RedirectRefused(from.Shown, Errors.redact location, "is not a usable URL")))
+        | true, NonNull target -> Error(Download(RedirectRefused(from.Shown, Errors.redact location, $"uses the {target.Scheme}: scheme; only http and https are followed")))
+        | _ -> Error(Download(RedirectRefused(from.Shown, Errors.redact location, "is not a URL")))
 
 let addSizes (bytes: int64) (more: int64) =
     if more > 0L && bytes > Int64.MaxValue - more then Int64.MaxValue
@@ -49,7 +49,7 @@ let addSizes (bytes: int64) (more: int64) =
     else bytes + more
 
 let checkSize url what limit bytes =
-    if bytes > limit then Error(AssetTooLarge(url, what, bytes, limit)) else Ok()
+    if bytes > limit then Error(Download(AssetTooLarge(url, what, bytes, limit))) else Ok()
 
 let checkNotEmpty url what (bytes: int64) =
-    if bytes <= 0L then Error(AssetEmpty(url, what)) else Ok()
+    if bytes <= 0L then Error(Download(AssetEmpty(url, what))) else Ok()

@@ -35,7 +35,7 @@ let private isUuid (text: string) =
            if i = 8 || i = 13 || i = 18 || i = 23 then c = '-' else Uri.IsHexDigit c)
 
 let parseAnswer domid (answer: string) =
-    let unavailable key detail = Error(DomainLabelUnavailable(key, detail))
+    let unavailable key detail = Error(Lookup(DomainLabelUnavailable(key, detail)))
     // One value per line, each ending in LF; an empty value is an empty line.
     let text = answer.Replace("\r", "")
     let text = if text.EndsWith "\n" then text.Substring(0, text.Length - 1) else text

@@ -82,7 +82,7 @@ let ``a GRUB (http) device in front of the path becomes an http URL`` (reference
 [<InlineData("nfs://server/export/k")>]
 let ``a file, tftp or other non-http URL is refused`` (reference: string) =
     match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" reference with
-    | Error(InvalidAssetReference("fcos", shown, _)) -> Expect.equalText reference shown
+    | Error(Plan(InvalidAssetReference("fcos", shown, _))) -> Expect.equalText reference shown
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got {url.Value}"
 
@@ -95,7 +95,7 @@ let ``a file, tftp or other non-http URL is refused`` (reference: string) =
 [<InlineData("--name main tftp:initrd.img")>]
 let ``a reference with a scheme other than http or https is refused even without '//'`` (reference: string) =
     match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" reference with
-    | Error(InvalidAssetReference("fcos", shown, _)) -> Expect.equalText reference shown
+    | Error(Plan(InvalidAssetReference("fcos", shown, _))) -> Expect.equalText reference shown
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got the download URL {url.Value}"
 
@@ -104,7 +104,7 @@ let ``a GRUB https device is never downgraded to plain http`` () =
     match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" "(https;matchbox.example.com:8443)/assets/k" with
     | Ok url when url.Value.StartsWith "http://" -> Expect.fail $"(https;…) became the plain-http URL {url.Value}"
     | Ok _
-    | Error(InvalidAssetReference _) -> ()
+    | Error(Plan(InvalidAssetReference _)) -> ()
     | Error other -> Expect.fail $"expected https or InvalidAssetReference, got {Expect.shown other}"
 
 [<Theory>]
@@ -113,6 +113,6 @@ let ``a GRUB https device is never downgraded to plain http`` () =
 [<InlineData("--bogus /assets/k")>]
 let ``a reference that names no URL is refused`` (reference: string) =
     match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" reference with
-    | Error(InvalidAssetReference _) -> ()
+    | Error(Plan(InvalidAssetReference _)) -> ()
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got {url.Value}"

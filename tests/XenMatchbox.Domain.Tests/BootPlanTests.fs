@@ -27,7 +27,7 @@ let private plan configArgs profile =
 [<InlineData("   ")>]
 let ``a profile without a kernel cannot be booted`` (kernel: string) =
     match plan None (profile kernel [ "/assets/i" ] []) with
-    | Error(ProfileWithoutKernel "fcos") -> ()
+    | Error(Plan(ProfileWithoutKernel "fcos")) -> ()
     | other -> Expect.fail $"expected ProfileWithoutKernel, got %A{other}"
 
 [<Fact>]
@@ -116,6 +116,6 @@ let ``a command line of up to 1023 UTF-8 bytes is kept and a longer one refused`
         Expect.equal "bytes of the generated line" bytes (Encoding.UTF8.GetByteCount line)
         match plan configArgs (profile "/assets/k" [] profileArgs) with
         | Ok plan when bytes <= Plan.MaxCommandLineBytes -> Expect.equal "command line" (Some line) plan.CommandLine
-        | Error(ArgsTooLong(counted, limit)) when bytes > Plan.MaxCommandLineBytes ->
+        | Error(Plan(ArgsTooLong(counted, limit))) when bytes > Plan.MaxCommandLineBytes ->
             Expect.equal "bytes and limit" (bytes, 1023) (counted, limit)
         | other -> Expect.fail $"{bytes} bytes: got %A{other}")

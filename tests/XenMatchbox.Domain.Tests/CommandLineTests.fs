@@ -73,7 +73,7 @@ let ``a disk anywhere but last is rejected`` () =
     }
     Prop.forAll (arb case) (fun argv ->
         match parse argv with
-        | Error(CommandLineRejected _) -> ()
+        | Error(CommandLine(CommandLineRejected _)) -> ()
         | other -> Expect.fail $"{shownArgv argv}: expected CommandLineRejected, got %A{other}")
 
 /// A valid argv for the error cases: replace or drop flags to break one thing at a time.
@@ -98,7 +98,7 @@ let ``the valid base argv boots`` () = settingsOf (withDisk valid) |> ignore
 let ``no disk, or two, is rejected`` () =
     for argv in [ valid; valid @ [ "/dev/a"; "/dev/b" ] ] do
         match parse argv with
-        | Error(CommandLineRejected _) -> ()
+        | Error(CommandLine(CommandLineRejected _)) -> ()
         | other -> Expect.fail $"{shownArgv argv}: expected CommandLineRejected, got %A{other}"
 
 [<Fact>]
@@ -117,7 +117,7 @@ let ``libxl's restricted mode (--runas, --quiet) gives the uid to drop to and qu
 [<InlineData("997x")>]
 let ``--runas that is root or not a numeric uid is refused`` (uid: string) =
     match parse ([ $"--runas={uid}" ] @ withDisk valid) with
-    | Error(InvalidRunAs(value, _)) -> Expect.equalText uid value
+    | Error(CommandLine(InvalidRunAs(value, _))) -> Expect.equalText uid value
     | other -> Expect.fail $"expected InvalidRunAs {uid}, got %A{other}"
 
 [<Fact>]
@@ -141,7 +141,7 @@ let ``the deadline stays 10 s under libxl's timeout and --timeout can only short
 [<Fact>]
 let ``no --server is an error`` () =
     match parse (withDisk (without "--server")) with
-    | Error MissingServer -> ()
+    | Error(CommandLine MissingServer) -> ()
     | other -> Expect.fail $"expected MissingServer, got %A{other}"
 
 [<Theory>]
@@ -158,7 +158,7 @@ let ``no --server is an error`` () =
 [<InlineData("--grpcport", "0x1f91")>]
 let ``a port that is not 1 to 65535 is an error naming the flag`` (flag: string, value: string) =
     match parse (withDisk (valid @ [ $"{flag}={value}" ])) with
-    | Error(InvalidPort(f, v)) -> Expect.equal "flag and value" (flag, value) (f, v)
+    | Error(CommandLine(InvalidPort(f, v))) -> Expect.equal "flag and value" (flag, value) (f, v)
     | other -> Expect.fail $"{flag}={value}: expected InvalidPort, got %A{other}"
 
 [<Theory>]
@@ -170,7 +170,7 @@ let ``a port that is not 1 to 65535 is an error naming the flag`` (flag: string,
 [<InlineData("user@mb")>]
 let ``a --server that is not a bare host is an error`` (server: string) =
     match parse (withDisk (without "--server" @ [ $"--server={server}" ])) with
-    | Error(InvalidServer(flag, value, _)) -> Expect.equal "flag and value" ("--server", server) (flag, value)
+    | Error(CommandLine(InvalidServer(flag, value, _))) -> Expect.equal "flag and value" ("--server", server) (flag, value)
     | other -> Expect.fail $"--server={server}: expected InvalidServer, got %A{other}"
 
 [<Fact>]
@@ -181,7 +181,7 @@ let ``an IPv6 --server in brackets is kept without them`` () =
 [<Fact>]
 let ``no --lookup is an error`` () =
     match parse (withDisk (without "--lookup")) with
-    | Error NoLookupLabels -> ()
+    | Error(CommandLine NoLookupLabels) -> ()
     | other -> Expect.fail $"expected NoLookupLabels, got %A{other}"
 
 [<Fact>]
@@ -201,13 +201,13 @@ let ``--http-only sets the client certificate aside`` () =
 [<InlineData("--key", "--key")>]
 let ``half a client certificate names the half missing`` (drop: string, missing: string) =
     match parse (withDisk (without drop)) with
-    | Error(MissingTlsFlags(names, _)) -> Expect.equal "missing" [ missing ] names
+    | Error(CommandLine(MissingTlsFlags(names, _))) -> Expect.equal "missing" [ missing ] names
     | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
 
 [<Fact>]
 let ``a client certificate without --ca is an error: gRPC trusts only that CA`` () =
     match parse (withDisk (without "--ca")) with
-    | Error(MissingTlsFlags(names, given)) ->
+    | Error(CommandLine(MissingTlsFlags(names, given))) ->
         Expect.equal "missing" [ "--ca" ] names
         Expect.equal "given" [ "--cert"; "--key" ] given
     | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
@@ -237,7 +237,7 @@ let ``a timeout over what a timer holds is XMB-113 naming its source and the max
     }
     Prop.forAll (arb case) (fun (source, value) ->
         match parseTimeout source value with
-        | Error(InvalidDuration(named, v) as error) ->
+        | Error(CommandLine(InvalidDuration(named, v)) as error) ->
             Expect.equal "source and value" (source, value) (named, v)
             Expect.equalText "XMB-113" (code error)
             Expect.isTrue (describe error) ((describe error).Contains(string Limits.MaxTimeoutSeconds))
@@ -257,7 +257,7 @@ let ``any timeout up to the maximum is accepted, and a lookup's connect plus rea
         | Ok(CommandLine.Run settings), true ->
             Expect.equal "limits" (connect, read, (if timeout = 0 then None else Some timeout))
                 (settings.Limits.ConnectSeconds, settings.Limits.ReadSeconds, settings.Limits.DeadlineSeconds)
-        | Error(InvalidDuration(named, value)), false ->
+        | Error(CommandLine(InvalidDuration(named, value))), false ->
             Expect.equalText "--connect-timeout plus --read-timeout" named
             Expect.equalText (string (int64 connect + int64 read)) value
         | other, fits -> Expect.fail $"connect {connect} read {read} (fits: {fits}): got %A{other}")
@@ -277,7 +277,7 @@ let ``the timeouts of the issue are XMB-113 with the maximum`` (source: string, 
 [<Fact>]
 let ``no --output-directory is an error`` () =
     match parse (withDisk (without "--output-directory")) with
-    | Error MissingOutputDirectory -> ()
+    | Error(CommandLine MissingOutputDirectory) -> ()
     | other -> Expect.fail $"expected MissingOutputDirectory, got %A{other}"
 
 [<Theory>]
@@ -285,7 +285,7 @@ let ``no --output-directory is an error`` () =
 [<InlineData("json")>]
 let ``an unknown --output-format is an error`` (format: string) =
     match parse (withDisk (without "--output-format" @ [ $"--output-format={format}" ])) with
-    | Error(UnknownOutputFormat f) -> Expect.equalText format f
+    | Error(CommandLine(UnknownOutputFormat f)) -> Expect.equalText format f
     | other -> Expect.fail $"expected UnknownOutputFormat, got %A{other}"
 
 /// The protocol doc's own example passes --endpoint=mb:8081, a flag we do not have: the operator
@@ -293,7 +293,7 @@ let ``an unknown --output-format is an error`` (format: string) =
 [<Fact>]
 let ``an unknown flag is rejected naming that flag`` () =
     match parse (withDisk (valid @ [ "--endpoint=mb:8081" ])) with
-    | Error(CommandLineRejected reason) ->
+    | Error(CommandLine(CommandLineRejected reason)) ->
         Expect.isTrue $"{Expect.escaped reason} does not name the flag" (reason.Contains "--endpoint")
         Expect.isTrue $"{Expect.escaped reason} is not one line" (not (reason.Contains "\n"))
     | other -> Expect.fail $"expected CommandLineRejected, got %A{other}"
@@ -301,7 +301,7 @@ let ``an unknown flag is rejected naming that flag`` () =
 [<Fact>]
 let ``an unknown flag is never taken for the disk`` () =
     match parse (valid @ [ "--endpoint=mb:8081" ]) with
-    | Error(CommandLineRejected _) -> ()
+    | Error(CommandLine(CommandLineRejected _)) -> ()
     | Ok(CommandLine.Run settings) -> Expect.fail $"--endpoint=mb:8081 was read as the disk %A{settings.Disk}"
     | other -> Expect.fail $"expected CommandLineRejected, got %A{other}"
 

@@ -80,7 +80,7 @@ let ``an unknown key is an error naming the key and its line`` () =
         let key = "x" + key
         let config = String.concat "\n" (before @ [ $"{key} = 1"; "server = mb" ])
         match rejected [] (Some config) (bootArgv []) with
-        | ConfigRejected(path, line, reason) ->
+        | CommandLine(ConfigRejected(path, line, reason)) ->
             Expect.equal "path" file path
             Expect.equal "line" (before.Length + 1) line
             Expect.isTrue $"the reason names '{key}': {reason}" (reason.Contains $"'{key}'")
@@ -94,13 +94,13 @@ let ``an unknown key is an error naming the key and its line`` () =
 [<InlineData("server = mb\n\n# runas\nrunas = 997", 4)>]
 let ``lines the file cannot hold are errors with their line number`` (config: string, line: int) =
     match rejected [] (Some config) (bootArgv []) with
-    | ConfigRejected(_, at, _) -> Expect.equal "line" line at
+    | CommandLine(ConfigRejected(_, at, _)) -> Expect.equal "line" line at
     | other -> Expect.fail $"expected ConfigRejected, got {Expect.shown other}"
 
 [<Fact>]
 let ``a bad value from the file is named by its key, file and line`` () =
     match rejected [] (Some "server = mb\nhttpport = eighty") (bootArgv []) with
-    | InvalidPort(named, value) ->
+    | CommandLine(InvalidPort(named, value)) ->
         Expect.equalText $"httpport ({file} line 2)" named
         Expect.equalText "eighty" value
     | other -> Expect.fail $"expected InvalidPort, got {Expect.shown other}"
@@ -108,7 +108,7 @@ let ``a bad value from the file is named by its key, file and line`` () =
 [<Fact>]
 let ``a misspelt XENMATCHBOX_ variable is XMB-115 naming it`` () =
     match rejected [ "XENMATCHBOX_SEVER", "mb" ] None (bootArgv [ "--server=mb" ]) with
-    | ConfigRejected(variable, 0, _) as error ->
+    | CommandLine(ConfigRejected(variable, 0, _)) as error ->
         Expect.equalText "XENMATCHBOX_SEVER" variable
         Expect.equalText "XMB-115" (code error)
         Expect.isTrue (describe error) ((describe error).Contains "the environment variable XENMATCHBOX_SEVER is not one")
@@ -117,7 +117,7 @@ let ``a misspelt XENMATCHBOX_ variable is XMB-115 naming it`` () =
 [<Fact>]
 let ``a switch variable that is not true or false is XMB-115 naming it`` () =
     match rejected [ "XENMATCHBOX_NO_CACHE", "maybe" ] None (bootArgv [ "--server=mb" ]) with
-    | ConfigRejected(variable, 0, reason) as error ->
+    | CommandLine(ConfigRejected(variable, 0, reason)) as error ->
         Expect.equalText "XENMATCHBOX_NO_CACHE" variable
         Expect.isTrue reason (reason.Contains "'maybe'")
         Expect.equalText "XMB-115" (code error)
@@ -206,7 +206,7 @@ let ``stage downloads into its --dir`` () =
 [<InlineData("--server=mb --lookup=os=x --dir=/x /dev/vg0/guest", "--dir is not for a boot")>]
 let ``show and stage refuse what does not belong to them`` (argv: string, reason: string) =
     match rejected [] None (List.ofArray (argv.Split ' ')) with
-    | CommandLineRejected text -> Expect.isTrue $"'{text}' mentions '{reason}'" (text.Contains reason)
+    | CommandLine(CommandLineRejected text) -> Expect.isTrue $"'{text}' mentions '{reason}'" (text.Contains reason)
     | other -> Expect.fail $"expected CommandLineRejected, got {Expect.shown other}"
 
 [<Theory>]
@@ -221,5 +221,5 @@ let ``a bare uuid or name lookup is read from the domain`` (key: string) =
 [<Fact>]
 let ``any other bare lookup is an invalid label`` () =
     match rejected [] None (bootArgv [ "--server=mb"; "--lookup=os" ]) with
-    | InvalidLabel("os", _) -> ()
+    | CommandLine(InvalidLabel("os", _)) -> ()
     | other -> Expect.fail $"expected InvalidLabel, got {Expect.shown other}"

@@ -36,7 +36,7 @@ let ``the password is sent as Basic, never requested, shown or redacted back int
         && System.Uri(asset.Request).UserInfo = ""
         && asset.Value = asset.Request.Insert(asset.Request.IndexOf "://" + 3, userInfo)
         && asset.Shown = asset.Request.Insert(asset.Request.IndexOf "://" + 3, "***@")
-        && not ((Errors.describe (Errors.AssetStatus(asset.Value, 401))).Contains userInfo))
+        && not ((Errors.describe (Errors.Download(AssetStatus(asset.Value, 401)))).Contains userInfo))
 
 [<Fact>]
 let ``a URL without credentials is requested and shown as it is`` () =

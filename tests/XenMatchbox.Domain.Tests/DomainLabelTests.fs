@@ -42,7 +42,7 @@ let ``xenstore-read's two lines give the uuid (lower case) and the name`` () =
 [<InlineData("", "uuid")>]
 let ``an answer that is not a vm path and a name is refused, naming the label`` (answer: string, key: string) =
     match Xenstore.parseAnswer 7 answer with
-    | Error(DomainLabelUnavailable(k, _)) -> Expect.equalText key k
+    | Error(Lookup(DomainLabelUnavailable(k, _))) -> Expect.equalText key k
     | other -> Expect.fail $"expected DomainLabelUnavailable, got %A{other}"
 
 [<Fact>]
@@ -55,13 +55,13 @@ let ``a bare lookup is completed from the domain, after the given labels`` () =
 let ``a bare lookup without the domain's value is DomainLabelUnavailable with the reason`` () =
     let lookup = Expect.ok "lookup" (Labels.parseLookup [ "name" ])
     match Labels.complete lookup [] "xenstore-read is not on PATH" with
-    | Error(DomainLabelUnavailable("name", detail)) -> Expect.equalText "xenstore-read is not on PATH" detail
+    | Error(Lookup(DomainLabelUnavailable("name", detail))) -> Expect.equalText "xenstore-read is not on PATH" detail
     | other -> Expect.fail $"expected DomainLabelUnavailable, got %A{other}"
 
 [<Fact>]
 let ``a key both bare and with a value is refused`` () =
     match Labels.parseLookup [ "uuid"; $"uuid={uuid}" ] with
-    | Error(InvalidLabel _) -> ()
+    | Error(CommandLine(InvalidLabel _)) -> ()
     | other -> Expect.fail $"expected InvalidLabel, got %A{other}"
 
 [<Property(MaxTest = 100)>]

@@ -65,10 +65,10 @@ let ``the report never holds a raw NUL, so it prints on any terminal`` () =
 let private heads =
     let failure =
         Gen.elements
-            [ AssetStatus("http://mb:8080/assets/x", 404)
-              AssetUnreachable("http://mb:8080/assets/x", "refused")
-              RedirectRefused("http://mb:8080/assets/x", "file:///etc/passwd", "uses the file: scheme")
-              AssetTimedOut("http://mb:8080/assets/x", "no answer within 30 s") ]
+            [ Download(AssetStatus("http://mb:8080/assets/x", 404))
+              Download(AssetUnreachable("http://mb:8080/assets/x", "refused"))
+              Download(RedirectRefused("http://mb:8080/assets/x", "file:///etc/passwd", "uses the file: scheme"))
+              Download(AssetTimedOut("http://mb:8080/assets/x", "no answer within 30 s")) ]
     Gen.frequency
         [ 6, Gen.choose (1, 2000) |> Gen.map (int64 >> Declared)
           1, Gen.constant (Declared 0L)
@@ -103,16 +103,16 @@ let ``the verdict is the first failure a boot would meet, and Ok when there is n
 [<Fact>]
 let ``a declared 0 is the boot's empty-asset error, naming the URL and the file it would go into`` () =
     let report = reportOf Output.Simple0 "gRPC mb:8081" [ Declared 10L; Declared 5L; Declared 0L ]
-    Expect.equal "the verdict" (Error(AssetEmpty("http://mirror.example/rootfs.img", "ramdisk"))) (verdict report)
+    Expect.equal "the verdict" (Error(Download(AssetEmpty("http://mirror.example/rootfs.img", "ramdisk")))) (verdict report)
 
 [<Fact>]
 let ``initrds that fit one by one but not together are over the ramdisk cap at the one that crosses it`` () =
     let report = { reportOf Output.Simple0 "gRPC mb:8081" [ Declared 10L; Declared 600L; Declared 500L ] with MaxRamdiskBytes = 1000L }
-    Expect.equal "the verdict" (Error(AssetTooLarge("http://mirror.example/rootfs.img", "ramdisk", 1100L, 1000L))) (verdict report)
+    Expect.equal "the verdict" (Error(Download(AssetTooLarge("http://mirror.example/rootfs.img", "ramdisk", 1100L, 1000L)))) (verdict report)
 
 [<Fact>]
 let ``a failed HEAD is shown on its asset's line and as the verdict`` () =
-    let error = AssetStatus("http://mb:8080/assets/fcos/kernel", 404)
+    let error = Download(AssetStatus("http://mb:8080/assets/fcos/kernel", 404))
     let text = report Output.Simple0 "gRPC mb:8081" [ Failed error; Declared 5L; Undeclared ]
     Expect.isTrue text (text.Contains "kernel:   http://mb:8080/assets/fcos/kernel (XMB-401: no usable answer)\n")
     Expect.isTrue text (text.Contains "\nverdict:  a boot would fail: XMB-401: GET http://mb:8080/assets/fcos/kernel answered HTTP 404\n")
@@ -123,7 +123,7 @@ let ``an empty asset is refused whatever it is for, and only an empty one`` () =
         match Transfer.checkNotEmpty "http://mb:8080/assets/x" what bytes with
         | Ok() -> Expect.isTrue $"{bytes} bytes accepted" (bytes > 0L)
         | Error error ->
-            Expect.equal "the error" (AssetEmpty("http://mb:8080/assets/x", what)) error
+            Expect.equal "the error" (Download(AssetEmpty("http://mb:8080/assets/x", what))) error
             Expect.equalText "XMB-411" (code error)
             Expect.equal "the exit status" 5 (exitCode error)
             Expect.isTrue $"{bytes} bytes refused" (bytes = 0L))

@@ -9,28 +9,39 @@ open FsCheck.FSharp
 open FsCheck.Xunit
 open global.Xunit
 open Microsoft.FSharp.Reflection
+open XenMatchbox.Domain
 open XenMatchbox.Domain.Errors
 open Generators
 
-/// Builds every BootError case (found by reflection, so a new case is covered without editing this
-/// file) with its text payloads taken from the given list.
+/// Builds every case of every stage's union, and XMB-900 (found by reflection, so a new case or
+/// stage is covered without editing this file), with its text payloads taken from the given list.
 let private everyCase (texts: string list) =
     let mutable next = 0
     let text () =
         let t = texts.[next % texts.Length]
         next <- next + 1
         t
-    let payload (t: Type) : objnull =
+    let rec payload (t: Type) : objnull =
         if t = typeof<string> then box (text ())
         elif t = typeof<int> then box 8192
         elif t = typeof<int64> then box 1048576L
         elif t = typeof<string list> then box [ text (); text () ]
+        elif FSharpType.IsUnion t then
+            // Endpoint, LookupStatus: the first case that has a payload.
+            let case = FSharpType.GetUnionCases t |> Array.find (fun c -> c.GetFields().Length > 0)
+            FSharpValue.MakeUnion(case, case.GetFields() |> Array.map (fun f -> payload f.PropertyType))
         else failwith $"no sample payload for {t.Name}: extend ErrorCatalogueTests"
-    [ for case in FSharpType.GetUnionCases typeof<BootError> ->
-          let fields = case.GetFields() |> Array.map (fun f -> payload f.PropertyType)
-          match FSharpValue.MakeUnion(case, fields) with
-          | :? BootError as error -> case.Name, error
-          | _ -> failwith $"{case.Name} did not make a BootError" ]
+    let make (case: UnionCaseInfo) (fields: objnull array) =
+        match FSharpValue.MakeUnion(case, fields) with
+        | :? BootError as error -> error
+        | _ -> failwith $"{case.Name} did not make a BootError"
+    [ for stage in FSharpType.GetUnionCases typeof<BootError> do
+          match stage.GetFields() with
+          | [| field |] when FSharpType.IsUnion field.PropertyType ->
+              for case in FSharpType.GetUnionCases field.PropertyType ->
+                  let fields = case.GetFields() |> Array.map (fun f -> payload f.PropertyType)
+                  $"{stage.Name}.{case.Name}", make stage [| FSharpValue.MakeUnion(case, fields) |]
+          | fields -> yield stage.Name, make stage (fields |> Array.map (fun f -> payload f.PropertyType)) ]
 
 let private samples = everyCase [ "mac=52:54:00:aa:bb:cc"; "/var/lib/xen/bootloader.7.d/kernel"; "mb:8081" ]
 
@@ -79,14 +90,55 @@ let ``an error stays one line whatever its details hold`` () =
 
 [<Fact>]
 let ``an unreachable or silent matchbox is named by the lookup that failed: gRPC or HTTP-only /ipxe`` () =
-    let grpc = "mb.example.com:8081"
-    let ipxe = "http://mb.example.com:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc"
+    let grpc = Endpoint.Grpc "mb.example.com:8081"
+    let ipxeUrl = "http://mb.example.com:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc"
+    let ipxe = Endpoint.Ipxe ipxeUrl
     Expect.equalText
         "XMB-204: cannot reach matchbox gRPC at mb.example.com:8081: refused — check --server and --grpcport, and that matchbox runs with -rpc-address on that port"
-        (describe (ServerUnreachable(grpc, "refused")))
+        (describe (Lookup(ServerUnreachable(grpc, "refused"))))
     Expect.equalText
-        $"XMB-204: cannot reach matchbox HTTP at {ipxe}: refused — check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
-        (describe (ServerUnreachable(ipxe, "refused")))
+        $"XMB-204: cannot reach matchbox HTTP at {ipxeUrl}: refused — check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
+        (describe (Lookup(ServerUnreachable(ipxe, "refused"))))
     Expect.equalText
-        $"XMB-210: matchbox HTTP at {ipxe} did not answer in time: no answer within 5 s — check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
-        (describe (ServerTimedOut(ipxe, "no answer within 5 s")))
+        $"XMB-210: matchbox HTTP at {ipxeUrl} did not answer in time: no answer within 5 s — check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
+        (describe (Lookup(ServerTimedOut(ipxe, "no answer within 5 s"))))
+
+/// The rows of README.md's "## Errors" table, `| exit | code | what failed |`, as (code, exit).
+let private readmeRows () =
+    let rec root (dir: IO.DirectoryInfo | null) =
+        match dir with
+        | null -> failwith "README.md and XenMatchbox.sln not found above the test directory"
+        | dir when IO.File.Exists(IO.Path.Combine(dir.FullName, "XenMatchbox.sln")) -> dir.FullName
+        | dir -> root dir.Parent
+    let lines = IO.File.ReadAllLines(IO.Path.Combine(root (IO.DirectoryInfo AppContext.BaseDirectory), "README.md"))
+    let section =
+        lines
+        |> Array.skipWhile (fun line -> line.Trim() <> "## Errors")
+        |> Array.skip 1
+        |> Array.takeWhile (fun line -> not (line.StartsWith "## "))
+    Expect.isTrue "README.md has an '## Errors' table headed | exit | code | what failed |"
+        (section |> Array.exists (fun line -> Regex.IsMatch(line, @"^\|\s*exit\s*\|\s*code\s*\|\s*what failed\s*\|")))
+    [ for line in section do
+          let row = Regex.Match(line, @"^\|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|")
+          if row.Success && row.Groups[1].Value <> "exit" && not (row.Groups[1].Value.StartsWith "-") then
+              Expect.isTrue $"README row {Expect.escaped line}: the exit status is a number" (Regex.IsMatch(row.Groups[1].Value, @"^\d+$"))
+              Expect.isTrue $"README row {Expect.escaped line}: the code is XMB-nnn" (Regex.IsMatch(row.Groups[2].Value, @"^XMB-\d{3}$"))
+              yield row.Groups[2].Value, int row.Groups[1].Value ]
+
+[<Fact>]
+let ``README's error table lists every code with its exit status, and no code the errors do not have`` () =
+    let rows = readmeRows ()
+    let documented = Map.ofList rows
+    let actual = samples |> List.map (fun (_, error) -> code error, exitCode error) |> List.distinct
+    let codes = actual |> List.map fst |> set
+    Expect.equal "codes listed twice in README.md" [] (rows |> List.countBy fst |> List.filter (fun (_, n) -> n > 1))
+    let drift =
+        [ for errorCode, exit in actual do
+              match documented.TryFind errorCode with
+              | None -> yield $"{errorCode} (exit {exit}) is missing from the table"
+              | Some listed when listed <> exit -> yield $"{errorCode} is listed with exit {listed} but exits {exit}"
+              | Some _ -> ()
+          for errorCode, _ in rows do
+              if not (codes.Contains errorCode) then
+                  yield $"{errorCode} is in the table but no error has it" ]
+    Expect.equal "README.md's error table against the errors" [] drift

@@ -50,13 +50,13 @@ let private describeChain chain = startFailed + (chain |> List.map (fun (k, m) -
 let ``a close right after the handshake is retried, and blamed on the certificate on the last try`` () =
     for chain in [ refusedByKestrel; closedAfterHandshake ] do
         match classifiedOn false "Unavailable" (describeChain chain) chain with
-        | ServerUnreachable(e, _) as error ->
-            Expect.equalText endpoint e
+        | Lookup(ServerUnreachable(e, _)) as error ->
+            Expect.equal "the endpoint" (Endpoint.Grpc endpoint) e
             Expect.isTrue "retried" (Transfer.isTransient error)
         | other -> Expect.fail $"{describeChain chain}, not the last try: expected XMB-204, got %A{other}"
         match classifiedOn true "Unavailable" (describeChain chain) chain with
-        | ClientCertificateRefused(e, detail) ->
-            Expect.equalText endpoint e
+        | Lookup(ClientCertificateRefused(e, detail)) ->
+            Expect.equal "the endpoint" (Endpoint.Grpc endpoint) e
             Expect.isTrue detail (detail.Contains "on every try")
         | other -> Expect.fail $"{describeChain chain}, the last try: expected XMB-207, got %A{other}"
 
@@ -68,7 +68,7 @@ let ``a TLS alert from the server is XMB-207`` () =
           "SslException", "SSL Handshake failed with OpenSSL error - SSL_ERROR_SSL."
           "OpenSslCryptographicException", "error:0A000416:SSL routines::sslv3 alert certificate unknown" ]
     match classified "Unavailable" (describeChain chain) chain with
-    | ClientCertificateRefused _ -> ()
+    | Lookup(ClientCertificateRefused _) -> ()
     | other -> Expect.fail $"expected XMB-207, got %A{other}"
 
 [<Fact>]
@@ -76,8 +76,8 @@ let ``a connection reset after the handshake is XMB-204, which is retried, on an
     for error in [ classifiedOn false "Unavailable" (describeChain resetAfterHandshake) resetAfterHandshake
                    classifiedOn true "Unavailable" (describeChain resetAfterHandshake) resetAfterHandshake ] do
         match error with
-        | ServerUnreachable(e, _) ->
-            Expect.equalText endpoint e
+        | Lookup(ServerUnreachable(e, _)) ->
+            Expect.equal "the endpoint" (Endpoint.Grpc endpoint) e
             Expect.isTrue "retried" (Transfer.isTransient error)
         | other -> Expect.fail $"expected XMB-204, got %A{other}"
 
@@ -88,7 +88,7 @@ let ``a server closing the HTTP/2 connection mid-call (a restart) is XMB-204, ev
           "HttpProtocolException", "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0). (HttpProtocolError)" ]
     for lastTry in [ false; true ] do
         match classifiedOn lastTry "Internal" (describeChain chain) chain with
-        | ServerUnreachable _ as error -> Expect.isTrue "retried" (Transfer.isTransient error)
+        | Lookup(ServerUnreachable _) as error -> Expect.isTrue "retried" (Transfer.isTransient error)
         | other -> Expect.fail $"expected XMB-204, got %A{other}"
 
 [<Fact>]
@@ -97,14 +97,14 @@ let ``a handshake broken off without an alert is XMB-204, not the certificate's 
         [ "HttpRequestException", "The SSL connection could not be established, see inner exception."
           "AuthenticationException", "Authentication failed because the remote party has closed the transport stream." ]
     match classified "Unavailable" (describeChain chain) chain with
-    | ServerUnreachable _ -> ()
+    | Lookup(ServerUnreachable _) -> ()
     | other -> Expect.fail $"expected XMB-204, got %A{other}"
 
 [<Fact>]
 let ``a refused connection is XMB-204 with the socket's message`` () =
     let chain = [ "HttpRequestException", "Connection refused (127.0.0.1:8081)"; "SocketException", "Connection refused" ]
     match classified "Unavailable" (describeChain chain) chain with
-    | ServerUnreachable(_, detail) -> Expect.equalText "Connection refused" detail
+    | Lookup(ServerUnreachable(_, detail)) -> Expect.equalText "Connection refused" detail
     | other -> Expect.fail $"expected XMB-204, got %A{other}"
 
 [<Fact>]
@@ -123,7 +123,7 @@ let ``matchbox's answers: no group, no profile, a deadline, another status`` () 
     Expect.equalText "XMB-202" (code (classified "NotFound" "Profile not found" []))
     Expect.equalText "XMB-210" (code (classified "DeadlineExceeded" "" []))
     match classified "PermissionDenied" "no\nmore" [] with
-    | LookupFailed(_, status, detail) -> Expect.equal "status and detail" ("PermissionDenied", "no") (status, detail)
+    | Lookup(LookupFailed(_, status, detail)) -> Expect.equal "status and detail" (LookupStatus.Grpc "PermissionDenied", "no") (status, detail)
     | other -> Expect.fail $"expected XMB-203, got %A{other}"
 
 [<Property(MaxTest = 200)>]

@@ -22,7 +22,7 @@ let private parsed (script: string) = Ipxe.parse source script |> Expect.ok (Exp
 /// The line number and reason of the script's rejection, or a failure naming what came instead.
 let private rejected (script: string) =
     match Ipxe.parse source script with
-    | Error(IpxeScriptRejected(url, line, reason) as error) ->
+    | Error(Lookup(IpxeScriptRejected(url, line, reason)) as error) ->
         Expect.equalText source url
         Expect.equalText "XMB-211" (code error)
         line, reason
@@ -34,8 +34,8 @@ let private rejected (script: string) =
 /// runs on into.
 let private refusal (script: string) =
     match Ipxe.parse source script with
-    | Error(IpxeScriptRejected(_, line, _) as error) -> code error, line, describe error
-    | Error(ArgsControlCharacter(where, _) as error) ->
+    | Error(Lookup(IpxeScriptRejected(_, line, _)) as error) -> code error, line, describe error
+    | Error(Plan(ArgsControlCharacter(where, _)) as error) ->
         let found = Text.RegularExpressions.Regex.Match(where, @"runs on into line (\d+)")
         Expect.isTrue $"'{where}' names the line" found.Success
         code error, int found.Groups.[1].Value, describe error
@@ -321,7 +321,7 @@ let private endpoint = "http://matchbox.example.com:8080/ipxe"
 let ``a 404 from /ipxe is no matching group, not worth another try`` () =
     let labels = Labels.fromLookups [ "mac=52-54-00-AA-BB-CC" ] |> Expect.ok "labels"
     let error = Ipxe.statusError endpoint labels 404 "404 page not found\n"
-    Expect.equal "the error" (NoMatchingGroup "mac=52:54:00:aa:bb:cc") error
+    Expect.equal "the error" (Lookup(NoMatchingGroup "mac=52:54:00:aa:bb:cc")) error
     Expect.isTrue "a 404 is retried" (not (Transfer.isTransient error))
 
 [<Property>]
@@ -338,12 +338,12 @@ let ``any other status is a failed lookup naming it and the body's first line; o
         let error = Ipxe.statusError endpoint labels status body
         let shownFirst = String.map (fun c -> if Char.IsControl c then '?' else c) first
         let shownFirst = if shownFirst.Trim().Length = 0 then "(no body)" else shownFirst
-        Expect.equal "the error" (LookupFailed(endpoint, $"HTTP {status}", shownFirst)) error
+        Expect.equal "the error" (Lookup(LookupFailed(Endpoint.Ipxe endpoint, LookupStatus.Http status, shownFirst))) error
         Expect.equal $"whether HTTP {status} is retried" (status = 502 || status = 503 || status = 504) (Transfer.isTransient error))
 
 [<Fact>]
 let ``a long first line of an error body is cut`` () =
     let labels = Labels.fromLookups [ "uuid=0b7c5b08" ] |> Expect.ok "labels"
     match Ipxe.statusError endpoint labels 500 (String('x', 100000)) with
-    | LookupFailed(_, "HTTP 500", detail) -> Expect.isTrue $"{detail.Length} characters shown" (detail.Length <= 201)
+    | Lookup(LookupFailed(_, LookupStatus.Http 500, detail)) -> Expect.isTrue $"{detail.Length} characters shown" (detail.Length <= 201)
     | other -> Expect.fail $"expected LookupFailed, got {Expect.shown other}"

@@ -76,14 +76,14 @@ let ``a label given twice with different values is a conflict naming both`` () =
     }
     Prop.forAll (arb lookups) (fun (key, first, second, texts) ->
         match Labels.fromLookups texts with
-        | Error(ConflictingLabel(k, a, b)) ->
+        | Error(CommandLine(ConflictingLabel(k, a, b))) ->
             Expect.equal "the conflict" (key, first, second) (k, a, b)
         | other -> Expect.fail $"expected ConflictingLabel, got %A{other}")
 
 [<Fact>]
 let ``two spellings of different MACs under mac are a conflict`` () =
     match Labels.fromLookups [ "mac=52:54:00:aa:bb:cc"; "MAC=52-54-00-AA-BB-CD" ] with
-    | Error(ConflictingLabel("mac", "52:54:00:aa:bb:cc", "52:54:00:aa:bb:cd")) -> ()
+    | Error(CommandLine(ConflictingLabel("mac", "52:54:00:aa:bb:cc", "52:54:00:aa:bb:cd"))) -> ()
     | other -> Expect.fail $"expected ConflictingLabel, got %A{other}"
 
 [<Theory>]
@@ -100,7 +100,7 @@ let ``a lookup without '=', with an empty or bad key, or an empty or control-cha
     (text: string)
     =
     match Labels.fromLookups [ text ] with
-    | Error(InvalidLabel(shown, _)) -> Expect.equalText text shown
+    | Error(CommandLine(InvalidLabel(shown, _))) -> Expect.equalText text shown
     | other -> Expect.fail $"{Expect.escaped text}: expected InvalidLabel, got %A{other}"
 
 [<Theory>]
@@ -109,13 +109,13 @@ let ``a lookup without '=', with an empty or bad key, or an empty or control-cha
 [<InlineData("MAC=52:54:00:aa:bb:cc:dd")>]
 let ``a mac lookup that is not a MAC is rejected as such`` (text: string) =
     match Labels.fromLookups [ text ] with
-    | Error(InvalidMac("mac", value)) -> Expect.equalText (text.Substring 4) value
+    | Error(CommandLine(InvalidMac("mac", value))) -> Expect.equalText (text.Substring 4) value
     | other -> Expect.fail $"{text}: expected InvalidMac, got %A{other}"
 
 [<Fact>]
 let ``no lookup at all is an error`` () =
     match Labels.fromLookups [] with
-    | Error NoLookupLabels -> ()
+    | Error(CommandLine NoLookupLabels) -> ()
     | other -> Expect.fail $"expected NoLookupLabels, got %A{other}"
 
 [<Property>]

@@ -76,14 +76,14 @@ let private withInValue (inserted: string) =
 let ``a value holding a NUL cannot be written as simple0`` () =
     Prop.forAll (arb (withInValue "\000")) (fun (key, result) ->
         match Output.render Output.Simple0 result with
-        | Error(ValueContainsDelimiter(k, "simple0", _)) -> Expect.equalText key k
+        | Error(Output(ValueContainsDelimiter(k, "simple0", _))) -> Expect.equalText key k
         | other -> Expect.fail $"{key}: expected ValueContainsDelimiter, got %A{other}")
 
 [<Property>]
 let ``a value holding a line feed cannot be written as simple`` () =
     Prop.forAll (arb (withInValue "\n")) (fun (key, result) ->
         match Output.render Output.Simple result with
-        | Error(ValueContainsDelimiter(k, "simple", _)) -> Expect.equalText key k
+        | Error(Output(ValueContainsDelimiter(k, "simple", _))) -> Expect.equalText key k
         | other -> Expect.fail $"{key}: expected ValueContainsDelimiter, got %A{other}")
 
 /// A value that makes "key value" exactly this many UTF-8 bytes, with multi-byte characters in it.
@@ -104,7 +104,7 @@ let ``an item of 8191 bytes or more is refused and one of 8190 bytes is written 
     for format in [ Output.Simple0; Output.Simple; Output.Sxp ] do
         for bytes in [ 8191; 8192; 9000 ] do
             match Output.render format (resultWith (valueMaking key bytes)) with
-            | Error(ItemTooLong(k, counted, limit)) -> Expect.equal "key, bytes, limit" (key, bytes, 8191) (k, counted, limit)
+            | Error(Output(ItemTooLong(k, counted, limit))) -> Expect.equal "key, bytes, limit" (key, bytes, 8191) (k, counted, limit)
             | other -> Expect.fail $"{key} item of {bytes} bytes as %A{format}: expected ItemTooLong, got %A{other}"
     let fits = valueMaking key 8190
     let bytes = Output.render Output.Simple0 (resultWith fits) |> Expect.ok "an 8190-byte item"

@@ -158,7 +158,7 @@ let ``xl reads every golden stanza back as its input`` (case: string) =
 
 let private refusedWith (key: string) (result: Result<string, BootError>) =
     match result with
-    | Error(StanzaValueInvalid(k, reason)) ->
+    | Error(Output(StanzaValueInvalid(k, reason))) ->
         Expect.equalText key k
         reason
     | other -> Expect.fail $"expected StanzaValueInvalid for {key}, got %A{other}"
@@ -274,7 +274,7 @@ let ``exactly the values with a forbidden character, and relative paths, are ref
     Prop.forAll (Generators.arb input) (fun input ->
         match render input, snd (expectation input) with
         | Ok _, None -> ()
-        | Error(StanzaValueInvalid(key, _)), Some expected -> Expect.equalText expected key
+        | Error(Output(StanzaValueInvalid(key, _))), Some expected -> Expect.equalText expected key
         | result, expected -> Expect.fail $"for %A{input}: expected refusal of %A{expected}, got %A{result}")
 
 [<Property>]

@@ -29,7 +29,7 @@ let ``a variable without a label is an error naming it and listing the labels kn
     }
     Prop.forAll (arb case) (fun (items, unknown, arg) ->
         match Template.expandArg (labelsOf items) arg with
-        | Error(UnknownVariable(variable, known)) ->
+        | Error(Plan(UnknownVariable(variable, known))) ->
             Expect.isTrue $"{Expect.escaped variable} does not name {unknown}" (variable.Contains unknown)
             Expect.equal "the labels known" (List.map fst items) known
         | other -> Expect.fail $"{Expect.escaped arg}: expected UnknownVariable, got %A{other}")
@@ -52,7 +52,7 @@ let ``a variable without a label is an error naming it and listing the labels kn
 [<InlineData("url=http://x/?{{ call .f }}")>]
 let ``anything between {{ and }} other than one .label is refused as template code`` (arg: string) =
     match Template.expandArg (labelsOf [ "a", "value" ]) arg with
-    | Error(TemplateCode text) ->
+    | Error(Plan(TemplateCode text)) ->
         Expect.isTrue $"{Expect.escaped text} is not part of {Expect.escaped arg}" (arg.Contains text)
         Expect.isTrue $"{Expect.escaped text} is not a {{{{ }}}} marker" (text.StartsWith "{{" && text.EndsWith "}}")
     | other -> Expect.fail $"{Expect.escaped arg}: expected TemplateCode, got %A{other}"
@@ -67,7 +67,7 @@ let ``a MAC format on a label that holds no MAC is an error naming the variable 
     }
     Prop.forAll (arb case) (fun (key, value, marker) ->
         match Template.expandArg (labelsOf [ key, value ]) $"x={marker}" with
-        | Error(VariableNotMac(variable, shown)) ->
+        | Error(Plan(VariableNotMac(variable, shown))) ->
             Expect.equalText marker variable
             Expect.equalText value shown
         | other -> Expect.fail $"{Expect.escaped marker}: expected VariableNotMac, got %A{other}")
@@ -86,7 +86,7 @@ let ``a marker that is never closed is malformed`` () =
     }
     Prop.forAll (arb case) (fun (key, arg) ->
         match Template.expandArg (labelsOf [ key, "v" ]) arg with
-        | Error(MalformedVariable(text, _)) ->
+        | Error(Plan(MalformedVariable(text, _))) ->
             Expect.isTrue $"{Expect.escaped text} is not the end of {Expect.escaped arg}" (arg.EndsWith text)
         | other -> Expect.fail $"{Expect.escaped arg}: expected MalformedVariable, got %A{other}")
 
@@ -98,11 +98,11 @@ let ``a marker that is never closed is malformed`` () =
 [<InlineData("${a/b}")>]
 let ``a ${...} marker that names no label or an unknown format is malformed`` (arg: string) =
     match Template.expandArg (labelsOf [ "a", "value" ]) arg with
-    | Error(MalformedVariable(text, _)) -> Expect.equalText arg text
+    | Error(Plan(MalformedVariable(text, _))) -> Expect.equalText arg text
     | other -> Expect.fail $"{Expect.escaped arg}: expected MalformedVariable, got %A{other}"
 
 [<Fact>]
 let ``the first bad arg stops expandArgs`` () =
     match Template.expandArgs (labelsOf [ "a", "v" ]) [ "ok=${a}"; "bad=${b}"; "worse={{ x }}" ] with
-    | Error(UnknownVariable("${b}", [ "a" ])) -> ()
+    | Error(Plan(UnknownVariable("${b}", [ "a" ]))) -> ()
     | other -> Expect.fail $"expected UnknownVariable for ${{b}}, got %A{other}"

@@ -1,0 +1,3 @@
+namespace XenMatchbox.Domain
+
+type Explanation = { Code: string; Cause: string; Fix: string }

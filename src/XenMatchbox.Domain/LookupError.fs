@@ -1,0 +1,103 @@
+namespace XenMatchbox.Domain
+
+[<RequireQualifiedAccess>]
+type Endpoint =
+    | Grpc of address: string
+    | Ipxe of url: string
+
+[<RequireQualifiedAccess>]
+type LookupStatus =
+    | Grpc of name: string
+    | Http of status: int
+    | NoTls
+    | NoHttp
+
+type LookupError =
+    | NoMatchingGroup of labels: string
+    | NoMatchingProfile of labels: string
+    | LookupFailed of endpoint: Endpoint * status: LookupStatus * detail: string
+    | ServerUnreachable of endpoint: Endpoint * detail: string
+    | ServerNotTrusted of endpoint: Endpoint * detail: string
+    | ServerNameMismatch of endpoint: Endpoint * detail: string
+    | ClientCertificateRefused of endpoint: Endpoint * detail: string
+    | TlsFileUnreadable of path: string * detail: string
+    | TlsKeyMismatch of certificate: string * key: string * detail: string
+    | ServerTimedOut of endpoint: Endpoint * what: string
+    | IpxeScriptRejected of url: string * line: int * reason: string
+    | DomainLabelUnavailable of key: string * detail: string
+
+module LookupError =
+
+    let private shown endpoint =
+        match endpoint with
+        | Endpoint.Grpc address -> address
+        | Endpoint.Ipxe url -> url
+
+    let private transport endpoint =
+        match endpoint with
+        | Endpoint.Grpc _ -> "gRPC"
+        | Endpoint.Ipxe _ -> "HTTP"
+
+    let private status answer =
+        match answer with
+        | LookupStatus.Grpc name -> name
+        | LookupStatus.Http status -> $"HTTP {status}"
+        | LookupStatus.NoTls -> "no TLS"
+        | LookupStatus.NoHttp -> "no HTTP"
+
+    let explain error =
+        match error with
+        | NoMatchingGroup labels ->
+            { Code = "XMB-201"
+              Cause = $"no matchbox group matches labels {labels}"
+              Fix = "add a matchbox group whose selector matches these labels (or a default group), or correct --lookup" }
+        | NoMatchingProfile labels ->
+            { Code = "XMB-202"
+              Cause = $"a matchbox group matches labels {labels} but its profile is missing or unreadable"
+              Fix = "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\"" }
+        | LookupFailed(endpoint, answer, detail) ->
+            { Code = "XMB-203"
+              Cause = $"matchbox at {shown endpoint} answered the lookup with {status answer}: {detail}"
+              Fix = "check matchbox's log for the failed request" }
+        | ServerUnreachable(endpoint, detail) ->
+            { Code = "XMB-204"
+              Cause = $"cannot reach matchbox {transport endpoint} at {shown endpoint}: {detail}"
+              Fix =
+                match endpoint with
+                | Endpoint.Ipxe _ -> "check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
+                | Endpoint.Grpc _ -> "check --server and --grpcport, and that matchbox runs with -rpc-address on that port" }
+        | ServerNotTrusted(endpoint, detail) ->
+            { Code = "XMB-205"
+              Cause = $"the certificate of {shown endpoint} is not signed by the CA given with --ca: {detail}"
+              Fix = "give --ca the CA file that signed matchbox's server certificate (matchbox's ca.crt)" }
+        | ServerNameMismatch(endpoint, detail) ->
+            { Code = "XMB-206"
+              Cause = $"the certificate of {shown endpoint} does not name that host: {detail}"
+              Fix = "use the --server name or IP listed in the server certificate's SAN, or reissue the certificate" }
+        | ClientCertificateRefused(endpoint, detail) ->
+            { Code = "XMB-207"
+              Cause = $"{shown endpoint} ended the TLS handshake, most likely refusing our client certificate: {detail}"
+              Fix = "give --cert/--key a client certificate signed by the CA matchbox trusts (-ca-file) and still valid" }
+        | TlsFileUnreadable(path, detail) ->
+            { Code = "XMB-208"
+              Cause = $"cannot read TLS file {path}: {detail}"
+              Fix = "check the path and permissions of the PEM file" }
+        | TlsKeyMismatch(certificate, key, detail) ->
+            { Code = "XMB-209"
+              Cause = $"the client certificate {certificate} and key {key} do not belong together: {detail}"
+              Fix = "give --key the private key that was issued with the --cert certificate" }
+        | ServerTimedOut(endpoint, what) ->
+            { Code = "XMB-210"
+              Cause = $"matchbox {transport endpoint} at {shown endpoint} did not answer in time: {what}"
+              Fix =
+                match endpoint with
+                | Endpoint.Ipxe _ -> "check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
+                | Endpoint.Grpc _ -> "check that matchbox is up and reachable on --grpcport, or raise --connect-timeout/--timeout" }
+        | IpxeScriptRejected(url, line, reason) ->
+            { Code = "XMB-211"
+              Cause = $"the iPXE script from {url} cannot be read: line {line} {reason}"
+              Fix = "check the profile and the matchbox version behind --httpport, or look the profile up over gRPC (--cert and --key)" }
+        | DomainLabelUnavailable(key, detail) ->
+            { Code = "XMB-212"
+              Cause = $"the domain's {key} is needed but cannot be read from xenstore: {detail}"
+              Fix = $"run xenmatchbox under xl in dom0 (xenstore-read on PATH), or give the label yourself with --lookup {key}=VALUE" }

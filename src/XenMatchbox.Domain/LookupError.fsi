@@ -1,0 +1,60 @@
+namespace XenMatchbox.Domain
+
+/// Where a lookup asked matchbox, which also tells which of its two lookups failed.
+[<RequireQualifiedAccess>]
+type Endpoint =
+    /// matchbox's gRPC API; its host:port as dialled.
+    | Grpc of address: string
+    /// matchbox's read-only /ipxe (the HTTP-only lookup); its URL as named to the operator.
+    | Ipxe of url: string
+
+/// How matchbox answered a lookup that failed.
+[<RequireQualifiedAccess>]
+type LookupStatus =
+    /// A gRPC status other than those with a case of their own; its name, e.g. "PermissionDenied".
+    | Grpc of name: string
+    /// An HTTP status from /ipxe other than those with a case of their own, shown as "HTTP nnn".
+    | Http of status: int
+    /// The gRPC port does not speak TLS (plain HTTP answered the handshake); shown as "no TLS".
+    | NoTls
+    /// The HTTP port does not speak HTTP; shown as "no HTTP".
+    | NoHttp
+
+/// Looking the profile up from matchbox failed: XMB-2xx, exit status 3.
+type LookupError =
+    /// XMB-201: no matchbox group matches the labels (over HTTP, also a group whose profile is
+    /// missing); the labels as Labels.display shows them.
+    | NoMatchingGroup of labels: string
+    /// XMB-202: a matchbox group matches the labels but its profile is missing or unreadable (gRPC
+    /// only); the labels as Labels.display shows them.
+    | NoMatchingProfile of labels: string
+    /// XMB-203: matchbox answered the lookup with an error; the endpoint, the status and the detail.
+    | LookupFailed of endpoint: Endpoint * status: LookupStatus * detail: string
+    /// XMB-204: matchbox could not be reached (refused, reset), after retries; the endpoint and the reason.
+    | ServerUnreachable of endpoint: Endpoint * detail: string
+    /// XMB-205: matchbox's gRPC server certificate does not lead to the --ca certificate; the endpoint and the reason.
+    | ServerNotTrusted of endpoint: Endpoint * detail: string
+    /// XMB-206: matchbox's gRPC server certificate does not name the --server host; the endpoint and the reason.
+    | ServerNameMismatch of endpoint: Endpoint * detail: string
+    /// XMB-207: matchbox ended the TLS handshake, most likely refusing the client certificate; the
+    /// endpoint and the detail.
+    | ClientCertificateRefused of endpoint: Endpoint * detail: string
+    /// XMB-208: a --ca, --cert or --key PEM file cannot be read; its path and the reason.
+    | TlsFileUnreadable of path: string * detail: string
+    /// XMB-209: the --cert client certificate and the --key private key do not belong together;
+    /// both paths and the reason.
+    | TlsKeyMismatch of certificate: string * key: string * detail: string
+    /// XMB-210: matchbox did not connect or answer the lookup in time; the endpoint and what did
+    /// not happen within how long.
+    | ServerTimedOut of endpoint: Endpoint * what: string
+    /// XMB-211: the /ipxe answer is not an iPXE script as matchbox writes it; where it came from,
+    /// the line number and what is wrong with it.
+    | IpxeScriptRejected of url: string * line: int * reason: string
+    /// XMB-212: a bare --lookup key (uuid or name) cannot be read from xenstore; the key and the reason.
+    | DomainLabelUnavailable of key: string * detail: string
+
+/// The code, cause and fix of each lookup error.
+module LookupError =
+
+    /// The error's code, cause and fix.
+    val explain: error: LookupError -> Explanation
