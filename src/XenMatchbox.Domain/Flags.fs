@@ -175,4 +175,5 @@ let settableIn place flag = List.contains place (spec flag).Places
 let variable flag =
     VariablePrefix + (spec flag).Name.TrimStart('-').ToUpperInvariant().Replace('-', '_')
 
-let keys flag = names flag |> List.map (fun n -> n.TrimStart '-')
+let keys flag =
+    names flag |> List.filter (fun n -> n.StartsWith "--") |> List.map (fun n -> n.Substring 2)

@@ -135,7 +135,7 @@ val settableIn: place: Place -> flag: Flag -> bool
 /// The environment variable of a flag: XENMATCHBOX_CACHE_DIR for --cache-dir.
 val variable: flag: Flag -> string
 
-/// The configuration-file keys of a flag: its names without the leading dashes.
+/// The configuration-file keys of a flag: its long names without the leading "--" (-h has none).
 val keys: flag: Flag -> string list
 
 /// A byte count as --help shows sizes: 128M, 1G, 4G (bytes when not a whole K, M or G).
