@@ -157,7 +157,7 @@ internal static class BootCommand
         {
             return ConfigFile.ReadOutcome.PermissionDenied;
         }
-        catch (IOException e) when (e.Message.StartsWith("it is larger than", StringComparison.Ordinal))
+        catch (FileTooLargeException)
         {
             return ConfigFile.ReadOutcome.TooLarge;
         }
