@@ -18,7 +18,7 @@ internal static partial class BoundedFile
     /// <see cref="UnauthorizedAccessException"/> without permission, and <see cref="IOException"/>
     /// (its message says why, for an operator) for anything else, including a file that is not a
     /// regular one (or, with <paramref name="allowCharacterDevice"/>, a character device) or holds
-    /// more than <paramref name="maxBytes"/> bytes.
+    /// more than <paramref name="maxBytes"/> bytes (then a <see cref="FileTooLargeException"/>).
     /// </summary>
     public static byte[] Read(string path, int maxBytes, bool allowCharacterDevice = false)
     {
@@ -53,7 +53,7 @@ internal static partial class BoundedFile
         }
         if (length > maxBytes)
         {
-            throw new IOException($"it is larger than {Size(maxBytes)}");
+            throw new FileTooLargeException($"it is larger than {Size(maxBytes)}");
         }
         return buffer[..length];
     }
@@ -71,3 +71,6 @@ internal static partial class BoundedFile
     [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
     private static partial int fstat(SafeFileHandle fd, [Out] byte[] status);
 }
+
+/// <summary>The file holds more bytes than the cap <see cref="BoundedFile.Read"/> was given.</summary>
+internal sealed class FileTooLargeException(string message) : IOException(message);

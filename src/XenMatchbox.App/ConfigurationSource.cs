@@ -4,73 +4,57 @@ using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
-/// <summary>Where settings come from besides argv: the environment and the configuration file.</summary>
+/// <summary>
+/// Where settings come from besides argv: the environment and the configuration file, when the
+/// Domain says the run needs them (not for --help). Which file, and what its bytes or a failed read
+/// mean, is the Domain's ConfigFile policy; here only the bytes are read.
+/// </summary>
 internal static class ConfigurationSource
 {
-    /// <summary>
-    /// The environment and the configuration file: --config (or XENMATCHBOX_CONFIG) names a file
-    /// that must exist; the default one is read when it exists.
-    /// </summary>
     public static CommandLine.Context Read(string[] argv)
     {
         var environment = FuncConvert.FromFunc<string, FSharpOption<string>?>(
             name => Environment.GetEnvironmentVariable(name) is { } value ? FSharpOption<string>.Some(value) : FSharpOption<string>.None);
-        if (argv.Contains("--help") || argv.Contains("-h"))
+        if (!CommandLine.needsContext(argv))
         {
-            return new CommandLine.Context(environment, ListModule.Empty<string>(), FSharpOption<Tuple<string, string>>.None);
+            return CommandLine.noContext(environment);
         }
-        var own = Environment.GetEnvironmentVariables().Keys.OfType<string>()
-            .Where(name => name.StartsWith("XENMATCHBOX_", StringComparison.Ordinal));
+        var own = Environment.GetEnvironmentVariables().Keys.OfType<string>().Where(CommandLine.isOwnVariable);
         var (path, named) = CommandLine.configFile(environment, argv);
-        FSharpOption<Tuple<string, string>> file;
-        try
-        {
-            file = FSharpOption<Tuple<string, string>>.Some(Tuple.Create(path, ReadConfigFile(path)));
-        }
-        catch (Exception e) when (!named && e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            file = FSharpOption<Tuple<string, string>>.None;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            var detail = e switch
-            {
-                FileNotFoundException => "there is no such file",
-                DirectoryNotFoundException => "a directory on its path does not exist",
-                UnauthorizedAccessException => "permission denied",
-                _ => e.Message,
-            };
-            throw new BootFailure(CommandLineError.NewConfigUnreadable(path, detail));
-        }
+        var file = ConfigFile.contents(path, named, ReadConfigFile(path)).OrFail();
         return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
     }
 
     /// <summary>
-    /// The file's text, from a regular file and refused past <see cref="MaxConfigBytes"/> (a wrong
-    /// --config such as /dev/zero or a FIFO must not hang): see <see cref="BoundedFile"/>.
+    /// How reading the file went: its bytes from a regular file (or a character device: /dev/null
+    /// is a way to say "no configuration file"), refused past the Domain's cap so that a wrong
+    /// --config such as /dev/zero or a FIFO must not hang (see <see cref="BoundedFile"/>).
     /// </summary>
-    private static string ReadConfigFile(string path)
+    private static ConfigFile.ReadOutcome ReadConfigFile(string path)
     {
-        byte[] bytes;
         try
         {
-            // /dev/null is a way to say "no configuration file".
-            bytes = BoundedFile.Read(path, MaxConfigBytes, allowCharacterDevice: true);
+            return ConfigFile.ReadOutcome.NewBytes(BoundedFile.Read(path, ConfigFile.MaxBytes, allowCharacterDevice: true));
         }
-        catch (IOException e) when (e.Message.StartsWith("it is larger than", StringComparison.Ordinal))
+        catch (FileNotFoundException)
         {
-            throw new IOException($"{e.Message}; a configuration file is a few lines");
+            return ConfigFile.ReadOutcome.NoSuchFile;
         }
-        try
+        catch (DirectoryNotFoundException)
         {
-            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            return ConfigFile.ReadOutcome.NoSuchDirectory;
         }
-        catch (System.Text.DecoderFallbackException)
+        catch (UnauthorizedAccessException)
         {
-            throw new IOException("it is not UTF-8 text");
+            return ConfigFile.ReadOutcome.PermissionDenied;
+        }
+        catch (FileTooLargeException)
+        {
+            return ConfigFile.ReadOutcome.TooLarge;
+        }
+        catch (IOException e)
+        {
+            return ConfigFile.ReadOutcome.NewFailed(e.Message);
         }
     }
-
-    private const int MaxConfigBytes = 64 * 1024;
-
 }

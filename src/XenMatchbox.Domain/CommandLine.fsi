@@ -1,6 +1,6 @@
-/// The command line: what libxl passes (its fixed flags, then the operator's bootloader_args,
-/// then the boot disk), or the show and stage commands an operator runs by hand; completed from
-/// XENMATCHBOX_* environment variables and the configuration file, and validated into settings.
+/// The command line's entry point and the settings it yields: argv (see Argv), completed from
+/// XENMATCHBOX_* environment variables and the configuration file (see Layers), validated into
+/// Settings. The flags themselves are Flags.spec; --help is Usage.text.
 module XenMatchbox.Domain.CommandLine
 
 open XenMatchbox.Domain.Cache
@@ -8,9 +8,9 @@ open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
 
-/// The configuration file read when neither --config nor XENMATCHBOX_CONFIG names another.
-[<Literal>]
-val DefaultConfigFile: string = "/etc/xen/xenmatchbox.conf"
+/// The configuration file read when neither --config nor XENMATCHBOX_CONFIG names another
+/// (ConfigFile.DefaultPath).
+val DefaultConfigFile: string
 
 /// The gRPC client certificate and its key.
 type ClientCertificate =
@@ -99,6 +99,17 @@ type Context =
       OwnVariables: string list
       /// The configuration file's path and text, when one was read (see configFile).
       ConfigFile: (string * string) option }
+
+/// Whether the run needs its context (the environment's XENMATCHBOX_* variables and the
+/// configuration file): not for --help, which reads nothing else; so the shell reads no file then.
+val needsContext: argv: string array -> bool
+
+/// The context of a run that reads none: no configuration file and no XENMATCHBOX_* variables.
+val noContext: environment: (string -> string option) -> Context
+
+/// Whether an environment variable is one of the program's own (XENMATCHBOX_*): the shell lists
+/// those that are set as Context.OwnVariables.
+val isOwnVariable: name: string -> bool
 
 /// The configuration file to read: --config's value, else XENMATCHBOX_CONFIG, else
 /// DefaultConfigFile; and whether it was named (a named file must exist, the default may not).

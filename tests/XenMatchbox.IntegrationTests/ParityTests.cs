@@ -28,8 +28,10 @@ public sealed class ParityTests
         using var aotRun = new LibxlRun();
         using var jitRun = new LibxlRun();
 
-        var aot = await aotRun.RunAsync(Expand(corpusLine, aotRun));
-        var jit = await jitRun.RunAsync(Expand(corpusLine, jitRun), jit: true);
+        var (aotArgv, aotEnvironment) = Expand(corpusLine, aotRun);
+        var (jitArgv, jitEnvironment) = Expand(corpusLine, jitRun);
+        var aot = await aotRun.RunAsync(aotArgv, environment: aotEnvironment);
+        var jit = await jitRun.RunAsync(jitArgv, jit: true, environment: jitEnvironment);
 
         // Paths differ between the two runs; compare with each run's own paths masked.
         Assert.True(aot.ExitCode == jit.ExitCode, $"corpus line {line}: exit {aot.ExitCode} (AOT) vs {jit.ExitCode} (JIT)\nAOT: {aot.Stderr}\nJIT: {jit.Stderr}");
@@ -38,10 +40,59 @@ public sealed class ParityTests
         Assert.NotEqual("", aot.Stdout + aot.Stderr);
     }
 
-    private static string[] Expand(string corpusLine, LibxlRun run) =>
-        corpusLine.Split('\t')
-            .Select(arg => arg.Replace("{out}", run.OutputPath).Replace("{dir}", run.OutputDirectory).Replace("{disk}", run.DiskPath))
-            .ToArray();
+    /// <summary>
+    /// A corpus line as argv and environment: leading NAME=value fields (NAME in upper case) are
+    /// environment variables, a leading conf=TEXT field is written to the run's {conf} file (with
+    /// \n, \t, \\ and \xHH escapes), and the placeholders expand in arguments and values alike.
+    /// </summary>
+    private static (string[] Argv, Dictionary<string, string> Environment) Expand(string corpusLine, LibxlRun run)
+    {
+        var config = Path.Combine(run.XenLibDir, "corpus.conf");
+        string Placeholders(string text) =>
+            text.Replace("{out}", run.OutputPath).Replace("{dir}", run.OutputDirectory).Replace("{disk}", run.DiskPath).Replace("{conf}", config);
+        var fields = corpusLine.Split('\t');
+        var environment = new Dictionary<string, string>();
+        var at = 0;
+        for (; at < fields.Length; at++)
+        {
+            var field = fields[at];
+            var equals = field.IndexOf('=');
+            if (field.StartsWith("conf=", StringComparison.Ordinal))
+            {
+                File.WriteAllBytes(config, Unescape(field["conf=".Length..]));
+            }
+            else if (equals > 0 && field[..equals].All(c => c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_'))
+            {
+                environment[field[..equals]] = Placeholders(field[(equals + 1)..]);
+            }
+            else
+            {
+                break;
+            }
+        }
+        return (fields[at..].Select(Placeholders).ToArray(), environment);
+    }
+
+    private static byte[] Unescape(string text)
+    {
+        var bytes = new List<byte>();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\\' || i + 1 == text.Length)
+            {
+                bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(text[i].ToString()));
+                continue;
+            }
+            switch (text[++i])
+            {
+                case 'n': bytes.Add((byte)'\n'); break;
+                case 't': bytes.Add((byte)'\t'); break;
+                case 'x': bytes.Add(Convert.ToByte(text.Substring(i + 1, 2), 16)); i += 2; break;
+                default: bytes.AddRange(System.Text.Encoding.UTF8.GetBytes(text[i].ToString())); break;
+            }
+        }
+        return bytes.ToArray();
+    }
 
     private static string Mask(string text, LibxlRun run) =>
         text.Replace(run.XenLibDir, "{xenlib}").Replace($"bootloader.{run.Domid}.", "bootloader.N.");

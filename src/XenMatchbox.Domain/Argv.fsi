@@ -1,0 +1,48 @@
+/// The argv scanner: what libxl passes (its fixed flags, then the operator's bootloader_args, then
+/// the boot disk last) or the show and stage commands, each flag as "--flag value" or
+/// "--flag=value", read against the flag spec into the flags given and where each came from.
+module XenMatchbox.Domain.Argv
+
+open XenMatchbox.Domain.Errors
+open XenMatchbox.Domain.Flags
+
+/// Where a value came from, to name it in errors.
+type Source =
+    /// The command line.
+    | FromArgv
+    /// An environment variable, by name.
+    | FromEnvironment of variable: string
+    /// A line of the configuration file.
+    | FromFile of path: string * line: int
+
+/// The flags of one run with their values in order and where each came from; and the disk.
+type Given =
+    { /// Each flag given, with its values (a switch has the value "") and their sources.
+      Values: Map<Flag, (string * Source) list>
+      /// The boot disk libxl passes last; None for show and stage.
+      Disk: string option }
+
+    /// Every value of the flag, in order.
+    member All: flag: Flag -> string list
+    /// The flag's first value, if it was given.
+    member One: flag: Flag -> string option
+    /// Whether the flag was given (a switch: set).
+    member Has: flag: Flag -> bool
+    /// How errors name the setting: the flag, its variable, or its key and its file line.
+    member Named: flag: Flag -> string
+
+/// Whether argv asks for --help (or -h), anywhere: then nothing else is read.
+val wantsHelp: argv: string array -> bool
+
+/// The value of --config on the command line, as "--config path" or "--config=path".
+val configFlag: argv: string array -> string option
+
+/// The mode and the rest of argv: a leading "show" or "stage" word is that command, anything else
+/// is libxl's run.
+val split: argv: string array -> Mode * string array
+
+/// Reads argv (without the mode's word) against the spec: unknown flags named, switches bare,
+/// flags outside their mode refused, one-time flags at most once, and (for a boot) the disk exactly
+/// once, last. A value never starts with "--", so a flag missing its value is not fed the next flag;
+/// an empty value is allowed ("--args=", libxl's empty cmdline).
+val scan: mode: Mode -> argv: string array -> Result<Given, BootError>
