@@ -66,7 +66,7 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
             var text = Encoding.UTF8.GetString(BoundedFile.Read(path, Limits.MaxTlsFileBytes));
             return text.StartsWith('\uFEFF') ? text[1..] : text;
         }
-        catch (IOException e) when (e.Message.StartsWith("it is larger than", StringComparison.Ordinal))
+        catch (FileTooLargeException e)
         {
             throw Unreadable(path, $"{e.Message}; a PEM certificate or key is a few KiB");
         }
