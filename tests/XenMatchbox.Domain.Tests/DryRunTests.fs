@@ -2,7 +2,6 @@
 /// ends with: the error a boot would end with, from what the HEAD requests found.
 module DryRunTests
 
-open System.IO
 open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
@@ -11,9 +10,6 @@ open XenMatchbox.Domain
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.DryRun
 open Generators
-
-let private golden name =
-    File.ReadAllText(Path.Combine(System.AppContext.BaseDirectory, "golden", "dry-run", name))
 
 let private plan =
     let labels = Expect.ok "labels" (Labels.fromLookups [ "mac=52-54-00-AA-BB-CC"; "os=installed" ])
@@ -45,12 +41,12 @@ let private report format via heads = render (reportOf format via heads)
 
 [<Fact>]
 let ``a gRPC dry run in simple0 shows each NUL as \0`` () =
-    Expect.equalText (golden "grpc.simple0.expected") (report Output.Simple0 "gRPC mb:8081" [ Declared 8388608L; Declared 67108864L; Undeclared ])
+    Expect.equalText (Golden.text "dry-run/grpc.simple0.expected") (report Output.Simple0 "gRPC mb:8081" [ Declared 8388608L; Declared 67108864L; Undeclared ])
 
 [<Fact>]
 let ``an HTTP-only dry run in sxp`` () =
     Expect.equalText
-        (golden "http-only.sxp.expected")
+        (Golden.text "dry-run/http-only.sxp.expected")
         (report Output.Sxp "HTTP http://mb:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc&os=installed" [ Declared 1L; Declared 2L; Declared 3L ])
 
 [<Fact>]

@@ -57,14 +57,3 @@ let error (what: string) (result: Result<'a, BootError>) : BootError =
     match result with
     | Ok value -> fail $"{what}: expected an error, got Ok %A{value}"
     | Error error -> error
-
-/// A golden case's input: the string members of the JSON object in the file, by name.
-let goldenFields (path: string) : Map<string, string> =
-    use document = System.Text.Json.JsonDocument.Parse(IO.File.ReadAllText path)
-    document.RootElement.EnumerateObject()
-    |> Seq.choose (fun self ->
-        if self.Value.ValueKind = System.Text.Json.JsonValueKind.String then
-            Some(self.Name, self.Value.GetString() |> nonNull)
-        else
-            None)
-    |> Map.ofSeq

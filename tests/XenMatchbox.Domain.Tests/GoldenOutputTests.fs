@@ -1,27 +1,22 @@
 /// The exact bytes of each output format, against hand-written golden files (golden/README.md).
 module GoldenOutputTests
 
-open System
-open System.IO
 open global.Xunit
 open XenMatchbox.Domain
-
-let private goldenDirectory = Path.Combine(AppContext.BaseDirectory, "golden")
 
 let private formats = [ "simple0", Output.Simple0; "simple", Output.Simple; "sxp", Output.Sxp ]
 
 /// Every case and format that has an expected file.
 let cases: objnull array seq =
     seq {
-        for input in Directory.GetFiles(goldenDirectory, "*.json") |> Array.sort do
-            let case = Path.GetFileNameWithoutExtension input
+        for case in Golden.cases "" do
             for name, _ in formats do
-                if File.Exists(Path.Combine(goldenDirectory, $"{case}.{name}.expected")) then
+                if Golden.exists $"{case}.{name}.expected" then
                     yield [| box case; box name |]
     }
 
 let private readInput (case: string) : Output.BootResult =
-    let fields = Expect.goldenFields (Path.Combine(goldenDirectory, $"{case}.json"))
+    let fields = Golden.fields $"{case}.json"
     let field (name: string) = Map.tryFind name fields
     { Kernel = field "kernel" |> Option.defaultWith (fun () -> Expect.fail $"{case}.json has no kernel")
       Ramdisk = field "ramdisk"
@@ -29,14 +24,14 @@ let private readInput (case: string) : Output.BootResult =
 
 [<Fact>]
 let ``every golden case has all three formats`` () =
-    let caseCount = Directory.GetFiles(goldenDirectory, "*.json").Length
+    let caseCount = (Golden.cases "").Length
     Expect.isTrue "no golden case was copied to the test output" (caseCount > 0)
     Expect.equal "expected files" (caseCount * formats.Length) (Seq.length cases)
 
 [<Theory>]
 [<MemberData(nameof cases)>]
 let ``the rendered bytes are exactly the golden file`` (case: string, format: string) =
-    let expected = File.ReadAllBytes(Path.Combine(goldenDirectory, $"{case}.{format}.expected"))
+    let expected = Golden.bytes $"{case}.{format}.expected"
     let outputFormat = formats |> List.find (fun (name, _) -> name = format) |> snd
     let actual = Output.render outputFormat (readInput case) |> Expect.ok $"{case} as {format}"
     Expect.equalBytes expected actual

@@ -3,7 +3,6 @@
 module StanzaTests
 
 open System
-open System.IO
 open System.Text
 open FsCheck
 open FsCheck.FSharp
@@ -112,15 +111,10 @@ let ``the reader model follows libxlutil on escapes`` () =
 
 // ---- golden files ----
 
-let private goldenDirectory = Path.Combine(AppContext.BaseDirectory, "golden", "stanza")
-
-let cases: objnull array seq =
-    Directory.GetFiles(goldenDirectory, "*.json")
-    |> Array.sort
-    |> Seq.map (fun input -> [| box (Path.GetFileNameWithoutExtension input) |])
+let cases: objnull array seq = Golden.cases "stanza" |> Seq.map (fun case -> [| box case |])
 
 let private readInput (case: string) : StanzaInput =
-    let fields = Expect.goldenFields (Path.Combine(goldenDirectory, $"{case}.json"))
+    let fields = Golden.fields $"stanza/{case}.json"
     let field (name: string) = Map.tryFind name fields
     { Kernel = field "kernel" |> Option.defaultWith (fun () -> Expect.fail $"{case}.json has no kernel")
       Ramdisk = field "ramdisk"
@@ -131,12 +125,12 @@ let ``every stanza case has its expected file`` () =
     Expect.isTrue "no stanza case was copied to the test output" (Seq.length cases > 0)
     for case in cases do
         let name = string case.[0]
-        Expect.isTrue $"{name}.stanza.expected" (File.Exists(Path.Combine(goldenDirectory, $"{name}.stanza.expected")))
+        Expect.isTrue $"{name}.stanza.expected" (Golden.exists $"stanza/{name}.stanza.expected")
 
 [<Theory>]
 [<MemberData(nameof cases)>]
 let ``the stanza is exactly the golden file`` (case: string) =
-    let expected = File.ReadAllBytes(Path.Combine(goldenDirectory, $"{case}.stanza.expected"))
+    let expected = Golden.bytes $"stanza/{case}.stanza.expected"
     let actual = render (readInput case) |> Expect.ok case
     Expect.equalBytes expected (utf8 actual)
 
@@ -151,7 +145,7 @@ let ``xl reads every golden stanza back as its input`` (case: string) =
         |> List.choose id
         |> List.filter (fun (_, v) -> v.Length > 0)
         |> List.map (fun (k, v) -> k, utf8 v)
-    let text = File.ReadAllText(Path.Combine(goldenDirectory, $"{case}.stanza.expected"))
+    let text = Golden.text $"stanza/{case}.stanza.expected"
     Expect.equal "settings" expected (readBack text)
 
 // ---- examples ----
