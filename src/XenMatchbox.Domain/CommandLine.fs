@@ -47,13 +47,25 @@ let private libxl name value modes usage =
 
 /// Every flag, in --help's order. A table, not reflection: parsing costs microseconds at start-up.
 let private flags =
-    [ libxl "--kernel" "path" [ Bootloader ] "the config's kernel=; accepted and not used: the profile names the kernel."
-      libxl "--ramdisk" "path" [ Bootloader ] "the config's ramdisk=; accepted and not used: the profile names the initrds."
+    [ libxl
+          "--kernel"
+          "path"
+          [ Bootloader ]
+          "the config's kernel=; accepted and not used: the profile names the kernel."
+      libxl
+          "--ramdisk"
+          "path"
+          [ Bootloader ]
+          "the config's ramdisk=; accepted and not used: the profile names the initrds."
       libxl "--args" "cmdline" allModes "the config's cmdline/extra; appended to the profile's args."
       libxl "--runas" "uid" [ Bootloader ] "restricted mode: the uid to run as."
       { libxl "--quiet" "" allModes "restricted mode: print nothing but errors." with Value = None }
       libxl "--output" "path" [ Bootloader ] "the pre-created file to write the result to (default: standard output)."
-      libxl "--output-format" "format" [ Bootloader; ShowMode ] "simple0 (what libxl reads), simple or sxp (default: simple0)."
+      libxl
+          "--output-format"
+          "format"
+          [ Bootloader; ShowMode ]
+          "simple0 (what libxl reads), simple or sxp (default: simple0)."
       libxl "--output-directory" "path" [ Bootloader; ShowMode ] "where to write the kernel and ramdisk."
       flag "--server" "host" "matchbox host name or IP address (required)."
       flag "--httpport" "port" "matchbox HTTP port, for /ipxe and /assets/... (default: 8080)."
@@ -64,21 +76,33 @@ let private flags =
           Aliases = [ "--cert-file" ] }
       { flag "--key" "path" "PEM private key of the client certificate." with Aliases = [ "--key-file" ] }
       switch "--http-only" "look the profile up from matchbox's read-only /ipxe endpoint, even with --cert/--key."
-      { flag "--lookup" "label" "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc; a bare uuid or name is the domain's own, from xenstore." with
+      { flag
+            "--lookup"
+            "label"
+            "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc; a bare uuid or name is the domain's own, from xenstore." with
           Repeatable = true
           Settable = false }
-      flag "--timeout" "seconds" "seconds the whole boot may take, 0 for no limit (default: 110, and 10 under LIBXL_BOOTLOADER_TIMEOUT when set)."
+      flag
+          "--timeout"
+          "seconds"
+          "seconds the whole boot may take, 0 for no limit (default: 110, and 10 under LIBXL_BOOTLOADER_TIMEOUT when set)."
       flag "--connect-timeout" "seconds" "seconds to connect to a server, TLS included (default: 10)."
       flag "--read-timeout" "seconds" "seconds to wait for the next bytes of an answer (default: 30)."
       flag "--max-kernel-size" "size" "largest kernel accepted, e.g. 256M (default: 128M)."
       flag "--max-ramdisk-size" "size" "largest ramdisk (all initrds together) accepted (default: 1G, Xen's own limit)."
-      flag "--cache-dir" "path" $"directory of the shared asset cache, revalidated on every boot (default: {DefaultDirectory})."
+      flag
+          "--cache-dir"
+          "path"
+          $"directory of the shared asset cache, revalidated on every boot (default: {DefaultDirectory})."
       flag "--cache-size" "size" "largest the cache may grow; least recently used assets go first (default: 4G)."
       switch "--no-cache" "download every asset afresh and keep no copy."
-      { switch "--not-really" "dry run: print the profile, asset sizes, args and the result libxl would get; write nothing." with
+      { switch
+            "--not-really"
+            "dry run: print the profile, asset sizes, args and the result libxl would get; write nothing." with
           Modes = [ Bootloader ]
           Settable = false }
-      { flag "--config" "path" $"the configuration file (default: {DefaultConfigFile}, when it exists)." with Settable = false }
+      { flag "--config" "path" $"the configuration file (default: {DefaultConfigFile}, when it exists)." with
+          Settable = false }
       { flag "--dir" "path" "stage: the absolute directory to download the kernel and ramdisk into." with
           Modes = [ StageMode ]
           Settable = false } ]
@@ -165,8 +189,11 @@ libxl. Errors are one line: xenmatchbox: XMB-nnn: cause — fix.
 let private helpText =
     let line (f: Flag) =
         let names = String.Join(", ", f.Name :: f.Aliases)
-        let shown = match f.Value with Some v -> $"{names} <{v}>" | None -> names
-        $"    {shown,-34} {f.Usage}\n"
+        let shown =
+            match f.Value with
+            | Some v -> $"{names} <{v}>"
+            | None -> names
+        $"    {shown, -34} {f.Usage}\n"
     let section title fromLibxl =
         title + "\n" + (flags |> List.filter (fun f -> f.FromLibxl = fromLibxl) |> List.map line |> String.concat "")
     String.concat
@@ -211,14 +238,16 @@ let private parsePort (given: Given) flag fallback =
         | _ -> Error(CommandLine(InvalidPort(given.Named flag, text)))
 
 let private parseHost (given: Given) =
-    let invalid host reason = Error(CommandLine(InvalidServer(given.Named "--server", host, reason)))
+    let invalid host reason =
+        Error(CommandLine(InvalidServer(given.Named "--server", host, reason)))
     match given.One "--server" with
     | None -> Error(CommandLine MissingServer)
     | Some host when host.Length = 0 -> invalid host "it is empty"
     | Some host when host.Contains "://" -> invalid host "it is a URL, not a host"
     | Some host when host.IndexOfAny [| '/'; ' '; '?'; '#'; '@' |] >= 0 -> invalid host "it is not a host name"
     | Some host when host.StartsWith "[" && host.EndsWith "]" -> Ok(host.Trim('[', ']'))
-    | Some host when host.Contains ':' && Uri.CheckHostName host <> UriHostNameType.IPv6 -> invalid host "it carries a port"
+    | Some host when host.Contains ':' && Uri.CheckHostName host <> UriHostNameType.IPv6 ->
+        invalid host "it carries a port"
     | Some host when Uri.CheckHostName host = UriHostNameType.Unknown -> invalid host "it is not a host name"
     | Some host -> Ok host
 
@@ -256,7 +285,8 @@ let private parseRunAs (value: string option) =
     | None -> Ok None
     | Some text ->
         match Int32.TryParse(text, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
-        | true, 0 -> Error(CommandLine(InvalidRunAs(text, "uid 0 is root, and restricted mode means not running as root")))
+        | true, 0 ->
+            Error(CommandLine(InvalidRunAs(text, "uid 0 is root, and restricted mode means not running as root")))
         | true, uid -> Ok(Some uid)
         | _ -> Error(CommandLine(InvalidRunAs(text, "it is not a numeric uid")))
 
@@ -281,7 +311,8 @@ let private size (given: Given) flag fallback =
 
 let private limits environment (given: Given) =
     validated {
-        let! deadline = Limits.deadline (given.Named "--timeout") (given.One "--timeout") (environment "LIBXL_BOOTLOADER_TIMEOUT")
+        let! deadline =
+            Limits.deadline (given.Named "--timeout") (given.One "--timeout") (environment "LIBXL_BOOTLOADER_TIMEOUT")
         let! connect = seconds given "--connect-timeout" Limits.DefaultConnectSeconds
         let! read = readSeconds given connect
         let! kernel = size given "--max-kernel-size" Limits.DefaultMaxKernelBytes
@@ -302,13 +333,14 @@ let private cache (given: Given) =
     | true, None -> Ok None
     | false, Some dir when not (dir.StartsWith "/") ->
         let named = given.Named "--cache-dir"
-        Error(CommandLine(CommandLineRejected $"{named} '{dir}' is not an absolute path; libxl's working directory is not ours"))
+        Error(
+            CommandLine(
+                CommandLineRejected $"{named} '{dir}' is not an absolute path; libxl's working directory is not ours"
+            )
+        )
     | false, dir ->
         size given "--cache-size" DefaultMaxBytes
-        |> Result.map (fun bytes ->
-            Some
-                { Directory = defaultArg dir DefaultDirectory
-                  MaxBytes = bytes })
+        |> Result.map (fun bytes -> Some { Directory = defaultArg dir DefaultDirectory; MaxBytes = bytes })
 
 let private rejected reason = Error(CommandLine(CommandLineRejected reason))
 
@@ -319,7 +351,8 @@ let private directory mode (given: Given) =
     | StageMode ->
         match given.One "--dir" with
         | None -> rejected "stage needs --dir DIR, the directory to download the kernel and ramdisk into"
-        | Some dir when not (dir.StartsWith "/") -> rejected $"--dir '{dir}' is not an absolute path; xl needs absolute kernel and ramdisk paths"
+        | Some dir when not (dir.StartsWith "/") ->
+            rejected $"--dir '{dir}' is not an absolute path; xl needs absolute kernel and ramdisk paths"
         | Some dir -> Ok(if dir.Length > 1 then dir.TrimEnd '/' else dir)
 
 let private settings mode environment (given: Given) =
@@ -341,12 +374,7 @@ let private settings mode environment (given: Given) =
                 | ShowMode -> DryRun
                 | Bootloader when given.Has "--not-really" -> DryRun
                 | Bootloader -> Install
-              Server =
-                { Host = host
-                  HttpPort = httpPort
-                  GrpcPort = grpcPort
-                  CaFile = ca
-                  Client = client }
+              Server = { Host = host; HttpPort = httpPort; GrpcPort = grpcPort; CaFile = ca; Client = client }
               Lookup = lookup
               ConfigArgs = given.One "--args" |> Option.filter (fun a -> a.Length > 0)
               RunAs = runAs
@@ -401,16 +429,24 @@ let private scan mode (argv: string array) =
         | Bootloader, [] -> rejected "the disk path (libxl passes it last) is missing"
         | Bootloader, [ (at, disk) ] when at = argv.Length - 1 -> Ok { Values = values; Disk = Some disk }
         | Bootloader, [ (_, disk) ] ->
-            rejected $"'{disk}' is a value without its flag, or the disk path before other flags; libxl passes the disk last"
-        | Bootloader, (_, first) :: (_, second) :: _ -> rejected $"two disk paths, '{first}' and '{second}'; libxl passes one, last"
+            rejected
+                $"'{disk}' is a value without its flag, or the disk path before other flags; libxl passes the disk last"
+        | Bootloader, (_, first) :: (_, second) :: _ ->
+            rejected $"two disk paths, '{first}' and '{second}'; libxl passes one, last"
         | _, [] -> Ok { Values = values; Disk = None }
         | _, (_, word) :: _ -> rejected $"'{word}' is a value without its flag; {modeName mode} takes flags only")
 
 /// A switch's value in the environment or the file.
 let private switchValue (text: string) =
     match text.Trim().ToLowerInvariant() with
-    | "true" | "yes" | "1" | "on" -> Some true
-    | "false" | "no" | "0" | "off" -> Some false
+    | "true"
+    | "yes"
+    | "1"
+    | "on" -> Some true
+    | "false"
+    | "no"
+    | "0"
+    | "off" -> Some false
     | _ -> None
 
 /// One value from the environment or the file, as a flag would give it; None for a switch set to false.
@@ -465,9 +501,13 @@ let private fileLayer (path: string) (text: string) =
                     let key = line.Substring(0, at).Trim()
                     let raw = line.Substring(at + 1).Trim()
                     let value =
-                        if raw.Length >= 2 && raw.StartsWith "\"" && raw.EndsWith "\"" then raw.Substring(1, raw.Length - 2) else raw
+                        if raw.Length >= 2 && raw.StartsWith "\"" && raw.EndsWith "\"" then
+                            raw.Substring(1, raw.Length - 2)
+                        else
+                            raw
                     match settable.TryFind key with
-                    | None when byName.ContainsKey("--" + key) -> fail number $"'{key}' cannot be set in the configuration file; give it in bootloader_args"
+                    | None when byName.ContainsKey("--" + key) ->
+                        fail number $"'{key}' cannot be set in the configuration file; give it in bootloader_args"
                     | None -> fail number $"unknown key '{key}'"
                     | Some flag when found |> List.exists (fun (f, _, _) -> f.Name = flag.Name) ->
                         fail number $"'{key}' is set a second time"
@@ -526,8 +566,4 @@ let parseIn (context: Context) (argv: string array) =
         }
 
 let parse environment argv =
-    parseIn
-        { Environment = environment
-          OwnVariables = []
-          ConfigFile = None }
-        argv
+    parseIn { Environment = environment; OwnVariables = []; ConfigFile = None } argv
