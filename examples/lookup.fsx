@@ -56,6 +56,5 @@ printfn "simple0: %s" ((System.Text.Encoding.UTF8.GetString simple0).Replace("\0
 
 // The same boot as an xl.cfg stanza (what `xenmatchbox stage` prints), quoted for xl's parser.
 let stanza =
-    Stanza.render { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Cmdline = plan.CommandLine }
-    |> orExit
+    Stanza.render { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Cmdline = plan.CommandLine } |> orExit
 printf "stanza:\n%s" stanza

@@ -38,10 +38,7 @@ let prepare (settings: Settings) standardOutputIsTerminal =
     { OpenResultFile = boot
       CreateDirectory = if settings.Action = Stage then Some settings.OutputDirectory else None
       Identity =
-        if not settings.Lookup.FromDomain.IsEmpty || settings.RunAs.IsSome then
-            BeforeLookup
-        else
-            WhenArgsNeedIt
+        if not settings.Lookup.FromDomain.IsEmpty || settings.RunAs.IsSome then BeforeLookup else WhenArgsNeedIt
       DropTo =
         match settings.RunAs with
         | Some uid when boot -> Some([ roleName Kernel; roleName Ramdisk ], uid)
@@ -76,11 +73,7 @@ let missingDomainLabel labels (profile: UnvalidatedProfile) =
     Template.references profile.Args
     |> List.tryFind (fun key -> List.contains key DomainKeys && (tryFind key labels).IsNone)
 
-type Download =
-    { Role: AssetRole
-      Urls: AssetUrl list
-      Target: string
-      MaxBytes: int64 }
+type Download = { Role: AssetRole; Urls: AssetUrl list; Target: string; MaxBytes: int64 }
 
 type Work =
     | Fetch of Download list
@@ -119,9 +112,7 @@ let create (settings: Settings) route labels expansion profile =
     |> Result.bind (fun plan ->
         Output.render
             settings.OutputFormat
-            { Kernel = plan.KernelPath
-              Ramdisk = plan.RamdiskPath
-              Args = plan.CommandLine }
+            { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Args = plan.CommandLine }
         |> Result.bind (fun result ->
             let fetch = downloads settings plan
             let work, ending =
@@ -129,12 +120,11 @@ let create (settings: Settings) route labels expansion profile =
                 | Install -> Ok(Fetch fetch), Ok(WriteResult result)
                 | Stage ->
                     let stanza: Stanza.StanzaInput =
-                        { Kernel = plan.KernelPath
-                          Ramdisk = plan.RamdiskPath
-                          Cmdline = plan.CommandLine }
+                        { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Cmdline = plan.CommandLine }
                     Ok(Fetch fetch), Stanza.render stanza |> Result.map PrintStanza
                 | DryRun ->
-                    Ok(Probe(("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))), Ok PrintReport
+                    Ok(Probe(("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))),
+                    Ok PrintReport
             match work, ending with
             | Ok work, Ok ending ->
                 Ok
@@ -167,7 +157,8 @@ let report (settings: Settings) run (heads: DryRun.Head list) : DryRun.Report =
     { LookupVia = describeRoute run.Route
       Labels = run.Labels
       Plan = run.Plan
-      Assets = List.map2 (fun (role, url) head -> ({ Role = role; Url = url; Head = head }: DryRun.AssetSize)) probes heads
+      Assets =
+        List.map2 (fun (role, url) head -> ({ Role = role; Url = url; Head = head }: DryRun.AssetSize)) probes heads
       MaxKernelBytes = settings.Limits.MaxKernelBytes
       MaxRamdiskBytes = settings.Limits.MaxRamdiskBytes
       Format = settings.OutputFormat

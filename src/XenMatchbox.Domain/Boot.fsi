@@ -40,25 +40,27 @@ type ProgressMode =
 
 /// What the shell does before it sends a byte to the network, in this order, as root.
 type Preparation =
-    { /// Open libxl's --output file now (a boot), so a missing one fails before any lookup.
-      OpenResultFile: bool
-      /// Create this directory (stage's --dir).
-      CreateDirectory: string option
-      /// When to read the domain's identity from xenstore.
-      Identity: IdentityRead
-      /// Restricted mode: the files to create in the output directory while still root (the
-      /// dropped uid cannot), then the uid to drop to for good.
-      DropTo: (string list * int) option
-      /// Whether cached assets may be hard-linked into the output directory: only libxl's own,
-      /// whose files libxl reads and unlinks and nothing writes; stage's directory gets copies.
-      LinkCachedFiles: bool
-      /// The asset cache to use; None for a dry run (nothing is downloaded) or --no-cache.
-      Cache: CacheSettings option
-      /// Whether this run may store into the cache (not the restricted uid: one domain's
-      /// bootloader must never plant a kernel another domain boots).
-      CacheWritable: bool
-      /// How progress is shown.
-      Progress: ProgressMode }
+    {
+        /// Open libxl's --output file now (a boot), so a missing one fails before any lookup.
+        OpenResultFile: bool
+        /// Create this directory (stage's --dir).
+        CreateDirectory: string option
+        /// When to read the domain's identity from xenstore.
+        Identity: IdentityRead
+        /// Restricted mode: the files to create in the output directory while still root (the
+        /// dropped uid cannot), then the uid to drop to for good.
+        DropTo: (string list * int) option
+        /// Whether cached assets may be hard-linked into the output directory: only libxl's own,
+        /// whose files libxl reads and unlinks and nothing writes; stage's directory gets copies.
+        LinkCachedFiles: bool
+        /// The asset cache to use; None for a dry run (nothing is downloaded) or --no-cache.
+        Cache: CacheSettings option
+        /// Whether this run may store into the cache (not the restricted uid: one domain's
+        /// bootloader must never plant a kernel another domain boots).
+        CacheWritable: bool
+        /// How progress is shown.
+        Progress: ProgressMode
+    }
 
 /// The preparation for the settings; standardOutputIsTerminal is what the shell finds.
 val prepare: settings: Settings -> standardOutputIsTerminal: bool -> Preparation
@@ -82,14 +84,16 @@ val missingDomainLabel: labels: Labels -> profile: UnvalidatedProfile -> string 
 
 /// One file a boot or stage fetches.
 type Download =
-    { /// What it becomes.
-      Role: AssetRole
-      /// The URLs whose bytes, in order, make the file (one for the kernel).
-      Urls: AssetUrl list
-      /// The absolute path it is written to.
-      Target: string
-      /// The most bytes it may have, all URLs together (--max-kernel-size, --max-ramdisk-size).
-      MaxBytes: int64 }
+    {
+        /// What it becomes.
+        Role: AssetRole
+        /// The URLs whose bytes, in order, make the file (one for the kernel).
+        Urls: AssetUrl list
+        /// The absolute path it is written to.
+        Target: string
+        /// The most bytes it may have, all URLs together (--max-kernel-size, --max-ramdisk-size).
+        MaxBytes: int64
+    }
 
 /// What the run does with the assets.
 type Work =
@@ -110,20 +114,22 @@ type Ending =
 
 /// The plan of one run, once the profile is known.
 type RunPlan =
-    { /// How the profile was looked up.
-      Route: LookupRoute
-      /// The labels it was looked up by.
-      Labels: Labels
-      /// The boot plan: URLs, file paths, the expanded command line.
-      Plan: BootPlan
-      /// The bytes libxl would read (a dry run shows them; a boot writes them).
-      Result: byte array
-      /// The downloads or the probes.
-      Work: Work
-      /// What is written at the end.
-      Ending: Ending
-      /// The files a successful run keeps in the output directory.
-      Keep: string list }
+    {
+        /// How the profile was looked up.
+        Route: LookupRoute
+        /// The labels it was looked up by.
+        Labels: Labels
+        /// The boot plan: URLs, file paths, the expanded command line.
+        Plan: BootPlan
+        /// The bytes libxl would read (a dry run shows them; a boot writes them).
+        Result: byte array
+        /// The downloads or the probes.
+        Work: Work
+        /// What is written at the end.
+        Ending: Ending
+        /// The files a successful run keeps in the output directory.
+        Keep: string list
+    }
 
 /// The run's plan from the settings, the route, the labels the lookup used, the labels the args
 /// are expanded with (those plus the domain's own when missingDomainLabel asked for them) and the

@@ -18,11 +18,7 @@ let DirectoryMode = 0o755
 
 type CacheSettings = { Directory: string; MaxBytes: int64 }
 
-type Entry =
-    { Url: string
-      ETag: string option
-      LastModified: string option
-      Length: int64 }
+type Entry = { Url: string; ETag: string option; LastModified: string option; Length: int64 }
 
 let key (url: string) =
     SHA256.HashData(Encoding.UTF8.GetBytes url) |> Convert.ToHexString |> _.ToLowerInvariant()
@@ -41,8 +37,7 @@ let render entry =
           line "length" (string entry.Length) ]
 
 /// A header value as it may be stored: no line breaks (HTTP forbids them, a file line needs it).
-let private storable (value: string) =
-    value.IndexOfAny [| '\r'; '\n' |] < 0
+let private storable (value: string) = value.IndexOfAny [| '\r'; '\n' |] < 0
 
 let parse url (text: string) =
     let field (line: string) (name: string) =
@@ -54,14 +49,12 @@ let parse url (text: string) =
     | [| header; u; e; m; l; "" |] when header = Header ->
         match field u "url", field e "etag", field m "last-modified", field l "length" with
         | Some storedUrl, Some etag, Some modified, Some length when storedUrl = url ->
-            match Int64.TryParse(length, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
+            match
+                Int64.TryParse(length, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture)
+            with
             // Only the digits render writes: no sign, no leading zero (an entry is read back exactly).
             | true, bytes when (etag.Length > 0 || modified.Length > 0) && length = string bytes ->
-                Some
-                    { Url = url
-                      ETag = nonEmpty etag
-                      LastModified = nonEmpty modified
-                      Length = bytes }
+                Some { Url = url; ETag = nonEmpty etag; LastModified = nonEmpty modified; Length = bytes }
             | _ -> None
         | _ -> None
     | _ -> None
@@ -100,10 +93,7 @@ let decide url (stored: Entry option) status etag lastModified contentLength =
     let usable = Option.filter (fun (v: string) -> v.Length > 0 && storable v)
     match status, stored with
     | 304, Some entry ->
-        if differs entry.ETag etag || differs entry.LastModified lastModified then
-            Some Changed
-        else
-            Some Current
+        if differs entry.ETag etag || differs entry.LastModified lastModified then Some Changed else Some Current
     | 200, _ ->
         match usable etag, usable lastModified, contentLength with
         | None, None, _

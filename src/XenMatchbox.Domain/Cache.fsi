@@ -22,21 +22,25 @@ val DirectoryMode: int = 493
 
 /// Where the cache is and how large it may grow.
 type CacheSettings =
-    { /// The cache's absolute directory (--cache-dir): each entry's metadata, data and lock files.
-      Directory: string
-      /// The most bytes the stored assets may take together (--cache-size); evict keeps the cache under it.
-      MaxBytes: int64 }
+    {
+        /// The cache's absolute directory (--cache-dir): each entry's metadata, data and lock files.
+        Directory: string
+        /// The most bytes the stored assets may take together (--cache-size); evict keeps the cache under it.
+        MaxBytes: int64
+    }
 
 /// One stored asset: the URL it was fetched from, the validators its server sent, and its length.
 type Entry =
-    { /// The URL the profile named, before redirects; key gives its file-name stem.
-      Url: string
-      /// The ETag header the server sent, sent back as If-None-Match; None when there was none.
-      ETag: string option
-      /// The Last-Modified header the server sent, sent back as If-Modified-Since; None when there was none.
-      LastModified: string option
-      /// The asset's length in bytes, as its Content-Length declared it.
-      Length: int64 }
+    {
+        /// The URL the profile named, before redirects; key gives its file-name stem.
+        Url: string
+        /// The ETag header the server sent, sent back as If-None-Match; None when there was none.
+        ETag: string option
+        /// The Last-Modified header the server sent, sent back as If-Modified-Since; None when there was none.
+        LastModified: string option
+        /// The asset's length in bytes, as its Content-Length declared it.
+        Length: int64
+    }
 
 /// The file-name stem of a URL's entry: the lower-case hex SHA-256 of the URL (64 characters), so
 /// no byte of the URL reaches a path.
@@ -97,17 +101,20 @@ val decide:
 /// both the date and the length must be there and equal the entry's, and an ETag, where both
 /// sides have one, too; anything else is Changed. A replacement of the same length within the
 /// same second of the same date cannot be seen.
-val compareHead: stored: Entry -> etag: string option -> lastModified: string option -> contentLength: int64 option -> Answer
+val compareHead:
+    stored: Entry -> etag: string option -> lastModified: string option -> contentLength: int64 option -> Answer
 
 /// An entry as the shell finds it on disk, for eviction: its key, its size, and when it was last
 /// used (any monotonic count, e.g. ticks of its metadata file's modification time).
 type Stored =
-    { /// The entry's file-name stem (see key).
-      Key: string
-      /// The size of the entry's stored asset in bytes (0 when the asset file is missing).
-      Bytes: int64
-      /// When the entry was last used; larger is more recent.
-      LastUsed: int64 }
+    {
+        /// The entry's file-name stem (see key).
+        Key: string
+        /// The size of the entry's stored asset in bytes (0 when the asset file is missing).
+        Bytes: int64
+        /// When the entry was last used; larger is more recent.
+        LastUsed: int64
+    }
 
 /// The keys to remove so the cache fits MaxBytes: least recently used first, never one in
 /// inUse. May leave the cache over its cap when the entries in use alone exceed it.

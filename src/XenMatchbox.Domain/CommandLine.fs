@@ -76,7 +76,8 @@ let private parseHost (given: Given) =
     | Some host when host.Contains "://" -> invalid host "it is a URL, not a host"
     | Some host when host.IndexOfAny [| '/'; ' '; '?'; '#'; '@' |] >= 0 -> invalid host "it is not a host name"
     | Some host when host.StartsWith "[" && host.EndsWith "]" -> Ok(host.Trim('[', ']'))
-    | Some host when host.Contains ':' && Uri.CheckHostName host <> UriHostNameType.IPv6 -> invalid host "it carries a port"
+    | Some host when host.Contains ':' && Uri.CheckHostName host <> UriHostNameType.IPv6 ->
+        invalid host "it carries a port"
     | Some host when Uri.CheckHostName host = UriHostNameType.Unknown -> invalid host "it is not a host name"
     | Some host -> Ok host
 
@@ -114,7 +115,8 @@ let private parseRunAs (value: string option) =
     | None -> Ok None
     | Some text ->
         match Int32.TryParse(text, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
-        | true, 0 -> Error(CommandLine(InvalidRunAs(text, "uid 0 is root, and restricted mode means not running as root")))
+        | true, 0 ->
+            Error(CommandLine(InvalidRunAs(text, "uid 0 is root, and restricted mode means not running as root")))
         | true, uid -> Ok(Some uid)
         | _ -> Error(CommandLine(InvalidRunAs(text, "it is not a numeric uid")))
 
@@ -197,12 +199,7 @@ let private settings mode environment (given: Given) =
                 | ShowMode -> DryRun
                 | Bootloader when given.Has NotReally -> DryRun
                 | Bootloader -> Install
-              Server =
-                { Host = host
-                  HttpPort = httpPort
-                  GrpcPort = grpcPort
-                  CaFile = ca
-                  Client = client }
+              Server = { Host = host; HttpPort = httpPort; GrpcPort = grpcPort; CaFile = ca; Client = client }
               Lookup = lookup
               ConfigArgs = given.One Args |> Option.filter (fun a -> a.Length > 0)
               RunAs = runAs

@@ -14,38 +14,44 @@ val DefaultConfigFile: string
 
 /// The gRPC client certificate and its key.
 type ClientCertificate =
-    { /// PEM client certificate for matchbox's gRPC API (--cert).
-      CertFile: string
-      /// PEM private key of the client certificate (--key).
-      KeyFile: string }
+    {
+        /// PEM client certificate for matchbox's gRPC API (--cert).
+        CertFile: string
+        /// PEM private key of the client certificate (--key).
+        KeyFile: string
+    }
 
 /// matchbox's endpoints and the TLS files.
 type ServerSettings =
-    { /// matchbox's host name or IP address (--server); an IPv6 address without its brackets.
-      Host: string
-      /// matchbox's HTTP port, for /ipxe and /assets/... (--httpport, default 8080).
-      HttpPort: int
-      /// matchbox's gRPC port (--grpcport, default 8081).
-      GrpcPort: int
-      /// PEM CA of matchbox's server certificate: the only CA trusted for gRPC, and trusted besides
-      /// the system store for https:// assets. Required for gRPC; optional in HTTP-only mode.
-      CaFile: string option
-      /// Present: look the profile up over gRPC (mutual TLS). None (no --cert/--key, or
-      /// --http-only): look it up from matchbox's read-only /ipxe endpoint.
-      Client: ClientCertificate option }
+    {
+        /// matchbox's host name or IP address (--server); an IPv6 address without its brackets.
+        Host: string
+        /// matchbox's HTTP port, for /ipxe and /assets/... (--httpport, default 8080).
+        HttpPort: int
+        /// matchbox's gRPC port (--grpcport, default 8081).
+        GrpcPort: int
+        /// PEM CA of matchbox's server certificate: the only CA trusted for gRPC, and trusted besides
+        /// the system store for https:// assets. Required for gRPC; optional in HTTP-only mode.
+        CaFile: string option
+        /// Present: look the profile up over gRPC (mutual TLS). None (no --cert/--key, or
+        /// --http-only): look it up from matchbox's read-only /ipxe endpoint.
+        Client: ClientCertificate option
+    }
 
 /// How long and how large a boot may get.
 type BootLimits =
-    { /// The whole boot's deadline in seconds; None for none.
-      DeadlineSeconds: int option
-      /// Seconds to connect to a server, TLS included (--connect-timeout).
-      ConnectSeconds: int
-      /// Seconds to wait for the next bytes of an answer (--read-timeout).
-      ReadSeconds: int
-      /// The largest kernel accepted, in bytes (--max-kernel-size).
-      MaxKernelBytes: int64
-      /// The largest ramdisk accepted, all initrds together, in bytes (--max-ramdisk-size).
-      MaxRamdiskBytes: int64 }
+    {
+        /// The whole boot's deadline in seconds; None for none.
+        DeadlineSeconds: int option
+        /// Seconds to connect to a server, TLS included (--connect-timeout).
+        ConnectSeconds: int
+        /// Seconds to wait for the next bytes of an answer (--read-timeout).
+        ReadSeconds: int
+        /// The largest kernel accepted, in bytes (--max-kernel-size).
+        MaxKernelBytes: int64
+        /// The largest ramdisk accepted, all initrds together, in bytes (--max-ramdisk-size).
+        MaxRamdiskBytes: int64
+    }
 
 /// What to do once the profile is known.
 type Action =
@@ -59,30 +65,32 @@ type Action =
 
 /// Validated settings for one run.
 type Settings =
-    { /// What to do once the profile is known: a boot, a dry run or stage.
-      Action: Action
-      /// matchbox's endpoints and the TLS files.
-      Server: ServerSettings
-      /// The --lookup labels, and the keys (uuid, name) to read from xenstore.
-      Lookup: Lookup
-      /// libxl's --args (the config's cmdline/extra), appended to the profile's args.
-      ConfigArgs: string option
-      /// libxl's restricted mode: the uid to drop to once the files are open and the keys read.
-      RunAs: int option
-      /// --quiet (libxl's restricted mode): print nothing but errors.
-      Quiet: bool
-      /// The timeouts and size limits.
-      Limits: BootLimits
-      /// The shared asset cache; None under --no-cache.
-      Cache: CacheSettings option
-      /// The file libxl pre-created; None writes the result to standard output.
-      Output: string option
-      /// The format of the result (--output-format, default simple0).
-      OutputFormat: OutputFormat
-      /// Where the kernel and ramdisk go: libxl's --output-directory, or stage's --dir.
-      OutputDirectory: string
-      /// The boot disk libxl passes last; None for show and stage.
-      Disk: string option }
+    {
+        /// What to do once the profile is known: a boot, a dry run or stage.
+        Action: Action
+        /// matchbox's endpoints and the TLS files.
+        Server: ServerSettings
+        /// The --lookup labels, and the keys (uuid, name) to read from xenstore.
+        Lookup: Lookup
+        /// libxl's --args (the config's cmdline/extra), appended to the profile's args.
+        ConfigArgs: string option
+        /// libxl's restricted mode: the uid to drop to once the files are open and the keys read.
+        RunAs: int option
+        /// --quiet (libxl's restricted mode): print nothing but errors.
+        Quiet: bool
+        /// The timeouts and size limits.
+        Limits: BootLimits
+        /// The shared asset cache; None under --no-cache.
+        Cache: CacheSettings option
+        /// The file libxl pre-created; None writes the result to standard output.
+        Output: string option
+        /// The format of the result (--output-format, default simple0).
+        OutputFormat: OutputFormat
+        /// Where the kernel and ramdisk go: libxl's --output-directory, or stage's --dir.
+        OutputDirectory: string
+        /// The boot disk libxl passes last; None for show and stage.
+        Disk: string option
+    }
 
 /// What the process was asked to do.
 type Invocation =
@@ -93,12 +101,14 @@ type Invocation =
 
 /// The process's surroundings that settings may come from, besides argv.
 type Context =
-    { /// Reads an environment variable: LIBXL_BOOTLOADER_TIMEOUT and the XENMATCHBOX_* ones.
-      Environment: string -> string option
-      /// The names of the XENMATCHBOX_* variables that are set, so that a misspelt one is an error.
-      OwnVariables: string list
-      /// The configuration file's path and text, when one was read (see configFile).
-      ConfigFile: (string * string) option }
+    {
+        /// Reads an environment variable: LIBXL_BOOTLOADER_TIMEOUT and the XENMATCHBOX_* ones.
+        Environment: string -> string option
+        /// The names of the XENMATCHBOX_* variables that are set, so that a misspelt one is an error.
+        OwnVariables: string list
+        /// The configuration file's path and text, when one was read (see configFile).
+        ConfigFile: (string * string) option
+    }
 
 /// Whether the run needs its context (the environment's XENMATCHBOX_* variables and the
 /// configuration file): not for --help, which reads nothing else; so the shell reads no file then.

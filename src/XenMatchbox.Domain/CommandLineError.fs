@@ -52,7 +52,8 @@ module CommandLineError =
         | NoLookupLabels ->
             { Code = "XMB-105"
               Cause = "no --lookup label was given, so there is nothing to select a profile by"
-              Fix = "add '--lookup', 'mac=<the vif MAC>' (or another label your matchbox groups select on) to bootloader_args" }
+              Fix =
+                "add '--lookup', 'mac=<the vif MAC>' (or another label your matchbox groups select on) to bootloader_args" }
         | UnknownOutputFormat value ->
             { Code = "XMB-106"
               Cause = $"--output-format '{value}' is not a known format"
@@ -70,7 +71,8 @@ module CommandLineError =
                 | several -> $" ({joinOr several} are set)"
             { Code = "XMB-108"
               Cause = $"the gRPC lookup needs mutual TLS but {joinOr missing} {verb} not given{set}"
-              Fix = "add '--ca', '--cert' and '--key' with the PEM files matchbox's gRPC API accepts (see matchbox's TLS docs)" }
+              Fix =
+                "add '--ca', '--cert' and '--key' with the PEM files matchbox's gRPC API accepts (see matchbox's TLS docs)" }
         | MissingOutputDirectory ->
             { Code = "XMB-109"
               Cause = "no --output-directory was given to download the kernel and ramdisk into"
@@ -102,11 +104,13 @@ module CommandLineError =
         | ConfigRejected(variable, 0, reason) ->
             { Code = "XMB-115"
               Cause = $"the environment variable {variable} {reason}"
-              Fix = "unset it or correct it in the environment xl (or the shell) runs xenmatchbox with; the names are XENMATCHBOX_ and a flag of 'xenmatchbox --help'" }
+              Fix =
+                "unset it or correct it in the environment xl (or the shell) runs xenmatchbox with; the names are XENMATCHBOX_ and a flag of 'xenmatchbox --help'" }
         | ConfigRejected(path, line, reason) ->
             { Code = "XMB-115"
               Cause = $"{path} line {line}: {reason}"
-              Fix = "correct or remove that line; each line is 'key = value' with a key from 'xenmatchbox --help', or a # comment" }
+              Fix =
+                "correct or remove that line; each line is 'key = value' with a key from 'xenmatchbox --help', or a # comment" }
         | ConfigUnreadable(path, detail) ->
             { Code = "XMB-116"
               Cause = $"cannot read the configuration file {path}: {detail}"

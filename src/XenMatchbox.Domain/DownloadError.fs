@@ -44,7 +44,8 @@ module DownloadError =
         | AssetTooLarge(url, what, bytes, limit) ->
             { Code = "XMB-405"
               Cause = $"{url} makes the {what} {bytes} bytes, over the limit of {limit}"
-              Fix = "check the profile's asset, or raise --max-kernel-size/--max-ramdisk-size (Xen refuses more than 1G)" }
+              Fix =
+                "check the profile's asset, or raise --max-kernel-size/--max-ramdisk-size (Xen refuses more than 1G)" }
         | TooManyRedirects(url, limit) ->
             { Code = "XMB-406"
               Cause = $"{url} redirected more than {limit} times"
@@ -52,7 +53,8 @@ module DownloadError =
         | RedirectRefused(url, location, reason) ->
             { Code = "XMB-407"
               Cause = $"{url} redirected to '{location}', which {reason}"
-              Fix = "let the asset server redirect only to http:// or https:// URLs, or put the final URL in the profile" }
+              Fix =
+                "let the asset server redirect only to http:// or https:// URLs, or put the final URL in the profile" }
         | DiskFull(path, detail) ->
             { Code = "XMB-408"
               Cause = $"no room for {path}: {detail}"
@@ -64,16 +66,20 @@ module DownloadError =
         | AssetNotTrusted(url, detail) ->
             { Code = "XMB-410"
               Cause = $"the TLS certificate of {url} is trusted neither by the system nor by --ca: {detail}"
-              Fix = "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL" }
+              Fix =
+                "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL" }
         | AssetEmpty(url, what) ->
             { Code = "XMB-411"
               Cause = $"the {what} would get nothing from {url}: it is empty (0 bytes)"
-              Fix = "put the real file on the asset server (an empty file is most often a copy or build that failed), or correct the profile's path" }
+              Fix =
+                "put the real file on the asset server (an empty file is most often a copy or build that failed), or correct the profile's path" }
         | AssetNameMismatch(url, detail) ->
             { Code = "XMB-412"
               Cause = $"the TLS certificate of {url} does not name {hostOf url}: {detail}"
-              Fix = "use the host name the asset server's certificate lists (its SAN) in the profile's URL, or reissue the certificate for this name" }
+              Fix =
+                "use the host name the asset server's certificate lists (its SAN) in the profile's URL, or reissue the certificate for this name" }
         | AssetAnswerInvalid(url, detail) ->
             { Code = "XMB-413"
               Cause = $"{url} sent {detail}"
-              Fix = "check that the URL's port is the asset server's HTTP port and that nothing in between (a proxy, another service) answers for it" }
+              Fix =
+                "check that the URL's port is the asset server's HTTP port and that nothing in between (a proxy, another service) answers for it" }

@@ -11,10 +11,7 @@ type Head =
     | Undeclared
     | Failed of error: BootError
 
-type AssetSize =
-    { Role: string
-      Url: AssetUrl
-      Head: Head }
+type AssetSize = { Role: string; Url: AssetUrl; Head: Head }
 
 type Report =
     { LookupVia: string
@@ -33,7 +30,8 @@ let verdict (report: Report) =
         | [] -> Ok()
         | asset :: rest ->
             let isKernel = asset.Role = "kernel"
-            let what, limit, before = if isKernel then "kernel", report.MaxKernelBytes, 0L else "ramdisk", report.MaxRamdiskBytes, ramdisk
+            let what, limit, before =
+                if isKernel then "kernel", report.MaxKernelBytes, 0L else "ramdisk", report.MaxRamdiskBytes, ramdisk
             match asset.Head with
             | Failed error -> Error error
             | Undeclared -> check ramdisk rest
@@ -63,15 +61,19 @@ let private oneLine (text: string) = Text.printable text
 
 let render (report: Report) =
     let shown =
-        Text.Encoding.UTF8.GetString report.Output
-        |> String.collect (fun c -> if c = '\000' then "\\0" else string c)
-    let declared = report.Assets |> List.sumBy (fun a -> match a.Head with Declared b -> b | _ -> 0L)
+        Text.Encoding.UTF8.GetString report.Output |> String.collect (fun c -> if c = '\000' then "\\0" else string c)
+    let declared =
+        report.Assets
+        |> List.sumBy (fun a ->
+            match a.Head with
+            | Declared b -> b
+            | _ -> 0L)
     [ yield $"profile:  {report.Plan.ProfileId}"
       yield $"labels:   {display report.Labels}"
       yield $"lookup:   {report.LookupVia}"
       for asset in report.Assets do
           let role = asset.Role + ":"
-          yield $"{role,-9} {asset.Url.Shown} ({head asset.Head})"
+          yield $"{role, -9} {asset.Url.Shown} ({head asset.Head})"
       let undeclared = report.Assets |> List.filter (fun a -> a.Head = Undeclared) |> List.length
       yield
           match undeclared with

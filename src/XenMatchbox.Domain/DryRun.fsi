@@ -20,31 +20,35 @@ type Head =
 
 /// One asset of the plan, with what its server answered to a HEAD request.
 type AssetSize =
-    { /// What the asset is for: "kernel" or "initrd".
-      Role: string
-      /// Where the asset would be downloaded from.
-      Url: AssetUrl
-      /// What the HEAD request found.
-      Head: Head }
+    {
+        /// What the asset is for: "kernel" or "initrd".
+        Role: string
+        /// Where the asset would be downloaded from.
+        Url: AssetUrl
+        /// What the HEAD request found.
+        Head: Head
+    }
 
 /// The findings of a dry run.
 type Report =
-    { /// How the profile was found, e.g. "gRPC mb:8081" or "HTTP http://mb:8080/ipxe?mac=…".
-      LookupVia: string
-      /// The labels the profile was looked up by.
-      Labels: Labels
-      /// The plan a boot would carry out.
-      Plan: BootPlan
-      /// The kernel, then each initrd in order, with what its HEAD found.
-      Assets: AssetSize list
-      /// The kernel's size cap (--max-kernel-size).
-      MaxKernelBytes: int64
-      /// The ramdisk's size cap, all initrds together (--max-ramdisk-size).
-      MaxRamdiskBytes: int64
-      /// The format the output is in.
-      Format: OutputFormat
-      /// The exact bytes libxl would read.
-      Output: byte array }
+    {
+        /// How the profile was found, e.g. "gRPC mb:8081" or "HTTP http://mb:8080/ipxe?mac=…".
+        LookupVia: string
+        /// The labels the profile was looked up by.
+        Labels: Labels
+        /// The plan a boot would carry out.
+        Plan: BootPlan
+        /// The kernel, then each initrd in order, with what its HEAD found.
+        Assets: AssetSize list
+        /// The kernel's size cap (--max-kernel-size).
+        MaxKernelBytes: int64
+        /// The ramdisk's size cap, all initrds together (--max-ramdisk-size).
+        MaxRamdiskBytes: int64
+        /// The format the output is in.
+        Format: OutputFormat
+        /// The exact bytes libxl would read.
+        Output: byte array
+    }
 
 /// Whether the boot would get past its downloads, as far as the HEAD answers tell: the first
 /// failure in the order kernel, then each initrd, is the error the boot would end with. A failed

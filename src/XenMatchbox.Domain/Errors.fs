@@ -57,7 +57,10 @@ let redact (text: string) =
             // The authority runs to the first of these; user information ends at its last '@'.
             while stop < text.Length && not (System.Char.IsWhiteSpace text[stop]) && "/?#\"<>".IndexOf text[stop] < 0 do
                 stop <- stop + 1
-            let stop = match text.LastIndexOf('@', stop - 1, stop - start) with -1 -> stop | found -> found
+            let stop =
+                match text.LastIndexOf('@', stop - 1, stop - start) with
+                | -1 -> stop
+                | found -> found
             if stop < text.Length && text[stop] = '@' && stop > start then
                 builder.Append(text, at, start - at).Append("***@") |> ignore
                 at <- stop + 1
@@ -68,8 +71,7 @@ let redact (text: string) =
 
 /// Control characters (a newline in an exception text, say) would break the one-line promise.
 let private oneLine (text: string) =
-    text
-    |> String.map (fun c -> if System.Char.IsControl c then ' ' else c)
+    text |> String.map (fun c -> if System.Char.IsControl c then ' ' else c)
 
 let describe error =
     let explained = explain error

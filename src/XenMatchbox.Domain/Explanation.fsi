@@ -4,10 +4,10 @@ namespace XenMatchbox.Domain
 /// code (XMB-nnn), what went wrong and what to do about it.
 type Explanation =
     {
-      /// The stable code, e.g. "XMB-201".
-      Code: string
-      /// What went wrong, in the operator's words.
-      Cause: string
-      /// What to do about it.
-      Fix: string
+        /// The stable code, e.g. "XMB-201".
+        Code: string
+        /// What went wrong, in the operator's words.
+        Cause: string
+        /// What to do about it.
+        Fix: string
     }

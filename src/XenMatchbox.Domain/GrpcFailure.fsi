@@ -6,22 +6,26 @@ open XenMatchbox.Domain.Errors
 
 /// One exception of the chain under a failed call, outermost first.
 type Cause =
-    { /// The exception's type name without its namespace, e.g. "SocketException".
-      Kind: string
-      /// Its message.
-      Message: string }
+    {
+        /// The exception's type name without its namespace, e.g. "SocketException".
+        Kind: string
+        /// Its message.
+        Message: string
+    }
 
 /// What the gRPC client reported for one failed call.
 type Facts =
-    { /// The gRPC status code's name, e.g. "Unavailable", "NotFound", "DeadlineExceeded".
-      Status: string
-      /// The status detail (its first line is shown to the operator).
-      Detail: string
-      /// The exceptions under the failure, outermost first; empty when the server answered.
-      Causes: Cause list
-      /// Whether this was the last try (Transfer.MaxAttempts): a failure that may be passing is
-      /// blamed only once it has happened on every try.
-      LastTry: bool }
+    {
+        /// The gRPC status code's name, e.g. "Unavailable", "NotFound", "DeadlineExceeded".
+        Status: string
+        /// The status detail (its first line is shown to the operator).
+        Detail: string
+        /// The exceptions under the failure, outermost first; empty when the server answered.
+        Causes: Cause list
+        /// Whether this was the last try (Transfer.MaxAttempts): a failure that may be passing is
+        /// blamed only once it has happened on every try.
+        LastTry: bool
+    }
 
 /// Names the failure of a lookup at endpoint (the gRPC host:port, named in the error as an
 /// Endpoint.Grpc) for labels (as shown), given the --connect-timeout and the lookup's answer time
@@ -36,4 +40,5 @@ type Facts =
 /// server that stops sends it, whatever status the client makes of it), the TLS handshake cut off
 /// without an alert, or any other Unavailable is XMB-204, tried again (a matchbox restarting looks like that). Anything else
 /// is XMB-203 with the status.
-val classify: endpoint: string -> labels: string -> connectSeconds: int -> answerSeconds: int -> facts: Facts -> BootError
+val classify:
+    endpoint: string -> labels: string -> connectSeconds: int -> answerSeconds: int -> facts: Facts -> BootError

@@ -54,20 +54,22 @@ let private isBlank (line: string) = line |> Seq.forall (fun c -> c = ' ')
 
 /// What has been read after the kernel line.
 type private Body =
-    { KernelLine: int
-      Kernel: string
-      Args: string list
-      /// The initrds so far, last first.
-      Initrds: string list
-      /// The initrd lines so far, and the first one's number.
-      InitrdLines: int
-      FirstInitrdLine: int
-      /// Whether an initrd line ends in a space, as v0.6.1 writes its only one.
-      OneLineStyle: bool
-      /// A "boot" line with nothing but blank lines after it so far: the script's last, if it stays so.
-      Boot: int option
-      /// The first line between the kernel line and the final boot that matchbox does not write there.
-      Stray: (int * string) option }
+    {
+        KernelLine: int
+        Kernel: string
+        Args: string list
+        /// The initrds so far, last first.
+        Initrds: string list
+        /// The initrd lines so far, and the first one's number.
+        InitrdLines: int
+        FirstInitrdLine: int
+        /// Whether an initrd line ends in a space, as v0.6.1 writes its only one.
+        OneLineStyle: bool
+        /// A "boot" line with nothing but blank lines after it so far: the script's last, if it stays so.
+        Boot: int option
+        /// The first line between the kernel line and the final boot that matchbox does not write there.
+        Stray: (int * string) option
+    }
 
 /// Where the reading is: what has been seen so far.
 type private State =
@@ -116,9 +118,13 @@ let private afterKernel (body: Body) (number: int) (line: string) (tokens: strin
 
 /// Reads one line (numbered from 1, without its line end) in the given state.
 let private step (source: string) (state: State) (number: int) (line: string) =
-    let reject reason = Error(BootError.Lookup(IpxeScriptRejected(source, number, reason)))
+    let reject reason =
+        Error(BootError.Lookup(IpxeScriptRejected(source, number, reason)))
     let tokens = tokensOf line
-    let command = match tokens with first :: _ -> first | [] -> ""
+    let command =
+        match tokens with
+        | first :: _ -> first
+        | [] -> ""
     match state with
     | Header when line = "#!ipxe" -> Ok Kernel
     | Header when line.Length = 0 -> reject "is empty where '#!ipxe' should be: the answer is not an iPXE script"
@@ -144,7 +150,8 @@ let private step (source: string) (state: State) (number: int) (line: string) =
     | Kernel when command = "initrd" -> reject "is an initrd line before the kernel line"
     | Kernel when command = "boot" -> reject "is 'boot', but no kernel line came before it"
     | Kernel when isBlank line -> reject "is blank; matchbox writes no blank line before 'boot'"
-    | Kernel -> reject $"is '{shown line}', which xenmatchbox does not run (matchbox writes only kernel, initrd and boot)"
+    | Kernel ->
+        reject $"is '{shown line}', which xenmatchbox does not run (matchbox writes only kernel, initrd and boot)"
     | After body when isBlank line -> Ok(After(if body.Boot.IsSome then body else stray body number line))
     | After body -> Ok(After(afterKernel body number line tokens))
 
@@ -164,12 +171,24 @@ let private lines (script: string) =
 /// line is not held to MaxLineBytes: its args are held to the profile limits instead, as over gRPC.
 let private checkedStep (source: string) (script: string) (state: State) (number: int) (start: int, length: int) =
     if number > MaxLines then
-        Error(BootError.Lookup(IpxeScriptRejected(source, number, $"is beyond the {MaxLines} lines xenmatchbox reads of a script")))
+        Error(
+            BootError.Lookup(
+                IpxeScriptRejected(source, number, $"is beyond the {MaxLines} lines xenmatchbox reads of a script")
+            )
+        )
     else
         let bytes = Encoding.UTF8.GetByteCount(script.AsSpan(start, length))
         let kernelLine = state = Kernel && script.AsSpan(start, length).TrimStart(' ').StartsWith("kernel ")
         if bytes > MaxLineBytes && not kernelLine then
-            Error(BootError.Lookup(IpxeScriptRejected(source, number, $"is {bytes} bytes long, over the {MaxLineBytes} bytes xenmatchbox reads of a line")))
+            Error(
+                BootError.Lookup(
+                    IpxeScriptRejected(
+                        source,
+                        number,
+                        $"is {bytes} bytes long, over the {MaxLineBytes} bytes xenmatchbox reads of a line"
+                    )
+                )
+            )
         else
             step source state number (script.Substring(start, length))
 
@@ -209,13 +228,33 @@ let parse (source: string) (script: string) =
     | Ok(After({ Boot = Some _ } as body)) ->
         match body.Stray with
         | Some(number, line) -> Error(argNewline body number line)
-        | None -> Ok({ Id = source; Kernel = body.Kernel; Initrds = List.rev body.Initrds; Args = body.Args }: Plan.UnvalidatedProfile)
-    | Ok Header -> Error(BootError.Lookup(IpxeScriptRejected(source, 1, "is empty where '#!ipxe' should be: the answer is not an iPXE script")))
-    | Ok Kernel -> Error(BootError.Lookup(IpxeScriptRejected(source, count, "ends the script without a kernel line or 'boot'")))
+        | None ->
+            Ok(
+                { Id = source; Kernel = body.Kernel; Initrds = List.rev body.Initrds; Args = body.Args }
+                : Plan.UnvalidatedProfile
+            )
+    | Ok Header ->
+        Error(
+            BootError.Lookup(
+                IpxeScriptRejected(source, 1, "is empty where '#!ipxe' should be: the answer is not an iPXE script")
+            )
+        )
+    | Ok Kernel ->
+        Error(BootError.Lookup(IpxeScriptRejected(source, count, "ends the script without a kernel line or 'boot'")))
     | Ok(After body) ->
         match lastNonBlank with
-        | number, _ when number = body.KernelLine -> Error(BootError.Lookup(IpxeScriptRejected(source, number, "ends the script without 'boot'")))
-        | number, line -> Error(BootError.Lookup(IpxeScriptRejected(source, number, $"is '{shown line}', the script's last line, but matchbox ends its scripts with 'boot'")))
+        | number, _ when number = body.KernelLine ->
+            Error(BootError.Lookup(IpxeScriptRejected(source, number, "ends the script without 'boot'")))
+        | number, line ->
+            Error(
+                BootError.Lookup(
+                    IpxeScriptRejected(
+                        source,
+                        number,
+                        $"is '{shown line}', the script's last line, but matchbox ends its scripts with 'boot'"
+                    )
+                )
+            )
 
 let statusError (endpoint: string) (labels: Labels) (status: int) (body: string) =
     if status = 404 then
@@ -223,4 +262,10 @@ let statusError (endpoint: string) (labels: Labels) (status: int) (body: string)
     else
         let firstLine = body.Split('\n', 2).[0].TrimEnd '\r'
         let cut = Text.shown 200 firstLine
-        BootError.Lookup(LookupFailed(Endpoint.Ipxe endpoint, LookupStatus.Http status, (if String.IsNullOrWhiteSpace cut then "(no body)" else cut)))
+        BootError.Lookup(
+            LookupFailed(
+                Endpoint.Ipxe endpoint,
+                LookupStatus.Http status,
+                (if String.IsNullOrWhiteSpace cut then "(no body)" else cut)
+            )
+        )

@@ -66,7 +66,12 @@ let parseLookup (texts: string list) =
         fromLookups given
         |> Result.bind (fun labels ->
             match fromDomain |> List.tryFind (fun k -> labels.Items |> List.exists (fun l -> l.Key = k)) with
-            | Some key -> Error(CommandLine(InvalidLabel(key, "it is given both bare (read from xenstore) and with a value; keep one")))
+            | Some key ->
+                Error(
+                    CommandLine(
+                        InvalidLabel(key, "it is given both bare (read from xenstore) and with a value; keep one")
+                    )
+                )
             | None -> Ok(Lookup(given, fromDomain)))
 
 let complete (lookup: Lookup) (domain: (string * string) list) (detail: string) =
@@ -74,8 +79,7 @@ let complete (lookup: Lookup) (domain: (string * string) list) (detail: string) 
         match domain |> List.tryFind (fun (k, _) -> k = key) with
         | Some(_, value) -> Ok $"{key}={value}"
         | None -> Error(BootError.Lookup(DomainLabelUnavailable(key, detail)))
-    Text.traverse fromDomain lookup.FromDomain
-    |> Result.bind (fun texts -> fromLookups (lookup.Given @ texts))
+    Text.traverse fromDomain lookup.FromDomain |> Result.bind (fun texts -> fromLookups (lookup.Given @ texts))
 
 let extend (labels: Labels) (pairs: (string * string) list) =
     let added =

@@ -92,7 +92,7 @@ let deadline timeoutSource timeoutFlag libxlTimeout =
         let wanted =
             match flag, libxl with
             | Some given, _ -> given
-            | None, Some _ -> None   // libxl's own timeout decides (through the cap), or there is none
+            | None, Some _ -> None // libxl's own timeout decides (through the cap), or there is none
             | None, None -> Some DefaultDeadlineSeconds
         match wanted, cap with
         | Some w, Some c -> Ok(Some(min w c))

@@ -70,10 +70,12 @@ val parseSeconds: source: string -> text: string -> Result<int option, BootError
 /// Checks that a lookup's answer time, connect plus read seconds, fits MaxTimeoutSeconds; if not,
 /// InvalidDuration names both sources ("--connect-timeout plus --read-timeout") and the sum.
 /// Returns readSeconds.
-val checkAnswerTime: connectSource: string -> connectSeconds: int -> readSource: string -> readSeconds: int -> Result<int, BootError>
+val checkAnswerTime:
+    connectSource: string -> connectSeconds: int -> readSource: string -> readSeconds: int -> Result<int, BootError>
 
 /// The boot's deadline in seconds (None: none), from --timeout (named in errors as timeoutSource:
 /// the flag, its variable or its config line) and libxl's LIBXL_BOOTLOADER_TIMEOUT.
 /// When the variable is set, the deadline is 10 s before it (0 there means libxl has none) and
 /// --timeout can only shorten that; when it is not, --timeout decides, 110 s by default.
-val deadline: timeoutSource: string -> timeoutFlag: string option -> libxlTimeout: string option -> Result<int option, BootError>
+val deadline:
+    timeoutSource: string -> timeoutFlag: string option -> libxlTimeout: string option -> Result<int option, BootError>

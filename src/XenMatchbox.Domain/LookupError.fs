@@ -54,7 +54,8 @@ module LookupError =
         | NoMatchingProfile labels ->
             { Code = "XMB-202"
               Cause = $"a matchbox group matches labels {labels} but its profile is missing or unreadable"
-              Fix = "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\"" }
+              Fix =
+                "create the profile the group names under matchbox's profiles/ directory, or fix the group's \"profile\"" }
         | LookupFailed(endpoint, answer, detail) ->
             { Code = "XMB-203"
               Cause = $"matchbox at {shown endpoint} answered the lookup with {status answer}: {detail}"
@@ -64,8 +65,10 @@ module LookupError =
               Cause = $"cannot reach matchbox {transport endpoint} at {shown endpoint}: {detail}"
               Fix =
                 match endpoint with
-                | Endpoint.Ipxe _ -> "check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
-                | Endpoint.Grpc _ -> "check --server and --grpcport, and that matchbox runs with -rpc-address on that port" }
+                | Endpoint.Ipxe _ ->
+                    "check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
+                | Endpoint.Grpc _ ->
+                    "check --server and --grpcport, and that matchbox runs with -rpc-address on that port" }
         | ServerNotTrusted(endpoint, detail) ->
             { Code = "XMB-205"
               Cause = $"the certificate of {shown endpoint} is not signed by the CA given with --ca: {detail}"
@@ -91,13 +94,17 @@ module LookupError =
               Cause = $"matchbox {transport endpoint} at {shown endpoint} did not answer in time: {what}"
               Fix =
                 match endpoint with
-                | Endpoint.Ipxe _ -> "check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
-                | Endpoint.Grpc _ -> "check that matchbox is up and reachable on --grpcport, or raise --connect-timeout/--timeout" }
+                | Endpoint.Ipxe _ ->
+                    "check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
+                | Endpoint.Grpc _ ->
+                    "check that matchbox is up and reachable on --grpcport, or raise --connect-timeout/--timeout" }
         | IpxeScriptRejected(url, line, reason) ->
             { Code = "XMB-211"
               Cause = $"the iPXE script from {url} cannot be read: line {line} {reason}"
-              Fix = "check the profile and the matchbox version behind --httpport, or look the profile up over gRPC (--cert and --key)" }
+              Fix =
+                "check the profile and the matchbox version behind --httpport, or look the profile up over gRPC (--cert and --key)" }
         | DomainLabelUnavailable(key, detail) ->
             { Code = "XMB-212"
               Cause = $"the domain's {key} is needed but cannot be read from xenstore: {detail}"
-              Fix = $"run xenmatchbox under xl in dom0 (xenstore-read on PATH), or give the label yourself with --lookup {key}=VALUE" }
+              Fix =
+                $"run xenmatchbox under xl in dom0 (xenstore-read on PATH), or give the label yourself with --lookup {key}=VALUE" }

@@ -19,10 +19,7 @@ let parseFormat (text: string) =
 [<Literal>]
 let MaxItemBytes = 8191
 
-type BootResult =
-    { Kernel: string
-      Ramdisk: string option
-      Args: string option }
+type BootResult = { Kernel: string; Ramdisk: string option; Args: string option }
 
 let private items (result: BootResult) =
     [ Some("kernel", result.Kernel)
@@ -40,12 +37,18 @@ let private pythonRepr (text: string) =
     let out = StringBuilder().Append quote
     for rune in text.EnumerateRunes() do
         let c = rune.Value
-        if c = int quote || c = int '\\' then out.Append('\\').Append(char c) |> ignore
-        elif c = int '\t' then out.Append "\\t" |> ignore
-        elif c = int '\n' then out.Append "\\n" |> ignore
-        elif c = int '\r' then out.Append "\\r" |> ignore
-        elif c < 0x20 || c = 0x7f then out.Append("\\x").Append(c.ToString "x2") |> ignore
-        elif c < 0x7f then out.Append(char c) |> ignore
+        if c = int quote || c = int '\\' then
+            out.Append('\\').Append(char c) |> ignore
+        elif c = int '\t' then
+            out.Append "\\t" |> ignore
+        elif c = int '\n' then
+            out.Append "\\n" |> ignore
+        elif c = int '\r' then
+            out.Append "\\r" |> ignore
+        elif c < 0x20 || c = 0x7f then
+            out.Append("\\x").Append(c.ToString "x2") |> ignore
+        elif c < 0x7f then
+            out.Append(char c) |> ignore
         else
             match Rune.GetUnicodeCategory rune with
             | Globalization.UnicodeCategory.Control
@@ -71,8 +74,7 @@ let private tooLong (items: (string * string) list) =
 
 let private separated (separator: char) (name: string) (shown: string) (result: BootResult) =
     let items = items result
-    let offending =
-        items |> List.tryFind (fun (_, value) -> value.Contains separator)
+    let offending = items |> List.tryFind (fun (_, value) -> value.Contains separator)
     match offending with
     | Some(key, _) -> Error(Output(ValueContainsDelimiter(key, name, shown)))
     | None ->

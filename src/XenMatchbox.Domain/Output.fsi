@@ -23,12 +23,14 @@ val MaxItemBytes: int = 8191
 
 /// The result handed to libxl.
 type BootResult =
-    { /// The path of the downloaded kernel.
-      Kernel: string
-      /// The path of the downloaded ramdisk; None (or empty) when there is none, and then not written.
-      Ramdisk: string option
-      /// The kernel command line; None (or empty) when there is none, and then not written.
-      Args: string option }
+    {
+        /// The path of the downloaded kernel.
+        Kernel: string
+        /// The path of the downloaded ramdisk; None (or empty) when there is none, and then not written.
+        Ramdisk: string option
+        /// The kernel command line; None (or empty) when there is none, and then not written.
+        Args: string option
+    }
 
 /// The exact bytes of the result in the given format:
 /// - simple0: "kernel PATH\0" ["ramdisk PATH\0"] ["args LINE\0"] "\0";

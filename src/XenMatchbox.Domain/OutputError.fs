@@ -20,15 +20,18 @@ module OutputError =
                 | "kernel"
                 | "ramdisk" ->
                     "the path comes from libxl's --output-directory (under XEN_LIB_DIR, usually /var/lib/xen): give xl a XEN_LIB_DIR without that character, or pass another --output-directory when running by hand"
-                | _ -> "remove that character from the profile's args or from the domU config's extra=/cmdline= (libxl's --args)" }
+                | _ ->
+                    "remove that character from the profile's args or from the domU config's extra=/cmdline= (libxl's --args)" }
         | ItemTooLong(key, bytes, limit) ->
             { Code = "XMB-502"
-              Cause = $"the {key} item is {bytes} bytes; libxl reads items into an 8192-byte buffer and silently drops long ones, so items stay under {limit} bytes"
+              Cause =
+                $"the {key} item is {bytes} bytes; libxl reads items into an 8192-byte buffer and silently drops long ones, so items stay under {limit} bytes"
               Fix = "shorten the value" }
         | OutputFileMissing path ->
             { Code = "XMB-503"
               Cause = $"the output file {path} does not exist"
-              Fix = "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output" }
+              Fix =
+                "libxl creates the output file before running the bootloader; when running by hand, create it first or omit --output" }
         | OutputDirectoryMissing path ->
             { Code = "XMB-504"
               Cause = $"the output directory {path} does not exist or is not a directory"
@@ -40,4 +43,5 @@ module OutputError =
         | StanzaValueInvalid(key, reason) ->
             { Code = "XMB-506"
               Cause = $"the {key} value cannot be written into an xl config: {reason}"
-              Fix = "remove that character from the profile's args (or from the --dir path), and give --dir as an absolute path" }
+              Fix =
+                "remove that character from the profile's args (or from the --dir path), and give --dir as an absolute path" }

@@ -7,11 +7,7 @@ open XenMatchbox.Domain.Labels
 [<Literal>]
 let MaxCommandLineBytes = 1023
 
-type UnvalidatedProfile =
-    { Id: string
-      Kernel: string
-      Initrds: string list
-      Args: string list }
+type UnvalidatedProfile = { Id: string; Kernel: string; Initrds: string list; Args: string list }
 
 [<Sealed>]
 type AssetUrl(value: string) =
@@ -19,8 +15,10 @@ type AssetUrl(value: string) =
     let userInfo = uri.UserInfo
     // The URL without its user information: what goes on the request line.
     let request =
-        if userInfo = "" then value
-        else value.Remove(value.IndexOf("://", StringComparison.Ordinal) + 3, userInfo.Length + 1)
+        if userInfo = "" then
+            value
+        else
+            value.Remove(value.IndexOf("://", StringComparison.Ordinal) + 3, userInfo.Length + 1)
     let schemeEnd = request.IndexOf("://", StringComparison.Ordinal) + 3
     member _.Value = value
     member _.Request = request
@@ -49,8 +47,7 @@ type BootPlan =
 let private dropOptions (tokens: string list) =
     IpxeImage.take "URL" tokens
     |> Result.bind (fun (reference, rest) ->
-        if List.isEmpty rest then Ok reference
-        else Error $"has '{Text.shown 60 (List.head rest)}' after the URL")
+        if List.isEmpty rest then Ok reference else Error $"has '{Text.shown 60 (List.head rest)}' after the URL")
 
 let hostForUrl (host: string) =
     if host.Contains ':' && not (host.StartsWith "[") then $"[{host}]" else host
@@ -82,8 +79,7 @@ let private absolute (text: string) =
     | _ -> Error "is not a valid URL"
 
 let resolveAsset (httpBase: HttpBase) (profileId: string) (reference: string) =
-    let tokens =
-        reference.Split([| ' '; '\t' |], StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
+    let tokens = reference.Split([| ' '; '\t' |], StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
     let resolved =
         dropOptions tokens
         |> Result.bind (fun target ->
@@ -124,13 +120,16 @@ let checkProfileArgs (args: string list) =
     else
         args
         |> List.mapi (fun i arg -> noControlCharacters $"the profile's arg {i + 1} ('{Text.shown 40 arg}')" arg)
-        |> List.tryPick (function Error e -> Some e | Ok() -> None)
+        |> List.tryPick (function
+            | Error e -> Some e
+            | Ok() -> None)
         |> Option.map Error
         |> Option.defaultValue (Ok())
 
 let private commandLine labels (configArgs: string option) (profileArgs: string list) =
     checkProfileArgs profileArgs
-    |> Result.bind (fun () -> noControlCharacters "libxl's --args (the config's extra/cmdline)" (defaultArg configArgs ""))
+    |> Result.bind (fun () ->
+        noControlCharacters "libxl's --args (the config's extra/cmdline)" (defaultArg configArgs ""))
     |> Result.bind (fun () -> Template.expandArgs labels profileArgs)
     |> Result.bind (fun expanded ->
         let parts = [ expanded; defaultArg configArgs "" ] |> List.filter (fun s -> s.Length > 0)

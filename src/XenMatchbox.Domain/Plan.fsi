@@ -11,14 +11,16 @@ val MaxCommandLineBytes: int = 1023
 
 /// A profile as matchbox returned it, not yet checked.
 type UnvalidatedProfile =
-    { /// The profile's id (for an /ipxe lookup, where the script came from); named in errors.
-      Id: string
-      /// The kernel reference (boot.kernel), as written; see resolveAsset.
-      Kernel: string
-      /// The initrd references (boot.initrd), in order, as written.
-      Initrds: string list
-      /// The args (boot.args), in order, their variables not yet expanded.
-      Args: string list }
+    {
+        /// The profile's id (for an /ipxe lookup, where the script came from); named in errors.
+        Id: string
+        /// The kernel reference (boot.kernel), as written; see resolveAsset.
+        Kernel: string
+        /// The initrd references (boot.initrd), in order, as written.
+        Initrds: string list
+        /// The args (boot.args), in order, their variables not yet expanded.
+        Args: string list
+    }
 
 /// An absolute http:// or https:// URL to download. It may carry credentials
 /// (http://user:password@host/…), which are sent as HTTP Basic authentication, as iPXE does, and
@@ -36,10 +38,12 @@ type AssetUrl =
 
 /// Where matchbox serves /assets/... over HTTP.
 type HttpBase =
-    { /// matchbox's host name or IP address (an IPv6 address without its brackets).
-      Host: string
-      /// matchbox's HTTP port.
-      Port: int }
+    {
+        /// matchbox's host name or IP address (an IPv6 address without its brackets).
+        Host: string
+        /// matchbox's HTTP port.
+        Port: int
+    }
 
 /// A host as a URL writes it: an IPv6 address in brackets, anything else as it is.
 val hostForUrl: host: string -> string
@@ -58,18 +62,20 @@ val checkProfileArgs: args: string list -> Result<unit, BootError>
 
 /// What one boot does.
 type BootPlan =
-    { /// The id of the profile the plan is for (UnvalidatedProfile.Id).
-      ProfileId: string
-      /// Downloaded to KernelPath.
-      Kernel: AssetUrl
-      /// Concatenated, in this order, into RamdiskPath; empty when the profile has no initrd.
-      Initrds: AssetUrl list
-      /// Where the kernel goes: "kernel" in the output directory.
-      KernelPath: string
-      /// Where the ramdisk goes: "ramdisk" in the output directory; None when there is no initrd.
-      RamdiskPath: string option
-      /// The expanded profile args, then libxl's --args; None when both are empty.
-      CommandLine: string option }
+    {
+        /// The id of the profile the plan is for (UnvalidatedProfile.Id).
+        ProfileId: string
+        /// Downloaded to KernelPath.
+        Kernel: AssetUrl
+        /// Concatenated, in this order, into RamdiskPath; empty when the profile has no initrd.
+        Initrds: AssetUrl list
+        /// Where the kernel goes: "kernel" in the output directory.
+        KernelPath: string
+        /// Where the ramdisk goes: "ramdisk" in the output directory; None when there is no initrd.
+        RamdiskPath: string option
+        /// The expanded profile args, then libxl's --args; None when both are empty.
+        CommandLine: string option
+    }
 
 /// Builds the plan. Local file names are always "kernel" and "ramdisk" in the output directory,
 /// never names taken from the server.

@@ -43,12 +43,14 @@ module PlanError =
         | ArgsTooLong(bytes, limit) ->
             { Code = "XMB-314"
               Cause = $"the kernel command line is {bytes} bytes; Xen keeps only the first {limit} of a PV guest's"
-              Fix = "shorten the profile's args (long URLs are the usual cause) or the domU config's extra=/cmdline= (libxl's --args), which is appended to them" }
+              Fix =
+                "shorten the profile's args (long URLs are the usual cause) or the domU config's extra=/cmdline= (libxl's --args), which is appended to them" }
         | ArgsControlCharacter(source, character) ->
             { Code = "XMB-315"
               Cause = $"{source} contains {character}, which cannot be part of a kernel command line"
               Fix = "remove the character from the profile's args (or from the domU config's extra/cmdline)" }
         | ProfileArgsTooLarge(count, bytes) ->
             { Code = "XMB-316"
-              Cause = $"the profile has {count} args of {bytes} bytes in all, far more than any kernel command line holds"
+              Cause =
+                $"the profile has {count} args of {bytes} bytes in all, far more than any kernel command line holds"
               Fix = "check the profile: its args list is not what a kernel command line can be" }

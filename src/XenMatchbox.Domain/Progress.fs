@@ -18,8 +18,7 @@ let private EtaWidth = 8
 [<Literal>]
 let LineWidth = 60 // NameWidth + 1 + SizeWidth + 3 + SizeWidth + 2 + RateWidth + 2 + 4 + EtaWidth
 
-let private invariant (format: string) (value: IFormattable) =
-    value.ToString(format, CultureInfo.InvariantCulture)
+let private invariant (format: string) (value: IFormattable) = value.ToString(format, CultureInfo.InvariantCulture)
 
 let private units = [ "KiB"; "MiB"; "GiB" ]
 
@@ -33,16 +32,17 @@ let size (bytes: int64) =
             match units with
             | [ unit ] -> value, unit
             | unit :: larger ->
-                if Math.Round(value, 1, MidpointRounding.AwayFromZero) >= 1024.0 then pick (value / 1024.0) larger
-                else value, unit
+                if Math.Round(value, 1, MidpointRounding.AwayFromZero) >= 1024.0 then
+                    pick (value / 1024.0) larger
+                else
+                    value, unit
             | [] -> value, "B"
         let value, unit = pick (float bytes / 1024.0) units
         invariant "0.0" (Math.Round(value, 1, MidpointRounding.AwayFromZero)) + " " + unit
 
 /// Elapsed seconds that can be shown and divided by: finite and not negative (-0 becomes 0).
 let private knownElapsed (seconds: float) =
-    if Double.IsFinite seconds && seconds >= 0.0 then Some(if seconds = 0.0 then 0.0 else seconds)
-    else None
+    if Double.IsFinite seconds && seconds >= 0.0 then Some(if seconds = 0.0 then 0.0 else seconds) else None
 
 /// Bytes per second, when some time has elapsed (infinite when that time is too small to divide by).
 let private rate (bytes: int64) (seconds: float) =
@@ -62,8 +62,10 @@ let private eta (seconds: float) =
         let whole = int64 (Math.Round(seconds, MidpointRounding.AwayFromZero))
         let hours, minutes, secs = whole / 3600L, whole % 3600L / 60L, whole % 60L
         let two value = invariant "00" value
-        if hours > 0L then invariant "0" hours + ":" + two minutes + ":" + two secs
-        else invariant "0" minutes + ":" + two secs
+        if hours > 0L then
+            invariant "0" hours + ":" + two minutes + ":" + two secs
+        else
+            invariant "0" minutes + ":" + two secs
     else
         ">99 h"
 
@@ -80,9 +82,16 @@ let line (name: string) (received: int64) (total: int64 option) (elapsedSeconds:
         match total, perSecond with
         | Some t, Some r when r > 0.0 && received <= t -> "ETA " + (eta (float (t - received) / r)).PadRight EtaWidth
         | _ -> String(' ', 4 + EtaWidth)
-    (name.PadRight NameWidth + " " + (size received).PadLeft SizeWidth + totalText + "  "
-     + shownRate.PadLeft RateWidth + "  " + etaText)
-        .PadRight LineWidth
+    (name.PadRight NameWidth
+     + " "
+     + (size received).PadLeft SizeWidth
+     + totalText
+     + "  "
+     + shownRate.PadLeft RateWidth
+     + "  "
+     + etaText)
+        .PadRight
+        LineWidth
 
 let summary (name: string) (bytes: int64) (elapsedSeconds: float) (fromCache: bool) =
     if fromCache then

@@ -12,7 +12,8 @@ module RunError =
         | DeadlineExceeded seconds ->
             { Code = "XMB-601"
               Cause = $"the boot did not finish within its deadline of {seconds} s"
-              Fix = "check matchbox and the network; raise --timeout (and LIBXL_BOOTLOADER_TIMEOUT in restricted mode) for slow links" }
+              Fix =
+                "check matchbox and the network; raise --timeout (and LIBXL_BOOTLOADER_TIMEOUT in restricted mode) for slow links" }
         | Interrupted signal ->
             { Code = "XMB-602"
               Cause = $"stopped by {signal} (libxl sends it when the domain is destroyed or the bootloader hangs up)"

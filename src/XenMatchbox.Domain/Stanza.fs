@@ -4,10 +4,7 @@ open System
 open System.Text
 open XenMatchbox.Domain.Errors
 
-type StanzaInput =
-    { Kernel: string
-      Ramdisk: string option
-      Cmdline: string option }
+type StanzaInput = { Kernel: string; Ramdisk: string option; Cmdline: string option }
 
 let private describeControl (c: char) =
     match c with
@@ -45,8 +42,7 @@ let quote (key: string) (value: string) =
         // the character, and takes every other byte but LF (refused above) as it is.
         let out = StringBuilder(value.Length + 2).Append '"'
         for c in value do
-            if c = '"' || c = '\\' then out.Append('\\').Append(c) |> ignore
-            else out.Append c |> ignore
+            if c = '"' || c = '\\' then out.Append('\\').Append(c) |> ignore else out.Append c |> ignore
         Ok(out.Append('"').ToString())
 
 /// The path as an operator can read it in one line: control characters as '?'.
@@ -54,8 +50,10 @@ let private shown (path: string) =
     String.map (fun c -> if Char.IsControl c then '?' else c) path
 
 let private absolute (key: string) (path: string) =
-    if path.StartsWith '/' then Ok path
-    else Error(Output(StanzaValueInvalid(key, $"'{shown path}' is not an absolute path")))
+    if path.StartsWith '/' then
+        Ok path
+    else
+        Error(Output(StanzaValueInvalid(key, $"'{shown path}' is not an absolute path")))
 
 /// "key = VALUE\n", the value checked and quoted.
 let private line (key: string) (check: string -> Result<string, BootError>) (value: string) =

@@ -82,7 +82,7 @@ let expandArg labels arg = expandWith (fromLabels labels) arg
 let references (args: string list) =
     let found = Collections.Generic.List<string>()
     // Every key resolves, to a value every format accepts (a MAC), so that the scan goes on past it.
-    let record : Resolve =
+    let record: Resolve =
         fun _ key ->
             found.Add(key.ToLowerInvariant())
             Ok "00:00:00:00:00:00"

@@ -39,8 +39,18 @@ let followRedirect (from: AssetUrl) (location: string) hop =
         match Uri.TryCreate(Uri from.Value, location) with
         | true, NonNull target when target.Scheme = "http" || target.Scheme = "https" ->
             Plan.resolveAsset { Host = ""; Port = 0 } "(redirect)" target.AbsoluteUri
-            |> Result.mapError (fun _ -> Download(RedirectRefused(from.Shown, Errors.redact location, "is not a usable URL")))
-        | true, NonNull target -> Error(Download(RedirectRefused(from.Shown, Errors.redact location, $"uses the {target.Scheme}: scheme; only http and https are followed")))
+            |> Result.mapError (fun _ ->
+                Download(RedirectRefused(from.Shown, Errors.redact location, "is not a usable URL")))
+        | true, NonNull target ->
+            Error(
+                Download(
+                    RedirectRefused(
+                        from.Shown,
+                        Errors.redact location,
+                        $"uses the {target.Scheme}: scheme; only http and https are followed"
+                    )
+                )
+            )
         | _ -> Error(Download(RedirectRefused(from.Shown, Errors.redact location, "is not a URL")))
 
 let addSizes (bytes: int64) (more: int64) =

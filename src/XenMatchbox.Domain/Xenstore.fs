@@ -31,8 +31,7 @@ let private isUuid (text: string) =
     text.Length = 36
     && text
        |> Seq.indexed
-       |> Seq.forall (fun (i, c) ->
-           if i = 8 || i = 13 || i = 18 || i = 23 then c = '-' else Uri.IsHexDigit c)
+       |> Seq.forall (fun (i, c) -> if i = 8 || i = 13 || i = 18 || i = 23 then c = '-' else Uri.IsHexDigit c)
 
 let parseAnswer domid (answer: string) =
     let unavailable key detail = Error(Lookup(DomainLabelUnavailable(key, detail)))
@@ -50,5 +49,4 @@ let parseAnswer domid (answer: string) =
             Ok { DomId = domid; Uuid = uuid; Name = name }
     | lines -> unavailable "uuid" $"xenstore-read gave {lines.Length} lines for domain {domid}, not 2"
 
-let labels identity =
-    [ "uuid", identity.Uuid; "name", identity.Name ]
+let labels identity = [ "uuid", identity.Uuid; "name", identity.Name ]

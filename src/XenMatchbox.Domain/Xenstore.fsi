@@ -7,12 +7,14 @@ open XenMatchbox.Domain.Errors
 
 /// A domain as xenstore knows it.
 type DomainIdentity =
-    { /// The domain's id.
-      DomId: int
-      /// Lower-case, hyphenated 8-4-4-4-12, as iPXE prints an SMBIOS uuid.
-      Uuid: string
-      /// The domain's name, as xl knows it.
-      Name: string }
+    {
+        /// The domain's id.
+        DomId: int
+        /// Lower-case, hyphenated 8-4-4-4-12, as iPXE prints an SMBIOS uuid.
+        Uuid: string
+        /// The domain's name, as xl knows it.
+        Name: string
+    }
 
 /// The domid in libxl's output file name (bootloader.<domid>.out) or, failing that, its output
 /// directory name (bootloader.<domid>.d); None when neither names one (a run by hand).

@@ -17,8 +17,15 @@ let private resolved (httpBase: Plan.HttpBase) (reference: string) =
 let private hostName =
     gen {
         // each label starts with a letter, so no host reads as a numeric IPv4 address
-        let label = Gen.map2 (fun first rest -> first + rest) (nonEmptyTextOf "abcdefghijklmnopqrstuvwxyz") (textOf "abcdefghijklmnopqrstuvwxyz0123456789-")
-        let! labels = Gen.listOfLength 3 (label |> Gen.map (fun l -> (if l.Length > 10 then l.Substring(0, 10) else l).TrimEnd '-'))
+        let label =
+            Gen.map2
+                (fun first rest -> first + rest)
+                (nonEmptyTextOf "abcdefghijklmnopqrstuvwxyz")
+                (textOf "abcdefghijklmnopqrstuvwxyz0123456789-")
+        let! labels =
+            Gen.listOfLength
+                3
+                (label |> Gen.map (fun l -> (if l.Length > 10 then l.Substring(0, 10) else l).TrimEnd '-'))
         let! count = Gen.choose (1, 3)
         return labels |> List.truncate count |> String.concat "."
     }
@@ -47,23 +54,26 @@ let ``a server path on an IP address host gets a valid URL, IPv6 in brackets`` (
 
 [<Property>]
 let ``an absolute http or https URL is fetched as it is`` () =
-    let url = gen {
-        let! scheme = Gen.elements [ "http"; "https" ]
-        let! host = hostName
-        let! port = Gen.oneof [ Gen.constant ""; port |> Gen.map (sprintf ":%d") ]
-        let! path = assetPath
-        return $"{scheme}://{host}{port}{path}"
-    }
+    let url =
+        gen {
+            let! scheme = Gen.elements [ "http"; "https" ]
+            let! host = hostName
+            let! port = Gen.oneof [ Gen.constant ""; port |> Gen.map (sprintf ":%d") ]
+            let! path = assetPath
+            return $"{scheme}://{host}{port}{path}"
+        }
     Prop.forAll (arb (Gen.zip hostName url)) (fun (server, url) ->
         Expect.equalText url (resolved { Host = server; Port = 8080 } url))
 
 [<Property>]
 let ``iPXE options in front of the reference are dropped`` () =
-    let case = gen {
-        let! reference = Gen.oneof [ assetPath; assetPath |> Gen.map (fun p -> "https://builds.example.org" + p) ]
-        let! option = Gen.elements [ "--name main "; "-n main "; "--name=main "; "--name  main\t"; "-n initrd.img " ]
-        return reference, option + reference
-    }
+    let case =
+        gen {
+            let! reference = Gen.oneof [ assetPath; assetPath |> Gen.map (fun p -> "https://builds.example.org" + p) ]
+            let! option =
+                Gen.elements [ "--name main "; "-n main "; "--name=main "; "--name  main\t"; "-n initrd.img " ]
+            return reference, option + reference
+        }
     Prop.forAll (arb case) (fun (reference, withOptions) ->
         let httpBase: Plan.HttpBase = { Host = "matchbox.example.com"; Port = 8080 }
         Expect.equalText (resolved httpBase reference) (resolved httpBase withOptions))

@@ -42,23 +42,39 @@ let ``the FCOS live profile becomes kernel, one named initrd and its expanded ar
         profile
             "/assets/fedora-coreos/fedora-coreos-36.20220906.3.2-live-kernel-x86_64"
             [ "--name main /assets/fedora-coreos/fedora-coreos-36.20220906.3.2-live-initramfs.x86_64.img" ]
-            [ "initrd=main"; "ignition.firstboot"; "ignition.config.url=http://matchbox.example.com:8080/ignition?uuid=${uuid}&mac=${mac:hexhyp}" ]
+            [ "initrd=main"
+              "ignition.firstboot"
+              "ignition.config.url=http://matchbox.example.com:8080/ignition?uuid=${uuid}&mac=${mac:hexhyp}" ]
     let plan = plan (Some "console=hvc0") fcos |> Expect.ok "the plan"
-    Expect.equalText "http://matchbox.example.com:8080/assets/fedora-coreos/fedora-coreos-36.20220906.3.2-live-kernel-x86_64" plan.Kernel.Value
-    Expect.equal "initrds" [ "http://matchbox.example.com:8080/assets/fedora-coreos/fedora-coreos-36.20220906.3.2-live-initramfs.x86_64.img" ] (plan.Initrds |> List.map (fun u -> u.Value))
+    Expect.equalText
+        "http://matchbox.example.com:8080/assets/fedora-coreos/fedora-coreos-36.20220906.3.2-live-kernel-x86_64"
+        plan.Kernel.Value
+    Expect.equal
+        "initrds"
+        [ "http://matchbox.example.com:8080/assets/fedora-coreos/fedora-coreos-36.20220906.3.2-live-initramfs.x86_64.img" ]
+        (plan.Initrds |> List.map (fun u -> u.Value))
     Expect.equalText "/var/lib/xen/bootloader.7.d/kernel" plan.KernelPath
     Expect.equal "ramdisk path" (Some "/var/lib/xen/bootloader.7.d/ramdisk") plan.RamdiskPath
-    Expect.equal "command line" (Some "initrd=main ignition.firstboot ignition.config.url=http://matchbox.example.com:8080/ignition?uuid=0b7c5b08&mac=52-54-00-aa-bb-cc console=hvc0") plan.CommandLine
+    Expect.equal
+        "command line"
+        (Some
+            "initrd=main ignition.firstboot ignition.config.url=http://matchbox.example.com:8080/ignition?uuid=0b7c5b08&mac=52-54-00-aa-bb-cc console=hvc0")
+        plan.CommandLine
 
 [<Property>]
 let ``the kernel and ramdisk are always <dir>/kernel and <dir>/ramdisk, whatever the URLs name`` () =
-    let case = gen {
-        let! dir = nonEmptyTextOf "abcxyz019._-" |> Gen.map (fun d -> "/var/lib/xen/" + d)
-        let! slash = Gen.elements [ ""; "/"; "//" ]
-        let! names = Gen.nonEmptyListOf (Gen.elements [ "kernel"; "vmlinuz"; "../../etc/passwd"; "ramdisk"; "a%2Fb"; "initrd.img?x=1"; "k%23frag" ])
-        let! count = Gen.choose (0, 3)
-        return dir, dir + slash, names, count
-    }
+    let case =
+        gen {
+            let! dir = nonEmptyTextOf "abcxyz019._-" |> Gen.map (fun d -> "/var/lib/xen/" + d)
+            let! slash = Gen.elements [ ""; "/"; "//" ]
+            let! names =
+                Gen.nonEmptyListOf (
+                    Gen.elements
+                        [ "kernel"; "vmlinuz"; "../../etc/passwd"; "ramdisk"; "a%2Fb"; "initrd.img?x=1"; "k%23frag" ]
+                )
+            let! count = Gen.choose (0, 3)
+            return dir, dir + slash, names, count
+        }
     Prop.forAll (arb case) (fun (dir, given, names, count) ->
         let refs = names |> List.map (fun n -> "/assets/" + n)
         let initrds = List.replicate count refs |> List.concat
@@ -70,11 +86,13 @@ let ``the kernel and ramdisk are always <dir>/kernel and <dir>/ramdisk, whatever
 
 [<Property>]
 let ``the command line is the expanded profile args then the config's args, or none when both are empty`` () =
-    let case = gen {
-        let! args = Gen.listOf (nonEmptyTextOf "abc019=:/._-")
-        let! config = Gen.oneof [ Gen.constant None; Gen.constant (Some ""); nonEmptyTextOf "abc019=:/._- " |> Gen.map Some ]
-        return args, config
-    }
+    let case =
+        gen {
+            let! args = Gen.listOf (nonEmptyTextOf "abc019=:/._-")
+            let! config =
+                Gen.oneof [ Gen.constant None; Gen.constant (Some ""); nonEmptyTextOf "abc019=:/._- " |> Gen.map Some ]
+            return args, config
+        }
     Prop.forAll (arb case) (fun (args, config) ->
         let plan = plan config (profile "/assets/k" [] args) |> Expect.ok "the plan"
         let expected =
@@ -102,15 +120,20 @@ let private textOfBytes (n: int) =
 
 [<Property>]
 let ``a command line of up to 1023 UTF-8 bytes is kept and a longer one refused`` () =
-    let case = gen {
-        let! bytes = Gen.oneof [ Gen.choose (1000, 1050); Gen.elements [ 1022; 1023; 1024 ] ]
-        // the line from the profile's args alone, the config's args alone, or both joined by a space
-        let! profileBytes = Gen.oneof [ Gen.constant bytes; Gen.constant 0; Gen.choose (1, bytes - 2) ]
-        let configBytes = if profileBytes = bytes then 0 elif profileBytes = 0 then bytes else bytes - profileBytes - 1
-        let! profileArgs = if profileBytes = 0 then Gen.constant [] else textOfBytes profileBytes |> Gen.map List.singleton
-        let! configArgs = if configBytes = 0 then Gen.constant None else textOfBytes configBytes |> Gen.map Some
-        return bytes, profileArgs, configArgs
-    }
+    let case =
+        gen {
+            let! bytes = Gen.oneof [ Gen.choose (1000, 1050); Gen.elements [ 1022; 1023; 1024 ] ]
+            // the line from the profile's args alone, the config's args alone, or both joined by a space
+            let! profileBytes = Gen.oneof [ Gen.constant bytes; Gen.constant 0; Gen.choose (1, bytes - 2) ]
+            let configBytes =
+                if profileBytes = bytes then 0
+                elif profileBytes = 0 then bytes
+                else bytes - profileBytes - 1
+            let! profileArgs =
+                if profileBytes = 0 then Gen.constant [] else textOfBytes profileBytes |> Gen.map List.singleton
+            let! configArgs = if configBytes = 0 then Gen.constant None else textOfBytes configBytes |> Gen.map Some
+            return bytes, profileArgs, configArgs
+        }
     Prop.forAll (arb case) (fun (bytes, profileArgs, configArgs) ->
         let line = (profileArgs @ Option.toList configArgs) |> String.concat " "
         Expect.equal "bytes of the generated line" bytes (Encoding.UTF8.GetByteCount line)

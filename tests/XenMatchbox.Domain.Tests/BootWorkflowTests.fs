@@ -21,15 +21,25 @@ let private settings (argv: string list) =
     | CommandLine.ShowHelp _ -> failwith "help, not a run"
 
 let private libxl more =
-    [ "--output=/var/lib/xen/bootloader.7.out"; "--output-format=simple0"; "--output-directory=/var/lib/xen/bootloader.7.d" ]
-    @ [ "--server"; "mb" ] @ more @ [ "/dev/vg/disk" ]
+    [ "--output=/var/lib/xen/bootloader.7.out"
+      "--output-format=simple0"
+      "--output-directory=/var/lib/xen/bootloader.7.d" ]
+    @ [ "--server"; "mb" ]
+    @ more
+    @ [ "/dev/vg/disk" ]
 
-let private boot more = settings (libxl ([ "--lookup"; "mac=52:54:00:aa:bb:cc" ] @ tls @ more))
-let private show more = settings ([ "show"; "--server"; "mb"; "--lookup"; "mac=52:54:00:aa:bb:cc" ] @ tls @ more)
-let private stage more = settings ([ "stage"; "--dir"; "/srv/xen/g1"; "--server"; "mb"; "--lookup"; "mac=52:54:00:aa:bb:cc" ] @ tls @ more)
+let private boot more =
+    settings (libxl ([ "--lookup"; "mac=52:54:00:aa:bb:cc" ] @ tls @ more))
+let private show more =
+    settings ([ "show"; "--server"; "mb"; "--lookup"; "mac=52:54:00:aa:bb:cc" ] @ tls @ more)
+let private stage more =
+    settings ([ "stage"; "--dir"; "/srv/xen/g1"; "--server"; "mb"; "--lookup"; "mac=52:54:00:aa:bb:cc" ] @ tls @ more)
 
 let private profile args : Plan.UnvalidatedProfile =
-    { Id = "fcos"; Kernel = "/assets/vmlinuz"; Initrds = [ "/assets/a.img"; "/assets/b.img" ]; Args = args }
+    { Id = "fcos"
+      Kernel = "/assets/vmlinuz"
+      Initrds = [ "/assets/a.img"; "/assets/b.img" ]
+      Args = args }
 
 let private labels = Expect.ok "labels" (Labels.fromLookups [ "mac=52:54:00:aa:bb:cc" ])
 
@@ -66,7 +76,14 @@ let ``stage creates its directory and never links, and a dry run uses no cache a
 [<Property>]
 let ``progress is redrawn only on a terminal that does not carry the result`` (terminal: bool) =
     let toFile = prepare (boot []) terminal
-    let toStdout = prepare (settings ([ "--output-directory=/var/lib/xen/bootloader.7.d"; "--server"; "mb"; "--lookup"; "a=b" ] @ tls @ [ "/d" ])) terminal
+    let toStdout =
+        prepare
+            (settings (
+                [ "--output-directory=/var/lib/xen/bootloader.7.d"; "--server"; "mb"; "--lookup"; "a=b" ]
+                @ tls
+                @ [ "/d" ]
+            ))
+            terminal
     toFile.Progress = (if terminal then Redrawn else Summaries) && toStdout.Progress = Summaries
 
 [<Fact>]
@@ -108,7 +125,10 @@ let ``a boot fetches the kernel and the ramdisk into libxl's directory and write
         Assert.Equal<byte array>(run.Result, bytes)
         Assert.Equal<string list>([ kernel.Target; ramdisk.Target ], run.Keep)
     | _ -> failwith "expected two downloads and the result"
-    Assert.Equal(Some "kernel /var/lib/xen/bootloader.7.d/kernel, ramdisk /var/lib/xen/bootloader.7.d/ramdisk ready", readyLine run)
+    Assert.Equal(
+        Some "kernel /var/lib/xen/bootloader.7.d/kernel, ramdisk /var/lib/xen/bootloader.7.d/ramdisk ready",
+        readyLine run
+    )
     Assert.Equal("profile fcos matches mac=52:54:00:aa:bb:cc", foundLine run)
 
 [<Fact>]

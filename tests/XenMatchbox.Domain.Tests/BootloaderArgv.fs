@@ -10,33 +10,37 @@ open Generators
 
 /// What the argv says, and what the parsed settings must hold.
 type Boot =
-    { LibxlKernel: string option
-      LibxlRamdisk: string option
-      Args: string option
-      Quiet: bool
-      Output: string
-      OutputFormat: string
-      OutputDirectory: string
-      Server: string
-      /// --server as typed (an IPv6 address may come in brackets).
-      ServerTyped: string
-      HttpPort: int option
-      GrpcPort: int option
-      Ca: string * string
-      Cert: string * string
-      Key: string * string
-      /// (--lookup text, expected key, expected value)
-      Lookups: (string * string * string) list
-      Disk: string }
+    {
+        LibxlKernel: string option
+        LibxlRamdisk: string option
+        Args: string option
+        Quiet: bool
+        Output: string
+        OutputFormat: string
+        OutputDirectory: string
+        Server: string
+        /// --server as typed (an IPv6 address may come in brackets).
+        ServerTyped: string
+        HttpPort: int option
+        GrpcPort: int option
+        Ca: string * string
+        Cert: string * string
+        Key: string * string
+        /// (--lookup text, expected key, expected value)
+        Lookups: (string * string * string) list
+        Disk: string
+    }
 
 /// One flag: its name and value (None for a switch).
 type Flag = { Name: string; Value: string option }
 
-let private path prefix = nonEmptyTextOf "abcdefxyz0123456789._-" |> Gen.map (fun p -> prefix + p)
+let private path prefix =
+    nonEmptyTextOf "abcdefxyz0123456789._-" |> Gen.map (fun p -> prefix + p)
 
 let private host =
     Gen.oneof
-        [ Gen.elements [ "matchbox.example.com"; "mb"; "192.0.2.10"; "matchbox-1.lab.internal" ] |> Gen.map (fun h -> h, h)
+        [ Gen.elements [ "matchbox.example.com"; "mb"; "192.0.2.10"; "matchbox-1.lab.internal" ]
+          |> Gen.map (fun h -> h, h)
           Gen.elements [ "fd00::1"; "2001:db8::8" ] |> Gen.map (fun h -> h, h)
           Gen.elements [ "fd00::1"; "2001:db8::8" ] |> Gen.map (fun h -> h, $"[{h}]") ]
 
@@ -49,12 +53,15 @@ let private lookups =
         let! withMac = Gen.elements [ true; false ]
         let! octets, spelled = macWithSpelling
         let! macKey = randomCase "mac"
-        let! typedPlain = plain |> List.map (fun (k, v) -> randomCase k |> Gen.map (fun t -> $"{t}={v}", k, v)) |> Gen.sequenceToList
+        let! typedPlain =
+            plain |> List.map (fun (k, v) -> randomCase k |> Gen.map (fun t -> $"{t}={v}", k, v)) |> Gen.sequenceToList
         return (if withMac then [ $"{macKey}={spelled}", "mac", colonLower octets ] else []) @ typedPlain
     }
 
 let private commandLine =
-    Gen.nonEmptyListOf (Gen.elements [ "console=hvc0"; "root=/dev/xvda1"; "ip=dhcp"; "quiet"; "a=b=c"; "x='y z'"; "é=€" ])
+    Gen.nonEmptyListOf (
+        Gen.elements [ "console=hvc0"; "root=/dev/xvda1"; "ip=dhcp"; "quiet"; "a=b=c"; "x='y z'"; "é=€" ]
+    )
     |> Gen.map (String.concat " ")
 
 let boot: Gen<Boot> =
@@ -131,7 +138,10 @@ let shuffledFlags (boot: Boot) =
 
 /// The settings, field by field, as text an operator can compare.
 let describeSettings (settings: CommandLine.Settings) =
-    let option = function Some (v: string) -> $"\"{v}\"" | None -> "none"
+    let option =
+        function
+        | Some(v: string) -> $"\"{v}\""
+        | None -> "none"
     let format =
         match settings.OutputFormat with
         | Output.Simple0 -> "simple0"
@@ -145,7 +155,8 @@ let describeSettings (settings: CommandLine.Settings) =
         match settings.Server.Client with
         | Some client -> client.CertFile, client.KeyFile
         | None -> "none", "none"
-    String.concat "\n"
+    String.concat
+        "\n"
         [ $"server.host: {settings.Server.Host}"
           $"server.httpPort: {settings.Server.HttpPort}"
           $"server.grpcPort: {settings.Server.GrpcPort}"
@@ -167,8 +178,12 @@ let expectedSettings (boot: Boot) (order: Flag list) =
         lookupOrder
         |> List.map (fun text -> boot.Lookups |> List.find (fun (t, _, _) -> t = text) |> fun (_, k, v) -> $"{k}={v}")
         |> String.concat " | "
-    let option = function Some (v: string) -> $"\"{v}\"" | None -> "none"
-    String.concat "\n"
+    let option =
+        function
+        | Some(v: string) -> $"\"{v}\""
+        | None -> "none"
+    String.concat
+        "\n"
         [ $"server.host: {boot.Server}"
           $"server.httpPort: {defaultArg boot.HttpPort 8080}"
           $"server.grpcPort: {defaultArg boot.GrpcPort 8081}"

@@ -11,12 +11,9 @@ open Generators
 
 /// Header values as servers send them: printable, no line breaks.
 let private headerValue =
-    Gen.elements [ 'a'; 'Z'; '0'; '"'; '/'; ' '; ','; ':'; '-'; 'W' ]
-    |> Gen.arrayOfLength 12
-    |> Gen.map System.String
+    Gen.elements [ 'a'; 'Z'; '0'; '"'; '/'; ' '; ','; ':'; '-'; 'W' ] |> Gen.arrayOfLength 12 |> Gen.map System.String
 
-let private url =
-    Gen.choose (0, 9999) |> Gen.map (fun n -> $"http://mb.example:8080/assets/os/{n}/vmlinuz")
+let private url = Gen.choose (0, 9999) |> Gen.map (fun n -> $"http://mb.example:8080/assets/os/{n}/vmlinuz")
 
 let private entry =
     gen {
@@ -47,9 +44,7 @@ let private damagedText =
         let! c = Gen.elements [ '\n'; ' '; '0'; '-'; 'x' ]
         return!
             Gen.elements
-                [ text.Substring(0, at) + string c + text.Substring(at + 1)
-                  text.Substring(0, at)
-                  text + text ]
+                [ text.Substring(0, at) + string c + text.Substring(at + 1); text.Substring(0, at); text + text ]
     }
 
 [<Property>]
@@ -64,11 +59,20 @@ let ``a truncated or foreign metadata file is a miss, never an error`` () =
     let full = render { Url = "http://mb/a"; ETag = Some "\"1\""; LastModified = None; Length = 5L }
     for cut in 0 .. full.Length - 1 do
         Assert.Equal(None, parse "http://mb/a" (full.Substring(0, cut)))
-    Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 2\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 5\n")
+    Assert.Equal(
+        None,
+        parse "http://mb/a" "xenmatchbox-cache 2\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 5\n"
+    )
     Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \nlast-modified \nlength 5\n")
-    Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \"1\"\nlast-modified \nlength -5\n")
+    Assert.Equal(
+        None,
+        parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \"1\"\nlast-modified \nlength -5\n"
+    )
     // A length render never writes: a changed digit must not pass for another entry.
-    Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 05\n")
+    Assert.Equal(
+        None,
+        parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 05\n"
+    )
 
 [<Property>]
 let ``keys are 64 lower-case hex digits, one per URL`` () =
@@ -83,7 +87,8 @@ let ``keys are 64 lower-case hex digits, one per URL`` () =
 let ``revalidation sends exactly the validators the entry has`` () =
     Prop.forAll (arb entry) (fun e ->
         let expected =
-            List.choose id
+            List.choose
+                id
                 [ e.ETag |> Option.map (fun v -> "If-None-Match", v)
                   e.LastModified |> Option.map (fun v -> "If-Modified-Since", v) ]
         conditionalHeaders e = expected)
@@ -99,8 +104,10 @@ let ``a 304 repeating the entry's validators is current, one naming others is a 
     Prop.forAll (arb (Gen.zip entry headerValue)) (fun (e, other) ->
         let other = "x" + other
         decide e.Url (Some e) 304 e.ETag e.LastModified None = Some Current
-        && decide e.Url (Some e) 304 e.ETag (Some other) None = (if e.LastModified.IsSome then Some Changed else Some Current)
-        && decide e.Url (Some e) 304 (Some other) e.LastModified None = (if e.ETag.IsSome then Some Changed else Some Current))
+        && decide e.Url (Some e) 304 e.ETag (Some other) None =
+            (if e.LastModified.IsSome then Some Changed else Some Current)
+        && decide e.Url (Some e) 304 (Some other) e.LastModified None =
+            (if e.ETag.IsSome then Some Changed else Some Current))
 
 [<Property>]
 let ``an entry with an ETag is revalidated by a conditional GET, one with only a date by HEAD`` () =
@@ -110,7 +117,11 @@ let ``an entry with an ETag is revalidated by a conditional GET, one with only a
         | CompareHead -> e.ETag.IsNone)
 
 let private dated =
-    entry |> Gen.map (fun e -> { e with ETag = None; LastModified = Some(defaultArg e.LastModified "Mon, 30 Nov 2026 10:00:00 GMT") })
+    entry
+    |> Gen.map (fun e ->
+        { e with
+            ETag = None
+            LastModified = Some(defaultArg e.LastModified "Mon, 30 Nov 2026 10:00:00 GMT") })
 
 [<Property>]
 let ``a HEAD is current only with the entry's date and length`` () =
@@ -119,11 +130,16 @@ let ``a HEAD is current only with the entry's date and length`` () =
         compareHead e None e.LastModified (Some length) = (if delta = 0 then Current else Changed)
         && compareHead e None None (Some e.Length) = Changed
         && compareHead e None e.LastModified None = Changed
-        && compareHead e None (Some "Sun, 29 Nov 2026 10:00:00 GMT") (Some e.Length) = (if e.LastModified = Some "Sun, 29 Nov 2026 10:00:00 GMT" then Current else Changed))
+        && compareHead e None (Some "Sun, 29 Nov 2026 10:00:00 GMT") (Some e.Length) =
+            (if e.LastModified = Some "Sun, 29 Nov 2026 10:00:00 GMT" then Current else Changed))
 
 [<Fact>]
 let ``a rollback to an older build is a change, though Go's file server answers it with 304`` () =
-    let stored = { Url = "http://mb/a"; ETag = None; LastModified = Some "Tue, 01 Dec 2026 10:00:00 GMT"; Length = 100L }
+    let stored =
+        { Url = "http://mb/a"
+          ETag = None
+          LastModified = Some "Tue, 01 Dec 2026 10:00:00 GMT"
+          Length = 100L }
     // The older file's date is not newer than If-Modified-Since, so Go says 304; HEAD shows the truth.
     Assert.Equal(Changed, compareHead stored None (Some "Mon, 30 Nov 2026 10:00:00 GMT") (Some 100L))
     Assert.Equal(Changed, compareHead stored None (Some "Tue, 01 Dec 2026 10:00:00 GMT") (Some 99L))
@@ -132,8 +148,7 @@ let ``a rollback to an older build is a change, though Go's file server answers 
 
 [<Property>]
 let ``a 200 with a validator and a length is stored with them`` () =
-    Prop.forAll (arb entry) (fun e ->
-        decide e.Url None 200 e.ETag e.LastModified (Some e.Length) = Some(Store e))
+    Prop.forAll (arb entry) (fun e -> decide e.Url None 200 e.ETag e.LastModified (Some e.Length) = Some(Store e))
 
 [<Property>]
 let ``a 200 without validators or without a length is used and never stored`` () =
@@ -173,7 +188,9 @@ let ``eviction keeps entries in use, removes least recently used first and no mo
         // fits, or nothing more could go
         && (total <= cap || keptEvictable.IsEmpty)
         // the least recently used go first
-        && (evictable |> List.filter isEvicted |> List.forall (fun e -> keptEvictable |> List.forall (fun k -> e.LastUsed <= k.LastUsed)))
+        && (evictable
+            |> List.filter isEvicted
+            |> List.forall (fun e -> keptEvictable |> List.forall (fun k -> e.LastUsed <= k.LastUsed)))
         // no more than needed: without the last eviction the cache would still be over
         && (match List.tryLast evicted with
             | None -> true
@@ -188,9 +205,16 @@ let ``a cache under its cap loses nothing`` () =
 
 let private baseArgv =
     [ "--output-directory=/var/lib/xen/bootloader.1.d"
-      "--server"; "mb"
-      "--ca"; "/c"; "--cert"; "/d"; "--key"; "/e"
-      "--lookup"; "mac=52:54:00:aa:bb:cc" ]
+      "--server"
+      "mb"
+      "--ca"
+      "/c"
+      "--cert"
+      "/d"
+      "--key"
+      "/e"
+      "--lookup"
+      "mac=52:54:00:aa:bb:cc" ]
 
 let private cacheOf (flags: string list) =
     CommandLine.parse (fun _ -> None) (List.toArray (baseArgv @ flags @ [ "/disk" ]))
@@ -201,7 +225,10 @@ let private cacheOf (flags: string list) =
 [<Fact>]
 let ``the cache is on by default, in /var/cache/xenmatchbox with 4 GiB`` () =
     Assert.Equal(Ok(Some { Directory = "/var/cache/xenmatchbox"; MaxBytes = 4L <<< 30 }), cacheOf [])
-    Assert.Equal(Ok(Some { Directory = "/srv/xmb"; MaxBytes = 512L <<< 20 }), cacheOf [ "--cache-dir=/srv/xmb"; "--cache-size"; "512M" ])
+    Assert.Equal(
+        Ok(Some { Directory = "/srv/xmb"; MaxBytes = 512L <<< 20 }),
+        cacheOf [ "--cache-dir=/srv/xmb"; "--cache-size"; "512M" ]
+    )
     Assert.Equal(Ok None, cacheOf [ "--no-cache" ])
 
 [<Fact>]

@@ -22,11 +22,12 @@ let private settingsOf (argv: string list) =
 
 [<Property(MaxTest = 60)>]
 let ``libxl's and the operator's flags in any order and either form give the same settings`` () =
-    let case = gen {
-        let! boot = boot
-        let! order, entries = shuffledFlags boot
-        return boot, order, List.concat entries @ [ boot.Disk ]
-    }
+    let case =
+        gen {
+            let! boot = boot
+            let! order, entries = shuffledFlags boot
+            return boot, order, List.concat entries @ [ boot.Disk ]
+        }
     Prop.forAll (arb case) (fun (boot, order, argv) ->
         Expect.equalText (expectedSettings boot order) (describeSettings (settingsOf argv)))
 
@@ -37,16 +38,23 @@ let ``the argv of the protocol doc's example parses once the endpoint is given a
           "--output=/var/lib/xen/bootloader.7.out"
           "--output-format=simple0"
           "--output-directory=/var/lib/xen/bootloader.7.d"
-          "--server"; "mb"
-          "--grpcport"; "8081"
-          "--ca"; "/etc/matchbox/ca.crt"
-          "--cert"; "/etc/matchbox/client.crt"
-          "--key"; "/etc/matchbox/client.key"
-          "--lookup"; "mac=52:54:00:AA:BB:CC"
+          "--server"
+          "mb"
+          "--grpcport"
+          "8081"
+          "--ca"
+          "/etc/matchbox/ca.crt"
+          "--cert"
+          "/etc/matchbox/client.crt"
+          "--key"
+          "/etc/matchbox/client.key"
+          "--lookup"
+          "mac=52:54:00:AA:BB:CC"
           "/dev/vg0/guest-root" ]
     let settings = settingsOf argv
     Expect.equalText
-        (String.concat "\n"
+        (String.concat
+            "\n"
             [ "server.host: mb"
               "server.httpPort: 8080"
               "server.grpcPort: 8081"
@@ -64,13 +72,14 @@ let ``the argv of the protocol doc's example parses once the endpoint is given a
 
 [<Property(MaxTest = 40)>]
 let ``a disk anywhere but last is rejected`` () =
-    let case = gen {
-        let! boot = boot
-        let! _, entries = shuffledFlags boot
-        // between whole flags, never between a flag and its value
-        let! at = Gen.choose (0, entries.Length - 1)
-        return List.concat (List.insertAt at [ boot.Disk ] entries)
-    }
+    let case =
+        gen {
+            let! boot = boot
+            let! _, entries = shuffledFlags boot
+            // between whole flags, never between a flag and its value
+            let! at = Gen.choose (0, entries.Length - 1)
+            return List.concat (List.insertAt at [ boot.Disk ] entries)
+        }
     Prop.forAll (arb case) (fun argv ->
         match parse argv with
         | Error(CommandLine(CommandLineRejected _)) -> ()
@@ -126,7 +135,8 @@ let ``the deadline stays 10 s under libxl's timeout and --timeout can only short
         match CommandLine.parse env (List.toArray (withDisk (valid @ argv))) with
         | Ok(CommandLine.Run settings) -> $"%A{settings.Limits.DeadlineSeconds}"
         | other -> $"%A{other}"
-    let libxl value = fun name -> if name = "LIBXL_BOOTLOADER_TIMEOUT" then Some value else None
+    let libxl value =
+        fun name -> if name = "LIBXL_BOOTLOADER_TIMEOUT" then Some value else None
     Expect.equalText "Some 110" (deadline (fun _ -> None) [])
     Expect.equalText "Some 30" (deadline (fun _ -> None) [ "--timeout=30" ])
     Expect.equalText "None" (deadline (fun _ -> None) [ "--timeout=0" ])
@@ -170,7 +180,8 @@ let ``a port that is not 1 to 65535 is an error naming the flag`` (flag: string,
 [<InlineData("user@mb")>]
 let ``a --server that is not a bare host is an error`` (server: string) =
     match parse (withDisk (without "--server" @ [ $"--server={server}" ])) with
-    | Error(CommandLine(InvalidServer(flag, value, _))) -> Expect.equal "flag and value" ("--server", server) (flag, value)
+    | Error(CommandLine(InvalidServer(flag, value, _))) ->
+        Expect.equal "flag and value" ("--server", server) (flag, value)
     | other -> Expect.fail $"--server={server}: expected InvalidServer, got %A{other}"
 
 [<Fact>]
@@ -213,7 +224,8 @@ let ``a client certificate without --ca is an error: gRPC trusts only that CA`` 
     | other -> Expect.fail $"expected MissingTlsFlags, got %A{other}"
 
 /// Every timeout ends up in a runtime timer (CancelAfter, TimeSpan) that holds int.MaxValue ms.
-let private timeoutSource = Gen.elements [ "--timeout"; "--connect-timeout"; "--read-timeout"; "LIBXL_BOOTLOADER_TIMEOUT" ]
+let private timeoutSource =
+    Gen.elements [ "--timeout"; "--connect-timeout"; "--read-timeout"; "LIBXL_BOOTLOADER_TIMEOUT" ]
 
 let private parseTimeout (source: string) (value: string) =
     if source.StartsWith "LIBXL" then
@@ -229,12 +241,13 @@ let ``the largest timeout is what a timer holds: int.MaxValue milliseconds`` () 
 
 [<Property(MaxTest = 200)>]
 let ``a timeout over what a timer holds is XMB-113 naming its source and the maximum, never accepted`` () =
-    let case = gen {
-        let! source = timeoutSource
-        let! over = Gen.choose64 (int64 Limits.MaxTimeoutSeconds + 1L, System.Int64.MaxValue)
-        let! digits = Gen.elements [ string over; string over + "0000000000"; "4294978"; "2147484" ]
-        return source, digits
-    }
+    let case =
+        gen {
+            let! source = timeoutSource
+            let! over = Gen.choose64 (int64 Limits.MaxTimeoutSeconds + 1L, System.Int64.MaxValue)
+            let! digits = Gen.elements [ string over; string over + "0000000000"; "4294978"; "2147484" ]
+            return source, digits
+        }
     Prop.forAll (arb case) (fun (source, value) ->
         match parseTimeout source value with
         | Error(CommandLine(InvalidDuration(named, v)) as error) ->
@@ -245,17 +258,21 @@ let ``a timeout over what a timer holds is XMB-113 naming its source and the max
 
 [<Property(MaxTest = 200)>]
 let ``any timeout up to the maximum is accepted, and a lookup's connect plus read time always fits a timer`` () =
-    let case = gen {
-        let! connect = Gen.choose (1, Limits.MaxTimeoutSeconds)
-        let! read = Gen.choose (1, Limits.MaxTimeoutSeconds)
-        let! timeout = Gen.choose (0, Limits.MaxTimeoutSeconds)
-        return connect, read, timeout
-    }
+    let case =
+        gen {
+            let! connect = Gen.choose (1, Limits.MaxTimeoutSeconds)
+            let! read = Gen.choose (1, Limits.MaxTimeoutSeconds)
+            let! timeout = Gen.choose (0, Limits.MaxTimeoutSeconds)
+            return connect, read, timeout
+        }
     Prop.forAll (arb case) (fun (connect, read, timeout) ->
-        let argv = withDisk (valid @ [ $"--connect-timeout={connect}"; $"--read-timeout={read}"; $"--timeout={timeout}" ])
+        let argv =
+            withDisk (valid @ [ $"--connect-timeout={connect}"; $"--read-timeout={read}"; $"--timeout={timeout}" ])
         match parse argv, int64 connect + int64 read <= int64 Limits.MaxTimeoutSeconds with
         | Ok(CommandLine.Run settings), true ->
-            Expect.equal "limits" (connect, read, (if timeout = 0 then None else Some timeout))
+            Expect.equal
+                "limits"
+                (connect, read, (if timeout = 0 then None else Some timeout))
                 (settings.Limits.ConnectSeconds, settings.Limits.ReadSeconds, settings.Limits.DeadlineSeconds)
         | Error(CommandLine(InvalidDuration(named, value))), false ->
             Expect.equalText "--connect-timeout plus --read-timeout" named
@@ -271,7 +288,9 @@ let ``the timeouts of the issue are XMB-113 with the maximum`` (source: string, 
     match parseTimeout source value with
     | Error error ->
         Expect.equalText "XMB-113" (code error)
-        Expect.isTrue (describe error) ((describe error).Contains $"{source} '{value}' is not a whole number of seconds from 0 to 2147483")
+        Expect.isTrue
+            (describe error)
+            ((describe error).Contains $"{source} '{value}' is not a whole number of seconds from 0 to 2147483")
     | other -> Expect.fail $"expected XMB-113, got %A{other}"
 
 [<Fact>]

@@ -41,7 +41,8 @@ let ``each setting comes from the command line, else the environment, else the f
     let port = Gen.choose (1, 65535) |> Gen.optionOf
     Prop.forAll (arb (Gen.zip3 port port port)) (fun (onArgv, inEnvironment, inFile) ->
         let argv = onArgv |> Option.map (fun p -> [ $"--httpport={p}" ]) |> Option.defaultValue []
-        let variables = inEnvironment |> Option.map (fun p -> [ "XENMATCHBOX_HTTPPORT", string p ]) |> Option.defaultValue []
+        let variables =
+            inEnvironment |> Option.map (fun p -> [ "XENMATCHBOX_HTTPPORT", string p ]) |> Option.defaultValue []
         let config = inFile |> Option.map (fun p -> $"# matchbox\n\nhttpport = {p}\n")
         let expected = onArgv |> Option.orElse inEnvironment |> Option.orElse inFile |> Option.defaultValue 8080
         let actual = (settings (("XENMATCHBOX_SERVER", "mb") :: variables) config (bootArgv argv)).Server.HttpPort
@@ -66,7 +67,12 @@ let ``a domU config needs only its labels when the file holds the rest`` () =
     let s = settings [] (Some config) (bootArgv [])
     Expect.equal "host" "mb.example.com" s.Server.Host
     Expect.equal "grpc port" 18081 s.Server.GrpcPort
-    Expect.equal "client" (Some { CommandLine.CertFile = "/etc/matchbox/client.crt"; CommandLine.KeyFile = "/etc/matchbox/client.key" }) s.Server.Client
+    Expect.equal
+        "client"
+        (Some
+            { CommandLine.CertFile = "/etc/matchbox/client.crt"
+              CommandLine.KeyFile = "/etc/matchbox/client.key" })
+        s.Server.Client
     Expect.equal "deadline" (Some 60) s.Limits.DeadlineSeconds
     Expect.equal "read" 5 s.Limits.ReadSeconds
     Expect.equal "ramdisk" (512L <<< 20) s.Limits.MaxRamdiskBytes
@@ -111,7 +117,9 @@ let ``a misspelt XENMATCHBOX_ variable is XMB-115 naming it`` () =
     | CommandLine(ConfigRejected(variable, 0, _)) as error ->
         Expect.equalText "XENMATCHBOX_SEVER" variable
         Expect.equalText "XMB-115" (code error)
-        Expect.isTrue (describe error) ((describe error).Contains "the environment variable XENMATCHBOX_SEVER is not one")
+        Expect.isTrue
+            (describe error)
+            ((describe error).Contains "the environment variable XENMATCHBOX_SEVER is not one")
     | other -> Expect.fail $"expected ConfigRejected, got {Expect.shown other}"
 
 [<Fact>]
@@ -145,7 +153,9 @@ let ``a bad value from the environment names its variable`` () =
 [<InlineData("server = mb\nno-cache = true\ncache-dir = /c", "XMB-101", "cache-dir")>]
 [<InlineData("server = mb\ncache-dir = /c\nno-cache = yes", "XMB-101", "no-cache")>]
 [<InlineData("server = mb\nbogus = 1", "XMB-115", "bogus")>]
-let ``every command-line error a file value causes names the file and its line`` (text: string, expected: string, key: string) =
+let ``every command-line error a file value causes names the file and its line``
+    (text: string, expected: string, key: string)
+    =
     let text = text.Replace("\\n", "\n")
     let lines = text.Split '\n'
     let line = 1 + (lines |> Array.findIndex (fun l -> l.StartsWith key))
@@ -169,14 +179,19 @@ let ``switches take true or false from the environment and the file`` (value: st
 let ``a higher layer's setting hides the settings it excludes below it`` () =
     let cacheDir = settings [] (Some "server = mb\nno-cache = true") (bootArgv [ "--cache-dir=/srv/cache" ])
     Expect.equal "cache" (Some "/srv/cache") (cacheDir.Cache |> Option.map (fun c -> c.Directory))
-    let certs = settings [ "XENMATCHBOX_HTTP_ONLY", "true" ] (Some "server = mb\nca = /ca\ncert = /c\nkey = /k") (bootArgv [])
+    let certs =
+        settings [ "XENMATCHBOX_HTTP_ONLY", "true" ] (Some "server = mb\nca = /ca\ncert = /c\nkey = /k") (bootArgv [])
     Expect.equal "client" None certs.Server.Client
 
 [<Fact>]
 let ``the configuration file: --config, else XENMATCHBOX_CONFIG, else the default, which may be absent`` () =
-    let env name = if name = "XENMATCHBOX_CONFIG" then Some "/srv/env.conf" else None
+    let env name =
+        if name = "XENMATCHBOX_CONFIG" then Some "/srv/env.conf" else None
     Expect.equal "flag" ("/srv/flag.conf", true) (CommandLine.configFile env [| "--config=/srv/flag.conf"; "/disk" |])
-    Expect.equal "flag, two words" ("/srv/flag.conf", true) (CommandLine.configFile env [| "--config"; "/srv/flag.conf"; "/disk" |])
+    Expect.equal
+        "flag, two words"
+        ("/srv/flag.conf", true)
+        (CommandLine.configFile env [| "--config"; "/srv/flag.conf"; "/disk" |])
     Expect.equal "environment" ("/srv/env.conf", true) (CommandLine.configFile env [| "/disk" |])
     Expect.equal "default" (CommandLine.DefaultConfigFile, false) (CommandLine.configFile (fun _ -> None) [| "/disk" |])
 

@@ -11,9 +11,7 @@ open Generators
 
 /// User names and passwords as operators write them, percent-encoding included (a password with
 /// '@', ':' or '/' must be escaped in a URL).
-let private secret =
-    nonEmptyTextOf "abcXYZ019-_.~!$&'()*+,;=%"
-    |> Gen.map (fun s -> s.Replace("%", "%25"))
+let private secret = nonEmptyTextOf "abcXYZ019-_.~!$&'()*+,;=%" |> Gen.map (fun s -> s.Replace("%", "%25"))
 
 let private credentialed =
     gen {
@@ -46,7 +44,8 @@ let ``a URL without credentials is requested and shown as it is`` () =
     Assert.Equal(asset.Value, asset.Shown)
 
 [<Theory>]
-[<InlineData("GET http://boot:s3cret@127.0.0.1:8080/a answered HTTP 401", "GET http://***@127.0.0.1:8080/a answered HTTP 401")>]
+[<InlineData("GET http://boot:s3cret@127.0.0.1:8080/a answered HTTP 401",
+             "GET http://***@127.0.0.1:8080/a answered HTTP 401")>]
 [<InlineData("https://u@h/x and http://a:b@c/", "https://***@h/x and http://***@c/")>]
 [<InlineData("no URL here, just user@example.com", "no URL here, just user@example.com")>]
 [<InlineData("http://host/path@not-userinfo", "http://host/path@not-userinfo")>]

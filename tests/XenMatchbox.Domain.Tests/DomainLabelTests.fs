@@ -14,11 +14,19 @@ let private uuid = "5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90"
 
 [<Property(MaxTest = 100)>]
 let ``the domid is read from libxl's output file, else from its directory`` () =
-    Prop.forAll (arb (Gen.zip (Gen.choose (1, 32751)) (Gen.elements [ "/var/lib/xen"; "/var/run/xen"; "/run/xen/" ]))) (fun (domid, dir) ->
-        let dir = dir.TrimEnd '/'
-        Expect.equal "from the file" (Some domid) (Xenstore.domid (Some $"{dir}/bootloader.{domid}.out") "/elsewhere")
-        Expect.equal "from the directory" (Some domid) (Xenstore.domid None $"{dir}/bootloader.{domid}.d")
-        Expect.equal "from the directory, trailing slash" (Some domid) (Xenstore.domid (Some "-") $"{dir}/bootloader.{domid}.d/"))
+    Prop.forAll
+        (arb (Gen.zip (Gen.choose (1, 32751)) (Gen.elements [ "/var/lib/xen"; "/var/run/xen"; "/run/xen/" ])))
+        (fun (domid, dir) ->
+            let dir = dir.TrimEnd '/'
+            Expect.equal
+                "from the file"
+                (Some domid)
+                (Xenstore.domid (Some $"{dir}/bootloader.{domid}.out") "/elsewhere")
+            Expect.equal "from the directory" (Some domid) (Xenstore.domid None $"{dir}/bootloader.{domid}.d")
+            Expect.equal
+                "from the directory, trailing slash"
+                (Some domid)
+                (Xenstore.domid (Some "-") $"{dir}/bootloader.{domid}.d/"))
 
 [<Theory>]
 [<InlineData("/tmp/out", "/tmp/dir")>]

@@ -18,12 +18,17 @@ let private plan =
           Kernel = "/assets/fcos/kernel"
           Initrds = [ "--name main /assets/fcos/initramfs.img"; "http://mirror.example/rootfs.img" ]
           Args = [ "console=hvc0"; "xmb.mac=${mac:hexhyp}"; "os={{ .os }}" ] }
-    labels, Expect.ok "plan" (Plan.create { Host = "mb"; Port = 8080 } "/var/lib/xen/bootloader.7.d" labels (Some "quiet") profile)
+    labels,
+    Expect.ok
+        "plan"
+        (Plan.create { Host = "mb"; Port = 8080 } "/var/lib/xen/bootloader.7.d" labels (Some "quiet") profile)
 
 let private reportOf format via (heads: Head list) =
     let labels, plan = plan
     let bytes =
-        Expect.ok "output" (Output.render format { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Args = plan.CommandLine })
+        Expect.ok
+            "output"
+            (Output.render format { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Args = plan.CommandLine })
     let assets =
         (("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))
         |> List.zip heads
@@ -78,7 +83,13 @@ let private limits = Gen.choose (1, 3000) |> Gen.map int64 |> Gen.two
 let private expected (maxKernel: int64) (maxRamdisk: int64) (heads: Head list) =
     let offends (index: int) (head: Head) =
         let before =
-            heads |> List.take index |> List.truncate index |> List.skip (min 1 index) |> List.sumBy (function Declared b -> b | _ -> 0L)
+            heads
+            |> List.take index
+            |> List.truncate index
+            |> List.skip (min 1 index)
+            |> List.sumBy (function
+                | Declared b -> b
+                | _ -> 0L)
         match index, head with
         | _, Failed error -> Some(code error)
         | _, Declared 0L -> Some "XMB-411"
@@ -90,36 +101,60 @@ let private expected (maxKernel: int64) (maxRamdisk: int64) (heads: Head list) =
 [<Property>]
 let ``the verdict is the first failure a boot would meet, and Ok when there is none`` () =
     Prop.forAll (arb (Gen.zip heads limits)) (fun (heads, (maxKernel, maxRamdisk)) ->
-        let report = { reportOf Output.Simple0 "gRPC mb:8081" heads with MaxKernelBytes = maxKernel; MaxRamdiskBytes = maxRamdisk }
-        let actual = verdict report |> Result.mapError code |> function Ok() -> None | Error c -> Some c
-        Expect.equal $"the verdict for %A{heads} under {maxKernel}/{maxRamdisk}" (expected maxKernel maxRamdisk heads) actual
+        let report =
+            { reportOf Output.Simple0 "gRPC mb:8081" heads with
+                MaxKernelBytes = maxKernel
+                MaxRamdiskBytes = maxRamdisk }
+        let actual =
+            verdict report
+            |> Result.mapError code
+            |> function
+                | Ok() -> None
+                | Error c -> Some c
+        Expect.equal
+            $"the verdict for %A{heads} under {maxKernel}/{maxRamdisk}"
+            (expected maxKernel maxRamdisk heads)
+            actual
         let printed = (render report).Contains "\nverdict:  a boot would fail: "
         Expect.equal "whether the report says the boot would fail" actual.IsSome printed)
 
 [<Fact>]
 let ``a declared 0 is the boot's empty-asset error, naming the URL and the file it would go into`` () =
     let report = reportOf Output.Simple0 "gRPC mb:8081" [ Declared 10L; Declared 5L; Declared 0L ]
-    Expect.equal "the verdict" (Error(Download(AssetEmpty("http://mirror.example/rootfs.img", "ramdisk")))) (verdict report)
+    Expect.equal
+        "the verdict"
+        (Error(Download(AssetEmpty("http://mirror.example/rootfs.img", "ramdisk"))))
+        (verdict report)
 
 [<Fact>]
 let ``initrds that fit one by one but not together are over the ramdisk cap at the one that crosses it`` () =
-    let report = { reportOf Output.Simple0 "gRPC mb:8081" [ Declared 10L; Declared 600L; Declared 500L ] with MaxRamdiskBytes = 1000L }
-    Expect.equal "the verdict" (Error(Download(AssetTooLarge("http://mirror.example/rootfs.img", "ramdisk", 1100L, 1000L)))) (verdict report)
+    let report =
+        { reportOf Output.Simple0 "gRPC mb:8081" [ Declared 10L; Declared 600L; Declared 500L ] with
+            MaxRamdiskBytes = 1000L }
+    Expect.equal
+        "the verdict"
+        (Error(Download(AssetTooLarge("http://mirror.example/rootfs.img", "ramdisk", 1100L, 1000L))))
+        (verdict report)
 
 [<Fact>]
 let ``a failed HEAD is shown on its asset's line and as the verdict`` () =
     let error = Download(AssetStatus("http://mb:8080/assets/fcos/kernel", 404))
     let text = report Output.Simple0 "gRPC mb:8081" [ Failed error; Declared 5L; Undeclared ]
     Expect.isTrue text (text.Contains "kernel:   http://mb:8080/assets/fcos/kernel (XMB-401: no usable answer)\n")
-    Expect.isTrue text (text.Contains "\nverdict:  a boot would fail: XMB-401: GET http://mb:8080/assets/fcos/kernel answered HTTP 404\n")
+    Expect.isTrue
+        text
+        (text.Contains
+            "\nverdict:  a boot would fail: XMB-401: GET http://mb:8080/assets/fcos/kernel answered HTTP 404\n")
 
 [<Property>]
 let ``an empty asset is refused whatever it is for, and only an empty one`` () =
-    Prop.forAll (arb (Gen.zip (Gen.choose (0, 3) |> Gen.map int64) (Gen.elements [ "kernel"; "ramdisk" ]))) (fun (bytes, what) ->
-        match Transfer.checkNotEmpty "http://mb:8080/assets/x" what bytes with
-        | Ok() -> Expect.isTrue $"{bytes} bytes accepted" (bytes > 0L)
-        | Error error ->
-            Expect.equal "the error" (Download(AssetEmpty("http://mb:8080/assets/x", what))) error
-            Expect.equalText "XMB-411" (code error)
-            Expect.equal "the exit status" 5 (exitCode error)
-            Expect.isTrue $"{bytes} bytes refused" (bytes = 0L))
+    Prop.forAll
+        (arb (Gen.zip (Gen.choose (0, 3) |> Gen.map int64) (Gen.elements [ "kernel"; "ramdisk" ])))
+        (fun (bytes, what) ->
+            match Transfer.checkNotEmpty "http://mb:8080/assets/x" what bytes with
+            | Ok() -> Expect.isTrue $"{bytes} bytes accepted" (bytes > 0L)
+            | Error error ->
+                Expect.equal "the error" (Download(AssetEmpty("http://mb:8080/assets/x", what))) error
+                Expect.equalText "XMB-411" (code error)
+                Expect.equal "the exit status" 5 (exitCode error)
+                Expect.isTrue $"{bytes} bytes refused" (bytes = 0L))

@@ -22,15 +22,20 @@ let private everyCase (texts: string list) =
         next <- next + 1
         t
     let rec payload (t: Type) : objnull =
-        if t = typeof<string> then box (text ())
-        elif t = typeof<int> then box 8192
-        elif t = typeof<int64> then box 1048576L
-        elif t = typeof<string list> then box [ text (); text () ]
+        if t = typeof<string> then
+            box (text ())
+        elif t = typeof<int> then
+            box 8192
+        elif t = typeof<int64> then
+            box 1048576L
+        elif t = typeof<string list> then
+            box [ text (); text () ]
         elif FSharpType.IsUnion t then
             // Endpoint, LookupStatus: the first case that has a payload.
             let case = FSharpType.GetUnionCases t |> Array.find (fun c -> c.GetFields().Length > 0)
             FSharpValue.MakeUnion(case, case.GetFields() |> Array.map (fun f -> payload f.PropertyType))
-        else failwith $"no sample payload for {t.Name}: extend ErrorCatalogueTests"
+        else
+            failwith $"no sample payload for {t.Name}: extend ErrorCatalogueTests"
     let make (case: UnionCaseInfo) (fields: objnull array) =
         match FSharpValue.MakeUnion(case, fields) with
         | :? BootError as error -> error
@@ -49,8 +54,7 @@ let private samples = everyCase [ "mac=52:54:00:aa:bb:cc"; "/var/lib/xen/bootloa
 let ``every error has its own code of the form XMB-nnn`` () =
     for name, error in samples do
         Expect.isTrue $"{name}: code {code error} is not XMB-nnn" (Regex.IsMatch(code error, @"^XMB-\d{3}$"))
-    let duplicates =
-        samples |> List.groupBy (snd >> code) |> List.filter (fun (_, cases) -> cases.Length > 1)
+    let duplicates = samples |> List.groupBy (snd >> code) |> List.filter (fun (_, cases) -> cases.Length > 1)
     Expect.equal "codes shared by several errors" [] (duplicates |> List.map (fun (c, cases) -> c, List.map fst cases))
 
 [<Fact>]
@@ -116,13 +120,18 @@ let private readmeRows () =
         |> Array.skipWhile (fun line -> line.Trim() <> "## Errors")
         |> Array.skip 1
         |> Array.takeWhile (fun line -> not (line.StartsWith "## "))
-    Expect.isTrue "README.md has an '## Errors' table headed | exit | code | what failed |"
+    Expect.isTrue
+        "README.md has an '## Errors' table headed | exit | code | what failed |"
         (section |> Array.exists (fun line -> Regex.IsMatch(line, @"^\|\s*exit\s*\|\s*code\s*\|\s*what failed\s*\|")))
     [ for line in section do
           let row = Regex.Match(line, @"^\|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|")
           if row.Success && row.Groups[1].Value <> "exit" && not (row.Groups[1].Value.StartsWith "-") then
-              Expect.isTrue $"README row {Expect.escaped line}: the exit status is a number" (Regex.IsMatch(row.Groups[1].Value, @"^\d+$"))
-              Expect.isTrue $"README row {Expect.escaped line}: the code is XMB-nnn" (Regex.IsMatch(row.Groups[2].Value, @"^XMB-\d{3}$"))
+              Expect.isTrue
+                  $"README row {Expect.escaped line}: the exit status is a number"
+                  (Regex.IsMatch(row.Groups[1].Value, @"^\d+$"))
+              Expect.isTrue
+                  $"README row {Expect.escaped line}: the code is XMB-nnn"
+                  (Regex.IsMatch(row.Groups[2].Value, @"^XMB-\d{3}$"))
               yield row.Groups[2].Value, int row.Groups[1].Value ]
 
 [<Fact>]

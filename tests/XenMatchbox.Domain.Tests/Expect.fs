@@ -34,14 +34,14 @@ let equalText (expected: string) (actual: string) =
 
 let equalBytes (expected: byte array) (actual: byte array) =
     if expected <> actual then
-        fail $"expected {escapedBytes expected} ({expected.Length} bytes)\n  actual {escapedBytes actual} ({actual.Length} bytes)"
+        fail
+            $"expected {escapedBytes expected} ({expected.Length} bytes)\n  actual {escapedBytes actual} ({actual.Length} bytes)"
 
 let equal (what: string) (expected: 'a) (actual: 'a) =
     if expected <> actual then
         fail $"{what}: expected %A{expected}\n  actual %A{actual}"
 
-let isTrue (what: string) (condition: bool) =
-    if not condition then fail what
+let isTrue (what: string) (condition: bool) = if not condition then fail what
 
 /// The error's code and the one line an operator sees, for failure messages.
 let shown (error: BootError) = describe error

@@ -7,10 +7,12 @@ open FsCheck
 open FsCheck.FSharp
 
 /// The characters of an alphabet as whole code points, so no surrogate is ever split.
-let private runesOf (alphabet: string) = [ for rune in alphabet.EnumerateRunes() -> rune.ToString() ]
+let private runesOf (alphabet: string) =
+    [ for rune in alphabet.EnumerateRunes() -> rune.ToString() ]
 
 /// Text drawn from an alphabet, of length 0 up to the size.
-let textOf (alphabet: string) = Gen.elements (runesOf alphabet) |> Gen.listOf |> Gen.map (String.concat "")
+let textOf (alphabet: string) =
+    Gen.elements (runesOf alphabet) |> Gen.listOf |> Gen.map (String.concat "")
 
 /// Non-empty text drawn from an alphabet.
 let nonEmptyTextOf (alphabet: string) =
@@ -20,7 +22,11 @@ let nonEmptyTextOf (alphabet: string) =
 let randomCase (text: string) =
     gen {
         let! upper = Gen.arrayOfLength text.Length (Gen.elements [ false; true ])
-        return String(Array.init text.Length (fun i -> if upper.[i] then Char.ToUpperInvariant text.[i] else Char.ToLowerInvariant text.[i]))
+        return
+            String(
+                Array.init text.Length (fun i ->
+                    if upper.[i] then Char.ToUpperInvariant text.[i] else Char.ToLowerInvariant text.[i])
+            )
     }
 
 // ---- MAC addresses ----
@@ -29,7 +35,8 @@ let randomCase (text: string) =
 let macOctets = Gen.arrayOfLength 6 (Gen.choose (0, 255) |> Gen.map byte)
 
 /// The canonical spelling, worked out here independently of the Domain: lower-case, ':'.
-let colonLower (octets: byte array) = octets |> Array.map (fun b -> b.ToString "x2") |> String.concat ":"
+let colonLower (octets: byte array) =
+    octets |> Array.map (fun b -> b.ToString "x2") |> String.concat ":"
 
 /// The ways operators and tools spell a MAC.
 type MacSpelling =
@@ -58,11 +65,12 @@ let spelledMac (octets: byte array) =
     }
 
 /// Octets with a random spelling of them.
-let macWithSpelling = gen {
-    let! octets = macOctets
-    let! text = spelledMac octets
-    return octets, text
-}
+let macWithSpelling =
+    gen {
+        let! octets = macOctets
+        let! text = spelledMac octets
+        return octets, text
+    }
 
 // ---- labels ----
 

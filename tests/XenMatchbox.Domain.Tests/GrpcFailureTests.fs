@@ -27,15 +27,19 @@ let private startFailed = "Error starting gRPC call. "
 /// Kestrel refusing a client certificate of another CA, or an expired one (TLS 1.3): it sends its
 /// session tickets and closes, before any HTTP/2 byte, without an alert or close_notify.
 let private refusedByKestrel =
-    [ "HttpRequestException", "An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake. (InvalidResponse)"
-      "HttpIOException", "An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake. (InvalidResponse)"
-      "HttpIOException", "The response ended prematurely while waiting for the next frame from the server. (ResponseEnded)" ]
+    [ "HttpRequestException",
+      "An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake. (InvalidResponse)"
+      "HttpIOException",
+      "An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake. (InvalidResponse)"
+      "HttpIOException",
+      "The response ended prematurely while waiting for the next frame from the server. (ResponseEnded)" ]
 
 /// A server that completed the handshake and then closed the TLS session (close_notify); .NET
 /// reports it so, or as refusedByKestrel, depending on timing.
 let private closedAfterHandshake =
     [ "HttpRequestException", "An error occurred while sending the request."
-      "IOException", "An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake."
+      "IOException",
+      "An HTTP/2 connection could not be established because the server did not complete the HTTP/2 handshake."
       "ObjectDisposedException", "Cannot access a disposed object." ]
 
 /// A server that completed the handshake and then reset the connection (a restart).
@@ -44,7 +48,8 @@ let private resetAfterHandshake =
       "IOException", "Unable to read data from the transport connection: Connection reset by peer."
       "SocketException", "Connection reset by peer" ]
 
-let private describeChain chain = startFailed + (chain |> List.map (fun (k, m) -> $"{k}: {m}") |> String.concat " ")
+let private describeChain chain =
+    startFailed + (chain |> List.map (fun (k, m) -> $"{k}: {m}") |> String.concat " ")
 
 [<Fact>]
 let ``a close right after the handshake is retried, and blamed on the certificate on the last try`` () =
@@ -73,8 +78,9 @@ let ``a TLS alert from the server is XMB-207`` () =
 
 [<Fact>]
 let ``a connection reset after the handshake is XMB-204, which is retried, on any try`` () =
-    for error in [ classifiedOn false "Unavailable" (describeChain resetAfterHandshake) resetAfterHandshake
-                   classifiedOn true "Unavailable" (describeChain resetAfterHandshake) resetAfterHandshake ] do
+    for error in
+        [ classifiedOn false "Unavailable" (describeChain resetAfterHandshake) resetAfterHandshake
+          classifiedOn true "Unavailable" (describeChain resetAfterHandshake) resetAfterHandshake ] do
         match error with
         | Lookup(ServerUnreachable(e, _)) ->
             Expect.equal "the endpoint" (Endpoint.Grpc endpoint) e
@@ -84,8 +90,10 @@ let ``a connection reset after the handshake is XMB-204, which is retried, on an
 [<Fact>]
 let ``a server closing the HTTP/2 connection mid-call (a restart) is XMB-204, even as status Internal`` () =
     let chain =
-        [ "HttpRequestException", "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0). (HttpProtocolError)"
-          "HttpProtocolException", "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0). (HttpProtocolError)" ]
+        [ "HttpRequestException",
+          "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0). (HttpProtocolError)"
+          "HttpProtocolException",
+          "The HTTP/2 server closed the connection. HTTP/2 error code 'NO_ERROR' (0x0). (HttpProtocolError)" ]
     for lastTry in [ false; true ] do
         match classifiedOn lastTry "Internal" (describeChain chain) chain with
         | Lookup(ServerUnreachable _) as error -> Expect.isTrue "retried" (Transfer.isTransient error)
@@ -102,7 +110,8 @@ let ``a handshake broken off without an alert is XMB-204, not the certificate's 
 
 [<Fact>]
 let ``a refused connection is XMB-204 with the socket's message`` () =
-    let chain = [ "HttpRequestException", "Connection refused (127.0.0.1:8081)"; "SocketException", "Connection refused" ]
+    let chain =
+        [ "HttpRequestException", "Connection refused (127.0.0.1:8081)"; "SocketException", "Connection refused" ]
     match classified "Unavailable" (describeChain chain) chain with
     | Lookup(ServerUnreachable(_, detail)) -> Expect.equalText "Connection refused" detail
     | other -> Expect.fail $"expected XMB-204, got %A{other}"
@@ -112,10 +121,22 @@ let ``the server's trust, name and protocol failures keep their codes`` () =
     let check expected (chain: (string * string) list) =
         let error = classified "Unavailable" (describeChain chain) chain
         Expect.equalText expected (code error)
-    check "XMB-205" [ "AuthenticationException", "The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot" ]
-    check "XMB-206" [ "AuthenticationException", "The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch" ]
-    check "XMB-203" [ "HttpIOException", "The HTTP/2 server sent invalid data on the connection. HTTP/2 error code 'FRAME_SIZE_ERROR' (0x6). (frame size)" ]
-    check "XMB-210" [ "HttpRequestException", "connect timed out"; "TimeoutException", "A connection could not be established within 10 seconds." ]
+    check
+        "XMB-205"
+        [ "AuthenticationException",
+          "The remote certificate is invalid because of errors in the certificate chain: UntrustedRoot" ]
+    check
+        "XMB-206"
+        [ "AuthenticationException",
+          "The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch" ]
+    check
+        "XMB-203"
+        [ "HttpIOException",
+          "The HTTP/2 server sent invalid data on the connection. HTTP/2 error code 'FRAME_SIZE_ERROR' (0x6). (frame size)" ]
+    check
+        "XMB-210"
+        [ "HttpRequestException", "connect timed out"
+          "TimeoutException", "A connection could not be established within 10 seconds." ]
 
 [<Fact>]
 let ``matchbox's answers: no group, no profile, a deadline, another status`` () =
@@ -123,12 +144,17 @@ let ``matchbox's answers: no group, no profile, a deadline, another status`` () 
     Expect.equalText "XMB-202" (code (classified "NotFound" "Profile not found" []))
     Expect.equalText "XMB-210" (code (classified "DeadlineExceeded" "" []))
     match classified "PermissionDenied" "no\nmore" [] with
-    | Lookup(LookupFailed(_, status, detail)) -> Expect.equal "status and detail" (LookupStatus.Grpc "PermissionDenied", "no") (status, detail)
+    | Lookup(LookupFailed(_, status, detail)) ->
+        Expect.equal "status and detail" (LookupStatus.Grpc "PermissionDenied", "no") (status, detail)
     | other -> Expect.fail $"expected XMB-203, got %A{other}"
 
 [<Property(MaxTest = 200)>]
 let ``sizes a server declares add up without wrapping past any limit`` () =
-    Prop.forAll (Arb.fromGen (Gen.zip (Gen.choose64 (0L, System.Int64.MaxValue)) (Gen.choose64 (0L, System.Int64.MaxValue)))) (fun (a, b) ->
-        let sum = Transfer.addSizes a b
-        Expect.isTrue $"{a} + {b} = {sum}" (sum >= a && sum >= b)
-        Expect.isTrue $"{a} + {b} = {sum}" (sum = (if a > System.Int64.MaxValue - b then System.Int64.MaxValue else a + b)))
+    Prop.forAll
+        (Arb.fromGen (Gen.zip (Gen.choose64 (0L, System.Int64.MaxValue)) (Gen.choose64 (0L, System.Int64.MaxValue))))
+        (fun (a, b) ->
+            let sum = Transfer.addSizes a b
+            Expect.isTrue $"{a} + {b} = {sum}" (sum >= a && sum >= b)
+            Expect.isTrue
+                $"{a} + {b} = {sum}"
+                (sum = (if a > System.Int64.MaxValue - b then System.Int64.MaxValue else a + b)))

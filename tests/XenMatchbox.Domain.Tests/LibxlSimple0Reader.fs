@@ -12,15 +12,17 @@ let BufferBytes = 8192
 
 /// What libxl ends up with, and what it would have warned about.
 type Read =
-    { Kernel: string option
-      Ramdisk: string option
-      Args: string option
-      /// Non-empty items that match no key: "unexpected output from bootloader".
-      Unexpected: string list
-      /// Items skipped for their length.
-      OverlyLong: int
-      /// Keys seen more than once (libxl keeps the first kernel/ramdisk mapping; emit each once).
-      Repeated: string list }
+    {
+        Kernel: string option
+        Ramdisk: string option
+        Args: string option
+        /// Non-empty items that match no key: "unexpected output from bootloader".
+        Unexpected: string list
+        /// Items skipped for their length.
+        OverlyLong: int
+        /// Keys seen more than once (libxl keeps the first kernel/ramdisk mapping; emit each once).
+        Repeated: string list
+    }
 
 /// C's isspace in the C locale.
 let private isCSpace (b: byte) = b = 0x20uy || (b >= 0x09uy && b <= 0x0duy)
@@ -56,8 +58,10 @@ let read (bytes: byte array) : Read =
     items bytes
     |> List.fold
         (fun read item ->
-            if item.Length >= BufferBytes then { read with OverlyLong = read.OverlyLong + 1 }
-            elif item.Length = 0 then read
+            if item.Length >= BufferBytes then
+                { read with OverlyLong = read.OverlyLong + 1 }
+            elif item.Length = 0 then
+                read
             else
                 match valueOf "kernel" item, valueOf "ramdisk" item, valueOf "args" item with
                 | Some v, _, _ -> let read, now = take "kernel" read.Kernel v read in { read with Kernel = now }

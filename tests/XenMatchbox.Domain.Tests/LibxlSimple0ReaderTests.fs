@@ -10,7 +10,11 @@ let private bytes (text: string) = Encoding.UTF8.GetBytes text
 
 [<Fact>]
 let ``the doc's example reads as kernel, ramdisk and args`` () =
-    let read = read (bytes "kernel /var/lib/xen/bootloader.7.d/k\000ramdisk /var/lib/xen/bootloader.7.d/r\000args console=hvc0 ip=dhcp\000\000")
+    let read =
+        read (
+            bytes
+                "kernel /var/lib/xen/bootloader.7.d/k\000ramdisk /var/lib/xen/bootloader.7.d/r\000args console=hvc0 ip=dhcp\000\000"
+        )
     Expect.equal "kernel" (Some "/var/lib/xen/bootloader.7.d/k") read.Kernel
     Expect.equal "ramdisk" (Some "/var/lib/xen/bootloader.7.d/r") read.Ramdisk
     Expect.equal "args" (Some "console=hvc0 ip=dhcp") read.Args

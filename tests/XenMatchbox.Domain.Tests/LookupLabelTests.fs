@@ -18,13 +18,14 @@ let private expectedPairs (items: (string * string) list) =
 
 [<Property>]
 let ``a lookup key in any letter case is kept in lower case and found in any case`` () =
-    let keyAndValue = gen {
-        let! key = nonEmptyTextOf "abcdefghijklmnopqrstuvwxyz0123456789_-." |> Gen.filter (fun k -> k <> "mac")
-        let! typed = randomCase key
-        let! asked = randomCase key
-        let! value = labelValue
-        return key, typed, asked, value
-    }
+    let keyAndValue =
+        gen {
+            let! key = nonEmptyTextOf "abcdefghijklmnopqrstuvwxyz0123456789_-." |> Gen.filter (fun k -> k <> "mac")
+            let! typed = randomCase key
+            let! asked = randomCase key
+            let! value = labelValue
+            return key, typed, asked, value
+        }
     Prop.forAll (arb keyAndValue) (fun (key, typed, asked, value) ->
         let labels = Labels.fromLookups [ $"{typed}={value}" ] |> Expect.ok "the lookup"
         Expect.equal "keys" [ key ] (Labels.keys labels)
@@ -32,52 +33,54 @@ let ``a lookup key in any letter case is kept in lower case and found in any cas
 
 [<Property>]
 let ``a mac lookup in any spelling is sent to matchbox in Go's canonical form`` () =
-    let lookup = gen {
-        let! octets, text = macWithSpelling
-        let! key = randomCase "mac"
-        return octets, $"{key}={text}"
-    }
+    let lookup =
+        gen {
+            let! octets, text = macWithSpelling
+            let! key = randomCase "mac"
+            return octets, $"{key}={text}"
+        }
     Prop.forAll (arb lookup) (fun (octets, text) ->
         let labels = Labels.fromLookups [ text ] |> Expect.ok text
         Expect.equalText $"mac={colonLower octets}" (pairs labels))
 
 [<Property>]
 let ``a label given twice with the same value counts once, in the place it was first given`` () =
-    let lookups = gen {
-        let! items = labelSet
-        let! octets = macOctets
-        let items = items @ [ "mac", colonLower octets ]
-        // each label once as given, then repeats: keys in another case, the MAC in another spelling
-        let! repeats = Gen.subListOf items
-        let! retyped =
-            repeats
-            |> List.map (fun (k, v) ->
-                gen {
-                    let! key = randomCase k
-                    let! value = if k = "mac" then spelledMac octets else Gen.constant v
-                    return $"{key}={value}"
-                })
-            |> Gen.sequenceToList
-        let! order = Gen.shuffle retyped
-        return items, [ for k, v in items -> $"{k}={v}" ] @ List.ofArray order
-    }
+    let lookups =
+        gen {
+            let! items = labelSet
+            let! octets = macOctets
+            let items = items @ [ "mac", colonLower octets ]
+            // each label once as given, then repeats: keys in another case, the MAC in another spelling
+            let! repeats = Gen.subListOf items
+            let! retyped =
+                repeats
+                |> List.map (fun (k, v) ->
+                    gen {
+                        let! key = randomCase k
+                        let! value = if k = "mac" then spelledMac octets else Gen.constant v
+                        return $"{key}={value}"
+                    })
+                |> Gen.sequenceToList
+            let! order = Gen.shuffle retyped
+            return items, [ for k, v in items -> $"{k}={v}" ] @ List.ofArray order
+        }
     Prop.forAll (arb lookups) (fun (items, texts) ->
         let labels = Labels.fromLookups texts |> Expect.ok "lookups with repeats"
         Expect.equalText (expectedPairs items) (pairs labels))
 
 [<Property>]
 let ``a label given twice with different values is a conflict naming both`` () =
-    let lookups = gen {
-        let! key = labelKey
-        let! first = labelValue
-        let! second = labelValue |> Gen.filter (fun v -> v <> first)
-        let! typed = randomCase key
-        return key, first, second, [ $"{key}={first}"; $"{typed}={second}" ]
-    }
+    let lookups =
+        gen {
+            let! key = labelKey
+            let! first = labelValue
+            let! second = labelValue |> Gen.filter (fun v -> v <> first)
+            let! typed = randomCase key
+            return key, first, second, [ $"{key}={first}"; $"{typed}={second}" ]
+        }
     Prop.forAll (arb lookups) (fun (key, first, second, texts) ->
         match Labels.fromLookups texts with
-        | Error(CommandLine(ConflictingLabel(k, a, b))) ->
-            Expect.equal "the conflict" (key, first, second) (k, a, b)
+        | Error(CommandLine(ConflictingLabel(k, a, b))) -> Expect.equal "the conflict" (key, first, second) (k, a, b)
         | other -> Expect.fail $"expected ConflictingLabel, got %A{other}")
 
 [<Fact>]

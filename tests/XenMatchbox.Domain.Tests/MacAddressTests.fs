@@ -52,15 +52,18 @@ let private damaged =
         let! octets = macOctets
         let! spelling = Gen.elements allSpellings
         let text = spell spelling octets
-        let separators = [ for i in 0 .. text.Length - 1 do if text.[i] = ':' || text.[i] = '-' || text.[i] = '.' then i ]
-        let digits = [ for i in 0 .. text.Length - 1 do if System.Uri.IsHexDigit text.[i] then i ]
+        let separators =
+            [ for i in 0 .. text.Length - 1 do
+                  if text.[i] = ':' || text.[i] = '-' || text.[i] = '.' then i ]
+        let digits =
+            [ for i in 0 .. text.Length - 1 do
+                  if System.Uri.IsHexDigit text.[i] then i ]
         let! damage =
             Gen.oneof
                 [ Gen.choose (0, text.Length - 1) |> Gen.map DropCharacter
                   Gen.zip (Gen.choose (0, text.Length)) (Gen.elements "0123456789abcdefABCDEF")
                   |> Gen.map InsertHexDigit
-                  Gen.zip (Gen.elements digits) (Gen.elements "gGxz -_/\u0663\uff11 \t")
-                  |> Gen.map ReplaceWithNonHex
+                  Gen.zip (Gen.elements digits) (Gen.elements "gGxz -_/\u0663\uff11 \t") |> Gen.map ReplaceWithNonHex
                   if not separators.IsEmpty then
                       Gen.zip (Gen.elements separators) (Gen.elements ":-.,; ")
                       |> Gen.filter (fun (at, other) -> text.[at] <> other)

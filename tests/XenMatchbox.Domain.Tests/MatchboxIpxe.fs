@@ -3,10 +3,7 @@
 module MatchboxIpxe
 
 /// A profile's boot settings as matchbox stores them: strings inserted into the script verbatim.
-type Boot =
-    { Kernel: string
-      Initrds: string list
-      Args: string list }
+type Boot = { Kernel: string; Initrds: string list; Args: string list }
 
 /// The two bodies matchbox has written for /ipxe.
 type Style =

@@ -20,9 +20,20 @@ let private GiB = 1024L * MiB
 [<Fact>]
 let ``sizes in B, KiB, MiB and GiB`` () =
     for bytes, shown in
-        [ 0L, "0 B"; 1L, "1 B"; 1023L, "1023 B"; KiB, "1.0 KiB"; 1536L, "1.5 KiB"; 10239L, "10.0 KiB"
-          MiB - 1L, "1.0 MiB"; 8L * MiB, "8.0 MiB"; 64L * MiB, "64.0 MiB"; 1023L * MiB, "1023.0 MiB"
-          GiB - 1L, "1.0 GiB"; 3L * GiB / 2L, "1.5 GiB"; Int64.MaxValue, "8589934592.0 GiB"; -1L, "0 B"
+        [ 0L, "0 B"
+          1L, "1 B"
+          1023L, "1023 B"
+          KiB, "1.0 KiB"
+          1536L, "1.5 KiB"
+          10239L, "10.0 KiB"
+          MiB - 1L, "1.0 MiB"
+          8L * MiB, "8.0 MiB"
+          64L * MiB, "64.0 MiB"
+          1023L * MiB, "1023.0 MiB"
+          GiB - 1L, "1.0 GiB"
+          3L * GiB / 2L, "1.5 GiB"
+          Int64.MaxValue, "8589934592.0 GiB"
+          -1L, "0 B"
           Int64.MinValue, "0 B" ] do
         Expect.equalText shown (Progress.size bytes)
 
@@ -101,12 +112,17 @@ let private anyInputs =
     }
 
 let private wellFormed (text: string) =
-    not (text.Contains "NaN" || text.Contains "∞" || text.Contains "Infinity" || text.Contains '-' || text.Contains "E+")
+    not (
+        text.Contains "NaN" || text.Contains "∞" || text.Contains "Infinity" || text.Contains '-' || text.Contains "E+"
+    )
 
 [<Property>]
 let ``no input shows as NaN, infinity or a negative`` () =
     Prop.forAll (Generators.arb anyInputs) (fun (received, total, seconds, fromCache) ->
-        for text in [ Progress.size received; Progress.line "kernel" received total seconds; Progress.summary "kernel" received seconds fromCache ] do
+        for text in
+            [ Progress.size received
+              Progress.line "kernel" received total seconds
+              Progress.summary "kernel" received seconds fromCache ] do
             Expect.isTrue $"{Expect.escaped text} from %A{(received, total, seconds)}" (wellFormed text))
 
 /// A download in progress: under 1 TiB, at under 1 TiB/s, or before any time elapsed.
@@ -115,7 +131,9 @@ let private running =
         let! received = Gen.choose64 (0L, 1024L * GiB - 1L)
         let! total = Gen.optionOf (Gen.choose64 (0L, 1024L * GiB - 1L))
         let! rate = Gen.choose64 (1L, 1023L * GiB) |> Gen.map float
-        let! seconds = Gen.oneof [ Gen.constant 0.0; Gen.constant (float received / rate); Gen.choose (1, 1000000) |> Gen.map float ]
+        let! seconds =
+            Gen.oneof
+                [ Gen.constant 0.0; Gen.constant (float received / rate); Gen.choose (1, 1000000) |> Gen.map float ]
         let! name = Gen.elements [ "kernel"; "ramdisk"; "initrd 2"; "k" ]
         return name, received, total, seconds
     }
@@ -176,4 +194,5 @@ let ``at a constant rate the ETA counts down`` () =
                 etaSeconds line |> Option.defaultWith (fun () -> Expect.fail $"no ETA in {Expect.escaped line}"))
         etas
         |> List.pairwise
-        |> List.iter (fun (before, after) -> Expect.isTrue $"ETA went up from {before} to {after} in %A{etas}" (after <= before)))
+        |> List.iter (fun (before, after) ->
+            Expect.isTrue $"ETA went up from {before} to {after} in %A{etas}" (after <= before)))

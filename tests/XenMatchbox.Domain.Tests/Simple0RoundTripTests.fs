@@ -51,7 +51,9 @@ let ``libxl reads back exactly the kernel, ramdisk and args we render as simple0
         Expect.equal "items libxl would warn about" [] read.Unexpected
         Expect.equal "items libxl would skip as too long" 0 read.OverlyLong
         Expect.equal "keys given twice" [] read.Repeated
-        Expect.isTrue $"{Expect.escapedBytes bytes} does not end with the empty item" (bytes.[bytes.Length - 2 ..] = [| 0uy; 0uy |]))
+        Expect.isTrue
+            $"{Expect.escapedBytes bytes} does not end with the empty item"
+            (bytes.[bytes.Length - 2 ..] = [| 0uy; 0uy |]))
 
 /// A valid result with the given text put into one of its values.
 let private withInValue (inserted: string) =
@@ -59,7 +61,11 @@ let private withInValue (inserted: string) =
         let! result = result
         // no other value may hold the text, so the one spoiled below is the one reported
         let clean (v: string) = v.Replace(inserted, "")
-        let result = { result with Kernel = clean result.Kernel; Ramdisk = Option.map clean result.Ramdisk; Args = Option.map clean result.Args }
+        let result =
+            { result with
+                Kernel = clean result.Kernel
+                Ramdisk = Option.map clean result.Ramdisk
+                Args = Option.map clean result.Args }
         let! key = Gen.elements [ "kernel"; "ramdisk"; "args" ]
         let! before = value |> Gen.map clean
         let! after = textOf valueAlphabet |> Gen.map clean
@@ -104,10 +110,15 @@ let ``an item of 8191 bytes or more is refused and one of 8190 bytes is written 
     for format in [ Output.Simple0; Output.Simple; Output.Sxp ] do
         for bytes in [ 8191; 8192; 9000 ] do
             match Output.render format (resultWith (valueMaking key bytes)) with
-            | Error(Output(ItemTooLong(k, counted, limit))) -> Expect.equal "key, bytes, limit" (key, bytes, 8191) (k, counted, limit)
+            | Error(Output(ItemTooLong(k, counted, limit))) ->
+                Expect.equal "key, bytes, limit" (key, bytes, 8191) (k, counted, limit)
             | other -> Expect.fail $"{key} item of {bytes} bytes as %A{format}: expected ItemTooLong, got %A{other}"
     let fits = valueMaking key 8190
     let bytes = Output.render Output.Simple0 (resultWith fits) |> Expect.ok "an 8190-byte item"
     let read = LibxlSimple0Reader.read bytes
-    let readBack = match key with "kernel" -> read.Kernel | "ramdisk" -> read.Ramdisk | _ -> read.Args
+    let readBack =
+        match key with
+        | "kernel" -> read.Kernel
+        | "ramdisk" -> read.Ramdisk
+        | _ -> read.Args
     Expect.equal "the value libxl reads" (Some fits) readBack

@@ -27,8 +27,17 @@ module XlReader =
     let private isIdent (b: byte) = isIdentStart b || (b >= '0'B && b <= '9'B) || b = '_'B
 
     let private escapes =
-        Map [ '"'B, '"'B; '\''B, '\''B; '\\'B, '\\'B; 'a'B, 7uy; 'b'B, 8uy; 'f'B, 12uy
-              'n'B, 10uy; 'r'B, 13uy; 't'B, 9uy; 'v'B, 11uy ]
+        Map
+            [ '"'B, '"'B
+              '\''B, '\''B
+              '\\'B, '\\'B
+              'a'B, 7uy
+              'b'B, 8uy
+              'f'B, 12uy
+              'n'B, 10uy
+              'r'B, 13uy
+              't'B, 9uy
+              'v'B, 11uy ]
 
     /// The bytes between the quotes, with escapes read.
     let private dequote (raw: byte list) =
@@ -50,15 +59,21 @@ module XlReader =
     let private lexString (bytes: byte array) (at: int) =
         let quote = bytes.[at]
         let rec go i (acc: byte list) =
-            if i >= bytes.Length then Error "an unterminated string"
+            if i >= bytes.Length then
+                Error "an unterminated string"
             else
                 let b = bytes.[i]
-                if b = quote then Ok(List.rev acc, i + 1)
-                elif b = '\n'B then Error "a newline inside a string"
+                if b = quote then
+                    Ok(List.rev acc, i + 1)
+                elif b = '\n'B then
+                    Error "a newline inside a string"
                 elif b = '\\'B then
-                    if i + 1 >= bytes.Length || bytes.[i + 1] = '\n'B then Error "a backslash before a newline"
-                    else go (i + 2) (bytes.[i + 1] :: b :: acc)
-                else go (i + 1) (b :: acc)
+                    if i + 1 >= bytes.Length || bytes.[i + 1] = '\n'B then
+                        Error "a backslash before a newline"
+                    else
+                        go (i + 2) (bytes.[i + 1] :: b :: acc)
+                else
+                    go (i + 1) (b :: acc)
         go (at + 1) []
 
     /// The settings, in order, or why xl would refuse the text.
@@ -70,26 +85,36 @@ module XlReader =
             i
         let rec lines i (acc: (string * byte array) list) =
             let i = skipSpace i
-            if i >= bytes.Length then Ok(List.rev acc)
-            elif bytes.[i] = '\n'B then lines (i + 1) acc
-            elif not (isIdentStart bytes.[i]) then Error $"no setting at byte {i}"
+            if i >= bytes.Length then
+                Ok(List.rev acc)
+            elif bytes.[i] = '\n'B then
+                lines (i + 1) acc
+            elif not (isIdentStart bytes.[i]) then
+                Error $"no setting at byte {i}"
             else
                 let mutable j = i
                 while j < bytes.Length && isIdent bytes.[j] do
                     j <- j + 1
                 let key = Encoding.ASCII.GetString(bytes, i, j - i)
                 let j = skipSpace j
-                if j >= bytes.Length || bytes.[j] <> '='B then Error $"no '=' after {key}"
+                if j >= bytes.Length || bytes.[j] <> '='B then
+                    Error $"no '=' after {key}"
                 else
                     let j = skipSpace (j + 1)
-                    if j >= bytes.Length || (bytes.[j] <> '"'B && bytes.[j] <> '\''B) then Error $"{key} is not a string"
+                    if j >= bytes.Length || (bytes.[j] <> '"'B && bytes.[j] <> '\''B) then
+                        Error $"{key} is not a string"
                     else
-                        match lexString bytes j |> Result.bind (fun (raw, next) -> dequote raw |> Result.map (fun v -> v, next)) with
+                        match
+                            lexString bytes j
+                            |> Result.bind (fun (raw, next) -> dequote raw |> Result.map (fun v -> v, next))
+                        with
                         | Error e -> Error $"{key}: {e}"
                         | Ok(value, next) ->
                             let next = skipSpace next
-                            if next < bytes.Length && bytes.[next] <> '\n'B then Error $"text after {key}'s value"
-                            else lines next ((key, value) :: acc)
+                            if next < bytes.Length && bytes.[next] <> '\n'B then
+                                Error $"text after {key}'s value"
+                            else
+                                lines next ((key, value) :: acc)
         lines 0 []
 
 let private utf8 (text: string) = Encoding.UTF8.GetBytes text
@@ -101,8 +126,12 @@ let private readBack (stanza: string) =
 
 [<Fact>]
 let ``the reader model follows libxlutil on escapes`` () =
-    let value (text: string) = XlReader.read (utf8 $"k = {text}\n") |> Result.map (List.map snd)
-    Expect.equal "simple escapes" (Ok [ [| '"'B; '\''B; '\\'B; 10uy; 13uy; 9uy; 7uy; 8uy; 12uy; 11uy |] ]) (value "\"\\\"\\'\\\\\\n\\r\\t\\a\\b\\f\\v\"")
+    let value (text: string) =
+        XlReader.read (utf8 $"k = {text}\n") |> Result.map (List.map snd)
+    Expect.equal
+        "simple escapes"
+        (Ok [ [| '"'B; '\''B; '\\'B; 10uy; 13uy; 9uy; 7uy; 8uy; 12uy; 11uy |] ])
+        (value "\"\\\"\\'\\\\\\n\\r\\t\\a\\b\\f\\v\"")
     Expect.equal "single quotes" (Ok [ utf8 "a\"b" ]) (value "'a\"b'")
     for refused in [ "\"\\x41\""; "\"\\101\""; "\"\\q\""; "\"a\nb\""; "\"a\\\nb\""; "\"a\000b\""; "\"open" ] do
         match value refused with
@@ -167,7 +196,14 @@ let ``double quotes and backslashes take a backslash`` () =
 
 [<Fact>]
 let ``NUL, newline, tab and other control characters are refused, named`` () =
-    for value, named in [ "a\000b", "U+0000"; "a\nb", "U+000A"; "a\rb", "U+000D"; "a\tb", "U+0009"; "a\u001bb", "U+001B"; "a\u007fb", "U+007F"; "a\u0085b", "U+0085" ] do
+    for value, named in
+        [ "a\000b", "U+0000"
+          "a\nb", "U+000A"
+          "a\rb", "U+000D"
+          "a\tb", "U+0009"
+          "a\u001bb", "U+001B"
+          "a\u007fb", "U+007F"
+          "a\u0085b", "U+0085" ] do
         let reason = quote "cmdline" value |> refusedWith "cmdline"
         Expect.isTrue $"{reason} names {named}" (reason.Contains named)
 
@@ -184,19 +220,59 @@ let ``relative paths are refused`` () =
 
 [<Fact>]
 let ``empty ramdisk and cmdline are left out`` () =
-    Expect.equal "stanza" (Ok "kernel = \"/d/kernel\"\n") (render { Kernel = "/d/kernel"; Ramdisk = Some ""; Cmdline = Some "" })
+    Expect.equal
+        "stanza"
+        (Ok "kernel = \"/d/kernel\"\n")
+        (render { Kernel = "/d/kernel"; Ramdisk = Some ""; Cmdline = Some "" })
 
 // ---- properties ----
 
 /// Pieces of values: plain text, the characters xl's strings treat specially, literal escape
 /// spellings, UTF-8 of every length, and now and then a character the stanza must refuse.
 let private cleanPieces =
-    [ "a"; "Z"; "0"; "/"; " "; "="; "."; ","; ";"; "'"; "\""; "\\"; "$"; "{"; "}"; "#"; "["; "]"
-      "\\n"; "\\x41"; "\\101"; "\\\""; "é"; "€"; "中"; "😀"; "\u00a0"; "\u2028"; "\ufffd" ]
+    [ "a"
+      "Z"
+      "0"
+      "/"
+      " "
+      "="
+      "."
+      ","
+      ";"
+      "'"
+      "\""
+      "\\"
+      "$"
+      "{"
+      "}"
+      "#"
+      "["
+      "]"
+      "\\n"
+      "\\x41"
+      "\\101"
+      "\\\""
+      "é"
+      "€"
+      "中"
+      "😀"
+      "\u00a0"
+      "\u2028"
+      "\ufffd" ]
 
 let private forbiddenPieces =
     // lone surrogates built from chars: an F# literal would turn them into U+FFFD
-    [ "\000"; "\n"; "\r"; "\t"; "\u0001"; "\u001f"; "\u007f"; "\u0080"; "\u009f"; string (char 0xd800); string (char 0xdfff) ]
+    [ "\000"
+      "\n"
+      "\r"
+      "\t"
+      "\u0001"
+      "\u001f"
+      "\u007f"
+      "\u0080"
+      "\u009f"
+      string (char 0xd800)
+      string (char 0xdfff) ]
 
 /// Clean text, or (one time in four) clean text with one forbidden piece somewhere in it, so both
 /// accepted and refused values come up often.
@@ -231,13 +307,22 @@ let private input =
 /// surrogates that are not part of a pair.
 let private forbidden (value: string) =
     let rec scan i =
-        if i >= value.Length then false
+        if i >= value.Length then
+            false
         else
             let c = int value.[i]
-            if c >= 0xd800 && c <= 0xdbff && i + 1 < value.Length && int value.[i + 1] >= 0xdc00 && int value.[i + 1] <= 0xdfff then
+            if
+                c >= 0xd800
+                && c <= 0xdbff
+                && i + 1 < value.Length
+                && int value.[i + 1] >= 0xdc00
+                && int value.[i + 1] <= 0xdfff
+            then
                 scan (i + 2)
-            elif (c >= 0xd800 && c <= 0xdfff) || c < 0x20 || (c >= 0x7f && c <= 0x9f) then true
-            else scan (i + 1)
+            elif (c >= 0xd800 && c <= 0xdfff) || c < 0x20 || (c >= 0x7f && c <= 0x9f) then
+                true
+            else
+                scan (i + 1)
     scan 0
 
 /// The settings the stanza should hold, in order, and the first key that should be refused.
@@ -248,7 +333,8 @@ let private expectation (input: StanzaInput) =
           input.Cmdline |> Option.filter (fun c -> c.Length > 0) |> Option.map (fun c -> "cmdline", c, false) ]
         |> List.choose id
     let refused =
-        items |> List.tryPick (fun (key, value, isPath) ->
+        items
+        |> List.tryPick (fun (key, value, isPath) ->
             if (isPath && not (value.StartsWith "/")) || forbidden value then Some key else None)
     items |> List.map (fun (key, value, _) -> key, utf8 value), refused
 
@@ -275,7 +361,7 @@ let ``exactly the values with a forbidden character, and relative paths, are ref
 let ``quote is the value in double quotes when it holds no double quote or backslash`` () =
     Prop.forAll (Generators.arb text) (fun value ->
         match quote "cmdline" value with
-        | Ok quoted when not (value.Contains '"' || value.Contains '\\') -> Expect.equalText ("\"" + value + "\"") quoted
-        | Ok quoted ->
-            Expect.equal "read back" (Ok [ "k", utf8 value ]) (XlReader.read (utf8 $"k = {quoted}\n"))
+        | Ok quoted when not (value.Contains '"' || value.Contains '\\') ->
+            Expect.equalText ("\"" + value + "\"") quoted
+        | Ok quoted -> Expect.equal "read back" (Ok [ "k", utf8 value ]) (XlReader.read (utf8 $"k = {quoted}\n"))
         | Error _ -> Expect.isTrue $"{Expect.escaped value} was refused" (forbidden value))

@@ -13,20 +13,21 @@ open TemplateGenerators
 
 [<Property>]
 let ``a variable without a label is an error naming it and listing the labels known`` () =
-    let case = gen {
-        let! items = labelSet
-        let! unknown = labelKey |> Gen.filter (fun k -> not (List.exists (fun (key, _) -> key = k) items))
-        let! form =
-            Gen.elements
-                [ $"${{{unknown}}}"
-                  $"{{{{ .{unknown} }}}}"
-                  $"{{{{.{unknown}}}}}"
-                  $"${{net0/{unknown}}}"
-                  $"${{{unknown}:hexhyp}}"
-                  $"${{net0/{unknown}:hexraw}}" ]
-        let! before = markerFreeText
-        return items, unknown, before + " " + form + " tail"
-    }
+    let case =
+        gen {
+            let! items = labelSet
+            let! unknown = labelKey |> Gen.filter (fun k -> not (List.exists (fun (key, _) -> key = k) items))
+            let! form =
+                Gen.elements
+                    [ $"${{{unknown}}}"
+                      $"{{{{ .{unknown} }}}}"
+                      $"{{{{.{unknown}}}}}"
+                      $"${{net0/{unknown}}}"
+                      $"${{{unknown}:hexhyp}}"
+                      $"${{net0/{unknown}:hexraw}}" ]
+            let! before = markerFreeText
+            return items, unknown, before + " " + form + " tail"
+        }
     Prop.forAll (arb case) (fun (items, unknown, arg) ->
         match Template.expandArg (labelsOf items) arg with
         | Error(Plan(UnknownVariable(variable, known))) ->
@@ -59,12 +60,13 @@ let ``anything between {{ and }} other than one .label is refused as template co
 
 [<Property>]
 let ``a MAC format on a label that holds no MAC is an error naming the variable and value`` () =
-    let case = gen {
-        let! key = labelKey
-        let! value = labelValue |> Gen.filter (fun v -> (Mac.tryParse v).IsNone)
-        let! format = Gen.elements [ "hexhyp"; "hexraw"; "hex" ]
-        return key, value, $"${{{key}:{format}}}"
-    }
+    let case =
+        gen {
+            let! key = labelKey
+            let! value = labelValue |> Gen.filter (fun v -> (Mac.tryParse v).IsNone)
+            let! format = Gen.elements [ "hexhyp"; "hexraw"; "hex" ]
+            return key, value, $"${{{key}:{format}}}"
+        }
     Prop.forAll (arb case) (fun (key, value, marker) ->
         match Template.expandArg (labelsOf [ key, value ]) $"x={marker}" with
         | Error(Plan(VariableNotMac(variable, shown))) ->
@@ -74,16 +76,17 @@ let ``a MAC format on a label that holds no MAC is an error naming the variable 
 
 [<Property>]
 let ``a marker that is never closed is malformed`` () =
-    let case = gen {
-        let! key = labelKey
-        let! before = markerFreeText
-        let! open' =
-            Gen.elements [ $"${{{key}"; $"${{net0/{key}:hexhyp"; "${"; $"{{{{ .{key}"; $"{{{{ .{key} }}"; "{{" ]
-        // the tail holds no '}' (and no marker), so nothing after the marker can close it
-        let! after = textOf "abc 019=:/.,-_"
-        // a space keeps a '$' or '{' at the end of the text before from joining the marker
-        return key, before + " " + open' + after
-    }
+    let case =
+        gen {
+            let! key = labelKey
+            let! before = markerFreeText
+            let! open' =
+                Gen.elements [ $"${{{key}"; $"${{net0/{key}:hexhyp"; "${"; $"{{{{ .{key}"; $"{{{{ .{key} }}"; "{{" ]
+            // the tail holds no '}' (and no marker), so nothing after the marker can close it
+            let! after = textOf "abc 019=:/.,-_"
+            // a space keeps a '$' or '{' at the end of the text before from joining the marker
+            return key, before + " " + open' + after
+        }
     Prop.forAll (arb case) (fun (key, arg) ->
         match Template.expandArg (labelsOf [ key, "v" ]) arg with
         | Error(Plan(MalformedVariable(text, _))) ->

@@ -17,16 +17,19 @@ let ``args without ${ or {{ are passed through unchanged`` () =
 
 [<Property>]
 let ``every marker form of a known label becomes its value and no marker survives`` () =
-    let case = gen {
-        let! items = labelSet
-        let! parts = argOver items
-        return items, parts
-    }
+    let case =
+        gen {
+            let! items = labelSet
+            let! parts = argOver items
+            return items, parts
+        }
     Prop.forAll (arb case) (fun (items, parts) ->
         let arg = textOfParts parts
         let expanded = Template.expandArg (labelsOf items) arg |> Expect.ok arg
         Expect.equalText (expandedParts parts) expanded
-        Expect.isTrue $"a marker survived in {Expect.escaped expanded}" (not (expanded.Contains "${" || expanded.Contains "{{")))
+        Expect.isTrue
+            $"a marker survived in {Expect.escaped expanded}"
+            (not (expanded.Contains "${" || expanded.Contains "{{")))
 
 [<Property>]
 let ``a mac label comes out with colons, dashes or no separators as the marker asks`` () =
@@ -70,11 +73,12 @@ let ``the uristring format percent-encodes the value`` () =
 
 [<Property>]
 let ``expandArgs joins the expanded args with single spaces and drops empty ones`` () =
-    let case = gen {
-        let! items = labelSet
-        let! args = Gen.listOf (argOver items)
-        return items, args
-    }
+    let case =
+        gen {
+            let! items = labelSet
+            let! args = Gen.listOf (argOver items)
+            return items, args
+        }
     Prop.forAll (arb case) (fun (items, args) ->
         let line = Template.expandArgs (labelsOf items) (List.map textOfParts args) |> Expect.ok "the args"
         Expect.equalText (args |> List.map expandedParts |> List.filter ((<>) "") |> String.concat " ") line)

@@ -35,16 +35,25 @@ type Part =
 /// markers for known keys, in any marker form and any key case.
 let argOver (items: (string * string) list) =
     let literal = textOf "abc XYZ 019=:/.,-_'\"\\é€😀" |> Gen.map Literal
-    let marker = gen {
-        let! key, value = Gen.elements items
-        let! typed = randomCase key
-        let! form = Gen.elements (markerForms typed)
-        return Marker(form, value)
-    }
+    let marker =
+        gen {
+            let! key, value = Gen.elements items
+            let! typed = randomCase key
+            let! form = Gen.elements (markerForms typed)
+            return Marker(form, value)
+        }
     Gen.listOf (Gen.oneof [ literal; marker ])
 
 let textOfParts (parts: Part list) =
-    parts |> List.map (function Literal t -> t | Marker(m, _) -> m) |> String.concat ""
+    parts
+    |> List.map (function
+        | Literal t -> t
+        | Marker(m, _) -> m)
+    |> String.concat ""
 
 let expandedParts (parts: Part list) =
-    parts |> List.map (function Literal t -> t | Marker(_, v) -> v) |> String.concat ""
+    parts
+    |> List.map (function
+        | Literal t -> t
+        | Marker(_, v) -> v)
+    |> String.concat ""

@@ -38,7 +38,12 @@ let ``a redirect to anything but http or https is refused`` (location: string, c
 
 [<Fact>]
 let ``a sixth redirect is one too many`` () =
-    Assert.Equal("XMB-406", Transfer.followRedirect (url "http://mb/a") "/b" (Transfer.MaxRedirects + 1) |> Expect.error "hops" |> Errors.code)
+    Assert.Equal(
+        "XMB-406",
+        Transfer.followRedirect (url "http://mb/a") "/b" (Transfer.MaxRedirects + 1)
+        |> Expect.error "hops"
+        |> Errors.code
+    )
 
 [<Fact>]
 let ``retries wait a quarter second, then a second`` () =

@@ -6,6 +6,7 @@ namespace XenMatchbox.IntegrationTests;
 public sealed class ExampleScriptTests
 {
     private const string Uuid = "5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90";
+    private static readonly string[] FsiArgs = ["fsi", "--quiet", "examples/lookup.fsx"];
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> FsiAsync(params string[] args)
     {
@@ -16,7 +17,7 @@ public sealed class ExampleScriptTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { "fsi", "--quiet", "examples/lookup.fsx" }.Concat(args))
+        foreach (var arg in FsiArgs.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

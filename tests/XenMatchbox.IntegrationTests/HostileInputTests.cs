@@ -3,8 +3,8 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using Xunit.Abstractions;
 using XenMatchbox.TestServer;
+using Xunit.Abstractions;
 using static XenMatchbox.IntegrationTests.FailureTests;
 
 namespace XenMatchbox.IntegrationTests;

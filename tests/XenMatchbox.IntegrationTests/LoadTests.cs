@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Xunit.Abstractions;
 using XenMatchbox.TestServer;
+using Xunit.Abstractions;
 
 namespace XenMatchbox.IntegrationTests;
 

@@ -60,7 +60,7 @@ public sealed partial class ProgressDisplayTests : IAsyncLifetime
         Assert.Equal(kernel, File.ReadAllBytes(Path.Combine(run.OutputDirectory, "kernel")));
         var screen = outcome.Stdout;
         // Redrawn in place: at least two progress lines before the end, each erasing its line's tail.
-        Assert.True(ProgressLine().Matches(screen).Count >= 2, $"fewer than two progress lines: {screen}");
+        Assert.True(ProgressLine().Count(screen) >= 2, $"fewer than two progress lines: {screen}");
         Assert.Contains("\x1b[K", screen);
         // Only our own escapes (erase to end of line, cursor up): no terminal set-up strings such as
         // keypad mode, which the console layer of .NET would send.

@@ -17,7 +17,7 @@ internal static class MacAddress
         {
             return false;
         }
-        byte[]? octets = text[2] is ':' or '-' ? Separated(text, text[2])
+        var octets = text[2] is ':' or '-' ? Separated(text, text[2])
             : text[4] == '.' ? Dotted(text)
             : null;
         if (octets is null)

@@ -1,6 +1,6 @@
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Runtime.Versioning;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 

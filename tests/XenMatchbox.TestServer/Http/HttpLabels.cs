@@ -14,7 +14,7 @@ internal static class HttpLabels
         foreach (var (key, values) in GoQuery.Parse(rawQuery))
         {
             var value = values[0];
-            if (key.ToLowerInvariant() != "mac")
+            if (!string.Equals(key, "mac", StringComparison.OrdinalIgnoreCase))
             {
                 labels[key] = value;
             }

@@ -12,7 +12,7 @@ internal static class SelectorNormalization
         var selector = new Dictionary<string, string>(group.Selector, StringComparer.Ordinal);
         foreach (var (key, value) in group.Selector)
         {
-            if (key.ToLowerInvariant() == "mac")
+            if (string.Equals(key, "mac", StringComparison.OrdinalIgnoreCase))
             {
                 if (!MacAddress.TryNormalize(value, out var canonical))
                 {
