@@ -89,7 +89,9 @@ let scan mode (argv: string array) =
         | Bootloader, [] -> rejected "the disk path (libxl passes it last) is missing"
         | Bootloader, [ (at, disk) ] when at = argv.Length - 1 -> Ok { Values = values; Disk = Some disk }
         | Bootloader, [ (_, disk) ] ->
-            rejected $"'{disk}' is a value without its flag, or the disk path before other flags; libxl passes the disk last"
-        | Bootloader, (_, first) :: (_, second) :: _ -> rejected $"two disk paths, '{first}' and '{second}'; libxl passes one, last"
+            rejected
+                $"'{disk}' is a value without its flag, or the disk path before other flags; libxl passes the disk last"
+        | Bootloader, (_, first) :: (_, second) :: _ ->
+            rejected $"two disk paths, '{first}' and '{second}'; libxl passes one, last"
         | _, [] -> Ok { Values = values; Disk = None }
         | _, (_, word) :: _ -> rejected $"'{word}' is a value without its flag; {modeName mode} takes flags only")

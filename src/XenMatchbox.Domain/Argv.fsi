@@ -17,10 +17,12 @@ type Source =
 
 /// The flags of one run with their values in order and where each came from; and the disk.
 type Given =
-    { /// Each flag given, with its values (a switch has the value "") and their sources.
-      Values: Map<Flag, (string * Source) list>
-      /// The boot disk libxl passes last; None for show and stage.
-      Disk: string option }
+    {
+        /// Each flag given, with its values (a switch has the value "") and their sources.
+        Values: Map<Flag, (string * Source) list>
+        /// The boot disk libxl passes last; None for show and stage.
+        Disk: string option
+    }
 
     /// Every value of the flag, in order.
     member All: flag: Flag -> string list

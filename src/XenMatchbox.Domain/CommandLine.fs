@@ -141,7 +141,8 @@ let private size (given: Given) flag fallback =
 
 let private limits environment (given: Given) =
     validated {
-        let! deadline = Limits.deadline (given.Named Timeout) (given.One Timeout) (environment "LIBXL_BOOTLOADER_TIMEOUT")
+        let! deadline =
+            Limits.deadline (given.Named Timeout) (given.One Timeout) (environment "LIBXL_BOOTLOADER_TIMEOUT")
         let! connect = seconds given ConnectTimeout Limits.DefaultConnectSeconds
         let! read = readSeconds given connect
         let! kernel = size given MaxKernelSize Limits.DefaultMaxKernelBytes
@@ -165,10 +166,7 @@ let private cache (given: Given) =
         fail (CommandLineRejected $"{named} '{dir}' is not an absolute path; libxl's working directory is not ours")
     | false, dir ->
         size given CacheSize DefaultMaxBytes
-        |> Result.map (fun bytes ->
-            Some
-                { Directory = defaultArg dir DefaultDirectory
-                  MaxBytes = bytes })
+        |> Result.map (fun bytes -> Some { Directory = defaultArg dir DefaultDirectory; MaxBytes = bytes })
 
 let private directory mode (given: Given) =
     match mode with
@@ -176,8 +174,15 @@ let private directory mode (given: Given) =
     | ShowMode -> Ok(defaultArg (given.One OutputDirectory) "<output-directory>")
     | StageMode ->
         match given.One Dir with
-        | None -> fail (CommandLineRejected $"stage needs {name Dir} DIR, the directory to download the kernel and ramdisk into")
-        | Some dir when not (dir.StartsWith "/") -> fail (CommandLineRejected $"{name Dir} '{dir}' is not an absolute path; xl needs absolute kernel and ramdisk paths")
+        | None ->
+            fail (
+                CommandLineRejected $"stage needs {name Dir} DIR, the directory to download the kernel and ramdisk into"
+            )
+        | Some dir when not (dir.StartsWith "/") ->
+            fail (
+                CommandLineRejected
+                    $"{name Dir} '{dir}' is not an absolute path; xl needs absolute kernel and ramdisk paths"
+            )
         | Some dir -> Ok(if dir.Length > 1 then dir.TrimEnd '/' else dir)
 
 let private settings mode environment (given: Given) =
@@ -216,16 +221,13 @@ let private settings mode environment (given: Given) =
 let needsContext argv = not (Argv.wantsHelp argv)
 
 let noContext environment =
-    { Environment = environment
-      OwnVariables = []
-      ConfigFile = None }
+    { Environment = environment; OwnVariables = []; ConfigFile = None }
 
 let isOwnVariable (name: string) = name.StartsWith(VariablePrefix, StringComparison.Ordinal)
 
 let configFile (environment: string -> string option) (argv: string array) =
     let named =
-        Argv.configFlag argv
-        |> Option.orElse (environment ConfigFile.Variable |> Option.filter (fun v -> v.Length > 0))
+        Argv.configFlag argv |> Option.orElse (environment ConfigFile.Variable |> Option.filter (fun v -> v.Length > 0))
     match named with
     | Some path -> path, true
     | None -> ConfigFile.DefaultPath, false

@@ -97,34 +97,61 @@ let private defaults shown spec = { spec with Default = Some shown }
 /// The table. A match, not a list, so that FS0025 (an error here) demands a spec for every case.
 let spec flag =
     match flag with
-    | Kernel -> libxl "--kernel" "path" [ Bootloader ] "the config's kernel=; accepted and not used: the profile names the kernel"
-    | Ramdisk -> libxl "--ramdisk" "path" [ Bootloader ] "the config's ramdisk=; accepted and not used: the profile names the initrds"
+    | Kernel ->
+        libxl
+            "--kernel"
+            "path"
+            [ Bootloader ]
+            "the config's kernel=; accepted and not used: the profile names the kernel"
+    | Ramdisk ->
+        libxl
+            "--ramdisk"
+            "path"
+            [ Bootloader ]
+            "the config's ramdisk=; accepted and not used: the profile names the initrds"
     | Args -> libxl "--args" "cmdline" allModes "the config's cmdline/extra; appended to the profile's args"
     | RunAs -> libxl "--runas" "uid" [ Bootloader ] "restricted mode: the uid to run as"
     | Quiet -> { libxl "--quiet" "" allModes "restricted mode: print nothing but errors" with Value = None }
-    | Output -> libxl "--output" "path" [ Bootloader ] "the pre-created file to write the result to" |> defaults "standard output"
+    | Output ->
+        libxl "--output" "path" [ Bootloader ] "the pre-created file to write the result to"
+        |> defaults "standard output"
     | OutputFormat ->
         libxl "--output-format" "format" [ Bootloader; ShowMode ] "simple0 (what libxl reads), simple or sxp"
         |> defaults DefaultOutputFormat
-    | OutputDirectory -> libxl "--output-directory" "path" [ Bootloader; ShowMode ] "where to write the kernel and ramdisk"
+    | OutputDirectory ->
+        libxl "--output-directory" "path" [ Bootloader; ShowMode ] "where to write the kernel and ramdisk"
     | Server -> valued "--server" "host" "matchbox host name or IP address (required)"
-    | HttpPort -> valued "--httpport" "port" "matchbox HTTP port, for /ipxe and /assets/..." |> defaults (string DefaultHttpPort)
+    | HttpPort ->
+        valued "--httpport" "port" "matchbox HTTP port, for /ipxe and /assets/..." |> defaults (string DefaultHttpPort)
     | GrpcPort -> valued "--grpcport" "port" "matchbox gRPC port" |> defaults (string DefaultGrpcPort)
     | Ca ->
-        { valued "--ca" "path" "PEM file of the CA that signed matchbox's server certificate; the only CA trusted for gRPC" with
+        { valued
+              "--ca"
+              "path"
+              "PEM file of the CA that signed matchbox's server certificate; the only CA trusted for gRPC" with
             Aliases = [ "--ca-file" ] }
     | Cert ->
-        { valued "--cert" "path" "PEM client certificate for matchbox's gRPC API; without it, the profile comes from /ipxe" with
+        { valued
+              "--cert"
+              "path"
+              "PEM client certificate for matchbox's gRPC API; without it, the profile comes from /ipxe" with
             Aliases = [ "--cert-file" ] }
-    | Key -> { valued "--key" "path" "PEM private key of the client certificate" with Aliases = [ "--key-file" ] }
-    | HttpOnly -> switch "--http-only" "look the profile up from matchbox's read-only /ipxe endpoint, even with --cert/--key"
+    | Key ->
+        { valued "--key" "path" "PEM private key of the client certificate" with
+            Aliases = [ "--key-file" ] }
+    | HttpOnly ->
+        switch "--http-only" "look the profile up from matchbox's read-only /ipxe endpoint, even with --cert/--key"
     | Lookup ->
-        { valued "--lookup" "label" "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc; a bare uuid or name is the domain's own, from xenstore" with
+        { valued
+              "--lookup"
+              "label"
+              "a label to select the profile by, key=value (repeatable, at least one), e.g. mac=52:54:00:aa:bb:cc; a bare uuid or name is the domain's own, from xenstore" with
             Repeatable = true
             Places = [ OnCommandLine ] }
     | Timeout ->
         valued "--timeout" "seconds" "seconds the whole boot may take, 0 for no limit"
-        |> defaults $"{Limits.DefaultDeadlineSeconds}, and {Limits.LibxlMarginSeconds} under LIBXL_BOOTLOADER_TIMEOUT when set"
+        |> defaults
+            $"{Limits.DefaultDeadlineSeconds}, and {Limits.LibxlMarginSeconds} under LIBXL_BOOTLOADER_TIMEOUT when set"
     | ConnectTimeout ->
         valued "--connect-timeout" "seconds" "seconds to connect to a server, TLS included"
         |> defaults (string Limits.DefaultConnectSeconds)
@@ -132,18 +159,22 @@ let spec flag =
         valued "--read-timeout" "seconds" "seconds to wait for the next bytes of an answer"
         |> defaults (string Limits.DefaultReadSeconds)
     | MaxKernelSize ->
-        valued "--max-kernel-size" "size" "largest kernel accepted, e.g. 256M" |> defaults (showSize Limits.DefaultMaxKernelBytes)
+        valued "--max-kernel-size" "size" "largest kernel accepted, e.g. 256M"
+        |> defaults (showSize Limits.DefaultMaxKernelBytes)
     | MaxRamdiskSize ->
         valued "--max-ramdisk-size" "size" "largest ramdisk (all initrds together) accepted"
         |> defaults $"{showSize Limits.DefaultMaxRamdiskBytes}, Xen's own limit"
     | CacheDir ->
-        valued "--cache-dir" "path" "directory of the shared asset cache, revalidated on every boot" |> defaults DefaultDirectory
+        valued "--cache-dir" "path" "directory of the shared asset cache, revalidated on every boot"
+        |> defaults DefaultDirectory
     | CacheSize ->
         valued "--cache-size" "size" "largest the cache may grow; least recently used assets go first"
         |> defaults (showSize DefaultMaxBytes)
     | NoCache -> switch "--no-cache" "download every asset afresh and keep no copy"
     | NotReally ->
-        { switch "--not-really" "dry run: print the profile, asset sizes, args and the result libxl would get; write nothing" with
+        { switch
+              "--not-really"
+              "dry run: print the profile, asset sizes, args and the result libxl would get; write nothing" with
             Modes = [ Bootloader ]
             Places = [ OnCommandLine ] }
     | Config ->
@@ -157,10 +188,34 @@ let spec flag =
     | Help -> { switch "--help" "this text" with Aliases = [ "-h" ]; Places = [ OnCommandLine ] }
 
 let all =
-    [ Kernel; Ramdisk; Args; RunAs; Quiet; Output; OutputFormat; OutputDirectory
-      Server; HttpPort; GrpcPort; Ca; Cert; Key; HttpOnly; Lookup
-      Timeout; ConnectTimeout; ReadTimeout; MaxKernelSize; MaxRamdiskSize
-      CacheDir; CacheSize; NoCache; NotReally; Config; Dir; Help ]
+    [ Kernel
+      Ramdisk
+      Args
+      RunAs
+      Quiet
+      Output
+      OutputFormat
+      OutputDirectory
+      Server
+      HttpPort
+      GrpcPort
+      Ca
+      Cert
+      Key
+      HttpOnly
+      Lookup
+      Timeout
+      ConnectTimeout
+      ReadTimeout
+      MaxKernelSize
+      MaxRamdiskSize
+      CacheDir
+      CacheSize
+      NoCache
+      NotReally
+      Config
+      Dir
+      Help ]
 
 let names flag =
     let s = spec flag

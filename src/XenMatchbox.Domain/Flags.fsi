@@ -98,24 +98,26 @@ type Flag =
 
 /// What one flag is.
 type FlagSpec =
-    { /// The canonical name, e.g. "--ca".
-      Name: string
-      /// Other names of the same flag, e.g. "--ca-file".
-      Aliases: string list
-      /// The placeholder of its value in --help, e.g. "path"; None for a switch.
-      Value: string option
-      /// Whether it may be given more than once (--lookup).
-      Repeatable: bool
-      /// Whether libxl passes it (listed apart in --help).
-      FromLibxl: bool
-      /// The modes it belongs to.
-      Modes: Mode list
-      /// Where it may be set.
-      Places: Place list
-      /// Its line in --help, without the default and the final full stop.
-      Help: string
-      /// The default shown in --help, if any.
-      Default: string option }
+    {
+        /// The canonical name, e.g. "--ca".
+        Name: string
+        /// Other names of the same flag, e.g. "--ca-file".
+        Aliases: string list
+        /// The placeholder of its value in --help, e.g. "path"; None for a switch.
+        Value: string option
+        /// Whether it may be given more than once (--lookup).
+        Repeatable: bool
+        /// Whether libxl passes it (listed apart in --help).
+        FromLibxl: bool
+        /// The modes it belongs to.
+        Modes: Mode list
+        /// Where it may be set.
+        Places: Place list
+        /// Its line in --help, without the default and the final full stop.
+        Help: string
+        /// The default shown in --help, if any.
+        Default: string option
+    }
 
 /// The spec of a flag: one entry per case, so a new case without its spec does not compile.
 val spec: flag: Flag -> FlagSpec

@@ -11,8 +11,14 @@ type Layer = (Flag * string * Source) list
 
 let switchValue (text: string) =
     match text.Trim().ToLowerInvariant() with
-    | "true" | "yes" | "1" | "on" -> Some true
-    | "false" | "no" | "0" | "off" -> Some false
+    | "true"
+    | "yes"
+    | "1"
+    | "on" -> Some true
+    | "false"
+    | "no"
+    | "0"
+    | "off" -> Some false
     | _ -> None
 
 /// One value from the environment or the file, as the flag would give it; None for a switch set to false.
@@ -42,7 +48,10 @@ let environmentLayer (environment: string -> string option) (ownVariables: strin
 
 let fileLayer (path: string) (text: string) =
     let settable =
-        all |> List.filter (settableIn InConfigFile) |> List.collect (fun f -> keys f |> List.map (fun k -> k, f)) |> Map.ofList
+        all
+        |> List.filter (settableIn InConfigFile)
+        |> List.collect (fun f -> keys f |> List.map (fun k -> k, f))
+        |> Map.ofList
     let lines = text.Split '\n'
     let fail line reason = fail (ConfigRejected(path, line, reason))
     let rec go i (found: Layer) =
@@ -60,12 +69,16 @@ let fileLayer (path: string) (text: string) =
                     let key = line.Substring(0, at).Trim()
                     let raw = line.Substring(at + 1).Trim()
                     let value =
-                        if raw.Length >= 2 && raw.StartsWith "\"" && raw.EndsWith "\"" then raw.Substring(1, raw.Length - 2) else raw
+                        if raw.Length >= 2 && raw.StartsWith "\"" && raw.EndsWith "\"" then
+                            raw.Substring(1, raw.Length - 2)
+                        else
+                            raw
                     match settable.TryFind key with
                     | None when (tryFind ("--" + key)).IsSome ->
                         fail number $"'{key}' cannot be set in the configuration file; give it in bootloader_args"
                     | None -> fail number $"unknown key '{key}'"
-                    | Some flag when found |> List.exists (fun (f, _, _) -> f = flag) -> fail number $"'{key}' is set a second time"
+                    | Some flag when found |> List.exists (fun (f, _, _) -> f = flag) ->
+                        fail number $"'{key}' is set a second time"
                     | Some flag ->
                         match layerValue flag value with
                         | Ok(Some v) -> go (i + 1) (found @ [ flag, v, FromFile(path, number) ])
@@ -78,7 +91,8 @@ let private exclusive = [ [ NoCache; CacheDir ]; [ HttpOnly; Cert; Key ] ]
 
 let underlay (given: Given) (layer: Layer) =
     let hidden flag =
-        given.Has flag || exclusive |> List.exists (fun group -> List.contains flag group && group |> List.exists given.Has)
+        given.Has flag
+        || exclusive |> List.exists (fun group -> List.contains flag group && group |> List.exists given.Has)
     let added = layer |> List.filter (fun (f, _, _) -> not (hidden f))
     { given with
         Values = added |> List.fold (fun values (f, v, source) -> values.Add(f, [ v, source ])) given.Values }

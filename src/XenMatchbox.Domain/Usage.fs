@@ -5,8 +5,11 @@ open XenMatchbox.Domain.Flags
 
 let private render (names: string list) (value: string option) (help: string) =
     let names = String.Join(", ", names)
-    let shown = match value with Some v -> $"{names} <{v}>" | None -> names
-    $"    {shown,-34} {help}\n"
+    let shown =
+        match value with
+        | Some v -> $"{names} <{v}>"
+        | None -> names
+    $"    {shown, -34} {help}\n"
 
 let line flag =
     let s = spec flag

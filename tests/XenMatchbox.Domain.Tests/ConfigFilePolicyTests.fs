@@ -48,7 +48,8 @@ let ``a file that cannot be read or is too large is an error, named or not`` () 
               ConfigFile.TooLarge, $"larger than {ConfigFile.MaxBytes / 1024} KiB"
               ConfigFile.Failed "it is a directory", "it is a directory" ] do
             match ConfigFile.contents path named outcome with
-            | Error(CommandLine(ConfigUnreadable(_, detail))) -> Expect.isTrue $"'{detail}' says '{words}'" (detail.Contains words)
+            | Error(CommandLine(ConfigUnreadable(_, detail))) ->
+                Expect.isTrue $"'{detail}' says '{words}'" (detail.Contains words)
             | other -> Expect.fail $"expected ConfigUnreadable, got %A{other}"
 
 [<Fact>]
@@ -65,7 +66,9 @@ let ``the default file and its variable are the ones --help names`` () =
 /// even with a context whose file would be rejected.
 [<Property(MaxTest = 100)>]
 let ``the context is needed exactly when --help is not asked for`` () =
-    let word = Gen.elements [ "--server=mb"; "show"; "stage"; "/dev/vg0/guest"; "--lookup"; "a=b"; "--help"; "-h"; "--helpx"; "-hh" ]
+    let word =
+        Gen.elements
+            [ "--server=mb"; "show"; "stage"; "/dev/vg0/guest"; "--lookup"; "a=b"; "--help"; "-h"; "--helpx"; "-hh" ]
     Prop.forAll (arb (Gen.listOf word)) (fun words ->
         let argv = List.toArray words
         let help = words |> List.exists (fun w -> w = "--help" || w = "-h")

@@ -46,13 +46,18 @@ let private report format via heads = render (reportOf format via heads)
 
 [<Fact>]
 let ``a gRPC dry run in simple0 shows each NUL as \0`` () =
-    Expect.equalText (Golden.text "dry-run/grpc.simple0.expected") (report Output.Simple0 "gRPC mb:8081" [ Declared 8388608L; Declared 67108864L; Undeclared ])
+    Expect.equalText
+        (Golden.text "dry-run/grpc.simple0.expected")
+        (report Output.Simple0 "gRPC mb:8081" [ Declared 8388608L; Declared 67108864L; Undeclared ])
 
 [<Fact>]
 let ``an HTTP-only dry run in sxp`` () =
     Expect.equalText
         (Golden.text "dry-run/http-only.sxp.expected")
-        (report Output.Sxp "HTTP http://mb:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc&os=installed" [ Declared 1L; Declared 2L; Declared 3L ])
+        (report
+            Output.Sxp
+            "HTTP http://mb:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc&os=installed"
+            [ Declared 1L; Declared 2L; Declared 3L ])
 
 [<Fact>]
 let ``the report never holds a raw NUL, so it prints on any terminal`` () =

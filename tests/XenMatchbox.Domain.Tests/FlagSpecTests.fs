@@ -15,7 +15,9 @@ open Generators
 
 /// Every case of the union, found by reflection (the tests may; the program may not).
 let private cases =
-    FSharpType.GetUnionCases typeof<Flag> |> Array.map (fun c -> nonNull (FSharpValue.MakeUnion(c, [||])) :?> Flag) |> List.ofArray
+    FSharpType.GetUnionCases typeof<Flag>
+    |> Array.map (fun c -> nonNull (FSharpValue.MakeUnion(c, [||])) :?> Flag)
+    |> List.ofArray
 
 [<Fact>]
 let ``every Flag has exactly one spec entry in Flags.all`` () =
@@ -78,7 +80,10 @@ let ``--help names the operator's flags that the configuration file cannot set``
     let paragraph = Usage.text.Substring(Usage.text.IndexOf "CONFIGURATION:")
     let sentence = paragraph.Substring(0, paragraph.IndexOf " can\n")
     for flag in all |> List.filter (fun f -> not (spec f).FromLibxl && f <> Help) do
-        Expect.equal $"{(spec flag).Name} named" (not (settableIn InConfigFile flag)) (sentence.Contains((spec flag).Name))
+        Expect.equal
+            $"{(spec flag).Name} named"
+            (not (settableIn InConfigFile flag))
+            (sentence.Contains((spec flag).Name))
 
 /// A value each flag's kind accepts in the file and the environment.
 let private layerValue flag = if (spec flag).Value.IsSome then "/srv/x" else "true"
@@ -87,9 +92,12 @@ let private layerValue flag = if (spec flag).Value.IsSome then "/srv/x" else "tr
 let ``the configuration file's keys are the spec entries allowed in the file`` () =
     for flag in all do
         for key in keys flag do
-            match Layers.fileLayer "/etc/xen/xenmatchbox.conf" $"{key} = {layerValue flag}", settableIn InConfigFile flag with
+            match
+                Layers.fileLayer "/etc/xen/xenmatchbox.conf" $"{key} = {layerValue flag}", settableIn InConfigFile flag
+            with
             | Ok [ (found, _, _) ], true -> Expect.equal key flag found
-            | Error(CommandLine(ConfigRejected(_, 1, reason))), false -> Expect.isTrue reason (reason.Contains "cannot be set in the configuration file")
+            | Error(CommandLine(ConfigRejected(_, 1, reason))), false ->
+                Expect.isTrue reason (reason.Contains "cannot be set in the configuration file")
             | other, allowed -> Expect.fail $"{key} (allowed: {allowed}): got %A{other}"
 
 [<Fact>]

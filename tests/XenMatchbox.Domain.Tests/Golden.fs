@@ -9,7 +9,11 @@ open System.Text.Json
 
 /// The full path of a file or directory under golden/ ("" is golden/ itself).
 let path (relative: string) =
-    Path.Combine(Array.append [| AppContext.BaseDirectory; "golden" |] (relative.Split('/', StringSplitOptions.RemoveEmptyEntries)))
+    Path.Combine(
+        Array.append
+            [| AppContext.BaseDirectory; "golden" |]
+            (relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+    )
 
 let exists (relative: string) = File.Exists(path relative)
 

@@ -263,7 +263,7 @@ public sealed class FaultMatrixTests(MatchboxFixture matchbox)
     /// <summary>Arranges the case, boots as libxl would and checks the one XMB line and what the case adds.</summary>
     private async Task BootWith(FaultCase fault)
     {
-        string[] lookups = fault.Lookups ?? [fault.Scenario is null ? "case=x" : Scenario(fault.Scenario, fault.Kernel, fault.ProfileArgs, fault.KernelServed)];
+        var lookups = fault.Lookups ?? [fault.Scenario is null ? "case=x" : Scenario(fault.Scenario, fault.Kernel, fault.ProfileArgs, fault.KernelServed)];
         if (fault.Fault is not null)
         {
             matchbox.Server.Faults.Set(fault.Kernel, fault.Fault);
