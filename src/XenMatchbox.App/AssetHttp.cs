@@ -35,7 +35,8 @@ internal sealed class AssetHttp : IDisposable
                 RemoteCertificateValidationCallback = (sender, certificate, sent, errors) =>
                 {
                     var trusted = !errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)
-                        || certificate is not null && (ChainsTo(certificate, sent, tls.Authorities) || ChainsTo(certificate, sent, SystemTrust.Authorities));
+                        || certificate is not null && (ChainsTo(certificate, sent, tls.Authorities) || ChainsTo(certificate, sent, tls.WebAuthorities)
+                           || ChainsTo(certificate, sent, SystemTrust.Authorities));
                     if (trusted && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && sender is SslStream { TargetHostName: { Length: > 0 } host })
                     {
                         misnamed[host] = true;

@@ -55,6 +55,11 @@ internal static class IpxeLookup
         {
             throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {limits.ConnectSeconds} s"), e);
         }
+        catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException tls)
+        {
+            // --web-ssl: matchbox's HTTPS certificate is vouched for by neither --ca, --web-ca nor the system store.
+            throw new BootFailure(LookupError.NewServerNotTrusted(Endpoint.NewIpxe(endpoint), tls.Message), e);
+        }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded)
         {
             // Something answered, and not as an HTTP server: another service on that port.

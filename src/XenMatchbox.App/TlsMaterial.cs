@@ -6,42 +6,33 @@ using XenMatchbox.Domain;
 namespace XenMatchbox.App;
 
 /// <summary>
-/// The CA and client certificate for matchbox's gRPC API, read once from PEM files. In HTTP-only
-/// mode there is no client certificate, and the CA (trusted for https:// assets) is optional.
+/// The CA and client certificate for matchbox's gRPC API, and the CA of its HTTPS certificate
+/// (--web-ca), read once from PEM files. In HTTP-only mode there is no client certificate, and the
+/// CAs (trusted for matchbox's HTTPS API and https:// assets) are optional.
 /// </summary>
-internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2? clientCertificate)
+internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2Collection webAuthorities, X509Certificate2? clientCertificate)
 {
-
+    /// <summary>--ca: the only CA trusted for gRPC; trusted besides the system store for HTTPS.</summary>
     public X509Certificate2Collection Authorities { get; } = authorities;
+
+    /// <summary>--web-ca: trusted, besides the system store and --ca, for HTTPS only.</summary>
+    public X509Certificate2Collection WebAuthorities { get; } = webAuthorities;
+
     public X509Certificate2? ClientCertificate { get; } = clientCertificate;
 
     public static TlsMaterial Load(CommandLine.ServerSettings server)
     {
-        var authorities = new X509Certificate2Collection();
-        if (server.CaFile.ValueOrNull() is { } caFile)
-        {
-            try
-            {
-                authorities.ImportFromPem(ReadText(caFile));
-            }
-            catch (CryptographicException e)
-            {
-                throw Unreadable(caFile, e.Message);
-            }
-            if (authorities.Count == 0)
-            {
-                throw Unreadable(caFile, "it holds no PEM certificate");
-            }
-        }
+        var authorities = ReadAuthorities(server.CaFile.ValueOrNull());
+        var webAuthorities = ReadAuthorities(server.WebCaFile.ValueOrNull());
         if (server.Client.ValueOrNull() is not { } client)
         {
-            return new TlsMaterial(authorities, null);
+            return new TlsMaterial(authorities, webAuthorities, null);
         }
         var certText = ReadText(client.CertFile);
         var keyText = ReadText(client.KeyFile);
         try
         {
-            return new TlsMaterial(authorities, X509Certificate2.CreateFromPem(certText, keyText));
+            return new TlsMaterial(authorities, webAuthorities, X509Certificate2.CreateFromPem(certText, keyText));
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
@@ -56,6 +47,25 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
             }
             throw new BootFailure(LookupError.NewTlsKeyMismatch(client.CertFile, client.KeyFile, e.Message), e);
         }
+    }
+
+    /// <summary>The certificates of a PEM CA file (none without a file); one without any is unreadable.</summary>
+    private static X509Certificate2Collection ReadAuthorities(string? path)
+    {
+        var authorities = new X509Certificate2Collection();
+        if (path is null)
+        {
+            return authorities;
+        }
+        try
+        {
+            authorities.ImportFromPem(ReadText(path));
+        }
+        catch (CryptographicException e)
+        {
+            throw Unreadable(path, e.Message);
+        }
+        return authorities.Count > 0 ? authorities : throw Unreadable(path, "it holds no PEM certificate");
     }
 
     /// <summary>The file's text, at most <see cref="Limits.MaxTlsFileBytes"/>, from a regular file (see <see cref="BoundedFile"/>).</summary>

@@ -61,7 +61,8 @@ let route (server: ServerSettings) labels =
     match server.Client with
     | Some _ -> Grpc $"{host}:{server.GrpcPort}"
     | None ->
-        let endpoint = $"http://{host}:{server.HttpPort}/ipxe"
+        let scheme = if server.WebSsl then "https" else "http"
+        let endpoint = $"{scheme}://{host}:{server.HttpPort}/ipxe"
         Ipxe(endpoint, $"{endpoint}?{Ipxe.query labels}")
 
 let describeRoute route =
@@ -107,7 +108,10 @@ let private downloads (settings: Settings) (plan: BootPlan) =
       | None -> () ]
 
 let create (settings: Settings) route labels expansion profile =
-    let httpBase = { Host = settings.Server.Host; Port = settings.Server.HttpPort }
+    let httpBase =
+        { Host = settings.Server.Host
+          Port = settings.Server.HttpPort
+          Secure = settings.Server.WebSsl }
     Plan.create httpBase settings.OutputDirectory expansion settings.ConfigArgs profile
     |> Result.bind (fun plan ->
         Output.render

@@ -20,7 +20,9 @@ type ServerSettings =
       HttpPort: int
       GrpcPort: int
       CaFile: string option
-      Client: ClientCertificate option }
+      Client: ClientCertificate option
+      WebSsl: bool
+      WebCaFile: string option }
 
 type BootLimits =
     { DeadlineSeconds: int option
@@ -204,7 +206,14 @@ let private settings mode environment (given: Given) =
                 | ShowMode -> DryRun
                 | Bootloader when given.Has NotReally -> DryRun
                 | Bootloader -> Install
-              Server = { Host = host; HttpPort = httpPort; GrpcPort = grpcPort; CaFile = ca; Client = client }
+              Server =
+                { Host = host
+                  HttpPort = httpPort
+                  GrpcPort = grpcPort
+                  CaFile = ca
+                  Client = client
+                  WebSsl = given.Has WebSsl
+                  WebCaFile = given.One WebCa }
               Lookup = lookup
               ConfigArgs = given.One Args |> Option.filter (fun a -> a.Length > 0)
               RunAs = runAs

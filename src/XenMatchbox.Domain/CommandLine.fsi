@@ -36,6 +36,11 @@ type ServerSettings =
         /// Present: look the profile up over gRPC (mutual TLS). None (no --cert/--key, or
         /// --http-only): look it up from matchbox's read-only /ipxe endpoint.
         Client: ClientCertificate option
+        /// --web-ssl: matchbox's HTTP API (/ipxe, /assets/...) is https://, as its -web-ssl serves it.
+        WebSsl: bool
+        /// --web-ca: a PEM CA trusted (with the system store and --ca) for matchbox's HTTPS
+        /// certificate and https:// assets, where another CA than --ca's signed it.
+        WebCaFile: string option
     }
 
 /// How long and how large a boot may get.

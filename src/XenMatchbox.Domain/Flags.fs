@@ -40,6 +40,8 @@ type Flag =
     | Cert
     | Key
     | HttpOnly
+    | WebSsl
+    | WebCa
     | Lookup
     | Timeout
     | ConnectTimeout
@@ -141,6 +143,13 @@ let spec flag =
             Aliases = [ "--key-file" ] }
     | HttpOnly ->
         switch "--http-only" "look the profile up from matchbox's read-only /ipxe endpoint, even with --cert/--key"
+    | WebSsl ->
+        switch "--web-ssl" "reach matchbox's HTTP API (/ipxe, /assets/...) over https://, as matchbox's -web-ssl serves it"
+    | WebCa ->
+        valued
+            "--web-ca"
+            "path"
+            "PEM file of the CA that signed matchbox's HTTPS certificate, where another CA than --ca's did"
     | Lookup ->
         { valued
               "--lookup"
@@ -203,6 +212,8 @@ let all =
       Cert
       Key
       HttpOnly
+      WebSsl
+      WebCa
       Lookup
       Timeout
       ConnectTimeout

@@ -69,6 +69,10 @@ type Flag =
     | Key
     /// --http-only: look the profile up from /ipxe even with a client certificate.
     | HttpOnly
+    /// --web-ssl: matchbox's HTTP API (/ipxe, /assets/...) over https://.
+    | WebSsl
+    /// --web-ca: the CA of matchbox's HTTPS certificate, where it is not --ca's.
+    | WebCa
     /// --lookup: a label to select the profile by (repeatable).
     | Lookup
     /// --timeout: the whole boot's deadline.

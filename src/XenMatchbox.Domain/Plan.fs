@@ -33,7 +33,7 @@ type AssetUrl(value: string) =
                 | at -> userInfo.Substring(0, at), userInfo.Substring(at + 1)
             Some(Uri.UnescapeDataString user, Uri.UnescapeDataString password)
 
-type HttpBase = { Host: string; Port: int }
+type HttpBase = { Host: string; Port: int; Secure: bool }
 
 type BootPlan =
     { ProfileId: string
@@ -90,7 +90,8 @@ let resolveAsset (httpBase: HttpBase) (profileId: string) (reference: string) =
                 | Some url -> absolute url
                 | None when target.Contains "://" -> absolute target
                 | None ->
-                    let root = Uri($"http://{hostForUrl httpBase.Host}:{httpBase.Port}/")
+                    let scheme = if httpBase.Secure then "https" else "http"
+                    let root = Uri($"{scheme}://{hostForUrl httpBase.Host}:{httpBase.Port}/")
                     match Uri.TryCreate(root, target) with
                     | true, NonNull uri -> fetchable uri
                     | _ -> Error "cannot be resolved against the matchbox HTTP address")

@@ -43,6 +43,8 @@ type HttpBase =
         Host: string
         /// matchbox's HTTP port.
         Port: int
+        /// Whether matchbox serves its HTTP API over TLS (its -web-ssl; --web-ssl here): https:// then.
+        Secure: bool
     }
 
 /// A host as a URL writes it: an IPv6 address in brackets, anything else as it is.

@@ -38,7 +38,7 @@ let followRedirect (from: AssetUrl) (location: string) hop =
     else
         match Uri.TryCreate(Uri from.Value, location) with
         | true, NonNull target when target.Scheme = "http" || target.Scheme = "https" ->
-            Plan.resolveAsset { Host = ""; Port = 0 } "(redirect)" target.AbsoluteUri
+            Plan.resolveAsset { Host = ""; Port = 0; Secure = false } "(redirect)" target.AbsoluteUri
             |> Result.mapError (fun _ ->
                 Download(RedirectRefused(from.Shown, Errors.redact location, "is not a usable URL")))
         | true, NonNull target ->

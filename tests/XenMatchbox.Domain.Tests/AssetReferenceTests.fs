@@ -43,14 +43,14 @@ let private assetPath =
 [<Property>]
 let ``a server path resolves against matchbox's HTTP address`` () =
     Prop.forAll (arb (Gen.zip3 hostName port assetPath)) (fun (host, port, path) ->
-        Expect.equalText $"http://{host}:{port}{path}" (resolved { Host = host; Port = port } path))
+        Expect.equalText $"http://{host}:{port}{path}" (resolved { Host = host; Port = port; Secure = false } path))
 
 [<Theory>]
 [<InlineData("fd00::1", "http://[fd00::1]:8080/assets/k")>]
 [<InlineData("2001:db8::8", "http://[2001:db8::8]:8080/assets/k")>]
 [<InlineData("192.0.2.10", "http://192.0.2.10:8080/assets/k")>]
 let ``a server path on an IP address host gets a valid URL, IPv6 in brackets`` (host: string, expected: string) =
-    Expect.equalText expected (resolved { Host = host; Port = 8080 } "/assets/k")
+    Expect.equalText expected (resolved { Host = host; Port = 8080; Secure = false } "/assets/k")
 
 [<Property>]
 let ``an absolute http or https URL is fetched as it is`` () =
@@ -63,7 +63,7 @@ let ``an absolute http or https URL is fetched as it is`` () =
             return $"{scheme}://{host}{port}{path}"
         }
     Prop.forAll (arb (Gen.zip hostName url)) (fun (server, url) ->
-        Expect.equalText url (resolved { Host = server; Port = 8080 } url))
+        Expect.equalText url (resolved { Host = server; Port = 8080; Secure = false } url))
 
 [<Property>]
 let ``iPXE options in front of the reference are dropped`` () =
@@ -75,14 +75,14 @@ let ``iPXE options in front of the reference are dropped`` () =
             return reference, option + reference
         }
     Prop.forAll (arb case) (fun (reference, withOptions) ->
-        let httpBase: Plan.HttpBase = { Host = "matchbox.example.com"; Port = 8080 }
+        let httpBase: Plan.HttpBase = { Host = "matchbox.example.com"; Port = 8080; Secure = false }
         Expect.equalText (resolved httpBase reference) (resolved httpBase withOptions))
 
 [<Theory>]
 [<InlineData("(http;matchbox.example.com:8080)/assets/k", "http://matchbox.example.com:8080/assets/k")>]
 [<InlineData("(http,matchbox.example.com)/assets/k", "http://matchbox.example.com/assets/k")>]
 let ``a GRUB (http) device in front of the path becomes an http URL`` (reference: string, expected: string) =
-    Expect.equalText expected (resolved { Host = "other.example.com"; Port = 9999 } reference)
+    Expect.equalText expected (resolved { Host = "other.example.com"; Port = 9999; Secure = false } reference)
 
 [<Theory>]
 [<InlineData("file:///etc/shadow")>]
@@ -91,7 +91,7 @@ let ``a GRUB (http) device in front of the path becomes an http URL`` (reference
 [<InlineData("--name main file:///var/lib/matchbox/assets/k")>]
 [<InlineData("nfs://server/export/k")>]
 let ``a file, tftp or other non-http URL is refused`` (reference: string) =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" reference with
+    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
     | Error(Plan(InvalidAssetReference("fcos", shown, _))) -> Expect.equalText reference shown
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got {url.Value}"
@@ -104,14 +104,14 @@ let ``a file, tftp or other non-http URL is refused`` (reference: string) =
 [<InlineData("data:text/plain,kernel")>]
 [<InlineData("--name main tftp:initrd.img")>]
 let ``a reference with a scheme other than http or https is refused even without '//'`` (reference: string) =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" reference with
+    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
     | Error(Plan(InvalidAssetReference("fcos", shown, _))) -> Expect.equalText reference shown
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got the download URL {url.Value}"
 
 [<Fact>]
 let ``a GRUB https device is never downgraded to plain http`` () =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" "(https;matchbox.example.com:8443)/assets/k" with
+    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" "(https;matchbox.example.com:8443)/assets/k" with
     | Ok url when url.Value.StartsWith "http://" -> Expect.fail $"(https;…) became the plain-http URL {url.Value}"
     | Ok _
     | Error(Plan(InvalidAssetReference _)) -> ()
@@ -122,7 +122,7 @@ let ``a GRUB https device is never downgraded to plain http`` () =
 [<InlineData("--name main")>]
 [<InlineData("--bogus /assets/k")>]
 let ``a reference that names no URL is refused`` (reference: string) =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080 } "fcos" reference with
+    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
     | Error(Plan(InvalidAssetReference _)) -> ()
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got {url.Value}"

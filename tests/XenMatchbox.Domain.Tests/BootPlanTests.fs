@@ -12,7 +12,7 @@ open XenMatchbox.Domain.Errors
 open Generators
 open TemplateGenerators
 
-let private httpBase: Plan.HttpBase = { Host = "matchbox.example.com"; Port = 8080 }
+let private httpBase: Plan.HttpBase = { Host = "matchbox.example.com"; Port = 8080; Secure = false }
 
 let private labels = labelsOf [ "mac", "52:54:00:aa:bb:cc"; "uuid", "0b7c5b08" ]
 

@@ -238,3 +238,16 @@ let ``any other bare lookup is an invalid label`` () =
     match rejected [] None (bootArgv [ "--server=mb"; "--lookup=os" ]) with
     | CommandLine(InvalidLabel("os", _)) -> ()
     | other -> Expect.fail $"expected InvalidLabel, got {Expect.shown other}"
+
+[<Fact>]
+let ``web-ssl and web-ca come from the file or the environment, and make matchbox's HTTP API https`` () =
+    let fromFile = settings [] (Some "server = mb\nweb-ssl = true\nweb-ca = /etc/matchbox/web-ca.crt\n") (bootArgv [])
+    Expect.isTrue "web-ssl from the file" fromFile.Server.WebSsl
+    Expect.equal "web-ca from the file" (Some "/etc/matchbox/web-ca.crt") fromFile.Server.WebCaFile
+    let labels = Labels.fromLookups [ "mac=52:54:00:aa:bb:cc" ] |> Expect.ok "labels"
+    match Boot.route fromFile.Server labels with
+    | Boot.Ipxe(endpoint, _) -> Expect.equalText "https://mb:8080/ipxe" endpoint
+    | Boot.Grpc _ -> Expect.fail "expected /ipxe"
+    let fromEnvironment = settings [ "XENMATCHBOX_WEB_SSL", "true" ] None (bootArgv [ "--server=mb" ])
+    Expect.isTrue "web-ssl from the environment" fromEnvironment.Server.WebSsl
+    Expect.isTrue "off unless asked" (not (settings [] None (bootArgv [ "--server=mb" ])).Server.WebSsl)

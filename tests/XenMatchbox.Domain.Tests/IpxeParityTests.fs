@@ -14,7 +14,7 @@ open Generators
 open MatchboxIpxe
 
 let private source = "/ipxe?mac=52:54:00:aa:bb:cc"
-let private httpBase: Plan.HttpBase = { Host = "mb"; Port = 8080 }
+let private httpBase: Plan.HttpBase = { Host = "mb"; Port = 8080; Secure = false }
 
 let private labels =
     Labels.fromLookups

@@ -20,7 +20,7 @@ let ``the redirects followed are 301, 302, 303, 307 and 308`` () =
     Assert.Equal<int list>([ 301; 302; 303; 307; 308 ], followed)
 
 let private url text =
-    Plan.resolveAsset { Host = "mb"; Port = 8080 } "p" text |> Expect.ok text
+    Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "p" text |> Expect.ok text
 
 [<Theory>]
 [<InlineData("/assets/b", "http://mb.example:8080/assets/b")>]
