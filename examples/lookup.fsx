@@ -39,7 +39,12 @@ let orExit (result: Result<'a, Errors.BootError>) =
 
 let labels = Labels.fromLookups lookups |> orExit
 let plan =
-    Plan.create { Host = "matchbox.example.com"; Port = 8080; Secure = false } "/var/lib/xen/bootloader.7.d" labels None profile
+    Plan.create
+        { Host = "matchbox.example.com"; Port = 8080; Secure = false }
+        "/var/lib/xen/bootloader.7.d"
+        labels
+        None
+        profile
     |> orExit
 
 printfn "labels:  %s" (Labels.display labels)

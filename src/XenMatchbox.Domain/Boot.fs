@@ -108,10 +108,7 @@ let private downloads (settings: Settings) (plan: BootPlan) =
       | None -> () ]
 
 let create (settings: Settings) route labels expansion profile =
-    let httpBase =
-        { Host = settings.Server.Host
-          Port = settings.Server.HttpPort
-          Secure = settings.Server.WebSsl }
+    let httpBase = { Host = settings.Server.Host; Port = settings.Server.HttpPort; Secure = settings.Server.WebSsl }
     Plan.create httpBase settings.OutputDirectory expansion settings.ConfigArgs profile
     |> Result.bind (fun plan ->
         Output.render

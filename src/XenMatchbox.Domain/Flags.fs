@@ -144,7 +144,9 @@ let spec flag =
     | HttpOnly ->
         switch "--http-only" "look the profile up from matchbox's read-only /ipxe endpoint, even with --cert/--key"
     | WebSsl ->
-        switch "--web-ssl" "reach matchbox's HTTP API (/ipxe, /assets/...) over https://, as matchbox's -web-ssl serves it"
+        switch
+            "--web-ssl"
+            "reach matchbox's HTTP API (/ipxe, /assets/...) over https://, as matchbox's -web-ssl serves it"
     | WebCa ->
         valued
             "--web-ca"

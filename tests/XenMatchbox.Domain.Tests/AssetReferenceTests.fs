@@ -111,7 +111,12 @@ let ``a reference with a scheme other than http or https is refused even without
 
 [<Fact>]
 let ``a GRUB https device is never downgraded to plain http`` () =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" "(https;matchbox.example.com:8443)/assets/k" with
+    match
+        Plan.resolveAsset
+            { Host = "mb"; Port = 8080; Secure = false }
+            "fcos"
+            "(https;matchbox.example.com:8443)/assets/k"
+    with
     | Ok url when url.Value.StartsWith "http://" -> Expect.fail $"(https;…) became the plain-http URL {url.Value}"
     | Ok _
     | Error(Plan(InvalidAssetReference _)) -> ()

@@ -21,7 +21,12 @@ let private plan =
     labels,
     Expect.ok
         "plan"
-        (Plan.create { Host = "mb"; Port = 8080; Secure = false } "/var/lib/xen/bootloader.7.d" labels (Some "quiet") profile)
+        (Plan.create
+            { Host = "mb"; Port = 8080; Secure = false }
+            "/var/lib/xen/bootloader.7.d"
+            labels
+            (Some "quiet")
+            profile)
 
 let private reportOf format via (heads: Head list) =
     let labels, plan = plan

@@ -397,7 +397,8 @@ let ``the parsed fixture makes the plan matchbox's iPXE flow would boot`` () =
     let profile =
         parsed
             "#!ipxe\nkernel /image/kernel a=b c mac=${mac:hexhyp}\ninitrd --name main /image/initrd_a\ninitrd /image/initrd_b\nboot\n"
-    let plan = Plan.create { Host = "mb"; Port = 8080; Secure = false } "/out" labels None profile |> Expect.ok "the plan"
+    let plan =
+        Plan.create { Host = "mb"; Port = 8080; Secure = false } "/out" labels None profile |> Expect.ok "the plan"
     Expect.equalText "http://mb:8080/image/kernel" plan.Kernel.Value
     Expect.equal
         "initrds"
