@@ -71,8 +71,18 @@ module LookupError =
                     "check --server and --grpcport, and that matchbox runs with -rpc-address on that port" }
         | ServerNotTrusted(endpoint, detail) ->
             { Code = "XMB-205"
-              Cause = $"the certificate of {shown endpoint} is not signed by the CA given with --ca: {detail}"
-              Fix = "give --ca the CA file that signed matchbox's server certificate (matchbox's ca.crt)" }
+              Cause =
+                match endpoint with
+                | Endpoint.Grpc _ ->
+                    $"the certificate of {shown endpoint} is not signed by the CA given with --ca: {detail}"
+                | Endpoint.Ipxe _ ->
+                    $"the HTTPS certificate of {shown endpoint} is vouched for by neither the system store, --ca nor --web-ca: {detail}"
+              Fix =
+                match endpoint with
+                | Endpoint.Grpc _ ->
+                    "give --ca the CA file that signed matchbox's server certificate (matchbox's ca.crt)"
+                | Endpoint.Ipxe _ ->
+                    "give --web-ca (or --ca) the CA file that signed matchbox's HTTPS certificate (its -web-ssl)" }
         | ServerNameMismatch(endpoint, detail) ->
             { Code = "XMB-206"
               Cause = $"the certificate of {shown endpoint} does not name that host: {detail}"

@@ -32,7 +32,8 @@ type LookupError =
     | LookupFailed of endpoint: Endpoint * status: LookupStatus * detail: string
     /// XMB-204: matchbox could not be reached (refused, reset), after retries; the endpoint and the reason.
     | ServerUnreachable of endpoint: Endpoint * detail: string
-    /// XMB-205: matchbox's gRPC server certificate does not lead to the --ca certificate; the endpoint and the reason.
+    /// XMB-205: matchbox's gRPC server certificate does not lead to the --ca certificate, or (--web-ssl) its HTTPS
+    /// certificate to no CA of the system store, --ca or --web-ca; the endpoint and the reason.
     | ServerNotTrusted of endpoint: Endpoint * detail: string
     /// XMB-206: matchbox's gRPC server certificate does not name the --server host; the endpoint and the reason.
     | ServerNameMismatch of endpoint: Endpoint * detail: string

@@ -11,8 +11,6 @@ namespace XenMatchbox.IntegrationTests;
 [Collection(MatchboxCollection.Name)]
 public sealed class FailureTests(MatchboxFixture matchbox)
 {
-    private static Dictionary<string, string> Case(string name) => new() { ["case"] = name };
-
     internal static void AssertFailed(BootOutcome outcome, int exitCode, string code, string causeFragment)
     {
         Assert.True(outcome.ExitCode == exitCode, $"expected exit {exitCode}: {outcome}");
@@ -48,7 +46,7 @@ public sealed class FailureTests(MatchboxFixture matchbox)
     [Fact]
     public async Task An_unknown_variable_names_it_and_the_labels_known()
     {
-        matchbox.AddScenario("unknown-var", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["id=${serial}"] }, Case("unknown-var"));
+        matchbox.AddScenario("unknown-var", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["id=${serial}"] }, MatchboxFixture.Case("unknown-var"));
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=unknown-var"));
@@ -60,7 +58,7 @@ public sealed class FailureTests(MatchboxFixture matchbox)
     [Fact]
     public async Task Template_code_in_the_args_is_refused_not_evaluated()
     {
-        matchbox.AddScenario("template-code", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["x={{ printf \"%s\" .case }}"] }, Case("template-code"));
+        matchbox.AddScenario("template-code", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["x={{ printf \"%s\" .case }}"] }, MatchboxFixture.Case("template-code"));
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=template-code"));
@@ -81,7 +79,7 @@ public sealed class FailureTests(MatchboxFixture matchbox)
     [Fact]
     public async Task A_group_whose_profile_is_missing_is_reported_as_such()
     {
-        matchbox.AddScenario("profile-missing", null, Case("profile-missing"), profileExists: false);
+        matchbox.AddScenario("profile-missing", null, MatchboxFixture.Case("profile-missing"), profileExists: false);
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=profile-missing"));
@@ -92,7 +90,7 @@ public sealed class FailureTests(MatchboxFixture matchbox)
     [Fact]
     public async Task A_profile_without_a_kernel_is_refused()
     {
-        matchbox.AddScenario("no-kernel", new MatchboxBoot { Args = ["a"] }, Case("no-kernel"));
+        matchbox.AddScenario("no-kernel", new MatchboxBoot { Args = ["a"] }, MatchboxFixture.Case("no-kernel"));
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=no-kernel"));
@@ -107,7 +105,7 @@ public sealed class FailureTests(MatchboxFixture matchbox)
         {
             Kernel = "/assets/os/missing-vmlinuz",
             Initrd = ["/assets/os/initrd-a.img"],
-        }, Case("kernel-404"));
+        }, MatchboxFixture.Case("kernel-404"));
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=kernel-404"));
@@ -122,7 +120,7 @@ public sealed class FailureTests(MatchboxFixture matchbox)
         {
             Kernel = "/assets/os/vmlinuz",
             Initrd = ["/assets/os/initrd-a.img", "/assets/os/initrd-500.img"],
-        }, Case("initrd-500"));
+        }, MatchboxFixture.Case("initrd-500"));
         matchbox.Server.Faults.Set("/assets/os/initrd-500.img", AssetFault.Status(500));
         using var run = new LibxlRun();
 

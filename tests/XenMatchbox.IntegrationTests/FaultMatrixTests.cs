@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using XenMatchbox.TestServer;
 using static XenMatchbox.IntegrationTests.FailureTests;
 
@@ -16,8 +14,6 @@ namespace XenMatchbox.IntegrationTests;
 [Collection(MatchboxCollection.Name)]
 public sealed class FaultMatrixTests(MatchboxFixture matchbox)
 {
-    private static Dictionary<string, string> Case(string name) => new() { ["case"] = name };
-
     /// <summary>A scenario whose kernel is served from <paramref name="kernelPath"/> (under /assets/os/).</summary>
     private string Scenario(string name, string kernelPath = "/assets/os/vmlinuz", IReadOnlyList<string>? args = null, bool served = true)
     {
@@ -25,15 +21,8 @@ public sealed class FaultMatrixTests(MatchboxFixture matchbox)
         {
             matchbox.ServeKernelAt(kernelPath);
         }
-        matchbox.AddScenario(name, new MatchboxBoot { Kernel = kernelPath, Initrd = ["/assets/os/initrd-b.img"], Args = args ?? [] }, Case(name));
+        matchbox.AddScenario(name, new MatchboxBoot { Kernel = kernelPath, Initrd = ["/assets/os/initrd-b.img"], Args = args ?? [] }, MatchboxFixture.Case(name));
         return $"case={name}";
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static List<string> With(List<string> args, string flag, string value)
@@ -138,7 +127,7 @@ public sealed class FaultMatrixTests(MatchboxFixture matchbox)
         new("asset server down after the lookup", 5, "XMB-402", "cannot download http://127.0.0.1:")
         {
             Scenario = "asset-server-down",
-            Flags = _ => [("--httpport", FreePort().ToString())],
+            Flags = _ => [("--httpport", Host.FreePort().ToString())],
         },
         new("body shorter than its Content-Length", 5, "XMB-403", "ended after 1000 of")
         {

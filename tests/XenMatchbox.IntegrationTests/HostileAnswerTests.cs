@@ -16,7 +16,7 @@ public sealed class HostileAnswerTests(MatchboxFixture matchbox)
     private string Scenario(string name, string kernel, IReadOnlyList<string>? initrds = null)
     {
         matchbox.AddScenario(name, new MatchboxBoot { Kernel = kernel, Initrd = initrds ?? [] },
-            new Dictionary<string, string> { ["case"] = name });
+            MatchboxFixture.Case(name));
         return $"case={name}";
     }
 

@@ -17,8 +17,6 @@ namespace XenMatchbox.IntegrationTests;
 [Collection(MatchboxCollection.Name)]
 public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelper output)
 {
-    private static Dictionary<string, string> Case(string name) => new() { ["case"] = name };
-
     private static List<string> With(List<string> args, string flag, string value)
     {
         var at = args.IndexOf(flag);
@@ -143,7 +141,7 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
         {
             Kernel = "/assets/os/vmlinuz",
             Initrd = ["/assets/os/initrd-a.img", "/assets/os/huge-length/initrd.img"],
-        }, Case("huge-length"));
+        }, MatchboxFixture.Case("huge-length"));
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync([.. matchbox.BootloaderArgs("case=huge-length"), "--no-cache"]);
@@ -195,7 +193,7 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
     [Fact]
     public async Task A_command_line_too_long_because_of_the_domU_config_names_extra_in_its_fix()
     {
-        matchbox.AddScenario("long-extra", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["console=hvc0"] }, Case("long-extra"));
+        matchbox.AddScenario("long-extra", new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = ["console=hvc0"] }, MatchboxFixture.Case("long-extra"));
         using var run = new LibxlRun();
 
         var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=long-extra"), configArgs: "x=" + new string('y', 1100));
@@ -207,7 +205,7 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
     [Fact]
     public async Task An_output_directory_holding_the_separator_blames_libxl_s_path()
     {
-        matchbox.AddScenario("separator-path", new MatchboxBoot { Kernel = "/assets/os/vmlinuz" }, Case("separator-path"));
+        matchbox.AddScenario("separator-path", new MatchboxBoot { Kernel = "/assets/os/vmlinuz" }, MatchboxFixture.Case("separator-path"));
         using var run = new LibxlRun();
         var directory = Path.Combine(run.XenLibDir, "bootloader.9\nx.d");
         Directory.CreateDirectory(directory);
@@ -264,7 +262,7 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
         await using var server = await MatchboxTestServer.StartAsync(new MatchboxTestServerOptions
         {
             Store = new DelayedStore(new FixedStore(
-                [new MatchboxGroup { Id = "restart", Profile = "restart", Selector = Case("restart") }],
+                [new MatchboxGroup { Id = "restart", Profile = "restart", Selector = MatchboxFixture.Case("restart") }],
                 [new MatchboxProfile { Id = "restart", Boot = new MatchboxBoot { Kernel = "/assets/os/vmlinuz" } }]), TimeSpan.FromMilliseconds(200)),
             AssetsPath = matchbox.Server.AssetsPath,
         });

@@ -20,7 +20,7 @@ public sealed class LinkSafetyTests(MatchboxFixture matchbox)
         {
             Kernel = succeeds ? "/assets/os/vmlinuz" : "/assets/os/links-missing/vmlinuz",
             Initrd = ["/assets/os/initrd-b.img"],
-        }, new Dictionary<string, string> { ["case"] = name });
+        }, MatchboxFixture.Case(name));
         return $"case={name}";
     }
 

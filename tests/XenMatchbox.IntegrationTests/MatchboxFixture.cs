@@ -38,6 +38,9 @@ public sealed class MatchboxFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>The selector of a scenario: the label "case" with the scenario's name.</summary>
+    public static Dictionary<string, string> Case(string name) => new() { ["case"] = name };
+
     /// <summary>Adds a group selecting <paramref name="selector"/> that boots <paramref name="boot"/>.</summary>
     public void AddScenario(string name, MatchboxBoot? boot, IReadOnlyDictionary<string, string> selector, bool profileExists = true)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using XenMatchbox.TestServer;
 using static XenMatchbox.IntegrationTests.FailureTests;
 
@@ -12,19 +10,10 @@ namespace XenMatchbox.IntegrationTests;
 [Collection(MatchboxCollection.Name)]
 public sealed class PublishedBytesTests(MatchboxFixture matchbox)
 {
-    private static Dictionary<string, string> Case(string name) => new() { ["case"] = name };
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     /// <summary>A scenario booting <paramref name="kernel"/> and <paramref name="initrds"/>; its --lookup text.</summary>
     private string Scenario(string name, string kernel, params string[] initrds)
     {
-        matchbox.AddScenario(name, new MatchboxBoot { Kernel = kernel, Initrd = [.. initrds], Args = ["console=hvc0"] }, Case(name));
+        matchbox.AddScenario(name, new MatchboxBoot { Kernel = kernel, Initrd = [.. initrds], Args = ["console=hvc0"] }, MatchboxFixture.Case(name));
         return $"case={name}";
     }
 
@@ -42,7 +31,7 @@ public sealed class PublishedBytesTests(MatchboxFixture matchbox)
     [MemberData(nameof(SmuggledArgs))]
     public async Task An_arg_that_writes_lines_into_ipxe_is_refused_over_HTTP_as_over_gRPC(string name, string arg, IpxeStyle style)
     {
-        matchbox.AddScenario(name, new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Initrd = ["/assets/os/initrd-a.img"], Args = [arg] }, Case(name));
+        matchbox.AddScenario(name, new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Initrd = ["/assets/os/initrd-a.img"], Args = [arg] }, MatchboxFixture.Case(name));
         using var grpcRun = new LibxlRun();
         var overGrpc = await grpcRun.BootAsync(matchbox.BootloaderArgs($"case={name}"));
         AssertFailed(overGrpc, 4, "XMB-315", "contains a");
@@ -143,7 +132,7 @@ public sealed class PublishedBytesTests(MatchboxFixture matchbox)
                 matchbox.ServeAt("/assets/empty/dry-initrd", []);
                 return (Scenario(name, "/assets/os/vmlinuz", "/assets/os/initrd-a.img", "/assets/empty/dry-initrd"), []);
             default:
-                return (Scenario(name, "/assets/os/vmlinuz", $"http://127.0.0.1:{FreePort()}/assets/initrd"), []);
+                return (Scenario(name, "/assets/os/vmlinuz", $"http://127.0.0.1:{Host.FreePort()}/assets/initrd"), []);
         }
     }
 

@@ -13,8 +13,6 @@ public sealed class RestrictedModeTests(MatchboxFixture matchbox)
     /// <summary>nobody: a uid with no access to root's 0600 files and directories.</summary>
     private const int Nobody = 65534;
 
-    private static Dictionary<string, string> Case(string name) => new() { ["case"] = name };
-
     /// <summary>The server's TLS files, copied root-only (0600) as an operator keeps them.</summary>
     private List<string> RootOnlyTlsArgs(LibxlRun run, string lookup)
     {
@@ -37,7 +35,7 @@ public sealed class RestrictedModeTests(MatchboxFixture matchbox)
             Kernel = "/assets/os/runas/vmlinuz",
             Initrd = ["/assets/os/initrd-a.img"],
             Args = ["console=hvc0"],
-        }, Case("runas"));
+        }, MatchboxFixture.Case("runas"));
         matchbox.ServeKernelAt("/assets/os/runas/vmlinuz");
         matchbox.Server.Faults.Set("/assets/os/runas/vmlinuz", AssetFault.SlowBody(2 << 20), times: 1);
         using var run = new LibxlRun();
@@ -73,7 +71,7 @@ public sealed class RestrictedModeTests(MatchboxFixture matchbox)
     [RootFact]
     public async Task A_restricted_boot_that_fails_leaves_the_root_only_directory_empty_and_says_one_line()
     {
-        matchbox.AddScenario("runas-404", new MatchboxBoot { Kernel = "/assets/os/runas-missing/vmlinuz" }, Case("runas-404"));
+        matchbox.AddScenario("runas-404", new MatchboxBoot { Kernel = "/assets/os/runas-missing/vmlinuz" }, MatchboxFixture.Case("runas-404"));
         using var run = new LibxlRun();
 
         var outcome = await run.RunAsync(

@@ -26,6 +26,14 @@ public static class Host
     public static string? RootSkipReason =>
         IsRoot ? null : "needs root (mounts a small file system or drops privileges, as libxl's bootloader does)";
 
+    /// <summary>A TCP port of 127.0.0.1 that nothing listens on (it was free a moment ago).</summary>
+    public static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     /// <summary>Sends a signal the way libxl does (kill(2)); .NET's Process.Kill only sends SIGKILL.</summary>
     public static void Signal(Process process, string signal)
     {

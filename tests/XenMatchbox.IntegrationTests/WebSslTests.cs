@@ -24,7 +24,7 @@ public sealed class WebSslTests : IAsyncLifetime
             HttpsEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
         });
         matchbox.Store = new FixedStore(
-            [new MatchboxGroup { Id = "web", Profile = "web", Selector = new Dictionary<string, string> { ["case"] = "web" } }],
+            [new MatchboxGroup { Id = "web", Profile = "web", Selector = MatchboxFixture.Case("web") }],
             [new MatchboxProfile { Id = "web", Boot = new MatchboxBoot { Kernel = "/assets/vmlinuz", Args = ["console=hvc0"] } }]);
     }
 
