@@ -6,7 +6,10 @@ namespace XenMatchbox.App;
 /// Puts each asset where the plan says, through the cache when there is one: an entry is
 /// revalidated (Cache.revalidation) and used while current, else the asset is fetched and stored;
 /// a cache that fails (a broken entry, a full disk) costs one line and the rest of the boot goes
-/// without it. Several initrds are concatenated in order.
+/// without it. Several initrds are concatenated in order. Under --verify-assets=required each URL's
+/// signature (URL.sig) is fetched first and the bytes are checked as they stream in, before the
+/// file is renamed into place; a cached entry is used only when the very signature the server serves
+/// now verified it.
 /// </summary>
 internal sealed class AssetDownloader : IDisposable
 {
@@ -15,9 +18,11 @@ internal sealed class AssetDownloader : IDisposable
     private readonly OutputFiles files;
     private readonly AssetCache? cache;
     private readonly ProgressDisplay? progress;
+    private readonly KeyRing? keys;
 
-    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits, AssetCache? cache, ProgressDisplay? progress)
+    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits, AssetCache? cache, ProgressDisplay? progress, KeyRing? keys)
     {
+        this.keys = keys;
         http = new AssetHttp(tls, limits);
         transfer = new BodyTransfer(http, limits, progress);
         this.files = files;
@@ -25,8 +30,8 @@ internal sealed class AssetDownloader : IDisposable
         this.progress = progress;
     }
 
-    /// <summary>The connection pool for assets, also used for matchbox's /ipxe in HTTP-only mode.</summary>
-    public HttpClient Client => http.Client;
+    /// <summary>The HTTP client of assets, also used for matchbox's /ipxe (and /ipxe.sig) in HTTP-only mode.</summary>
+    public AssetHttp Http => http;
 
     /// <summary>The size an asset's server declares to HEAD (null when none): for dry runs.</summary>
     public Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel) => http.SizeAsync(url, cancel);
@@ -40,12 +45,14 @@ internal sealed class AssetDownloader : IDisposable
     public async Task DownloadAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
     {
         progress?.Start(what);
-        var length = await PlaceAsync(urls, finalPath, what, limit, cancel);
-        progress?.Finish(what, length);
+        var signers = new List<Trust.Signer>();
+        var length = await PlaceAsync(urls, finalPath, what, limit, signers, cancel);
+        progress?.Finish(what, length, signers);
     }
 
-    /// <summary>Puts the asset at <paramref name="finalPath"/>; returns its length.</summary>
-    private async Task<long> PlaceAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
+    /// <summary>Puts the asset at <paramref name="finalPath"/>; returns its length; adds who signed each URL's bytes to <paramref name="signers"/>.</summary>
+    private async Task<long> PlaceAsync(
+        IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, List<Trust.Signer> signers, CancellationToken cancel)
     {
         if (cache is { Writable: true, Usable: true } && urls.Count == 1)
         {
@@ -53,7 +60,7 @@ internal sealed class AssetDownloader : IDisposable
             try
             {
                 using var lease = await cache.AcquireAsync(urls[0].Shown, cancel);
-                var source = await RefreshAsync(urls[0], lease, what, limit, cancel);
+                var source = await RefreshAsync(urls[0], lease, what, limit, signers, cancel);
                 Transfer.checkNotEmpty(urls[0].Shown, what, new FileInfo(source).Length).OrFail();
                 await Task.Run(() => files.Place(source, finalPath), cancel);
                 return new FileInfo(source).Length;
@@ -70,7 +77,7 @@ internal sealed class AssetDownloader : IDisposable
             writtenPath = output.Name;
             foreach (var url in urls)
             {
-                var end = await AppendAsync(url, output, length, finalPath, what, limit, cancel);
+                var end = await AppendAsync(url, output, length, finalPath, what, limit, signers, cancel);
                 Transfer.checkNotEmpty(url.Shown, what, end - length).OrFail();
                 length = end;
             }
@@ -83,14 +90,15 @@ internal sealed class AssetDownloader : IDisposable
     /// Makes the lease's entry current (downloading into the cache only when the server has other
     /// bytes); returns the file to use. Trouble writing the cache's files is CacheUnusable.
     /// </summary>
-    private async Task<string> RefreshAsync(Plan.AssetUrl url, CacheLease lease, string what, long limit, CancellationToken cancel)
+    private async Task<string> RefreshAsync(
+        Plan.AssetUrl url, CacheLease lease, string what, long limit, List<Trust.Signer> signers, CancellationToken cancel)
     {
         BodyTransfer.Fetched? fetched;
         await using (var partial = lease.CreatePartial())
         {
             try
             {
-                fetched = await FetchUnlessCurrentAsync(url, lease.Stored, partial, 0, partial.Name, what, limit, cancel);
+                fetched = await FetchUnlessCurrentAsync(url, lease.Stored, partial, 0, partial.Name, what, limit, signers, cancel);
             }
             catch (BootFailure failure) when (failure.Error is Errors.BootError.Download { Item: DownloadError.DiskFull or DownloadError.AssetWriteFailed })
             {
@@ -107,7 +115,9 @@ internal sealed class AssetDownloader : IDisposable
         switch (Cache.decide(url.Shown, lease.Stored.AsOption(), 200, fetched.ETag.AsOption(), fetched.LastModified.AsOption(), fetched.Declared.AsOption()).ValueOrNull())
         {
             case Cache.Answer.Store store:
-                lease.Store(store.Item);
+                // The entry records what verified its bytes (nothing, without --verify-assets).
+                var entry = store.Item;
+                lease.Store(new Cache.Entry(entry.Url, entry.ETag, entry.LastModified, entry.Length, fetched.Verified.AsOption()));
                 return lease.DataPath;
             default:
                 lease.Forget();
@@ -117,7 +127,7 @@ internal sealed class AssetDownloader : IDisposable
 
     /// <summary>Appends one URL's bytes to the output at <paramref name="start"/>: from the cache when current, else downloaded.</summary>
     private async Task<long> AppendAsync(
-        Plan.AssetUrl url, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+        Plan.AssetUrl url, FileStream output, long start, string finalPath, string what, long limit, List<Trust.Signer> signers, CancellationToken cancel)
     {
         if (cache is { Usable: true })
         {
@@ -126,11 +136,11 @@ internal sealed class AssetDownloader : IDisposable
                 using var lease = await cache.AcquireAsync(url.Shown, cancel);
                 if (lease.Writable)
                 {
-                    var source = await RefreshAsync(url, lease, what, limit - start, cancel);
+                    var source = await RefreshAsync(url, lease, what, limit - start, signers, cancel);
                     return await CopyFromAsync(source, output, start, finalPath, what, limit, url, cancel);
                 }
                 // Restricted: the entry is used when current, never stored.
-                var fetched = await FetchUnlessCurrentAsync(url, lease.Stored, output, start, finalPath, what, limit, cancel);
+                var fetched = await FetchUnlessCurrentAsync(url, lease.Stored, output, start, finalPath, what, limit, signers, cancel);
                 return fetched?.End ?? await CopyFromAsync(lease.DataPath, output, start, finalPath, what, limit, url, cancel);
             }
             catch (CacheUnusable failure)
@@ -140,7 +150,7 @@ internal sealed class AssetDownloader : IDisposable
                 output.Position = start;
             }
         }
-        return (await FetchUnlessCurrentAsync(url, null, output, start, finalPath, what, limit, cancel))!.End;
+        return (await FetchUnlessCurrentAsync(url, null, output, start, finalPath, what, limit, signers, cancel))!.End;
     }
 
     private static Task<long> CopyFromAsync(
@@ -152,16 +162,32 @@ internal sealed class AssetDownloader : IDisposable
     /// fetched into <paramref name="output"/> at <paramref name="start"/>. An entry with an ETag is
     /// revalidated by a conditional GET, whose 304 must repeat the entry's validators; one with only
     /// a date by a HEAD that must show its date and length (Cache.revalidation says why). Anything
-    /// else is a change: the asset is fetched again without validators.
+    /// else is a change: the asset is fetched again without validators. Under --verify-assets the
+    /// signature is fetched and judged first; an entry that this very signature did not verify
+    /// counts as changed, and fetched bytes are checked as they arrive (Fetched.Verified says by what).
     /// </summary>
     private async Task<BodyTransfer.Fetched?> FetchUnlessCurrentAsync(
-        Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+        Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit,
+        List<Trust.Signer> signers, CancellationToken cancel)
     {
+        var check = keys is null ? null
+            : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
+        if (check is not null)
+        {
+            lock (signers)
+            {
+                signers.Add(check.Signer);
+            }
+            if (stored is not null && !Cache.verifiedBy(check.Record, stored))
+            {
+                stored = null;
+            }
+        }
         if (stored is not null)
         {
             if (Cache.revalidation(stored) is Cache.Revalidation.Conditional conditional)
             {
-                var answer = await transfer.FetchAsync(url, [.. conditional.headers], output, start, finalPath, what, limit, cancel);
+                var answer = await transfer.FetchAsync(url, [.. conditional.headers], output, start, finalPath, what, limit, check, cancel);
                 if (answer.Status != 304)
                 {
                     return answer;
@@ -180,7 +206,7 @@ internal sealed class AssetDownloader : IDisposable
                 }
             }
         }
-        return await transfer.FetchAsync(url, [], output, start, finalPath, what, limit, cancel);
+        return await transfer.FetchAsync(url, [], output, start, finalPath, what, limit, check, cancel);
     }
 
     public void Dispose() => http.Dispose();

@@ -71,6 +71,50 @@ internal sealed class AssetHttp : IDisposable
             return new Head(response.Headers.ETag?.ToString(), LastModified(response), DeclaredLength(response));
         }, cancel);
 
+    /// <summary>
+    /// The whole body of a small answer (a detached signature), at most <paramref name="cap"/> bytes,
+    /// with redirects, retries and timeouts as for an asset; more bytes than the cap is
+    /// <see cref="FileTooLargeException"/>.
+    /// </summary>
+    public Task<byte[]> GetSmallAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) =>
+        Retries.RunAsync(async () =>
+        {
+            using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
+            using var response = await SendAsync(HttpMethod.Get, url, [], idle, readTimeout, cancel);
+            if (DeclaredLength(response) is > 0 and var declared && declared > cap)
+            {
+                throw new FileTooLargeException($"it declares {declared} bytes, over the {cap} read");
+            }
+            var source = response.RequestMessage?.RequestUri?.AbsoluteUri ?? url.Shown;
+            try
+            {
+                idle.CancelAfter(readTimeout);
+                await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
+                var buffer = new byte[cap + 1];
+                var received = 0;
+                while (received < buffer.Length)
+                {
+                    idle.CancelAfter(readTimeout);
+                    var read = await body.ReadAsync(buffer.AsMemory(received), idle.Token);
+                    if (read == 0)
+                    {
+                        return buffer[..received];
+                    }
+                    received += read;
+                }
+                throw new FileTooLargeException($"it holds more than the {cap} bytes read");
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new BootFailure(DownloadError.NewAssetTimedOut(source, $"no data for {limits.ReadSeconds} s"));
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException and not FileTooLargeException)
+            {
+                throw new BootFailure(DownloadError.NewAssetUnreachable(source, $"the body broke off: {e.Message}"), e);
+            }
+        }, cancel);
+
     /// <summary>Whether the certificate, with the intermediates the server sent, leads to one of the anchors.</summary>
     private static bool ChainsTo(X509Certificate certificate, X509Chain? sent, X509Certificate2Collection anchors)
     {

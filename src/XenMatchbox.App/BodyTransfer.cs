@@ -16,18 +16,22 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
 
     /// <summary>
     /// What the final response of a GET said: its status (200, or 304 to a conditional request),
-    /// validators and declared length, and where its bytes ended in the file.
+    /// validators and declared length, where its bytes ended in the file, and what verified them
+    /// (Trust.record; null without a signature check).
     /// </summary>
-    public sealed record Fetched(int Status, long End, string? ETag, string? LastModified, long? Declared);
+    public sealed record Fetched(int Status, long End, string? ETag, string? LastModified, long? Declared, string? Verified = null);
 
     /// <summary>
     /// GETs <paramref name="url"/> (conditionally, with <paramref name="conditions"/>) into
     /// <paramref name="output"/> at <paramref name="start"/>; the file named <paramref name="finalPath"/>
-    /// in errors may reach <paramref name="limit"/> bytes.
+    /// in errors may reach <paramref name="limit"/> bytes. With <paramref name="check"/>, every byte
+    /// of a 200 answer goes through it as it is written, and the signature must match before this
+    /// returns (else XMB-706, and the caller never renames the file into place).
     /// </summary>
     public Task<Fetched> FetchAsync(
-        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel) =>
-        Retries.RunAsync(() => FetchOnceAsync(url, conditions, output, start, finalPath, what, limit, cancel), cancel, () =>
+        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit,
+        SignatureCheck? check, CancellationToken cancel) =>
+        Retries.RunAsync(() => FetchOnceAsync(url, conditions, output, start, finalPath, what, limit, check, cancel), cancel, () =>
         {
             // Start this asset again from where it began in the file.
             output.SetLength(start);
@@ -35,8 +39,10 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
         });
 
     private async Task<Fetched> FetchOnceAsync(
-        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit, CancellationToken cancel)
+        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit,
+        SignatureCheck? check, CancellationToken cancel)
     {
+        check?.Restart();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
         using var response = await http.SendAsync(HttpMethod.Get, url, conditions, idle, readTimeout, cancel);
@@ -79,6 +85,7 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
                     received = done;
                     Transfer.checkSize(source, what, limit, start + done).OrFail();
                     Write(output, buffer.AsSpan(0, read), finalPath);
+                    check?.Update(buffer.AsSpan(0, read));
                     progress?.Report(what, start + done, expected is { } total ? Transfer.addSizes(start, total) : null);
                 }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(idle.Token);
@@ -98,7 +105,9 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
         {
             throw new BootFailure(DownloadError.NewAssetTruncated(source, total, received));
         }
-        return new Fetched(200, start + received, response.Headers.ETag?.ToString(), AssetHttp.LastModified(response), expected);
+        // The last byte is in: the signature must match before anyone renames the file into place.
+        check?.Finish();
+        return new Fetched(200, start + received, response.Headers.ETag?.ToString(), AssetHttp.LastModified(response), expected, check?.Record);
     }
 
     private static void Write(FileStream output, ReadOnlySpan<byte> data, string finalPath)

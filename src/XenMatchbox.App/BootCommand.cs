@@ -35,6 +35,7 @@ internal static class BootCommand
         // On a thread of its own, so that a read that blocks (a hung file system) still ends at
         // the deadline or on a signal.
         var tls = await Task.Run(() => TlsMaterial.Load(settings.Server), cancel).WaitAsync(cancel);
+        var keys = await Task.Run(() => TrustKeys.Load(prepared), cancel).WaitAsync(cancel);
         var identity = prepared.Identity.IsBeforeLookup ? await XenstoreIdentity.ReadAsync(settings, cancel) : null;
         if (prepared.DropTo.ValueOrNull() is { } drop)
         {
@@ -44,10 +45,10 @@ internal static class BootCommand
         // Look up, and plan.
         var cache = AssetCache.Open(prepared.Cache.ValueOrNull(), !prepared.CacheWritable, line => Say(settings, line));
         var progress = ProgressDisplay.For(prepared.Progress);
-        using var downloader = new AssetDownloader(tls, guard.Files, settings.Limits, cache, progress);
-        var found = await ProfileLookup.SelectAsync(settings, tls, identity, downloader.Client, cancel);
+        using var downloader = new AssetDownloader(tls, guard.Files, settings.Limits, cache, progress, keys.Assets);
+        var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, identity, downloader.Http, cancel);
         var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
-        Say(settings, Boot.foundLine(run));
+        Say(settings, Progress.verified(Boot.foundLine(run), found.Signer is { } signer ? [signer] : []));
 
         // Carry out the work, then write what the plan's ending says.
         switch (run.Work)

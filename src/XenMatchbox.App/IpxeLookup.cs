@@ -22,17 +22,35 @@ internal static class IpxeLookup
     /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
     /// script that is not matchbox's as XMB-211.
     /// </summary>
-    public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        HttpClient client, string endpoint, string url, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+    public static async Task<(Plan.UnvalidatedProfile Profile, Trust.Signer? Signer)> SelectProfileAsync(
+        AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing? keys, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
-        return await Retries.RunAsync(
-            async () => Ipxe.parse(source, await FetchAsync(client, url, endpoint, labels, limits, cancel)).OrFail(), cancel);
+        return await Retries.RunAsync(async () =>
+        {
+            var body = await FetchAsync(http.Client, route.url, route.endpoint, labels, limits, cancel);
+            // Under --lookup-key, not a line is read before the exact bytes received are verified.
+            var signer = keys is null ? null : await VerifyAsync(http, route, keys, body, cancel);
+            // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
+            return (Ipxe.parse(source, Encoding.UTF8.GetString(body)).OrFail(), signer);
+        }, cancel);
     }
 
-    /// <summary>One try: the body of a 200 answer as text, or a <see cref="BootFailure"/>.</summary>
-    private static async Task<string> FetchAsync(
+    /// <summary>
+    /// Checks the body against <c>/ipxe.sig</c> with the same query (matchbox signs what the same
+    /// labels render, in text mode); any failure is a <see cref="BootFailure"/> (XMB-70x).
+    /// </summary>
+    private static async Task<Trust.Signer> VerifyAsync(AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing keys, byte[] body, CancellationToken cancel)
+    {
+        var at = Boot.lookupSignature(route).ValueOrNull() ?? throw new InvalidOperationException("an /ipxe route has a signature URL");
+        var check = await SignatureFetch.PrepareAsync(http, Signed.NewLookup(route.url), at, keys, cancel);
+        check.Update(body);
+        return check.Finish();
+    }
+
+    /// <summary>One try: the body of a 200 answer, as received, or a <see cref="BootFailure"/>.</summary>
+    private static async Task<byte[]> FetchAsync(
         HttpClient client, string url, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
         var seconds = limits.ConnectSeconds + limits.ReadSeconds;
@@ -105,8 +123,7 @@ internal static class IpxeLookup
                         throw new BootFailure(TooLarge(endpoint, $"sent more than {Ipxe.MaxAnswerBytes} bytes"));
                     }
                 }
-                // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
-                return Encoding.UTF8.GetString(buffer, 0, received);
+                return buffer[..received];
             }
             catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
             {

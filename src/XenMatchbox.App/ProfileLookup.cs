@@ -3,8 +3,12 @@ using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
-/// <summary>What the lookup found: the labels it used, those the args expand with, the route and the profile.</summary>
-internal sealed record LookupResult(Labels.Labels Labels, Labels.Labels Expansion, Boot.LookupRoute Route, Plan.UnvalidatedProfile Profile);
+/// <summary>
+/// What the lookup found: the labels it used, those the args expand with, the route, the profile,
+/// and the key whose signature vouched for it (HTTP-only under --lookup-key; else null).
+/// </summary>
+internal sealed record LookupResult(
+    Labels.Labels Labels, Labels.Labels Expansion, Boot.LookupRoute Route, Plan.UnvalidatedProfile Profile, Trust.Signer? Signer);
 
 /// <summary>
 /// Looks the profile up by the route the Domain names (gRPC with a client certificate, else
@@ -13,7 +17,7 @@ internal sealed record LookupResult(Labels.Labels Labels, Labels.Labels Expansio
 internal static class ProfileLookup
 {
     public static async Task<LookupResult> SelectAsync(
-        CommandLine.Settings settings, TlsMaterial tls, XenstoreIdentity? identity, HttpClient http, CancellationToken cancel)
+        CommandLine.Settings settings, TlsMaterial tls, KeyRing? keys, XenstoreIdentity? identity, AssetHttp http, CancellationToken cancel)
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
@@ -29,15 +33,15 @@ internal static class ProfileLookup
         }
         var labels = Labels.complete(settings.Lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
         var route = Boot.route(settings.Server, labels);
-        var profile = route switch
+        var (profile, signer) = route switch
         {
-            Boot.LookupRoute.Grpc grpc => await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, cancel),
-            Boot.LookupRoute.Ipxe ipxe => await IpxeLookup.SelectProfileAsync(http, ipxe.endpoint, ipxe.url, labels, settings.Limits, cancel),
+            Boot.LookupRoute.Grpc grpc => (await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, cancel), null),
+            Boot.LookupRoute.Ipxe ipxe => await IpxeLookup.SelectProfileAsync(http, ipxe, keys, labels, settings.Limits, cancel),
             _ => throw new InvalidOperationException("unknown lookup route"),
         };
         var expansion = Boot.missingDomainLabel(labels, profile).ValueOrNull() is { } missing
             ? Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels))
             : labels;
-        return new LookupResult(labels, expansion, route, profile);
+        return new LookupResult(labels, expansion, route, profile, signer);
     }
 }

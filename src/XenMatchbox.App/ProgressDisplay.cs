@@ -1,3 +1,4 @@
+using Microsoft.FSharp.Collections;
 using System.Diagnostics;
 using XenMatchbox.Domain;
 
@@ -62,12 +63,13 @@ internal sealed class ProgressDisplay
     }
 
     /// <summary>The asset is complete at <paramref name="bytes"/>; nothing downloaded means the cache had it.</summary>
-    public void Finish(string name, long bytes)
+    public void Finish(string name, long bytes, IEnumerable<Trust.Signer> signers)
     {
         lock (gate)
         {
             var asset = Find(name);
-            asset.Final = Progress.summary(name, bytes, asset.Clock.Elapsed.TotalSeconds, !asset.Downloaded);
+            asset.Final = Progress.verified(
+                Progress.summary(name, bytes, asset.Clock.Elapsed.TotalSeconds, !asset.Downloaded), ListModule.OfSeq(signers));
             if (terminal)
             {
                 Draw();

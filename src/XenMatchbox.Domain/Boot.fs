@@ -31,7 +31,9 @@ type Preparation =
       LinkCachedFiles: bool
       Cache: CacheSettings option
       CacheWritable: bool
-      Progress: ProgressMode }
+      Progress: ProgressMode
+      LookupKeys: string list
+      AssetKeys: string list }
 
 let prepare (settings: Settings) standardOutputIsTerminal =
     let boot = settings.Action = Install
@@ -50,7 +52,9 @@ let prepare (settings: Settings) standardOutputIsTerminal =
         if settings.Quiet || settings.Action = DryRun then Silent
         // A boot without --output writes its result to standard output: no redrawing there.
         elif standardOutputIsTerminal && not (boot && settings.Output.IsNone) then Redrawn
-        else Summaries }
+        else Summaries
+      LookupKeys = if settings.Server.Client.IsNone then settings.Trust.LookupKeys else []
+      AssetKeys = if settings.Trust.VerifyAssets then settings.Trust.AssetKeys else [] }
 
 type LookupRoute =
     | Grpc of endpoint: string
@@ -64,6 +68,14 @@ let route (server: ServerSettings) labels =
         let scheme = if server.WebSsl then "https" else "http"
         let endpoint = $"{scheme}://{host}:{server.HttpPort}/ipxe"
         Ipxe(endpoint, $"{endpoint}?{Ipxe.query labels}")
+
+let lookupSignature route =
+    match route with
+    | Grpc _ -> None
+    | Ipxe(_, url) ->
+        Plan.resolveAsset { Host = ""; Port = 0; Secure = false } "(lookup)" url
+        |> Result.toOption
+        |> Option.map Trust.signatureUrl
 
 let describeRoute route =
     match route with

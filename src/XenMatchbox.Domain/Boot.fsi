@@ -60,6 +60,11 @@ type Preparation =
         CacheWritable: bool
         /// How progress is shown.
         Progress: ProgressMode
+        /// The --lookup-key files to read (as root: the dropped uid may not read them); empty when
+        /// none is given or the lookup is gRPC's, which mutual TLS already vouches for.
+        LookupKeys: string list
+        /// The --asset-key files to read; empty unless --verify-assets=required.
+        AssetKeys: string list
     }
 
 /// The preparation for the settings; standardOutputIsTerminal is what the shell finds.
@@ -74,6 +79,10 @@ type LookupRoute =
 
 /// The route: gRPC with a client certificate, else /ipxe with the labels as its query.
 val route: server: ServerSettings -> labels: Labels -> LookupRoute
+
+/// Where the signature of the route's answer is: /ipxe.sig with the same query (matchbox signs
+/// what the same labels render); None for gRPC, which mutual TLS vouches for.
+val lookupSignature: route: LookupRoute -> AssetUrl option
 
 /// The route as reports name it, e.g. "gRPC mb:8081" or "HTTP http://mb:8080/ipxe?mac=…".
 val describeRoute: LookupRoute -> string

@@ -18,13 +18,18 @@ let DirectoryMode = 0o755
 
 type CacheSettings = { Directory: string; MaxBytes: int64 }
 
-type Entry = { Url: string; ETag: string option; LastModified: string option; Length: int64 }
+type Entry =
+    { Url: string
+      ETag: string option
+      LastModified: string option
+      Length: int64
+      Verified: string option }
 
 let key (url: string) =
     SHA256.HashData(Encoding.UTF8.GetBytes url) |> Convert.ToHexString |> _.ToLowerInvariant()
 
 [<Literal>]
-let private Header = "xenmatchbox-cache 1"
+let private Header = "xenmatchbox-cache 2"
 
 let render entry =
     let line name value = $"{name} {value}\n"
@@ -34,7 +39,8 @@ let render entry =
           line "url" entry.Url
           line "etag" (defaultArg entry.ETag "")
           line "last-modified" (defaultArg entry.LastModified "")
-          line "length" (string entry.Length) ]
+          line "length" (string entry.Length)
+          line "verified" (defaultArg entry.Verified "") ]
 
 /// A header value as it may be stored: no line breaks (HTTP forbids them, a file line needs it).
 let private storable (value: string) = value.IndexOfAny [| '\r'; '\n' |] < 0
@@ -46,18 +52,25 @@ let parse url (text: string) =
         else None
     let nonEmpty (value: string) = if value.Length > 0 then Some value else None
     match text.Split '\n' with
-    | [| header; u; e; m; l; "" |] when header = Header ->
-        match field u "url", field e "etag", field m "last-modified", field l "length" with
-        | Some storedUrl, Some etag, Some modified, Some length when storedUrl = url ->
+    | [| header; u; e; m; l; v; "" |] when header = Header ->
+        match field u "url", field e "etag", field m "last-modified", field l "length", field v "verified" with
+        | Some storedUrl, Some etag, Some modified, Some length, Some verified when storedUrl = url ->
             match
                 Int64.TryParse(length, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture)
             with
             // Only the digits render writes: no sign, no leading zero (an entry is read back exactly).
             | true, bytes when (etag.Length > 0 || modified.Length > 0) && length = string bytes ->
-                Some { Url = url; ETag = nonEmpty etag; LastModified = nonEmpty modified; Length = bytes }
+                Some
+                    { Url = url
+                      ETag = nonEmpty etag
+                      LastModified = nonEmpty modified
+                      Length = bytes
+                      Verified = nonEmpty verified }
             | _ -> None
         | _ -> None
     | _ -> None
+
+let verifiedBy (record: string) entry = entry.Verified = Some record
 
 let conditionalHeaders entry =
     [ match entry.ETag with
@@ -99,7 +112,14 @@ let decide url (stored: Entry option) status etag lastModified contentLength =
         | None, None, _
         | _, _, None -> Some Bypass
         | etag, modified, Some length when length >= 0L && storable url ->
-            Some(Store { Url = url; ETag = etag; LastModified = modified; Length = length })
+            Some(
+                Store
+                    { Url = url
+                      ETag = etag
+                      LastModified = modified
+                      Length = length
+                      Verified = None }
+            )
         | _ -> Some Bypass
     | _ -> None
 

@@ -40,19 +40,27 @@ type Entry =
         LastModified: string option
         /// The asset's length in bytes, as its Content-Length declared it.
         Length: int64
+        /// What verified the bytes (Trust.record: the signature's SHA-256 and the key's
+        /// fingerprint); None when they were stored without a signature check.
+        Verified: string option
     }
 
 /// The file-name stem of a URL's entry: the lower-case hex SHA-256 of the URL (64 characters), so
 /// no byte of the URL reaches a path.
 val key: url: string -> string
 
-/// An entry as its metadata file holds it: "xenmatchbox-cache 1", then "url", "etag",
-/// "last-modified" and "length" lines, each "name value".
+/// An entry as its metadata file holds it: "xenmatchbox-cache 2", then "url", "etag",
+/// "last-modified", "length" and "verified" lines, each "name value". (Entries of version 1, from
+/// before signatures, read as misses: fetched once more.)
 val render: Entry -> string
 
 /// Reads a metadata file back; None for anything not written by render (a stale or foreign file
 /// is then a miss, never an error). The entry must be for this URL.
 val parse: url: string -> text: string -> Entry option
+
+/// Whether the entry's bytes were verified by exactly this record (Trust.record): a different
+/// signature, another key or no verification at all is not.
+val verifiedBy: record: string -> entry: Entry -> bool
 
 /// The request headers that revalidate an entry: If-None-Match with its ETag and
 /// If-Modified-Since with its Last-Modified, each when known.

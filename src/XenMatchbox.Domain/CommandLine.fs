@@ -31,6 +31,11 @@ type BootLimits =
       MaxKernelBytes: int64
       MaxRamdiskBytes: int64 }
 
+type TrustSettings =
+    { LookupKeys: string list
+      AssetKeys: string list
+      VerifyAssets: bool }
+
 type Action =
     | Install
     | DryRun
@@ -40,6 +45,7 @@ type Settings =
     { Action: Action
       Server: ServerSettings
       Lookup: Lookup
+      Trust: TrustSettings
       ConfigArgs: string option
       RunAs: int option
       Quiet: bool
@@ -170,6 +176,29 @@ let private cache (given: Given) =
         size given CacheSize DefaultMaxBytes
         |> Result.map (fun bytes -> Some { Directory = defaultArg dir DefaultDirectory; MaxBytes = bytes })
 
+/// --verify-assets is required or off; required needs the keys to verify with.
+let private trust (given: Given) =
+    let assetKeys = given.All AssetKey
+    match given.One VerifyAssets |> Option.map _.Trim().ToLowerInvariant() with
+    | None
+    | Some "off" ->
+        Ok
+            { LookupKeys = given.All LookupKey
+              AssetKeys = assetKeys
+              VerifyAssets = false }
+    | Some "required" when assetKeys.IsEmpty ->
+        fail (
+            CommandLineRejected
+                $"{given.Named VerifyAssets} is required but no {name AssetKey} names the keys to verify with; give {name AssetKey} FILE (gpg --export of the signing key)"
+        )
+    | Some "required" ->
+        Ok
+            { LookupKeys = given.All LookupKey
+              AssetKeys = assetKeys
+              VerifyAssets = true }
+    | Some other ->
+        fail (CommandLineRejected $"{given.Named VerifyAssets} '{other}' is neither required nor off; give one of them")
+
 let private directory mode (given: Given) =
     match mode with
     | Bootloader -> required (given.One OutputDirectory) (BootError.CommandLine MissingOutputDirectory)
@@ -199,6 +228,7 @@ let private settings mode environment (given: Given) =
         let! ca, client = tlsFiles given
         let! bounds = limits environment given
         let! cache = cache given
+        let! trust = trust given
         return
             { Action =
                 match mode with
@@ -215,6 +245,7 @@ let private settings mode environment (given: Given) =
                   WebSsl = given.Has WebSsl
                   WebCaFile = given.One WebCa }
               Lookup = lookup
+              Trust = trust
               ConfigArgs = given.One Args |> Option.filter (fun a -> a.Length > 0)
               RunAs = runAs
               Quiet = given.Has Quiet

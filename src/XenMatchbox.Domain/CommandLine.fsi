@@ -58,6 +58,17 @@ type BootLimits =
         MaxRamdiskBytes: int64
     }
 
+/// Which OpenPGP keys must vouch for what a boot fetches (the Trust section of the README).
+type TrustSettings =
+    {
+        /// --lookup-key files: one of their keys must sign /ipxe (HTTP-only lookups); empty for no check.
+        LookupKeys: string list
+        /// --asset-key files: the keys that may sign the kernel and initrds.
+        AssetKeys: string list
+        /// --verify-assets=required: every kernel and initrd needs URL.sig by an --asset-key.
+        VerifyAssets: bool
+    }
+
 /// What to do once the profile is known.
 type Action =
     /// Download into the output directory and write the result for libxl (a boot).
@@ -77,6 +88,8 @@ type Settings =
         Server: ServerSettings
         /// The --lookup labels, and the keys (uuid, name) to read from xenstore.
         Lookup: Lookup
+        /// The OpenPGP keys the lookup answer and the assets must be signed by.
+        Trust: TrustSettings
         /// libxl's --args (the config's cmdline/extra), appended to the profile's args.
         ConfigArgs: string option
         /// libxl's restricted mode: the uid to drop to once the files are open and the keys read.

@@ -7,6 +7,7 @@ type BootError =
     | Download of DownloadError
     | Output of OutputError
     | Run of RunError
+    | Trust of TrustError
     | Unexpected of detail: string
 
     static member op_Implicit(error: CommandLineError) : BootError = CommandLine error
@@ -15,6 +16,7 @@ type BootError =
     static member op_Implicit(error: DownloadError) : BootError = Download error
     static member op_Implicit(error: OutputError) : BootError = Output error
     static member op_Implicit(error: RunError) : BootError = Run error
+    static member op_Implicit(error: TrustError) : BootError = Trust error
 
 let explain error =
     match error with
@@ -24,6 +26,7 @@ let explain error =
     | Download error -> DownloadError.explain error
     | Output error -> OutputError.explain error
     | Run error -> RunError.explain error
+    | Trust error -> TrustError.explain error
     | Unexpected detail -> RunError.explainUnexpected detail
 
 let code error = (explain error).Code
@@ -40,6 +43,7 @@ let exitCode error =
     | Download _ -> 5
     | Output _ -> 6
     | Run _ -> 7
+    | Trust _ -> 8
     | Unexpected _ -> 1
 
 let redact (text: string) =

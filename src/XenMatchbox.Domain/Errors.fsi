@@ -1,5 +1,5 @@
 /// Everything that can stop a boot, as one union of the workflow's stages: the command line, the
-/// lookup, the plan, the download, the output and the run. Each case of a stage has a stable code
+/// lookup, the plan, the download, the output, the run and trust in what was fetched. Each case of a stage has a stable code
 /// (XMB-nnn) that operators can search for, a cause and a fix, written side by side in the stage's
 /// explain; the shell prints them as one line on stderr, and the stage sets the exit status.
 module XenMatchbox.Domain.Errors
@@ -19,6 +19,8 @@ type BootError =
     | Output of OutputError
     /// The run itself: its deadline, a signal, the privilege drop (XMB-6xx, exit status 7).
     | Run of RunError
+    /// The operator's OpenPGP keys do not vouch for the lookup answer or an asset (XMB-7xx, exit status 8).
+    | Trust of TrustError
     /// XMB-900: a failure the shell did not foresee, i.e. a bug; the exception's message (exit status 1).
     | Unexpected of detail: string
 
@@ -34,6 +36,8 @@ type BootError =
     static member op_Implicit: error: OutputError -> BootError
     /// A run error as a BootError (for C#, where the conversion is implicit).
     static member op_Implicit: error: RunError -> BootError
+    /// A trust error as a BootError (for C#, where the conversion is implicit).
+    static member op_Implicit: error: TrustError -> BootError
 
 /// The error's code, cause and fix, as its stage writes them.
 val explain: BootError -> Explanation
@@ -48,7 +52,7 @@ val cause: BootError -> string
 val fix: BootError -> string
 
 /// The process exit status for the error, by its stage: 2 command line, 3 lookup, 4 profile,
-/// 5 download, 6 output, 7 the run (deadline, signal, privileges), 1 unexpected.
+/// 5 download, 6 output, 7 the run (deadline, signal, privileges), 8 trust (signatures), 1 unexpected.
 val exitCode: BootError -> int
 
 /// The one line the shell prints: "XMB-nnn: cause — fix", with the credentials of any URL in it

@@ -42,6 +42,9 @@ type Flag =
     | HttpOnly
     | WebSsl
     | WebCa
+    | LookupKey
+    | AssetKey
+    | VerifyAssets
     | Lookup
     | Timeout
     | ConnectTimeout
@@ -152,6 +155,24 @@ let spec flag =
             "--web-ca"
             "path"
             "PEM file of the CA that signed matchbox's HTTPS certificate, where another CA than --ca's did"
+    | LookupKey ->
+        { valued
+              "--lookup-key"
+              "path"
+              "OpenPGP public keys (gpg --export, binary or armoured) one of which must sign /ipxe; an HTTP-only lookup then fetches /ipxe.sig and uses no unsigned answer (repeatable)" with
+            Repeatable = true }
+    | AssetKey ->
+        { valued
+              "--asset-key"
+              "path"
+              "OpenPGP public keys (gpg --export, binary or armoured) one of which must sign each kernel and initrd, in URL.sig, under --verify-assets=required (repeatable)" with
+            Repeatable = true }
+    | VerifyAssets ->
+        valued
+            "--verify-assets"
+            "mode"
+            "required: boot only a kernel and initrds whose URL.sig an --asset-key made; off: no asset signatures"
+        |> defaults "off"
     | Lookup ->
         { valued
               "--lookup"
@@ -216,6 +237,9 @@ let all =
       HttpOnly
       WebSsl
       WebCa
+      LookupKey
+      AssetKey
+      VerifyAssets
       Lookup
       Timeout
       ConnectTimeout

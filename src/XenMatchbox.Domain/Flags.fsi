@@ -73,6 +73,12 @@ type Flag =
     | WebSsl
     /// --web-ca: the CA of matchbox's HTTPS certificate, where it is not --ca's.
     | WebCa
+    /// --lookup-key: OpenPGP keys that must sign /ipxe in HTTP-only mode (repeatable).
+    | LookupKey
+    /// --asset-key: OpenPGP keys that must sign each kernel and initrd (repeatable).
+    | AssetKey
+    /// --verify-assets: required or off.
+    | VerifyAssets
     /// --lookup: a label to select the profile by (repeatable).
     | Lookup
     /// --timeout: the whole boot's deadline.

@@ -102,3 +102,8 @@ let summary (name: string) (bytes: int64) (elapsedSeconds: float) (fromCache: bo
         | Some elapsed, Some r -> $"{name} {size bytes} in {seconds elapsed} s ({rateText r})"
         | Some elapsed, None -> $"{name} {size bytes} in {seconds elapsed} s"
         | None, _ -> $"{name} {size bytes}"
+
+let verified (summary: string) signers =
+    match Trust.verifiedNote signers with
+    | "" -> summary
+    | note -> $"{summary}, {note}"

@@ -30,3 +30,7 @@ val line: name: string -> received: int64 -> total: int64 option -> elapsedSecon
 /// the time when it is unknown (negative, NaN, infinite); "kernel 8.0 MiB from the cache (not
 /// modified)" when the file came from the cache.
 val summary: name: string -> bytes: int64 -> elapsedSeconds: float -> fromCache: bool -> string
+
+/// A summary line with the keys that verified the asset's bytes: ", verified (KEYID)" appended
+/// (Trust.verifiedNote); the line as it is when nothing was verified.
+val verified: summary: string -> signers: Trust.Signer list -> string
