@@ -112,14 +112,7 @@ let decide url (stored: Entry option) status etag lastModified contentLength =
         | None, None, _
         | _, _, None -> Some Bypass
         | etag, modified, Some length when length >= 0L && storable url ->
-            Some(
-                Store
-                    { Url = url
-                      ETag = etag
-                      LastModified = modified
-                      Length = length
-                      Verified = None }
-            )
+            Some(Store { Url = url; ETag = etag; LastModified = modified; Length = length; Verified = None })
         | _ -> Some Bypass
     | _ -> None
 

@@ -31,10 +31,7 @@ type BootLimits =
       MaxKernelBytes: int64
       MaxRamdiskBytes: int64 }
 
-type TrustSettings =
-    { LookupKeys: string list
-      AssetKeys: string list
-      VerifyAssets: bool }
+type TrustSettings = { LookupKeys: string list; AssetKeys: string list; VerifyAssets: bool }
 
 type Action =
     | Install
@@ -181,21 +178,13 @@ let private trust (given: Given) =
     let assetKeys = given.All AssetKey
     match given.One VerifyAssets |> Option.map _.Trim().ToLowerInvariant() with
     | None
-    | Some "off" ->
-        Ok
-            { LookupKeys = given.All LookupKey
-              AssetKeys = assetKeys
-              VerifyAssets = false }
+    | Some "off" -> Ok { LookupKeys = given.All LookupKey; AssetKeys = assetKeys; VerifyAssets = false }
     | Some "required" when assetKeys.IsEmpty ->
         fail (
             CommandLineRejected
                 $"{given.Named VerifyAssets} is required but no {name AssetKey} names the keys to verify with; give {name AssetKey} FILE (gpg --export of the signing key)"
         )
-    | Some "required" ->
-        Ok
-            { LookupKeys = given.All LookupKey
-              AssetKeys = assetKeys
-              VerifyAssets = true }
+    | Some "required" -> Ok { LookupKeys = given.All LookupKey; AssetKeys = assetKeys; VerifyAssets = true }
     | Some other ->
         fail (CommandLineRejected $"{given.Named VerifyAssets} '{other}' is neither required nor off; give one of them")
 

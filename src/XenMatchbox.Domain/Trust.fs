@@ -22,30 +22,18 @@ type Key =
       Expires: DateTimeOffset option
       Revoked: bool }
 
-type Signature =
-    { Type: int
-      Issuer: uint64 option
-      Created: DateTimeOffset
-      Expires: DateTimeOffset option }
+type Signature = { Type: int; Issuer: uint64 option; Created: DateTimeOffset; Expires: DateTimeOffset option }
 
 type Mode =
     | Binary
     | Text
 
-type Signer =
-    { KeyId: string
-      Fingerprint: string
-      Primary: string
-      UserId: string
-      Mode: Mode }
+type Signer = { KeyId: string; Fingerprint: string; Primary: string; UserId: string; Mode: Mode }
 
 let keyIdText (keyId: uint64) = keyId.ToString("X16")
 
 let describe signer =
-    if signer.UserId.Length = 0 then
-        $"key {signer.KeyId}"
-    else
-        $"key {signer.KeyId} ({Text.shown 100 signer.UserId})"
+    if signer.UserId.Length = 0 then $"key {signer.KeyId}" else $"key {signer.KeyId} ({Text.shown 100 signer.UserId})"
 
 let signatureUrl (url: AssetUrl) =
     let builder = UriBuilder(url.Value)
@@ -65,7 +53,10 @@ let choose (now: DateTimeOffset) signed signatureAt flag (keys: Key list) (signa
         match signature.Type with
         | 0x00 -> Ok Binary
         | 0x01 -> Ok Text
-        | other -> fail (SignatureUnreadable(signed, signatureAt, $"its type is 0x{other:x2}, not a signature over a document"))
+        | other ->
+            fail (
+                SignatureUnreadable(signed, signatureAt, $"its type is 0x{other:x2}, not a signature over a document")
+            )
     match mode, signature.Issuer with
     | Error e, _ -> Error e
     | Ok _, None -> fail (SignatureUnreadable(signed, signatureAt, "it names no issuer key"))
@@ -87,16 +78,18 @@ let choose (now: DateTimeOffset) signed signatureAt flag (keys: Key list) (signa
                 fail (SignatureOutOfDate(signed, named, $"was made on {day signature.Created}, before its key existed"))
             | _ when signature.Created > now.AddSeconds(float ClockSkewSeconds) ->
                 fail (
-                    SignatureOutOfDate(signed, named, $"was made on {day signature.Created}, after dom0's clock ({day now})")
+                    SignatureOutOfDate(
+                        signed,
+                        named,
+                        $"was made on {day signature.Created}, after dom0's clock ({day now})"
+                    )
                 )
-            | _, Some expires when expires <= now -> fail (SignatureOutOfDate(signed, named, $"expired on {day expires}"))
+            | _, Some expires when expires <= now ->
+                fail (SignatureOutOfDate(signed, named, $"expired on {day expires}"))
             | _ -> Ok(key, signer)
 
 let conclude signed signer matches =
-    if matches then
-        Ok signer
-    else
-        Error(Trust(BadSignature(signed, describe signer)))
+    if matches then Ok signer else Error(Trust(BadSignature(signed, describe signer)))
 
 let record (signatureDigest: string) signer =
     $"{signatureDigest.ToLowerInvariant()} {signer.Fingerprint}"

@@ -33,7 +33,8 @@ module TrustError =
     let private resign signed =
         match signed with
         | Signed.Lookup _ -> "run matchbox with -key-ring-path holding the key whose public half --lookup-key names"
-        | Signed.Asset _ -> "publish URL.sig beside each asset (the distribution's, as get-flatcar fetches it, or gpg --detach-sign)"
+        | Signed.Asset _ ->
+            "publish URL.sig beside each asset (the distribution's, as get-flatcar fetches it, or gpg --detach-sign)"
 
     let explain error =
         match error with
@@ -47,7 +48,8 @@ module TrustError =
               Fix = "export the public key with 'gpg --export KEYID > FILE' (or --armor); never give a secret key" }
         | SignatureMissing(signed, signature, status) ->
             { Code = "XMB-703"
-              Cause = $"{subject signed} is not signed: {signature} answered HTTP {status}, and unsigned bytes are not booted"
+              Cause =
+                $"{subject signed} is not signed: {signature} answered HTTP {status}, and unsigned bytes are not booted"
               Fix = resign signed }
         | SignatureUnreadable(signed, signature, detail) ->
             { Code = "XMB-704"
@@ -56,10 +58,12 @@ module TrustError =
         | UnknownKey(signed, keyId, flag) ->
             { Code = "XMB-705"
               Cause = $"{subject signed} is signed by key {keyId}, which no {flag} file holds"
-              Fix = $"add that key's public half ('gpg --export {keyId}') with {flag} if you trust it, or sign with a key you gave" }
+              Fix =
+                $"add that key's public half ('gpg --export {keyId}') with {flag} if you trust it, or sign with a key you gave" }
         | BadSignature(signed, signer) ->
             { Code = "XMB-706"
-              Cause = $"{subject signed} does not match its signature by {signer}: the bytes were changed after signing, in transit or on the server"
+              Cause =
+                $"{subject signed} does not match its signature by {signer}: the bytes were changed after signing, in transit or on the server"
               Fix = "do not boot it: find who changed the file; if the change is yours, sign the new file again" }
         | KeyExpired(signed, signer, expired) ->
             { Code = "XMB-707"
@@ -69,7 +73,8 @@ module TrustError =
         | KeyRevoked(signed, signer) ->
             { Code = "XMB-708"
               Cause = $"{subject signed} is signed by {signer}, which its owner revoked"
-              Fix = $"sign with a key that is not revoked and give it with {keyFlag signed}; never trust a revoked key again" }
+              Fix =
+                $"sign with a key that is not revoked and give it with {keyFlag signed}; never trust a revoked key again" }
         | SignatureOutOfDate(signed, signer, detail) ->
             { Code = "XMB-709"
               Cause = $"the signature of {subject signed} by {signer} {detail}"

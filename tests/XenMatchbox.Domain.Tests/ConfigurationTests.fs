@@ -251,3 +251,54 @@ let ``web-ssl and web-ca come from the file or the environment, and make matchbo
     let fromEnvironment = settings [ "XENMATCHBOX_WEB_SSL", "true" ] None (bootArgv [ "--server=mb" ])
     Expect.isTrue "web-ssl from the environment" fromEnvironment.Server.WebSsl
     Expect.isTrue "off unless asked" (not (settings [] None (bootArgv [ "--server=mb" ])).Server.WebSsl)
+
+[<Fact>]
+let ``key files add up over the file's lines, and the command line's replace them`` () =
+    let conf =
+        "server = mb\nlookup-key = /etc/xen/matchbox.gpg\nasset-key = /etc/xen/fedora.gpg\nasset-key = /etc/xen/flatcar.asc\nverify-assets = required\n"
+    let fromFile = settings [] (Some conf) (bootArgv [])
+    Expect.equal "lookup keys" [ "/etc/xen/matchbox.gpg" ] fromFile.Trust.LookupKeys
+    Expect.equal "asset keys, in order" [ "/etc/xen/fedora.gpg"; "/etc/xen/flatcar.asc" ] fromFile.Trust.AssetKeys
+    Expect.isTrue "verify-assets from the file" fromFile.Trust.VerifyAssets
+    let overridden = settings [] (Some conf) (bootArgv [ "--asset-key=/root/a.gpg"; "--asset-key=/root/b.gpg" ])
+    Expect.equal "the command line's keys only" [ "/root/a.gpg"; "/root/b.gpg" ] overridden.Trust.AssetKeys
+    let fromEnvironment = settings [ "XENMATCHBOX_LOOKUP_KEY", "/etc/xen/m.gpg" ] None (bootArgv [ "--server=mb" ])
+    Expect.equal "lookup key from the environment" [ "/etc/xen/m.gpg" ] fromEnvironment.Trust.LookupKeys
+    let plain = settings [] None (bootArgv [ "--server=mb" ])
+    Expect.isTrue "off unless asked" (not plain.Trust.VerifyAssets && plain.Trust.LookupKeys.IsEmpty)
+
+[<Fact>]
+let ``verify-assets is required or off, and required needs an asset key`` () =
+    let named = bootArgv [ "--server=mb"; "--verify-assets=required" ]
+    match rejected [] None named with
+    | CommandLine(CommandLineRejected reason) -> Expect.contains "names the missing flag" "--asset-key" reason
+    | other -> Expect.fail $"expected XMB-101, got {Expect.shown other}"
+    match rejected [] (Some "server = mb\nverify-assets = yes\n") (bootArgv [ "--asset-key=/k.gpg" ]) with
+    | CommandLine(CommandLineRejected reason) ->
+        Expect.contains "names the file's line" "verify-assets (/etc/xen/xenmatchbox.conf line 2)" reason
+    | other -> Expect.fail $"expected XMB-101, got {Expect.shown other}"
+    let off = settings [] None (bootArgv [ "--server=mb"; "--verify-assets=off"; "--asset-key=/k.gpg" ])
+    Expect.isTrue "off with a key is off" (not off.Trust.VerifyAssets)
+
+[<Fact>]
+let ``lookup keys are read before the drop only for an HTTP-only lookup; asset keys only when required`` () =
+    let httpOnly =
+        settings [] None (bootArgv [ "--server=mb"; "--lookup-key=/k.gpg"; "--asset-key=/a.gpg"; "--runas=1000" ])
+    let prepared = Boot.prepare httpOnly false
+    Expect.equal "HTTP-only: the lookup key" [ "/k.gpg" ] prepared.LookupKeys
+    Expect.equal "verify-assets off: no asset key" [] prepared.AssetKeys
+    let grpc =
+        settings
+            []
+            None
+            (bootArgv
+                [ "--server=mb"
+                  "--ca=/ca"
+                  "--cert=/c"
+                  "--key=/k"
+                  "--lookup-key=/k.gpg"
+                  "--asset-key=/a.gpg"
+                  "--verify-assets=required" ])
+    let prepared = Boot.prepare grpc false
+    Expect.equal "gRPC: mutual TLS vouches for the lookup" [] prepared.LookupKeys
+    Expect.equal "required: the asset key" [ "/a.gpg" ] prepared.AssetKeys

@@ -43,6 +43,11 @@ let equal (what: string) (expected: 'a) (actual: 'a) =
 
 let isTrue (what: string) (condition: bool) = if not condition then fail what
 
+/// The text holds the fragment.
+let contains (what: string) (fragment: string) (text: string) =
+    if not (text.Contains fragment) then
+        fail $"{what}: {escaped fragment} is not in {escaped text}"
+
 /// The error's code and the one line an operator sees, for failure messages.
 let shown (error: BootError) = describe error
 

@@ -48,6 +48,9 @@ public abstract class AssetFault
     /// <summary>Answers 401 unless the request carries these HTTP Basic credentials, then normally.</summary>
     public static AssetFault BasicAuth(string user, string password) => new BasicAuthFault(user, password);
 
+    /// <summary>200 with exactly <paramref name="body"/>, in place of what the path would serve.</summary>
+    public static AssetFault Body(byte[] body) => new BodyFault(body);
+
     /// <summary>Redirects to <paramref name="location"/> (relative or absolute).</summary>
     public static AssetFault Redirect(string location, int statusCode = StatusCodes.Status302Found) =>
         new RedirectFault(location, statusCode);

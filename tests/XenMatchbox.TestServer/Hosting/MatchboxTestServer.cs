@@ -51,7 +51,10 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     public static async Task<MatchboxTestServer> StartAsync(MatchboxTestServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new MatchboxTestServerOptions();
-        var state = new ServerState(options.Store, options.AssetsPath, options.IpxeStyle, options.RecordClientUids);
+        var state = new ServerState(options.Store, options.AssetsPath, options.IpxeStyle, options.RecordClientUids)
+        {
+            IpxeSigner = options.IpxeSigner,
+        };
 
         TestCertificates? certificates = null, ownedCertificates = null;
         CertificateFiles? certificateFiles = null;
@@ -137,6 +140,13 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     {
         get => state.IpxeStyle;
         set => state.IpxeStyle = value;
+    }
+
+    /// <summary>Signs /ipxe for /ipxe.sig and /ipxe.asc; null answers them 404. May be changed at any time.</summary>
+    public IDetachedSigner? IpxeSigner
+    {
+        get => state.IpxeSigner;
+        set => state.IpxeSigner = value;
     }
 
     /// <summary>Directory served under <c>/assets/</c>; null when disabled.</summary>

@@ -39,6 +39,12 @@ public sealed class MatchboxTestServerOptions
     /// <summary>Where generated PEM files go; null means a temporary directory removed on dispose.</summary>
     public string? CertificateDirectory { get; init; }
 
+    /// <summary>
+    /// Signs <c>/ipxe</c> for <c>/ipxe.sig</c> and <c>/ipxe.asc</c> (matchbox's <c>-key-ring-path</c>);
+    /// null (the default) answers them 404.
+    /// </summary>
+    public IDetachedSigner? IpxeSigner { get; init; }
+
     /// <summary>The shape of the <c>/ipxe</c> script.</summary>
     public IpxeStyle IpxeStyle { get; init; } = IpxeStyle.Current;
 

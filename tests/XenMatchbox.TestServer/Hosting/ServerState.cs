@@ -18,6 +18,15 @@ internal sealed class ServerState(IMatchboxStore store, string? assetsPath, Ipxe
         set => ipxeStyle = value;
     }
 
+    /// <summary>Signs /ipxe for /ipxe.sig and /ipxe.asc; null answers those with 404, as matchbox without -key-ring-path.</summary>
+    public IDetachedSigner? IpxeSigner
+    {
+        get => Volatile.Read(ref ipxeSigner);
+        set => Volatile.Write(ref ipxeSigner, value);
+    }
+
+    private IDetachedSigner? ipxeSigner;
+
     /// <summary>The assets directory, or null when <c>/assets/</c> is disabled.</summary>
     public string? AssetsPath { get; } = assetsPath is null ? null : Path.GetFullPath(assetsPath);
 

@@ -1,0 +1,279 @@
+using System.Security.Cryptography;
+using System.Text;
+using XenMatchbox.TestServer;
+using static XenMatchbox.IntegrationTests.FailureTests;
+
+namespace XenMatchbox.IntegrationTests;
+
+/// <summary>
+/// --lookup-key and --verify-assets=required against keys and signatures GnuPG made: a lookup
+/// answer or an asset the operator's keys do not vouch for is never booted, with its own XMB-70x
+/// code, exit status 8 and nothing left in libxl's directory.
+/// </summary>
+public sealed class SignatureTests : IClassFixture<GnuPgKeys>, IAsyncLifetime
+{
+    private readonly GnuPgKeys keys;
+    private readonly string assets = Directory.CreateTempSubdirectory("xmb-signed-").FullName;
+    private readonly byte[] kernel = RandomNumberGenerator.GetBytes(300_000);
+    private readonly byte[] initrd = RandomNumberGenerator.GetBytes(200_000);
+    private MatchboxTestServer matchbox = null!;
+
+    public SignatureTests(GnuPgKeys keys) => this.keys = keys;
+
+    private string KernelFile => Path.Combine(assets, "vmlinuz");
+    private string InitrdFile => Path.Combine(assets, "initrd.img");
+
+    public async Task InitializeAsync()
+    {
+        await File.WriteAllBytesAsync(KernelFile, kernel);
+        await File.WriteAllBytesAsync(InitrdFile, initrd);
+        keys.SignFile("good", KernelFile);
+        keys.SignFile("good", InitrdFile, armour: true);
+        matchbox = await MatchboxTestServer.StartAsync(new MatchboxTestServerOptions
+        {
+            AssetsPath = assets,
+            GrpcEndPoint = null,
+            IpxeSigner = keys.Signer("good"),
+        });
+        matchbox.Store = new FixedStore(
+            [new MatchboxGroup { Id = "signed", Profile = "signed", Selector = MatchboxFixture.Case("signed") }],
+            [new MatchboxProfile
+            {
+                Id = "signed",
+                Boot = new MatchboxBoot { Kernel = "/assets/vmlinuz", Initrd = ["--name main /assets/initrd.img"], Args = ["console=hvc0", "xmb.uuid=${uuid}"] },
+            }]);
+    }
+
+    /// <summary>HTTP-only bootloader_args, with <paramref name="more"/> added.</summary>
+    private List<string> Args(params string[] more) =>
+        ["--server", "127.0.0.1", "--httpport", matchbox.HttpEndPoint.Port.ToString(), "--lookup", "case=signed", "--lookup", "uuid=0f3c5a52-8d2e-4c41-9a7b-1e6d2c9f4b10", .. more];
+
+    private List<string> Verified(params string[] more) =>
+        Args(["--lookup-key", keys.Export("good"), "--verify-assets=required", "--asset-key", keys.Export("good", armour: true), .. more]);
+
+    [Fact]
+    public async Task A_signed_lookup_and_signed_assets_boot_and_say_which_key_verified_them()
+    {
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Verified());
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+        Assert.True(initrd.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Ramdisk!)));
+        var id = keys.KeyId("good");
+        Assert.Contains($"profile /ipxe?case=signed&uuid=0f3c5a52-8d2e-4c41-9a7b-1e6d2c9f4b10 matches case=signed uuid=0f3c5a52-8d2e-4c41-9a7b-1e6d2c9f4b10, verified ({id})", outcome.Stderr);
+        Assert.Contains($"xenmatchbox: kernel 293.0 KiB", outcome.Stderr);
+        Assert.Matches($"xenmatchbox: kernel .*, verified \\({id}\\)", outcome.Stderr);
+        Assert.Matches($"xenmatchbox: ramdisk .*, verified \\({id}\\)", outcome.Stderr);
+        Assert.Equal(1, matchbox.Counters.Requests("/ipxe.sig"));
+    }
+
+    [Fact]
+    public async Task An_unsigned_lookup_answer_is_never_used()
+    {
+        matchbox.IpxeSigner = null;
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Args("--lookup-key", keys.Export("good")));
+
+        AssertFailed(outcome, 8, "XMB-703", "/ipxe.sig?case=signed&uuid=0f3c5a52-8d2e-4c41-9a7b-1e6d2c9f4b10 answered HTTP 404");
+        Assert.Equal(0, matchbox.Counters.Requests("/assets/vmlinuz"));
+    }
+
+    [Theory]
+    [InlineData("other", "XMB-705")]
+    [InlineData("expired", "XMB-707")]
+    [InlineData("revoked", "XMB-708")]
+    public async Task A_lookup_signed_by_a_key_that_does_not_vouch_is_refused(string signer, string code)
+    {
+        matchbox.IpxeSigner = keys.Signer(signer);
+        using var run = new LibxlRun();
+
+        // The operator's file holds every key but "other": the expired and the revoked one are known, and refused.
+        var outcome = await run.BootAsync(Args("--lookup-key", keys.Export("good"), "--lookup-key", keys.Export("expired"), "--lookup-key", keys.Export("revoked")));
+
+        AssertFailed(outcome, 8, code, keys.KeyId(signer));
+        Assert.Equal(0, matchbox.Counters.Requests("/assets/vmlinuz"));
+    }
+
+    [Fact]
+    public async Task A_lookup_signed_by_a_signing_subkey_and_armoured_keys_verify()
+    {
+        matchbox.IpxeSigner = keys.Signer("subkey");
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Args("--lookup-key", keys.Export("subkey", armour: true)));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"verified ({keys.KeyId("subkey")})", outcome.Stderr);
+    }
+
+    /// <summary>The body /ipxe sends for the test's labels.</summary>
+    private async Task<byte[]> IpxeBodyAsync()
+    {
+        using var client = new HttpClient();
+        return await client.GetByteArrayAsync($"{matchbox.HttpBaseUrl}/ipxe?case=signed&uuid=0f3c5a52-8d2e-4c41-9a7b-1e6d2c9f4b10");
+    }
+
+    /// <summary>
+    /// Signatures served in place of the server's own: text mode covers the body whatever its line
+    /// endings (CRLF or LF, as canonical text says); binary mode covers the very bytes; one flipped
+    /// byte in the body signed or in the signature fails.
+    /// </summary>
+    [Theory]
+    [InlineData("text over the CRLF body", true, null)]
+    [InlineData("binary over the LF body", true, null)]
+    [InlineData("binary over the CRLF body", false, "XMB-706")]
+    [InlineData("text over a body with one byte flipped", false, "XMB-706")]
+    [InlineData("text with one byte of its signature flipped", false, "XMB-706")]
+    public async Task A_lookup_signature_covers_exactly_the_body_received(string kind, bool boots, string? code)
+    {
+        var body = await IpxeBodyAsync();
+        var crlf = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\n", "\r\n", StringComparison.Ordinal));
+        var flipped = (byte[])body.Clone();
+        flipped[10] ^= 0x01;
+        var signature = kind switch
+        {
+            "text over the CRLF body" => keys.Sign("good", crlf, text: true),
+            "binary over the LF body" => keys.Sign("good", body),
+            "binary over the CRLF body" => keys.Sign("good", crlf),
+            "text over a body with one byte flipped" => keys.Sign("good", flipped, text: true),
+            _ => keys.Sign("good", body, text: true),
+        };
+        if (kind.Contains("signature flipped", StringComparison.Ordinal))
+        {
+            // A byte of the signature's MPI (its last bytes): still a packet, no longer the signature.
+            signature[^5] ^= 0x01;
+        }
+        matchbox.Faults.Set("/ipxe.sig", AssetFault.Body(signature));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Args("--lookup-key", keys.Export("good")));
+
+        if (boots)
+        {
+            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        }
+        else
+        {
+            AssertFailed(outcome, 8, code!, "/ipxe");
+        }
+    }
+
+    [Fact]
+    public async Task A_tampered_initrd_is_refused_and_nothing_is_left_behind()
+    {
+        var tampered = (byte[])initrd.Clone();
+        tampered[123_456] ^= 0x40;
+        await File.WriteAllBytesAsync(InitrdFile, tampered);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Verified());
+
+        AssertFailed(outcome, 8, "XMB-706", $"the ramdisk {matchbox.HttpBaseUrl}/assets/initrd.img does not match its signature by key {keys.KeyId("good")} (xmb good <good@xmb.test>)");
+        // Nor is the cache: a refused download is not stored for the next boot.
+        Assert.DoesNotContain(Directory.GetFiles(run.CacheDirectory), path => File.ReadAllBytes(path).AsSpan().SequenceEqual(tampered));
+    }
+
+    [Fact]
+    public async Task An_asset_without_its_signature_is_refused()
+    {
+        File.Delete(KernelFile + ".sig");
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Verified());
+
+        AssertFailed(outcome, 8, "XMB-703", $"{matchbox.HttpBaseUrl}/assets/vmlinuz.sig answered HTTP 404");
+    }
+
+    [Fact]
+    public async Task An_asset_signed_by_a_key_not_given_is_refused()
+    {
+        keys.SignFile("other", KernelFile);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Verified());
+
+        AssertFailed(outcome, 8, "XMB-705", $"is signed by key {keys.KeyId("other")}, which no --asset-key file holds");
+    }
+
+    [Fact]
+    public async Task An_asset_signature_that_is_not_OpenPGP_is_refused()
+    {
+        await File.WriteAllTextAsync(KernelFile + ".sig", "<html>not found</html>\n");
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Verified());
+
+        AssertFailed(outcome, 8, "XMB-704", "vmlinuz.sig, the signature of the kernel");
+    }
+
+    [Theory]
+    [InlineData("a secret key", "XMB-702")]
+    [InlineData("a PEM certificate", "XMB-702")]
+    [InlineData("a missing file", "XMB-701")]
+    public async Task A_key_file_that_holds_no_public_key_is_refused_before_the_network(string kind, string code)
+    {
+        var file = Path.Combine(assets, "key-file");
+        switch (kind)
+        {
+            case "a secret key":
+                await File.WriteAllTextAsync(file, "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQ==\n=AAAA\n-----END PGP PRIVATE KEY BLOCK-----\n");
+                break;
+            case "a PEM certificate":
+                File.Copy(matchboxCaOrAnyPem(), file);
+                break;
+        }
+        using var run = new LibxlRun();
+        var before = matchbox.Counters.TotalRequests;
+
+        var outcome = await run.BootAsync(Args("--lookup-key", file));
+
+        AssertFailed(outcome, 8, code, $"--lookup-key {file}");
+        Assert.Equal(before, matchbox.Counters.TotalRequests);
+    }
+
+    private string matchboxCaOrAnyPem()
+    {
+        var pem = Path.Combine(assets, "some.pem");
+        File.WriteAllText(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        return pem;
+    }
+
+    [Fact]
+    public async Task A_cached_asset_is_booted_only_when_the_signature_served_now_verified_it()
+    {
+        // One cache for several boots, each in a directory of its own (libxl empties it after each).
+        using var owner = new LibxlRun();
+        var cache = $"--cache-dir={owner.CacheDirectory}";
+        async Task<BootOutcome> BootAsync(List<string> args)
+        {
+            using var run = new LibxlRun();
+            return await run.BootAsync(args);
+        }
+
+        // Cached without verification, then verified once (a GET), then reused (no body).
+        Assert.Equal(0, (await BootAsync(Args(cache))).ExitCode);
+        var gets = matchbox.Counters.BodyBytes("/assets/vmlinuz");
+        var first = await BootAsync(Verified(cache));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal(gets + kernel.Length, matchbox.Counters.BodyBytes("/assets/vmlinuz"));
+        var second = await BootAsync(Verified(cache));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(gets + kernel.Length, matchbox.Counters.BodyBytes("/assets/vmlinuz"));
+
+        // The server now signs other bytes under the same name: the cached kernel is not vouched for.
+        var other = RandomNumberGenerator.GetBytes(kernel.Length);
+        await File.WriteAllBytesAsync(KernelFile + ".sig", keys.Sign("good", other));
+        var third = await BootAsync(Verified(cache));
+
+        AssertFailed(third, 8, "XMB-706", "the kernel");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await matchbox.DisposeAsync();
+        Directory.Delete(assets, recursive: true);
+    }
+}
