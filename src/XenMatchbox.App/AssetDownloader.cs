@@ -37,6 +37,14 @@ internal sealed class AssetDownloader : IDisposable
     public Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel) => http.SizeAsync(url, cancel);
 
     /// <summary>
+    /// Under --verify-assets, the key whose signature (URL.sig) would vouch for the asset, judged
+    /// as a boot judges it before downloading (the bytes are not checked: nothing is downloaded);
+    /// null without --verify-assets. A signature a boot would refuse is a <see cref="BootFailure"/>.
+    /// </summary>
+    public async Task<Trust.Signer?> SignerAsync(Plan.AssetUrl url, string what, CancellationToken cancel) =>
+        keys is null ? null : (await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel)).Signer;
+
+    /// <summary>
     /// Downloads the URLs, in order, into one file at <paramref name="finalPath"/>, which may grow to
     /// <paramref name="limit"/> bytes (<paramref name="what"/> names it in errors). Through the cache
     /// when there is one: each URL revalidated, fetched only when it changed. When the cache fails

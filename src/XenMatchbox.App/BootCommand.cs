@@ -58,7 +58,7 @@ internal static class BootCommand
                 cache?.Trim();
                 break;
             case Boot.Work.Probe probe:
-                var report = Boot.report(settings, run, await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
+                var report = Boot.report(settings, run, found.Signer.AsOption(), await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
                 await WriteOutAsync(DryRun.render(report), cancel);
                 // The report is out; the run ends as the boot would.
                 DryRun.verdict(report).OrFail();

@@ -36,21 +36,36 @@ internal static class PlanWork
         }
     }
 
-    /// <summary>What a HEAD finds for each asset, in order; a failure is kept for the report, not thrown.</summary>
-    public static async Task<FSharpList<DryRun.Head>> ProbeAsync(AssetDownloader downloader, IEnumerable<Tuple<string, Plan.AssetUrl>> probes, CancellationToken cancel)
+    /// <summary>
+    /// What a HEAD finds for each asset, in order, and what its signature says under
+    /// --verify-assets; a failure is kept for the report, not thrown.
+    /// </summary>
+    public static async Task<FSharpList<Tuple<DryRun.Head, DryRun.Vouching>>> ProbeAsync(
+        AssetDownloader downloader, IEnumerable<Tuple<string, Plan.AssetUrl>> probes, CancellationToken cancel)
     {
-        var heads = new List<DryRun.Head>();
-        foreach (var (_, url) in probes)
+        var found = new List<Tuple<DryRun.Head, DryRun.Vouching>>();
+        foreach (var (role, url) in probes)
         {
+            DryRun.Head head;
             try
             {
-                heads.Add(await downloader.SizeAsync(url, cancel) is { } bytes ? DryRun.Head.NewDeclared(bytes) : DryRun.Head.Undeclared);
+                head = await downloader.SizeAsync(url, cancel) is { } bytes ? DryRun.Head.NewDeclared(bytes) : DryRun.Head.Undeclared;
             }
             catch (BootFailure failure) when (!cancel.IsCancellationRequested)
             {
-                heads.Add(DryRun.Head.NewFailed(failure.Error));
+                head = DryRun.Head.NewFailed(failure.Error);
             }
+            DryRun.Vouching signature;
+            try
+            {
+                signature = await downloader.SignerAsync(url, role, cancel) is { } signer ? DryRun.Vouching.NewVouched(signer) : DryRun.Vouching.Unchecked;
+            }
+            catch (BootFailure failure) when (!cancel.IsCancellationRequested)
+            {
+                signature = DryRun.Vouching.NewRefused(failure.Error);
+            }
+            found.Add(Tuple.Create(head, signature));
         }
-        return ListModule.OfSeq(heads);
+        return ListModule.OfSeq(found);
     }
 }

@@ -162,16 +162,21 @@ let readyLine run =
     | PrintStanza _
     | PrintReport -> None
 
-let report (settings: Settings) run (heads: DryRun.Head list) : DryRun.Report =
-    let probes =
+let report (settings: Settings) run lookupSigner (probes: (DryRun.Head * DryRun.Vouching) list) : DryRun.Report =
+    let assets =
         match run.Work with
-        | Probe probes -> probes
+        | Probe assets -> assets
         | Fetch _ -> []
     { LookupVia = describeRoute run.Route
+      LookupSigner = lookupSigner
       Labels = run.Labels
       Plan = run.Plan
       Assets =
-        List.map2 (fun (role, url) head -> ({ Role = role; Url = url; Head = head }: DryRun.AssetSize)) probes heads
+        List.map2
+            (fun (role, url) (head, signature) ->
+                ({ Role = role; Url = url; Head = head; Signature = signature }: DryRun.AssetSize))
+            assets
+            probes
       MaxKernelBytes = settings.Limits.MaxKernelBytes
       MaxRamdiskBytes = settings.Limits.MaxRamdiskBytes
       Format = settings.OutputFormat

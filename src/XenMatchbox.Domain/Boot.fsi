@@ -158,5 +158,11 @@ val foundLine: run: RunPlan -> string
 /// The line said after a boot wrote its result: "kernel PATH, ramdisk PATH ready"; None otherwise.
 val readyLine: run: RunPlan -> string option
 
-/// A dry run's report from the plan and what each probe found, in the order of Probe.
-val report: settings: Settings -> run: RunPlan -> heads: DryRun.Head list -> DryRun.Report
+/// A dry run's report from the plan, the key that signed the lookup answer (None when unsigned),
+/// and what each probe found (its HEAD, and its signature under --verify-assets), in the order of Probe.
+val report:
+    settings: Settings ->
+    run: RunPlan ->
+    lookupSigner: Trust.Signer option ->
+    probes: (DryRun.Head * DryRun.Vouching) list ->
+        DryRun.Report

@@ -11,10 +11,16 @@ type Head =
     | Undeclared
     | Failed of error: BootError
 
-type AssetSize = { Role: string; Url: AssetUrl; Head: Head }
+type Vouching =
+    | Unchecked
+    | Vouched of signer: Trust.Signer
+    | Refused of error: BootError
+
+type AssetSize = { Role: string; Url: AssetUrl; Head: Head; Signature: Vouching }
 
 type Report =
     { LookupVia: string
+      LookupSigner: Trust.Signer option
       Labels: Labels
       Plan: BootPlan
       Assets: AssetSize list
@@ -32,10 +38,11 @@ let verdict (report: Report) =
             let isKernel = asset.Role = "kernel"
             let what, limit, before =
                 if isKernel then "kernel", report.MaxKernelBytes, 0L else "ramdisk", report.MaxRamdiskBytes, ramdisk
-            match asset.Head with
-            | Failed error -> Error error
-            | Undeclared -> check ramdisk rest
-            | Declared bytes ->
+            match asset.Head, asset.Signature with
+            | Failed error, _
+            | _, Refused error -> Error error
+            | Undeclared, _ -> check ramdisk rest
+            | Declared bytes, _ ->
                 Transfer.checkNotEmpty asset.Url.Shown what bytes
                 |> Result.bind (fun () -> Transfer.checkSize asset.Url.Shown what limit (before + bytes))
                 |> Result.bind (fun () -> check (if isKernel then ramdisk else ramdisk + bytes) rest)
@@ -59,6 +66,22 @@ let private head (found: Head) =
 /// Control characters (from a server's text) shown as '?', so the report stays one fact a line.
 let private oneLine (text: string) = Text.printable text
 
+let private mode (signer: Trust.Signer) =
+    match signer.Mode with
+    | Trust.Binary -> "binary"
+    | Trust.Text -> "text"
+
+let private signedBy (signer: Trust.Signer) =
+    oneLine $"{Trust.describe signer}, fingerprint {signer.Fingerprint}, {mode signer} signature"
+
+/// The line under an asset that says what its signature would do.
+let private vouching (asset: AssetSize) =
+    let at = (Trust.signatureUrl asset.Url).Shown
+    match asset.Signature with
+    | Unchecked -> None
+    | Vouched signer -> Some $"          {at}: {signedBy signer}; the bytes are checked as a boot downloads them"
+    | Refused error -> Some(oneLine $"          {at}: a boot would refuse it: {code error}: {cause error}")
+
 let render (report: Report) =
     let shown =
         Text.Encoding.UTF8.GetString report.Output |> String.collect (fun c -> if c = '\000' then "\\0" else string c)
@@ -71,9 +94,15 @@ let render (report: Report) =
     [ yield $"profile:  {report.Plan.ProfileId}"
       yield $"labels:   {display report.Labels}"
       yield $"lookup:   {report.LookupVia}"
+      match report.LookupSigner with
+      | Some signer -> yield $"          verified: {signedBy signer}"
+      | None -> ()
       for asset in report.Assets do
           let role = asset.Role + ":"
           yield $"{role, -9} {asset.Url.Shown} ({head asset.Head})"
+          match vouching asset with
+          | Some line -> yield line
+          | None -> ()
       let undeclared = report.Assets |> List.filter (fun a -> a.Head = Undeclared) |> List.length
       yield
           match undeclared with

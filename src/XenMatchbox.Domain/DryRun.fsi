@@ -18,6 +18,16 @@ type Head =
     /// server, a refused redirect, an untrusted certificate; the error the boot would end with.
     | Failed of error: BootError
 
+/// What the asset's signature (URL.sig) says under --verify-assets=required: the bytes are not
+/// checked (nothing is downloaded), the signature and its key are.
+type Vouching =
+    /// --verify-assets=off: no signature is asked for.
+    | Unchecked
+    /// The signature names a key of --asset-key that is valid now.
+    | Vouched of signer: Trust.Signer
+    /// The boot would be refused for this signature: missing, unreadable, an unknown, expired or revoked key.
+    | Refused of error: BootError
+
 /// One asset of the plan, with what its server answered to a HEAD request.
 type AssetSize =
     {
@@ -27,6 +37,8 @@ type AssetSize =
         Url: AssetUrl
         /// What the HEAD request found.
         Head: Head
+        /// What its signature says.
+        Signature: Vouching
     }
 
 /// The findings of a dry run.
@@ -34,6 +46,8 @@ type Report =
     {
         /// How the profile was found, e.g. "gRPC mb:8081" or "HTTP http://mb:8080/ipxe?mac=…".
         LookupVia: string
+        /// The key whose signature of the /ipxe answer was verified (--lookup-key); None when unsigned.
+        LookupSigner: Trust.Signer option
         /// The labels the profile was looked up by.
         Labels: Labels
         /// The plan a boot would carry out.
@@ -54,8 +68,8 @@ type Report =
 /// failure in the order kernel, then each initrd, is the error the boot would end with. A failed
 /// HEAD is its error; a declared size of 0 is AssetEmpty (Transfer.checkNotEmpty); a kernel
 /// declared over MaxKernelBytes, or an initrd that takes the declared ramdisk total over
-/// MaxRamdiskBytes, is AssetTooLarge (Transfer.checkSize), as a boot checks Content-Length. An
-/// asset of undeclared size is not held against the boot.
+/// MaxRamdiskBytes, is AssetTooLarge (Transfer.checkSize), as a boot checks Content-Length; a
+/// refused signature is its error. An asset of undeclared size is not held against the boot.
 val verdict: report: Report -> Result<unit, BootError>
 
 /// The report as text, one fact per line; the output bytes are shown with each NUL as "\0". When

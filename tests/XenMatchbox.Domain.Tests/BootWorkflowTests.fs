@@ -142,7 +142,14 @@ let ``stage fetches into its directory and prints the stanza; a dry run probes t
     | { Work = Probe probes; Ending = PrintReport } as run ->
         Assert.Equal<string list>([ "kernel"; "initrd"; "initrd" ], probes |> List.map fst)
         Assert.Equal(None, readyLine run)
-        let report = report (show []) run [ DryRun.Declared 5L; DryRun.Undeclared; DryRun.Declared 0L ]
+        let report =
+            report
+                (show [])
+                run
+                None
+                [ DryRun.Declared 5L, DryRun.Unchecked
+                  DryRun.Undeclared, DryRun.Unchecked
+                  DryRun.Declared 0L, DryRun.Unchecked ]
         Assert.Equal(3, report.Assets.Length)
         Assert.Equal("gRPC mb:8081", report.LookupVia)
     | _ -> failwith "expected a dry run's plan"

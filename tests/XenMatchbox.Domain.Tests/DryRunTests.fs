@@ -37,8 +37,9 @@ let private reportOf format via (heads: Head list) =
     let assets =
         (("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))
         |> List.zip heads
-        |> List.map (fun (head, (role, url)) -> { Role = role; Url = url; Head = head })
+        |> List.map (fun (head, (role, url)) -> { Role = role; Url = url; Head = head; Signature = Unchecked })
     { LookupVia = via
+      LookupSigner = None
       Labels = labels
       Plan = plan
       Assets = assets
@@ -168,3 +169,48 @@ let ``an empty asset is refused whatever it is for, and only an empty one`` () =
                 Expect.equalText "XMB-411" (code error)
                 Expect.equal "the exit status" 5 (exitCode error)
                 Expect.isTrue $"{bytes} bytes refused" (bytes = 0L))
+
+// ---- signatures ----
+
+let private signer id mode : Trust.Signer =
+    { KeyId = id
+      Fingerprint = "89ABCDEF0123456789ABCDEF01234567" + id.Substring 8
+      Primary = "89ABCDEF0123456789ABCDEF01234567" + id.Substring 8
+      UserId = "matchbox <ops@example.com>"
+      Mode = mode }
+
+let private signedReport =
+    let unsigned =
+        reportOf
+            Output.Simple0
+            "HTTP http://mb:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc&os=installed"
+            [ Declared 8388608L; Declared 67108864L; Declared 1024L ]
+    let missing =
+        Trust(
+            SignatureMissing(
+                Signed.Asset("initrd", "http://mirror.example/rootfs.img"),
+                "http://mirror.example/rootfs.img.sig",
+                404
+            )
+        )
+    let vouching =
+        [ Vouched(signer "0123456789ABCDEF" Trust.Binary)
+          Vouched(signer "0123456789ABCDEF" Trust.Binary)
+          Refused missing ]
+    { unsigned with
+        LookupSigner = Some(signer "FEDCBA9876543210" Trust.Text)
+        Assets =
+            List.map2
+                (fun (asset: AssetSize) signature -> { asset with Signature = signature })
+                unsigned.Assets
+                vouching }
+
+[<Fact>]
+let ``a verified dry run names the lookup's signer and each asset's, or why a boot would refuse it`` () =
+    Expect.equalText (Golden.text "dry-run/verified.simple0.expected") (render signedReport)
+
+[<Fact>]
+let ``a signature a boot would refuse is the verdict`` () =
+    match verdict signedReport with
+    | Error error -> Expect.equal "code" "XMB-703" (code error)
+    | Ok() -> Expect.fail "expected XMB-703"

@@ -271,6 +271,23 @@ public sealed class SignatureTests : IClassFixture<GnuPgKeys>, IAsyncLifetime
         AssertFailed(third, 8, "XMB-706", "the kernel");
     }
 
+    [Fact]
+    public async Task Show_names_the_signing_key_of_the_lookup_and_of_each_asset_or_why_a_boot_would_refuse_it()
+    {
+        File.Delete(InitrdFile + ".sig");
+        using var run = new LibxlRun();
+
+        var outcome = await run.RunAsync(["show", .. Verified()]);
+
+        var id = keys.KeyId("good");
+        Assert.Contains($"          verified: key {id} (xmb good <good@xmb.test>), fingerprint ", outcome.Stdout);
+        Assert.Contains($"          {matchbox.HttpBaseUrl}/assets/vmlinuz.sig: key {id} (xmb good <good@xmb.test>), fingerprint ", outcome.Stdout);
+        Assert.Contains($"          {matchbox.HttpBaseUrl}/assets/initrd.img.sig: a boot would refuse it: XMB-703: ", outcome.Stdout);
+        Assert.Contains("verdict:  a boot would fail: XMB-703: ", outcome.Stdout);
+        Assert.Equal(8, outcome.ExitCode);
+        Assert.Equal(0, matchbox.Counters.BodyBytes("/assets/vmlinuz"));
+    }
+
     public async Task DisposeAsync()
     {
         await matchbox.DisposeAsync();
