@@ -45,7 +45,7 @@ internal static class BootCommand
         var cache = AssetCache.Open(prepared.Cache.ValueOrNull(), !prepared.CacheWritable, line => Say(settings, line));
         var progress = ProgressDisplay.For(prepared.Progress);
         using var downloader = new AssetDownloader(tls, guard.Files, settings.Limits, cache, progress);
-        var found = await ProfileLookup.SelectAsync(settings, tls, identity, downloader.Client, cancel);
+        var found = await ProfileLookup.SelectAsync(settings, tls, identity, downloader.Client, line => Say(settings, line), cancel);
         var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
         Say(settings, Boot.foundLine(run));
 

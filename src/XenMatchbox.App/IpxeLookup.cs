@@ -17,8 +17,9 @@ internal static class IpxeLookup
     /// GETs <paramref name="url"/> (<c>http://HOST:HTTPPORT/ipxe?LABELS</c>, see Boot.route) and returns the profile its script renders; the
     /// profile's Id is "/ipxe?key=value&amp;…", since the script names none. Each try's answer, body
     /// included, must come within --connect-timeout plus --read-timeout (the client's handler bounds
-    /// connecting, and follows no redirect) and be at most 1 MiB. A refused or reset
-    /// connection, a body cut short and HTTP 502/503/504 are tried again. Failures are thrown as
+    /// connecting, and follows no redirect) and be at most 1 MiB. One try at one server:
+    /// Retries.AcrossServersAsync tries again (a refused or reset connection, a body cut short,
+    /// HTTP 502/503/504) and moves on to the next --server. Failures are thrown as
     /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
     /// script that is not matchbox's as XMB-211.
     /// </summary>
@@ -27,8 +28,7 @@ internal static class IpxeLookup
     {
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
-        return await Retries.RunAsync(
-            async () => Ipxe.parse(source, await FetchAsync(client, url, endpoint, labels, limits, cancel)).OrFail(), cancel);
+        return Ipxe.parse(source, await FetchAsync(client, url, endpoint, labels, limits, cancel)).OrFail();
     }
 
     /// <summary>One try: the body of a 200 answer as text, or a <see cref="BootFailure"/>.</summary>

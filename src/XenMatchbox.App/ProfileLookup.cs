@@ -8,12 +8,12 @@ internal sealed record LookupResult(Labels.Labels Labels, Labels.Labels Expansio
 
 /// <summary>
 /// Looks the profile up by the route the Domain names (gRPC with a client certificate, else
-/// /ipxe), with the domain's own uuid and name when a label or the args need them.
+/// /ipxe), from each --server in turn until one answers (notes on the way through say), with the domain's own uuid and name when a label or the args need them.
 /// </summary>
 internal static class ProfileLookup
 {
     public static async Task<LookupResult> SelectAsync(
-        CommandLine.Settings settings, TlsMaterial tls, XenstoreIdentity? identity, HttpClient http, CancellationToken cancel)
+        CommandLine.Settings settings, TlsMaterial tls, XenstoreIdentity? identity, HttpClient http, Action<string> say, CancellationToken cancel)
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
@@ -28,13 +28,14 @@ internal static class ProfileLookup
             await RequireAsync(settings.Lookup.FromDomain.Head);
         }
         var labels = Labels.complete(settings.Lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
-        var route = Boot.route(settings.Server, labels);
-        var profile = route switch
+        // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
+        // is kept, since relative asset paths resolve against its host.
+        var (route, profile) = await Retries.AcrossServersAsync(Boot.routes(settings.Server, labels), async (route, lastTry) => (route, route switch
         {
-            Boot.LookupRoute.Grpc grpc => await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, cancel),
+            Boot.LookupRoute.Grpc grpc => await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, lastTry, cancel),
             Boot.LookupRoute.Ipxe ipxe => await IpxeLookup.SelectProfileAsync(http, ipxe.endpoint, ipxe.url, labels, settings.Limits, cancel),
             _ => throw new InvalidOperationException("unknown lookup route"),
-        };
+        }), say, cancel);
         var expansion = Boot.missingDomainLabel(labels, profile).ValueOrNull() is { } missing
             ? Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels))
             : labels;

@@ -77,7 +77,7 @@ let fileLayer (path: string) (text: string) =
                     | None when (tryFind ("--" + key)).IsSome ->
                         fail number $"'{key}' cannot be set in the configuration file; give it in bootloader_args"
                     | None -> fail number $"unknown key '{key}'"
-                    | Some flag when found |> List.exists (fun (f, _, _) -> f = flag) ->
+                    | Some flag when not (spec flag).Repeatable && found |> List.exists (fun (f, _, _) -> f = flag) ->
                         fail number $"'{key}' is set a second time"
                     | Some flag ->
                         match layerValue flag value with
@@ -95,4 +95,8 @@ let underlay (given: Given) (layer: Layer) =
         || exclusive |> List.exists (fun group -> List.contains flag group && group |> List.exists given.Has)
     let added = layer |> List.filter (fun (f, _, _) -> not (hidden f))
     { given with
-        Values = added |> List.fold (fun values (f, v, source) -> values.Add(f, [ v, source ])) given.Values }
+        Values =
+            added
+            |> List.fold
+                (fun values (f, v, source) -> values.Add(f, defaultArg (Map.tryFind f values) [] @ [ v, source ]))
+                given.Values }
