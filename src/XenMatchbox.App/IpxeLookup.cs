@@ -14,11 +14,14 @@ internal static class IpxeLookup
 {
 
     /// <summary>
-    /// GETs <paramref name="url"/> (<c>http://HOST:HTTPPORT/ipxe?LABELS</c>, see Boot.route) and returns the profile its script renders; the
+    /// GETs the route's URL (<c>http://HOST:HTTPPORT/ipxe?LABELS</c>, see Boot.route) and returns the
+    /// profile its script renders, with the key that signed the answer under --lookup-key
+    /// (<c>/ipxe.sig</c> from the same server, checked before a line is read); the
     /// profile's Id is "/ipxe?key=value&amp;…", since the script names none. Each try's answer, body
     /// included, must come within --connect-timeout plus --read-timeout (the client's handler bounds
-    /// connecting, and follows no redirect) and be at most 1 MiB. A refused or reset
-    /// connection, a body cut short and HTTP 502/503/504 are tried again. Failures are thrown as
+    /// connecting, and follows no redirect) and be at most 1 MiB. One try at one server:
+    /// Retries.AcrossServersAsync tries again (a refused or reset connection, a body cut short,
+    /// HTTP 502/503/504) and moves on to the next --server. Failures are thrown as
     /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
     /// script that is not matchbox's as XMB-211.
     /// </summary>
@@ -27,14 +30,11 @@ internal static class IpxeLookup
     {
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
-        return await Retries.RunAsync(async () =>
-        {
-            var body = await FetchAsync(http.Client, route.url, route.endpoint, labels, limits, cancel);
-            // Under --lookup-key, not a line is read before the exact bytes received are verified.
-            var signer = keys is null ? null : await VerifyAsync(http, route, keys, body, cancel);
-            // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
-            return (Ipxe.parse(source, Encoding.UTF8.GetString(body)).OrFail(), signer);
-        }, cancel);
+        var body = await FetchAsync(http.Client, route.url, route.endpoint, labels, limits, cancel);
+        // Under --lookup-key, not a line is read before the exact bytes received are verified.
+        var signer = keys is null ? null : await VerifyAsync(http, route, keys, body, cancel);
+        // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
+        return (Ipxe.parse(source, Encoding.UTF8.GetString(body)).OrFail(), signer);
     }
 
     /// <summary>

@@ -13,9 +13,13 @@ namespace XenMatchbox.App;
 internal static class MatchboxLookup
 {
 
-    /// <summary>Asks matchbox at <paramref name="endpoint"/> (host:port, see Boot.route) for the labels' profile.</summary>
+    /// <summary>
+    /// Asks matchbox at <paramref name="endpoint"/> (host:port, see Boot.route) for the labels'
+    /// profile, once: Retries.AcrossServersAsync owns the retries and the move to the next server;
+    /// <paramref name="lastTry"/> is whether no other try at this server follows.
+    /// </summary>
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, bool lastTry, CancellationToken cancel)
     {
         // Trust only the CA given with --ca, never the system store. The host name check stays on.
         var trust = new X509ChainPolicy
@@ -29,42 +33,37 @@ internal static class MatchboxLookup
         {
             request.Labels[key] = value;
         }
-        var tries = 0;
-        return await Retries.RunAsync(async () =>
+        // A channel per try: a gRPC channel whose connection failed backs off on its own and
+        // fails the calls meanwhile with the old error, so a retry on it would never see a
+        // matchbox that has come back (restarted) in between. Retries.AcrossServersAsync owns the backoff.
+        using var handler = new SocketsHttpHandler
         {
-            var lastTry = ++tries >= Transfer.MaxAttempts;
-            // A channel per try: a gRPC channel whose connection failed backs off on its own and
-            // fails the calls meanwhile with the old error, so a retry on it would never see a
-            // matchbox that has come back (restarted) in between. Retries.RunAsync owns the backoff.
-            using var handler = new SocketsHttpHandler
+            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+            SslOptions = new SslClientAuthenticationOptions
             {
-                ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
-                SslOptions = new SslClientAuthenticationOptions
-                {
-                    // matchbox accepts any certificate its CA signed; ours is always presented.
-                    ClientCertificates = [tls.ClientCertificate!],
-                    CertificateChainPolicy = trust,
-                },
-            };
-            using var channel = GrpcChannel.ForAddress($"https://{endpoint}", new GrpcChannelOptions
-            {
-                HttpHandler = handler,
-                DisposeHttpClient = true,
-                MaxReceiveMessageSize = Limits.MaxGrpcAnswerBytes,
-            });
-            var client = new Select.SelectClient(channel);
-            try
-            {
-                // matchbox sets no deadline of its own: connecting and answering are bounded here.
-                var deadline = DateTime.UtcNow.AddSeconds(limits.ConnectSeconds + limits.ReadSeconds);
-                var reply = await client.SelectProfileAsync(request, deadline: deadline, cancellationToken: cancel);
-                return ToUnvalidated(reply.Profile, labels);
-            }
-            catch (RpcException e) when (!cancel.IsCancellationRequested)
-            {
-                throw new BootFailure(Classify(e, endpoint, labels, limits, lastTry), e);
-            }
-        }, cancel);
+                // matchbox accepts any certificate its CA signed; ours is always presented.
+                ClientCertificates = [tls.ClientCertificate!],
+                CertificateChainPolicy = trust,
+            },
+        };
+        using var channel = GrpcChannel.ForAddress($"https://{endpoint}", new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = Limits.MaxGrpcAnswerBytes,
+        });
+        var client = new Select.SelectClient(channel);
+        try
+        {
+            // matchbox sets no deadline of its own: connecting and answering are bounded here.
+            var deadline = DateTime.UtcNow.AddSeconds(limits.ConnectSeconds + limits.ReadSeconds);
+            var reply = await client.SelectProfileAsync(request, deadline: deadline, cancellationToken: cancel);
+            return ToUnvalidated(reply.Profile, labels);
+        }
+        catch (RpcException e) when (!cancel.IsCancellationRequested)
+        {
+            throw new BootFailure(Classify(e, endpoint, labels, limits, lastTry), e);
+        }
     }
 
     private static Plan.UnvalidatedProfile ToUnvalidated(XenMatchbox.Matchbox.Storage.Profile? profile, Labels.Labels labels)

@@ -12,12 +12,12 @@ internal sealed record LookupResult(
 
 /// <summary>
 /// Looks the profile up by the route the Domain names (gRPC with a client certificate, else
-/// /ipxe), with the domain's own uuid and name when a label or the args need them.
+/// /ipxe), from each --server in turn until one answers (notes on the way through say), with the domain's own uuid and name when a label or the args need them.
 /// </summary>
 internal static class ProfileLookup
 {
     public static async Task<LookupResult> SelectAsync(
-        CommandLine.Settings settings, TlsMaterial tls, KeyRing? keys, XenstoreIdentity? identity, AssetHttp http, CancellationToken cancel)
+        CommandLine.Settings settings, TlsMaterial tls, KeyRing? keys, XenstoreIdentity? identity, AssetHttp http, Action<string> say, CancellationToken cancel)
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
@@ -32,13 +32,22 @@ internal static class ProfileLookup
             await RequireAsync(settings.Lookup.FromDomain.Head);
         }
         var labels = Labels.complete(settings.Lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
-        var route = Boot.route(settings.Server, labels);
-        var (profile, signer) = route switch
+        // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
+        // is kept, since relative asset paths resolve against its host (and /ipxe.sig comes from it).
+        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?)> AskAsync(Boot.LookupRoute route, bool lastTry)
         {
-            Boot.LookupRoute.Grpc grpc => (await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, cancel), null),
-            Boot.LookupRoute.Ipxe ipxe => await IpxeLookup.SelectProfileAsync(http, ipxe, keys, labels, settings.Limits, cancel),
-            _ => throw new InvalidOperationException("unknown lookup route"),
-        };
+            switch (route)
+            {
+                case Boot.LookupRoute.Grpc grpc:
+                    return (route, await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, lastTry, cancel), null);
+                case Boot.LookupRoute.Ipxe ipxe:
+                    var (found, signer) = await IpxeLookup.SelectProfileAsync(http, ipxe, keys, labels, settings.Limits, cancel);
+                    return (route, found, signer);
+                default:
+                    throw new InvalidOperationException("unknown lookup route");
+            }
+        }
+        var (route, profile, signer) = await Retries.AcrossServersAsync(Boot.routes(settings.Server, labels), AskAsync, say, cancel);
         var expansion = Boot.missingDomainLabel(labels, profile).ValueOrNull() is { } missing
             ? Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels))
             : labels;

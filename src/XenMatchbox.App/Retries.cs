@@ -1,3 +1,4 @@
+using Microsoft.FSharp.Collections;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -23,6 +24,46 @@ internal static class Retries
             {
                 beforeRetry?.Invoke();
                 await Task.Delay(Transfer.backoffMilliseconds(number + 1), cancel);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A lookup across the --server hosts, as <see cref="Failover"/> orders the tries: runs
+    /// <paramref name="attempt"/> (one try at one route; whether it is that server's last) until one
+    /// answers, saying each step's note through <paramref name="say"/>; the lookup's error when the
+    /// Domain says it has failed.
+    /// </summary>
+    public static async Task<T> AcrossServersAsync<T>(
+        IEnumerable<Boot.LookupRoute> routes, Func<Boot.LookupRoute, bool, Task<T>> attempt, Action<string> say, CancellationToken cancel)
+    {
+        var step = Failover.start(ListModule.OfSeq(routes));
+        while (true)
+        {
+            if (step is not Failover.Step.Ask { Item: var next })
+            {
+                throw new BootFailure(((Failover.Step.Fail)step).Item);
+            }
+            if (next.Note.ValueOrNull() is { } note)
+            {
+                say(note);
+            }
+            if (next.DelayMilliseconds > 0)
+            {
+                await Task.Delay(next.DelayMilliseconds, cancel);
+            }
+            try
+            {
+                return await attempt(next.Route, next.LastTry);
+            }
+            catch (BootFailure failure) when (!cancel.IsCancellationRequested)
+            {
+                step = Failover.failed(next, failure.Error);
+                if (step is Failover.Step.Fail { Item: var error } && ReferenceEquals(error, failure.Error))
+                {
+                    // The try's own failure ends the lookup: keep its exception, and what lies under it.
+                    throw;
+                }
             }
         }
     }

@@ -11,6 +11,14 @@ type Source =
     | FromEnvironment of variable: string
     | FromFile of path: string * line: int
 
+/// How errors name a value's setting: the flag, its variable, or its key and its file line.
+let private named flag source =
+    let name = (spec flag).Name
+    match source with
+    | FromEnvironment variable -> variable
+    | FromFile(path, line) -> $"{name.TrimStart '-'} ({path} line {line})"
+    | FromArgv -> name
+
 type Given =
     { Values: Map<Flag, (string * Source) list>
       Disk: string option }
@@ -20,11 +28,14 @@ type Given =
     member this.One flag = this.All flag |> List.tryHead
     member this.Has flag = this.Values.ContainsKey flag
     member this.Named flag =
-        let name = (spec flag).Name
         match this.Values |> Map.tryFind flag |> Option.bind List.tryHead with
-        | Some(_, FromEnvironment variable) -> variable
-        | Some(_, FromFile(path, line)) -> $"{name.TrimStart '-'} ({path} line {line})"
-        | _ -> name
+        | Some(_, source) -> named flag source
+        | None -> (spec flag).Name
+    member this.Sourced flag =
+        this.Values
+        |> Map.tryFind flag
+        |> Option.defaultValue []
+        |> List.map (fun (value, source) -> value, named flag source)
 
 let wantsHelp (argv: string array) =
     let help = names Help

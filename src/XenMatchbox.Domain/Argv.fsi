@@ -32,6 +32,8 @@ type Given =
     member Has: flag: Flag -> bool
     /// How errors name the setting: the flag, its variable, or its key and its file line.
     member Named: flag: Flag -> string
+    /// Every value of the flag, in order, each with how errors name where it was set (as Named).
+    member Sourced: flag: Flag -> (string * string) list
 
 /// Whether argv asks for --help (or -h), anywhere: then nothing else is read.
 val wantsHelp: argv: string array -> bool

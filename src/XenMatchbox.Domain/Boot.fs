@@ -57,30 +57,43 @@ let prepare (settings: Settings) standardOutputIsTerminal =
       AssetKeys = if settings.Trust.VerifyAssets then settings.Trust.AssetKeys else [] }
 
 type LookupRoute =
-    | Grpc of endpoint: string
-    | Ipxe of endpoint: string * url: string
+    | Grpc of host: string * endpoint: string
+    | Ipxe of host: string * endpoint: string * url: string
 
-let route (server: ServerSettings) labels =
-    let host = hostForUrl server.Host
+let route (server: ServerSettings) host labels =
+    let shown = hostForUrl host
     match server.Client with
-    | Some _ -> Grpc $"{host}:{server.GrpcPort}"
+    | Some _ -> Grpc(host, $"{shown}:{server.GrpcPort}")
     | None ->
         let scheme = if server.WebSsl then "https" else "http"
-        let endpoint = $"{scheme}://{host}:{server.HttpPort}/ipxe"
-        Ipxe(endpoint, $"{endpoint}?{Ipxe.query labels}")
+        let endpoint = $"{scheme}://{shown}:{server.HttpPort}/ipxe"
+        Ipxe(host, endpoint, $"{endpoint}?{Ipxe.query labels}")
+
+let routes (server: ServerSettings) labels =
+    server.Servers.Hosts |> List.map (fun host -> route server host labels)
+
+let routeHost route =
+    match route with
+    | Grpc(host, _)
+    | Ipxe(host, _, _) -> host
+
+let routeServer route =
+    match route with
+    | Grpc(_, endpoint)
+    | Ipxe(_, endpoint, _) -> endpoint
 
 let lookupSignature route =
     match route with
     | Grpc _ -> None
-    | Ipxe(_, url) ->
+    | Ipxe(_, _, url) ->
         Plan.resolveAsset { Host = ""; Port = 0; Secure = false } "(lookup)" url
         |> Result.toOption
         |> Option.map Trust.signatureUrl
 
 let describeRoute route =
     match route with
-    | Grpc endpoint -> $"gRPC {endpoint}"
-    | Ipxe(_, url) -> $"HTTP {url}"
+    | Grpc(_, endpoint) -> $"gRPC {endpoint}"
+    | Ipxe(_, _, url) -> $"HTTP {url}"
 
 let missingDomainLabel labels (profile: UnvalidatedProfile) =
     Template.references profile.Args
@@ -99,6 +112,7 @@ type Ending =
 
 type RunPlan =
     { Route: LookupRoute
+      AnsweredBy: string option
       Labels: Labels
       Plan: BootPlan
       Result: byte array
@@ -120,7 +134,7 @@ let private downloads (settings: Settings) (plan: BootPlan) =
       | None -> () ]
 
 let create (settings: Settings) route labels expansion profile =
-    let httpBase = { Host = settings.Server.Host; Port = settings.Server.HttpPort; Secure = settings.Server.WebSsl }
+    let httpBase = { Host = routeHost route; Port = settings.Server.HttpPort; Secure = settings.Server.WebSsl }
     Plan.create httpBase settings.OutputDirectory expansion settings.ConfigArgs profile
     |> Result.bind (fun plan ->
         Output.render
@@ -142,6 +156,7 @@ let create (settings: Settings) route labels expansion profile =
             | Ok work, Ok ending ->
                 Ok
                     { Route = route
+                      AnsweredBy = if settings.Server.Servers.Hosts.Length > 1 then Some(routeServer route) else None
                       Labels = labels
                       Plan = plan
                       Result = result
@@ -152,7 +167,8 @@ let create (settings: Settings) route labels expansion profile =
             | _, Error e -> Error e))
 
 let foundLine run =
-    $"profile {run.Plan.ProfileId} matches {display run.Labels}"
+    let from = run.AnsweredBy |> Option.map (fun server -> $" from {server}") |> Option.defaultValue ""
+    $"profile {run.Plan.ProfileId} matches {display run.Labels}{from}"
 
 let readyLine run =
     match run.Ending with

@@ -70,15 +70,26 @@ type Preparation =
 /// The preparation for the settings; standardOutputIsTerminal is what the shell finds.
 val prepare: settings: Settings -> standardOutputIsTerminal: bool -> Preparation
 
-/// How the profile is looked up.
+/// How the profile is looked up, and from which of the --server hosts.
 type LookupRoute =
-    /// matchbox's gRPC Select API over mutual TLS, at host:port (an IPv6 host in brackets).
-    | Grpc of endpoint: string
-    /// matchbox's read-only /ipxe endpoint: the URL without the query, and the whole URL with it.
-    | Ipxe of endpoint: string * url: string
+    /// matchbox's gRPC Select API over mutual TLS: the host asked, and host:port (an IPv6 host in
+    /// brackets).
+    | Grpc of host: string * endpoint: string
+    /// matchbox's read-only /ipxe endpoint: the host asked, the URL without the query, and the
+    /// whole URL with it.
+    | Ipxe of host: string * endpoint: string * url: string
 
-/// The route: gRPC with a client certificate, else /ipxe with the labels as its query.
-val route: server: ServerSettings -> labels: Labels -> LookupRoute
+/// The route to one host: gRPC with a client certificate, else /ipxe with the labels as its query.
+val route: server: ServerSettings -> host: string -> labels: Labels -> LookupRoute
+
+/// The route to each --server host, in the order they are asked.
+val routes: server: ServerSettings -> labels: Labels -> LookupRoute list
+
+/// The host the route asks (as --server gave it, an IPv6 address without brackets).
+val routeHost: LookupRoute -> string
+
+/// The server as messages name it: "mb:8081" for gRPC, "http://mb:8080/ipxe" for /ipxe.
+val routeServer: LookupRoute -> string
 
 /// Where the signature of the route's answer is: /ipxe.sig with the same query (matchbox signs
 /// what the same labels render); None for gRPC, which mutual TLS vouches for.
@@ -124,8 +135,11 @@ type Ending =
 /// The plan of one run, once the profile is known.
 type RunPlan =
     {
-        /// How the profile was looked up.
+        /// How the profile was looked up, and the server that answered.
         Route: LookupRoute
+        /// The server that answered (as routeServer names it) when several were given, for the
+        /// lines that name it; None with one --server.
+        AnsweredBy: string option
         /// The labels it was looked up by.
         Labels: Labels
         /// The boot plan: URLs, file paths, the expanded command line.
@@ -140,7 +154,8 @@ type RunPlan =
         Keep: string list
     }
 
-/// The run's plan from the settings, the route, the labels the lookup used, the labels the args
+/// The run's plan from the settings, the route that answered (relative asset paths resolve
+/// against its host), the labels the lookup used, the labels the args
 /// are expanded with (those plus the domain's own when missingDomainLabel asked for them) and the
 /// profile. Every check a boot makes before downloading is made here: the profile, the args, the
 /// output format (and for stage the stanza), so nothing is fetched for a run that cannot end well.
@@ -152,7 +167,8 @@ val create:
     profile: UnvalidatedProfile ->
         Result<RunPlan, BootError>
 
-/// The line said once the profile is known: "profile ID matches LABELS".
+/// The line said once the profile is known: "profile ID matches LABELS", and with several
+/// --server hosts " from SERVER", the one that answered.
 val foundLine: run: RunPlan -> string
 
 /// The line said after a boot wrote its result: "kernel PATH, ramdisk PATH ready"; None otherwise.

@@ -16,7 +16,7 @@ let DefaultConfigFile = ConfigFile.DefaultPath
 type ClientCertificate = { CertFile: string; KeyFile: string }
 
 type ServerSettings =
-    { Host: string
+    { Servers: Servers.ServerList
       HttpPort: int
       GrpcPort: int
       CaFile: string option
@@ -72,19 +72,6 @@ let private parsePort (given: Given) flag fallback =
         match Int32.TryParse(text, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
         | true, port when port >= 1 && port <= 65535 -> Ok port
         | _ -> Error(CommandLine(InvalidPort(given.Named flag, text)))
-
-let private parseHost (given: Given) =
-    let invalid host reason = fail (InvalidServer(given.Named Server, host, reason))
-    match given.One Server with
-    | None -> fail MissingServer
-    | Some host when host.Length = 0 -> invalid host "it is empty"
-    | Some host when host.Contains "://" -> invalid host "it is a URL, not a host"
-    | Some host when host.IndexOfAny [| '/'; ' '; '?'; '#'; '@' |] >= 0 -> invalid host "it is not a host name"
-    | Some host when host.StartsWith "[" && host.EndsWith "]" -> Ok(host.Trim('[', ']'))
-    | Some host when host.Contains ':' && Uri.CheckHostName host <> UriHostNameType.IPv6 ->
-        invalid host "it carries a port"
-    | Some host when Uri.CheckHostName host = UriHostNameType.Unknown -> invalid host "it is not a host name"
-    | Some host -> Ok host
 
 /// gRPC needs all three TLS files; without a client certificate (or with --http-only) the lookup
 /// goes to /ipxe and --ca, if given, still serves https:// assets.
@@ -208,7 +195,7 @@ let private directory mode (given: Given) =
 let private settings mode environment (given: Given) =
     validated {
         let! runAs = parseRunAs (given.One RunAs)
-        let! host = parseHost given
+        let! servers = Servers.create (given.Sourced Server)
         let! httpPort = parsePort given HttpPort DefaultHttpPort
         let! grpcPort = parsePort given GrpcPort DefaultGrpcPort
         let! lookup = Labels.parseLookup (given.All Lookup)
@@ -226,7 +213,7 @@ let private settings mode environment (given: Given) =
                 | Bootloader when given.Has NotReally -> DryRun
                 | Bootloader -> Install
               Server =
-                { Host = host
+                { Servers = servers
                   HttpPort = httpPort
                   GrpcPort = grpcPort
                   CaFile = ca

@@ -24,8 +24,8 @@ type ClientCertificate =
 /// matchbox's endpoints and the TLS files.
 type ServerSettings =
     {
-        /// matchbox's host name or IP address (--server); an IPv6 address without its brackets.
-        Host: string
+        /// matchbox's host names or IP addresses (--server), in the order a lookup asks them.
+        Servers: Servers.ServerList
         /// matchbox's HTTP port, for /ipxe and /assets/... (--httpport, default 8080).
         HttpPort: int
         /// matchbox's gRPC port (--grpcport, default 8081).

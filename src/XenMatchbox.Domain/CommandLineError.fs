@@ -44,7 +44,8 @@ module CommandLineError =
         | InvalidServer(source, value, reason) ->
             { Code = "XMB-103"
               Cause = $"{source} '{value}' is not usable: {reason}"
-              Fix = "give only the host name or IP address in --server; ports go in --httpport and --grpcport" }
+              Fix =
+                "give --server host names or IP addresses only, each once, separated by commas; ports go in --httpport and --grpcport" }
         | InvalidPort(flag, value) ->
             { Code = "XMB-104"
               Cause = $"{flag} '{value}' is not a TCP port"

@@ -8,8 +8,9 @@ type CommandLineError =
     | CommandLineRejected of reason: string
     /// XMB-102: no matchbox server was given (--server is required).
     | MissingServer
-    /// XMB-103: --server is not a bare host name or IP address (empty, a URL, or with a port or
-    /// path); the flag (or the variable or config line that set it), the value and why.
+    /// XMB-103: a --server item is not a bare host name or IP address (empty, a URL, or with a port
+    /// or path), or names a host given before; the flag (or the variable or config line that set
+    /// it), the value (and the item, when the value is a list) and why.
     | InvalidServer of source: string * value: string * reason: string
     /// XMB-104: a port is not a number from 1 to 65535; the flag (or the variable or config line
     /// that set it) and the value.

@@ -125,7 +125,12 @@ let spec flag =
         |> defaults DefaultOutputFormat
     | OutputDirectory ->
         libxl "--output-directory" "path" [ Bootloader; ShowMode ] "where to write the kernel and ramdisk"
-    | Server -> valued "--server" "host" "matchbox host name or IP address (required)"
+    | Server ->
+        { valued
+              "--server"
+              "host"
+              "matchbox host name or IP address (required); several, repeated or comma-separated, are asked in order until one answers" with
+            Repeatable = true }
     | HttpPort ->
         valued "--httpport" "port" "matchbox HTTP port, for /ipxe and /assets/..." |> defaults (string DefaultHttpPort)
     | GrpcPort -> valued "--grpcport" "port" "matchbox gRPC port" |> defaults (string DefaultGrpcPort)

@@ -55,7 +55,7 @@ type Flag =
     | OutputFormat
     /// --output-directory: libxl's directory for the kernel and ramdisk.
     | OutputDirectory
-    /// --server: matchbox's host.
+    /// --server: matchbox's host, or several (repeatable, comma-separated).
     | Server
     /// --httpport: matchbox's HTTP port.
     | HttpPort
@@ -115,7 +115,8 @@ type FlagSpec =
         Aliases: string list
         /// The placeholder of its value in --help, e.g. "path"; None for a switch.
         Value: string option
-        /// Whether it may be given more than once (--lookup).
+        /// Whether it may be given more than once (--lookup, --server), also on several lines of the
+        /// configuration file.
         Repeatable: bool
         /// Whether libxl passes it (listed apart in --help).
         FromLibxl: bool

@@ -18,10 +18,12 @@ val switchValue: text: string -> bool option
 val environmentLayer: environment: (string -> string option) -> ownVariables: string list -> Result<Layer, BootError>
 
 /// The configuration file's lines, "key = value" (a value may be in double quotes), blank lines and
-/// '#' comments. Unknown keys, keys the file may not set, a key set twice and a file that is not
-/// text are errors naming the file and line.
+/// '#' comments. Unknown keys, keys the file may not set, a key set twice (but for a repeatable
+/// flag's, e.g. server, whose lines add up in order) and a file that is not text are errors naming
+/// the file and line.
 val fileLayer: path: string -> text: string -> Result<Layer, BootError>
 
-/// Adds a lower layer's values for the flags the given ones do not set; a setting also hides the
+/// Adds a lower layer's values (all of a repeatable flag's, in order) for the flags the given ones
+/// do not set; a setting also hides the
 /// settings it excludes (--no-cache and --cache-dir; --http-only and --cert/--key).
 val underlay: given: Given -> layer: Layer -> Given

@@ -25,6 +25,7 @@ type LookupError =
     | ServerTimedOut of endpoint: Endpoint * what: string
     | IpxeScriptRejected of url: string * line: int * reason: string
     | DomainLabelUnavailable of key: string * detail: string
+    | NoServerAnswered of failures: (string * string * string) list
 
 module LookupError =
 
@@ -118,3 +119,10 @@ module LookupError =
               Cause = $"the domain's {key} is needed but cannot be read from xenstore: {detail}"
               Fix =
                 $"run xenmatchbox under xl in dom0 (xenstore-read on PATH), or give the label yourself with --lookup {key}=VALUE" }
+        | NoServerAnswered failures ->
+            let each =
+                failures |> List.map (fun (server, code, detail) -> $"{server} {code} {detail}") |> String.concat "; "
+            { Code = "XMB-213"
+              Cause = $"no matchbox server answered the lookup: {each}"
+              Fix =
+                "start matchbox on at least one --server host, or check --server and the port (--grpcport, or --httpport over HTTP); each server's code says what failed there" }

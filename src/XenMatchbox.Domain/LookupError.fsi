@@ -53,6 +53,10 @@ type LookupError =
     | IpxeScriptRejected of url: string * line: int * reason: string
     /// XMB-212: a bare --lookup key (uuid or name) cannot be read from xenstore; the key and the reason.
     | DomainLabelUnavailable of key: string * detail: string
+    /// XMB-213: several --server hosts were given and none answered the lookup (each was
+    /// unreachable, timed out or failed with 5xx/Unavailable, after retries): each server as
+    /// messages name it, the code of its last failure and a short detail, in the order asked.
+    | NoServerAnswered of failures: (string * string * string) list
 
 /// The code, cause and fix of each lookup error.
 module LookupError =

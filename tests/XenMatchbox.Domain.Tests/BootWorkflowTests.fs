@@ -44,7 +44,7 @@ let private profile args : Plan.UnvalidatedProfile =
 let private labels = Expect.ok "labels" (Labels.fromLookups [ "mac=52:54:00:aa:bb:cc" ])
 
 let private plan (s: CommandLine.Settings) args =
-    create s (route s.Server labels) labels labels (profile args)
+    create s (routes s.Server labels |> List.head) labels labels (profile args)
 
 [<Fact>]
 let ``a boot opens libxl's file, links cached files, and drops privileges only when asked`` () =
@@ -92,14 +92,16 @@ let ``a lookup by the domain's own uuid reads xenstore before the lookup`` () =
 
 [<Fact>]
 let ``the route is gRPC with a client certificate, else /ipxe with the labels, an IPv6 host in brackets`` () =
-    Assert.Equal(Grpc "mb:8081", route (boot []).Server labels)
+    Assert.Equal<LookupRoute list>([ Grpc("mb", "mb:8081") ], routes (boot []).Server labels)
     let httpOnly = settings [ "show"; "--server"; "fd00::1"; "--lookup"; "mac=52:54:00:aa:bb:cc" ]
-    match route httpOnly.Server labels with
-    | Ipxe(endpoint, url) ->
+    match routes httpOnly.Server labels with
+    | [ Ipxe(host, endpoint, url) as only ] ->
+        Assert.Equal("fd00::1", host)
         Assert.Equal("http://[fd00::1]:8080/ipxe", endpoint)
         Assert.Equal("http://[fd00::1]:8080/ipxe?mac=52%3A54%3A00%3Aaa%3Abb%3Acc", url)
-        Assert.Equal("HTTP " + url, describeRoute (route httpOnly.Server labels))
-    | Grpc _ -> failwith "expected /ipxe"
+        Assert.Equal("HTTP " + url, describeRoute only)
+        Assert.Equal(endpoint, routeServer only)
+    | _ -> failwith "expected one /ipxe route"
 
 [<Theory>]
 [<InlineData("xmb.uuid=${uuid}", "uuid")>]

@@ -157,7 +157,7 @@ let describeSettings (settings: CommandLine.Settings) =
         | None -> "none", "none"
     String.concat
         "\n"
-        [ $"server.host: {settings.Server.Host}"
+        [ $"""server.host: {String.concat "," settings.Server.Servers.Hosts}"""
           $"server.httpPort: {settings.Server.HttpPort}"
           $"server.grpcPort: {settings.Server.GrpcPort}"
           $"""server.caFile: {defaultArg settings.Server.CaFile "none"}"""

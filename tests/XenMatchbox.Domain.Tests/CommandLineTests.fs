@@ -187,7 +187,7 @@ let ``a --server that is not a bare host is an error`` (server: string) =
 [<Fact>]
 let ``an IPv6 --server in brackets is kept without them`` () =
     let settings = settingsOf (withDisk (without "--server" @ [ "--server"; "[fd00::1]" ]))
-    Expect.equalText "fd00::1" settings.Server.Host
+    Expect.equal "hosts" [ "fd00::1" ] settings.Server.Servers.Hosts
 
 [<Fact>]
 let ``no --lookup is an error`` () =

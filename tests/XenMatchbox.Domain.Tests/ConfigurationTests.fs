@@ -65,7 +65,7 @@ let ``a domU config needs only its labels when the file holds the rest`` () =
               "cache-size = 2G"
               "" ]
     let s = settings [] (Some config) (bootArgv [])
-    Expect.equal "host" "mb.example.com" s.Server.Host
+    Expect.equal "host" [ "mb.example.com" ] s.Server.Servers.Hosts
     Expect.equal "grpc port" 18081 s.Server.GrpcPort
     Expect.equal
         "client"
@@ -94,7 +94,7 @@ let ``an unknown key is an error naming the key and its line`` () =
 
 [<Theory>]
 [<InlineData("lookup = mac=52:54:00:aa:bb:cc", 1)>]
-[<InlineData("server = mb\nserver = other", 2)>]
+[<InlineData("server = mb\ngrpcport = 1\ngrpcport = 2", 3)>]
 [<InlineData("server mb", 1)>]
 [<InlineData("server = mb\nno-cache = maybe", 2)>]
 [<InlineData("server = mb\n\n# runas\nrunas = 997", 4)>]
@@ -245,9 +245,9 @@ let ``web-ssl and web-ca come from the file or the environment, and make matchbo
     Expect.isTrue "web-ssl from the file" fromFile.Server.WebSsl
     Expect.equal "web-ca from the file" (Some "/etc/matchbox/web-ca.crt") fromFile.Server.WebCaFile
     let labels = Labels.fromLookups [ "mac=52:54:00:aa:bb:cc" ] |> Expect.ok "labels"
-    match Boot.route fromFile.Server labels with
-    | Boot.Ipxe(endpoint, _) -> Expect.equalText "https://mb:8080/ipxe" endpoint
-    | Boot.Grpc _ -> Expect.fail "expected /ipxe"
+    match Boot.routes fromFile.Server labels with
+    | [ Boot.Ipxe(_, endpoint, _) ] -> Expect.equalText "https://mb:8080/ipxe" endpoint
+    | _ -> Expect.fail "expected one /ipxe route"
     let fromEnvironment = settings [ "XENMATCHBOX_WEB_SSL", "true" ] None (bootArgv [ "--server=mb" ])
     Expect.isTrue "web-ssl from the environment" fromEnvironment.Server.WebSsl
     Expect.isTrue "off unless asked" (not (settings [] None (bootArgv [ "--server=mb" ])).Server.WebSsl)

@@ -30,6 +30,8 @@ let private everyCase (texts: string list) =
             box 1048576L
         elif t = typeof<string list> then
             box [ text (); text () ]
+        elif t = typeof<(string * string * string) list> then
+            box [ text (), text (), text (); text (), text (), text () ]
         elif FSharpType.IsUnion t then
             // Endpoint, LookupStatus: the first case that has a payload.
             let case = FSharpType.GetUnionCases t |> Array.find (fun c -> c.GetFields().Length > 0)

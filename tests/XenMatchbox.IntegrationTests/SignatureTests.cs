@@ -271,6 +271,28 @@ public sealed class SignatureTests : IClassFixture<GnuPgKeys>, IAsyncLifetime
         AssertFailed(third, 8, "XMB-706", "the kernel");
     }
 
+    [RootFact]
+    public async Task A_restricted_boot_reads_root_only_key_files_before_the_drop_and_verifies_after_it()
+    {
+        using var run = new LibxlRun();
+        string RootOnly(string file)
+        {
+            var copy = Path.Combine(run.XenLibDir, Path.GetFileName(file));
+            File.Copy(file, copy);
+            File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            return copy;
+        }
+        var args = Args("--lookup-key", RootOnly(keys.Export("good")), "--verify-assets=required", "--asset-key", RootOnly(keys.Export("good", armour: true)));
+
+        var outcome = await run.RunAsync(["--runas=65534", "--quiet", .. run.LibxlFlags(), .. args, run.DiskPath]);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Equal("", outcome.Stderr);
+        Assert.True(initrd.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Ramdisk!)));
+        Assert.Equal(1, matchbox.Counters.Requests("/ipxe.sig"));
+        Assert.Equal(1, matchbox.Counters.Requests("/assets/initrd.img.sig"));
+    }
+
     [Fact]
     public async Task Show_names_the_signing_key_of_the_lookup_and_of_each_asset_or_why_a_boot_would_refuse_it()
     {

@@ -11,6 +11,7 @@ internal static class Cli
             {
                 ["serve", .. var rest] => await ServeCommand.RunAsync(Flags.Parse(rest, ServeCommand.ValueFlags, ServeCommand.Switches)),
                 ["certs", .. var rest] => CertsCommand.Run(Flags.Parse(rest, CertsCommand.ValueFlags, CertsCommand.Switches)),
+                ["sign", .. var rest] => SignCommand.Run(rest),
                 ["help" or "-h" or "--help" or "-help", ..] => Print(Usage.Text, ExitCode.Ok),
                 [] => Print(Usage.Text, ExitCode.Usage, Console.Error),
                 [var command, ..] => throw new UsageException($"unknown command '{command}'"),

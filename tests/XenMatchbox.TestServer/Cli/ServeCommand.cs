@@ -11,7 +11,7 @@ internal static class ServeCommand
 {
     public static readonly IReadOnlySet<string> ValueFlags = new HashSet<string>
     {
-        "data-path", "assets-path", "address", "rpc-address", "ca-file", "cert-file", "key-file", "ipxe-style", "counters-file",
+        "data-path", "assets-path", "address", "rpc-address", "ca-file", "cert-file", "key-file", "ipxe-style", "counters-file", "key-ring-path",
     };
 
     public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "verbose" };
@@ -97,6 +97,7 @@ internal static class ServeCommand
                 var other => throw new UsageException($"--ipxe-style: '{other}' is not current or v0.6.1"),
             },
             ConfigureLogging = flags.Switch("verbose") ? LogToStandardError : null,
+            IpxeSigner = flags.Value("key-ring-path") is { Length: > 0 } ? new KeyRingSigner(ExistingFile(flags, "key-ring-path")) : null,
         };
     }
 

@@ -8,6 +8,8 @@ internal static class Usage
           xenmatchbox-testserver serve --data-path DIR [--assets-path DIR] [--address HOST:PORT]
                                        [--rpc-address HOST:PORT --ca-file F --cert-file F --key-file F]
                                        [--ipxe-style current|v0.6.1] [--counters-file F] [--verbose]
+                                       [--key-ring-path F]
+          xenmatchbox-testserver sign --key-ring-path F FILE...
           xenmatchbox-testserver certs --out DIR [--san 127.0.0.1,localhost] [--key-type ecdsa|rsa]
 
         serve   Serve a matchbox data directory (groups/*.json, profiles/*.json) like matchbox does:
@@ -17,6 +19,10 @@ internal static class Usage
                   ready http=HOST:PORT grpc=HOST:PORT   (grpc=off without --rpc-address)
                 and runs until SIGTERM or SIGINT. --verbose logs requests to stderr. --counters-file
                 keeps "PATH REQUESTS BODY-BYTES" lines of what HTTP has served in F (for benchmarks).
+                --key-ring-path (a secret key, gpg --export-secret-keys, no passphrase) signs /ipxe
+                for /ipxe.sig and /ipxe.asc in text mode, as matchbox's -key-ring-path; else 404.
+        sign    Write FILE.sig beside each FILE: a detached binary signature by --key-ring-path's key,
+                as a distribution publishes beside its kernel and initramfs.
         certs   Write a test PKI as PEM files into --out: ca.crt, server.crt, server.key (server
                 certificate for the --san names and IPs), client.crt, client.key (unencrypted keys).
 

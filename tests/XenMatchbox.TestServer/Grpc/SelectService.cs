@@ -15,6 +15,7 @@ internal sealed class SelectService(ServerState state) : Select.SelectBase
     public override async Task<SelectGroupResponse> SelectGroup(SelectGroupRequest request, ServerCallContext context)
     {
         Record(request.Labels);
+        AnswerIfSet();
         try
         {
             var group = await GroupSelection.SelectGroupAsync(state.Store, request.Labels, context.CancellationToken);
@@ -33,6 +34,7 @@ internal sealed class SelectService(ServerState state) : Select.SelectBase
     public override async Task<SelectProfileResponse> SelectProfile(SelectProfileRequest request, ServerCallContext context)
     {
         Record(request.Labels);
+        AnswerIfSet();
         try
         {
             var profile = await GroupSelection.SelectProfileAsync(state.Store, request.Labels, context.CancellationToken);
@@ -41,6 +43,15 @@ internal sealed class SelectService(ServerState state) : Select.SelectBase
         catch (NoMatchException e)
         {
             throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+    }
+
+    // The status a test set in place of every answer (MatchboxTestServer.SelectAnswer).
+    private void AnswerIfSet()
+    {
+        if (state.SelectAnswer is { } status)
+        {
+            throw new RpcException(status);
         }
     }
 

@@ -159,6 +159,17 @@ public sealed class MatchboxTestServer : IAsyncDisposable
     public AssetFaults Faults => state.Faults;
 
     /// <summary>
+    /// When set, every rpcpb.Select call answers this status instead of selecting, e.g.
+    /// UNAVAILABLE as a proxy in front of a matchbox that is down answers; null (the default)
+    /// selects as matchbox does. Takes effect on the next call.
+    /// </summary>
+    public Grpc.Core.Status? SelectAnswer
+    {
+        get => state.SelectAnswer;
+        set => state.SelectAnswer = value;
+    }
+
+    /// <summary>
     /// Every TCP connection either listener accepted, in the order accepted, with the uid owning the
     /// client's socket (see <see cref="ClientConnection.Uid"/>; null unless
     /// <see cref="MatchboxTestServerOptions.RecordClientUids"/>). A copy as of this call; the log only

@@ -34,6 +34,9 @@ internal sealed class ServerState(IMatchboxStore store, string? assetsPath, Ipxe
 
     public AssetFaults Faults { get; } = new();
 
+    /// <summary>When set, the status every rpcpb.Select call answers instead of selecting.</summary>
+    public Grpc.Core.Status? SelectAnswer { get; set; }
+
     /// <summary>Whether each connection's client uid is looked up (in /proc/net/tcp; ~6 ms a connection).</summary>
     public bool RecordClientUids { get; } = recordClientUids;
 

@@ -1,0 +1,103 @@
+module XenMatchbox.Domain.Failover
+
+open XenMatchbox.Domain.Boot
+open XenMatchbox.Domain.Errors
+
+type Verdict =
+    | Answered
+    | TryLater
+    | NotAgain
+
+let judge error =
+    match error with
+    | _ when Transfer.isTransient error -> TryLater
+    | Lookup(ServerTimedOut _) -> NotAgain
+    | Lookup(LookupFailed(_, LookupStatus.Http status, _)) when status >= 500 && status <= 599 -> NotAgain
+    | _ -> Answered
+
+[<Sealed>]
+type Progress
+    internal
+    (
+        routes: LookupRoute list,
+        round: int,
+        pending: LookupRoute list,
+        again: LookupRoute list,
+        failures: Map<LookupRoute, BootError>
+    ) =
+    member internal _.Routes = routes
+    member internal _.Round = round
+    member internal _.Pending = pending
+    member internal _.Again = again
+    member internal _.Failures = failures
+
+type Attempt =
+    { Route: LookupRoute
+      DelayMilliseconds: int
+      LastTry: bool
+      Note: string option
+      Progress: Progress }
+
+type Step =
+    | Ask of Attempt
+    | Fail of BootError
+
+/// A failure as the one line of NoServerAnswered shows it: short, the endpoint left to the server.
+let private brief error =
+    let detail =
+        match error with
+        | Lookup(ServerUnreachable(_, detail))
+        | Lookup(ServerTimedOut(_, detail)) -> detail
+        | Lookup(LookupFailed(_, LookupStatus.Http status, detail)) -> $"HTTP {status}: {detail}"
+        | other -> cause other
+    Text.shown 160 detail
+
+let private ask (progress: Progress) delay note =
+    match progress.Pending with
+    | [] -> None
+    | route :: rest ->
+        Some(
+            Ask
+                { Route = route
+                  DelayMilliseconds = delay
+                  LastTry = progress.Round >= Transfer.MaxAttempts
+                  Note = if progress.Routes.Length > 1 then note route else None
+                  Progress = Progress(progress.Routes, progress.Round, rest, progress.Again, progress.Failures) }
+        )
+
+let start routes =
+    let progress = Progress(routes, 1, routes, [], Map.empty)
+    match ask progress 0 (fun _ -> None) with
+    | Some step -> step
+    | None -> Fail(Unexpected "no --server to ask")
+
+let failed (attempt: Attempt) error =
+    let progress = attempt.Progress
+    let verdict = judge error
+    let failures = progress.Failures.Add(attempt.Route, error)
+    let again = if verdict = TryLater then progress.Again @ [ attempt.Route ] else progress.Again
+    let failedNow = $"{routeServer attempt.Route} failed ({code error} {brief error})"
+    let thisRound = Progress(progress.Routes, progress.Round, progress.Pending, again, failures)
+    let nextRound = Progress(progress.Routes, progress.Round + 1, again, [], failures)
+    let delay = Transfer.backoffMilliseconds (progress.Round + 1)
+    let allFailed () =
+        match progress.Routes with
+        | [ _ ] -> Fail error
+        | routes ->
+            routes
+            |> List.choose (fun route ->
+                failures.TryFind route |> Option.map (fun e -> routeServer route, code e, brief e))
+            |> NoServerAnswered
+            |> Lookup
+            |> Fail
+    if verdict = Answered then
+        Fail error
+    else
+        ask thisRound 0 (fun next -> Some $"{failedNow}; asking {routeServer next}")
+        |> Option.orElse (
+            if progress.Round < Transfer.MaxAttempts then
+                ask nextRound delay (fun next -> Some $"{failedNow}; asking {routeServer next} again in {delay} ms")
+            else
+                None
+        )
+        |> Option.defaultWith allFailed

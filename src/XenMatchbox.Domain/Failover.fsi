@@ -1,0 +1,63 @@
+/// Failover across several --server hosts: which failure of one server is an answer that ends
+/// the lookup and which moves it on to the next, and the order of the tries. Each round asks the
+/// servers still in the running in order, once each; a server that could not answer now
+/// (refused, reset, 502/503/504, gRPC Unavailable) is asked again in the next round, after
+/// Transfer.backoffMilliseconds; one that timed out or failed with another 5xx is not (it would
+/// only spend the deadline again); at most Transfer.MaxAttempts rounds. With one server this is
+/// the retry rule every request follows. The shell only carries the steps out.
+module XenMatchbox.Domain.Failover
+
+open XenMatchbox.Domain.Boot
+open XenMatchbox.Domain.Errors
+
+/// What one server's failed lookup means for the lookup as a whole.
+type Verdict =
+    /// The server's own answer, which another server would not change or which the operator must
+    /// see: no matching group or profile, a 4xx, a gRPC status other than Unavailable, a script
+    /// that is not matchbox's, a certificate or TLS file refused, a profile that cannot boot.
+    /// The lookup ends with it.
+    | Answered
+    /// The server could not answer now (Transfer.isTransient): the next server, and this one
+    /// again in the next round.
+    | TryLater
+    /// The server timed out or failed with a 5xx other than 502/503/504: the next server, and not
+    /// this one again.
+    | NotAgain
+
+/// The verdict on one server's failure.
+val judge: error: BootError -> Verdict
+
+/// Where a lookup across servers stands between two tries.
+[<Sealed>]
+type Progress
+
+/// One try to make.
+type Attempt =
+    {
+        /// The server to ask, by its route.
+        Route: LookupRoute
+        /// Milliseconds to wait first: the backoff at the start of a later round, else 0.
+        DelayMilliseconds: int
+        /// Whether this is the server's last try (the last round), for rules that blame a
+        /// failure only once it happened on every try (GrpcFailure.Facts.LastTry).
+        LastTry: bool
+        /// A line to say before the try, with several servers: which server failed and how, and
+        /// which is asked now.
+        Note: string option
+        /// Where the lookup stands.
+        Progress: Progress
+    }
+
+/// What to do next.
+type Step =
+    /// Make this try; on failure, pass it and its error to failed.
+    | Ask of Attempt
+    /// The lookup has failed: with one server, its last error; with several, the first answer
+    /// that ends the lookup, or NoServerAnswered (XMB-213) naming each server's last failure.
+    | Fail of BootError
+
+/// The first try: the first route (routes, as Boot.routes gives them, are not empty).
+val start: routes: LookupRoute list -> Step
+
+/// The step after the attempt failed with the error.
+val failed: attempt: Attempt -> error: BootError -> Step
