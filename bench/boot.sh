@@ -4,7 +4,8 @@
 #   cold boot (empty cache) of an 8 MiB kernel + 64 MiB initrd, and curl fetching the same two
 #   files in the same run, with the ratio; a cached boot and the asset body bytes the server sent
 #   for it; `xenmatchbox --help`; peak RSS with the 64 MiB and with a 512 MiB initrd; 32 boots at
-#   once (empty shared cache, and --no-cache).
+#   once (empty shared cache, and --no-cache); with the built-in server, also the cold and cached
+#   boot with --verify-assets=required (kernel.sig and initrd.sig made by GnuPG), in the same runs.
 #
 # Against any matchbox instead of the built-in test server (no server byte counts then):
 #   BENCH_SERVER_ARGS="--server mb --ca ca.crt --cert client.crt --key client.key"
@@ -40,6 +41,16 @@ else
             >"$work/data/profiles/$name.json"
     done
     counters=$work/counters
+    # Detached signatures beside the assets, made by GnuPG (installed when missing), for the
+    # --verify-assets rows.
+    command -v gpg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y gnupg >/dev/null
+    mkdir -m 0700 "$work/gnupg"
+    gpg_batch() { gpg --homedir "$work/gnupg" --batch --pinentry-mode loopback --passphrase '' "$@"; }
+    gpg_batch --quick-gen-key 'bench <bench@xmb.test>' rsa2048 sign never 2>/dev/null
+    gpg_batch --export >"$work/bench.gpg"
+    for file in vmlinuz initrd.img; do gpg_batch --detach-sign -o "$work/assets/bench/$file.sig" "$work/assets/bench/$file"; done
+    gpgconf --homedir "$work/gnupg" --kill all 2>/dev/null || true
+    verify=(--verify-assets=required --asset-key "$work/bench.gpg")
     start_matchbox "$work" --counters-file "$counters"
     mapfile -t server_args < <(matchbox_args "$work")
     lookup=case=bench
@@ -109,6 +120,14 @@ for i in $(seq "$runs"); do
     after=$(body_bytes)
     [ -z "$counters" ] || echo "$(( after - before )) 0" >>"$work/cached-bytes"
     wall help "$xenmatchbox" --help
+    if [ -n "$counters" ]; then
+        rm -rf "$work/verified-cache"
+        prepare 1 "$work/verified-cache" "$lookup"
+        timed cold-verified "${argv[@]:0:${#argv[@]}-1}" "${verify[@]}" "$work/disk.img"
+        cmp -s "$work/xen/bootloader.1.d/ramdisk" "$work/assets/bench/initrd.img" || { echo "verified ramdisk differs" >&2; exit 1; }
+        prepare 1 "$work/verified-cache" "$lookup"
+        timed cached-verified "${argv[@]:0:${#argv[@]}-1}" "${verify[@]}" "$work/disk.img"
+    fi
 done
 if [ -n "$large_lookup" ]; then
     for i in $(seq "$runs"); do
@@ -157,6 +176,10 @@ row "cold boot / curl (medians)" "$(awk -v a="$(median "$work/cold")" -v b="$(me
 row "cached boot (304s, hard links)" "$(stats "$work/cached" 1 1)" "$(stats "$work/cached" 2 $mib)"
 row "cached boot / cold boot (medians)" "$(awk -v a="$(median "$work/cached")" -v b="$(median "$work/cold")" 'BEGIN { printf "%.2f", a / b }')" \
     "$([ -n "$counters" ] && echo "asset body bytes sent: $(stats "$work/cached-bytes" 1 1)" || echo "bytes sent: n/a (external server)")"
+[ ! -f "$work/cold-verified" ] || row "cold boot, --verify-assets=required (2 .sig)" "$(stats "$work/cold-verified" 1 1)" "$(stats "$work/cold-verified" 2 $mib)"
+[ ! -f "$work/cold-verified" ] || row "cold boot verified / cold boot (medians)" \
+    "$(awk -v a="$(median "$work/cold-verified")" -v b="$(median "$work/cold")" 'BEGIN { printf "%.2f", a / b }')" ""
+[ ! -f "$work/cached-verified" ] || row "cached boot, --verify-assets=required" "$(stats "$work/cached-verified" 1 1)" "$(stats "$work/cached-verified" 2 $mib)"
 row "xenmatchbox --help" "$(stats "$work/help" 1 1)" ""
 [ ! -f "$work/large" ] || row "cold boot, 8 MiB kernel + 512 MiB initrd" "$(stats "$work/large" 1 1)" "$(stats "$work/large" 2 $mib)"
 [ ! -f "$work/large" ] || row "peak RSS growth, 64 MiB -> 512 MiB initrd (medians)" "" \

@@ -19,6 +19,21 @@ dotnet publish tests/XenMatchbox.TestServer -c Release -r linux-x64 --self-conta
     -nologo -v quiet -clp:NoSummary
 cp artifacts/aot/xenmatchbox tests/e2e/payload/test.sh tests/e2e/payload/argv-logger "$payload/"
 mkdir -p "$payload/tls"
+# The Trust scenario's key, made by GnuPG: matchbox's signing key (secret, no passphrase, as
+# -key-ring-path reads it) and its public half as an operator exports it for --lookup-key/--asset-key.
+if ! command -v gpg >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y gnupg >/dev/null
+fi
+gnupg=$(mktemp -d -t xmb-e2e-gpg.XXXXXX)
+mkdir -p "$payload/keys"
+gpg_batch() { gpg --homedir "$gnupg" --batch --quiet --pinentry-mode loopback --passphrase '' "$@"; }
+gpg_batch --quick-gen-key 'xenmatchbox e2e matchbox <matchbox@xmb.test>' rsa2048 sign never 2>/dev/null
+gpg_batch --export-secret-keys >"$payload/keys/signing.key"
+gpg_batch --export >"$payload/keys/matchbox.gpg"
+gpg_batch --export --armor >"$payload/keys/matchbox.asc"
+gpg_batch --with-colons --list-keys | awk -F: '$1 == "pub" { print $5; exit }' >"$payload/keys/keyid"
+gpgconf --homedir "$gnupg" --kill all 2>/dev/null || true
+rm -rf "$gnupg"
 "$payload/testserver/xenmatchbox-testserver" certs --out "$payload/tls" --san 127.0.0.1,localhost >/dev/null
 
 mkdir -p "$result"

@@ -52,8 +52,9 @@ JSON
 
 # Without tiered compilation: once, under QEMU's TCG, the JIT's background tier-up thread crashed
 # inside libclrjit.so (a segfault in the test server, not in xenmatchbox, which is NativeAOT).
+# matchbox's -key-ring-path: /ipxe.sig and /ipxe.asc, signed with the key run.sh made with GnuPG.
 DOTNET_TieredCompilation=0 "$payload/testserver/xenmatchbox-testserver" serve --data-path "$work/data" --assets-path "$work/assets" \
-    --address 127.0.0.1:8080 --rpc-address 127.0.0.1:8081 \
+    --address 127.0.0.1:8080 --rpc-address 127.0.0.1:8081 --key-ring-path "$payload/keys/signing.key" \
     --ca-file "$payload/tls/ca.crt" --cert-file "$payload/tls/server.crt" --key-file "$payload/tls/server.key" \
     >"$out/server.out" 2>"$out/server.err" &
 server=$!
@@ -174,6 +175,49 @@ check "stage: printed a kernel/ramdisk/cmdline stanza" grep -q '^cmdline = "' "$
 body=$(cat "$out/stage.txt") boot staged pv -
 check "staged: xl read the stanza and the domU kernel booted" kernel_booted staged
 check "staged: its command line has both variable styles expanded" args_expanded staged
+
+# Trust: a signed lookup (/ipxe.sig, text mode) and verified assets (URL.sig beside each, as a
+# distribution publishes them), from the host configuration file; then an initrd changed after
+# signing, which must be refused with nothing left behind.
+keyid=$(cat "$payload/keys/keyid")
+DOTNET_TieredCompilation=0 "$payload/testserver/xenmatchbox-testserver" sign --key-ring-path "$payload/keys/signing.key" \
+    "$work/assets/vmlinuz" "$work/assets/initrd.img" 2>"$out/sign.err"
+cp "$work/assets/initrd.img" "$work/assets/initrd-tampered.img"
+cp "$work/assets/initrd.img.sig" "$work/assets/initrd-tampered.img.sig"
+python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(4096); b = f.read(1); f.seek(4096); f.write(bytes([b[0] ^ 0x40]))' \
+    "$work/assets/initrd-tampered.img"
+for case in signed:initrd.img:c1 tampered:initrd-tampered.img:c2; do
+    IFS=: read -r name initrd mac <<<"$case"
+    cat >"$work/data/groups/$name.json" <<JSON
+{ "id": "$name", "profile": "$name", "selector": { "mac": "52:54:00:aa:bb:$mac" } }
+JSON
+    cat >"$work/data/profiles/$name.json" <<JSON
+{ "id": "$name",
+  "boot": { "kernel": "/assets/vmlinuz",
+            "initrd": ["--name main /assets/$initrd"],
+            "args": ["console=hvc0", "root=/dev/xvda", "panic=5", "xmb.mac=\${mac:hexhyp}", "xmb.uuid={{ .uuid }}"] } }
+JSON
+done
+printf 'lookup-key = %s\nverify-assets = required\nasset-key = %s\n' "$payload/keys/matchbox.gpg" "$payload/keys/matchbox.asc" \
+    >>/etc/xen/xenmatchbox.conf
+cp /etc/xen/xenmatchbox.conf "$out/xenmatchbox-trust.conf"
+body="bootloader = \"$payload/argv-logger\"
+bootloader_args = [ \"--lookup\", \"mac=52:54:00:aa:bb:c1\", \"--lookup\", \"uuid=$uuid\" ]" boot signed pv -
+check "signed: the lookup answer was verified against /ipxe.sig (key $keyid)" \
+    grep -aq "xenmatchbox: profile /ipxe?mac=52:54:00:aa:bb:c1&uuid=$uuid matches .*, verified ($keyid)" "$out/signed-console.log"
+check "signed: the kernel and the ramdisk were verified against their .sig" \
+    bash -c "grep -aq 'kernel .*, verified ($keyid)' '$out/signed-console.log' && grep -aq 'ramdisk .*, verified ($keyid)' '$out/signed-console.log'"
+check "signed: the domU kernel booted" kernel_booted signed
+"$payload/xenmatchbox" show --lookup mac=52:54:00:aa:bb:c1 --lookup uuid=$uuid >"$out/show-signed.txt" 2>&1
+check "show: names the lookup's signer and each asset's" \
+    bash -c "grep -q '^          verified: key $keyid' '$out/show-signed.txt' && grep -q 'initrd.img.sig: key $keyid' '$out/show-signed.txt'"
+body="bootloader = \"$payload/argv-logger\"
+bootloader_args = [ \"--lookup\", \"mac=52:54:00:aa:bb:c2\", \"--lookup\", \"uuid=$uuid\" ]" boot tampered pv -
+check "tampered: xl create failed with XMB-706 for the ramdisk" \
+    grep -aq 'xenmatchbox: XMB-706: the ramdisk http://127.0.0.1:8080/assets/initrd-tampered.img does not match its signature' \
+    "$out/tampered-console.log"
+check "tampered: the domU kernel never started" bash -c "! grep -aq 'Linux version' '$out/tampered-console.log'"
+check "tampered: nothing of ours is left in /var/lib/xen" nothing_left
 rm -f /etc/xen/xenmatchbox.conf
 
 kill "$server" 2>/dev/null
