@@ -150,12 +150,13 @@ let readyLine run =
     | PrintStanza _
     | PrintReport -> None
 
-let report (settings: Settings) run (heads: DryRun.Head list) : DryRun.Report =
+let report release (settings: Settings) run (heads: DryRun.Head list) : DryRun.Report =
     let probes =
         match run.Work with
         | Probe probes -> probes
         | Fetch _ -> []
-    { LookupVia = describeRoute run.Route
+    { Release = release
+      LookupVia = describeRoute run.Route
       Labels = run.Labels
       Plan = run.Plan
       Assets =

@@ -149,5 +149,5 @@ val foundLine: run: RunPlan -> string
 /// The line said after a boot wrote its result: "kernel PATH, ramdisk PATH ready"; None otherwise.
 val readyLine: run: RunPlan -> string option
 
-/// A dry run's report from the plan and what each probe found, in the order of Probe.
-val report: settings: Settings -> run: RunPlan -> heads: DryRun.Head list -> DryRun.Report
+/// A dry run's report by this build, from the plan and what each probe found, in the order of Probe.
+val report: release: Release.Release -> settings: Settings -> run: RunPlan -> heads: DryRun.Head list -> DryRun.Report

@@ -14,7 +14,8 @@ type Head =
 type AssetSize = { Role: string; Url: AssetUrl; Head: Head }
 
 type Report =
-    { LookupVia: string
+    { Release: Release.Release
+      LookupVia: string
       Labels: Labels
       Plan: BootPlan
       Assets: AssetSize list
@@ -41,12 +42,6 @@ let verdict (report: Report) =
                 |> Result.bind (fun () -> check (if isKernel then ramdisk else ramdisk + bytes) rest)
     check 0L report.Assets
 
-let private formatName format =
-    match format with
-    | Simple0 -> "simple0"
-    | Simple -> "simple"
-    | Sxp -> "sxp"
-
 let private invariant (format: string) (args: obj array) =
     String.Format(Globalization.CultureInfo.InvariantCulture, format, args)
 
@@ -68,7 +63,8 @@ let render (report: Report) =
             match a.Head with
             | Declared b -> b
             | _ -> 0L)
-    [ yield $"profile:  {report.Plan.ProfileId}"
+    [ yield $"version:  {report.Release.Version} ({Release.commitShown report.Release})"
+      yield $"profile:  {report.Plan.ProfileId}"
       yield $"labels:   {display report.Labels}"
       yield $"lookup:   {report.LookupVia}"
       for asset in report.Assets do

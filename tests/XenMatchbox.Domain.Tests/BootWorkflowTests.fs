@@ -19,6 +19,7 @@ let private settings (argv: string list) =
     match CommandLine.parse noEnvironment (Array.ofList argv) |> Expect.ok (String.concat " " argv) with
     | CommandLine.Run settings -> settings
     | CommandLine.ShowHelp _ -> failwith "help, not a run"
+    | CommandLine.ShowVersion -> failwith "--version, not a run"
 
 let private libxl more =
     [ "--output=/var/lib/xen/bootloader.7.out"
@@ -142,7 +143,8 @@ let ``stage fetches into its directory and prints the stanza; a dry run probes t
     | { Work = Probe probes; Ending = PrintReport } as run ->
         Assert.Equal<string list>([ "kernel"; "initrd"; "initrd" ], probes |> List.map fst)
         Assert.Equal(None, readyLine run)
-        let report = report (show []) run [ DryRun.Declared 5L; DryRun.Undeclared; DryRun.Declared 0L ]
+        let release = Release.ofInformationalVersion "0.1.0"
+        let report = report release (show []) run [ DryRun.Declared 5L; DryRun.Undeclared; DryRun.Declared 0L ]
         Assert.Equal(3, report.Assets.Length)
         Assert.Equal("gRPC mb:8081", report.LookupVia)
     | _ -> failwith "expected a dry run's plan"
