@@ -2,9 +2,12 @@
 // matchbox profile (a JSON file as matchbox stores it under profiles/), expand its args and render
 // what libxl would read, and the xl.cfg stanza for direct kernel boot. Nothing is downloaded.
 //
-//   dotnet build src/XenMatchbox.App -c Release -o artifacts/jit     # once, from the repository root
+// The Domain comes as the NuGet package XenMatchbox.Domain from the local folder artifacts/packages
+// (the version is Version in Directory.Build.props; scripts/pack makes the package):
+//
+//   scripts/pack                                                    # once, from the repository root
 //   dotnet fsi examples/lookup.fsx examples/profile.json mac=52:54:00:aa:bb:cc uuid=5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90
-#r "../artifacts/jit/XenMatchbox.Domain.dll"
+#r "nuget: XenMatchbox.Domain, 0.1.0"
 
 open System.IO
 open System.Text.Json

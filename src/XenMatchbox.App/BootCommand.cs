@@ -20,7 +20,13 @@ internal static class BootCommand
             await StandardStreams.Out.WriteAsync(help.text);
             return;
         }
+        if (invocation.IsShowVersion)
+        {
+            await StandardStreams.Out.WriteAsync(Release.line(ThisBuild.Release) + "\n");
+            return;
+        }
         var settings = ((CommandLine.Invocation.Run)invocation).Item;
+        Say(settings, Release.bootLine(ThisBuild.Release));
         guard.StartDeadline(settings.Limits.DeadlineSeconds.AsNullable());
         var cancel = guard.Token;
 
@@ -58,7 +64,7 @@ internal static class BootCommand
                 cache?.Trim();
                 break;
             case Boot.Work.Probe probe:
-                var report = Boot.report(settings, run, found.Signer.AsOption(), await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
+                var report = Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
                 await WriteOutAsync(DryRun.render(report), cancel);
                 // The report is out; the run ends as the boot would.
                 DryRun.verdict(report).OrFail();

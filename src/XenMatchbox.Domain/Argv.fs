@@ -41,6 +41,9 @@ let wantsHelp (argv: string array) =
     let help = names Help
     argv |> Array.exists (fun a -> List.contains a help)
 
+let wantsVersion (argv: string array) =
+    not (wantsHelp argv) && argv |> Array.exists (fun a -> List.contains a (names Version))
+
 let configFlag (argv: string array) =
     let named = names Config
     argv
@@ -51,12 +54,12 @@ let configFlag (argv: string array) =
         | None when List.contains token named && i + 1 < argv.Length -> Some argv[i + 1]
         | None -> None)
 
+let commands = [ "show", ShowMode; "stage", StageMode ]
+
 let split (argv: string array) =
-    match argv with
-    | [||] -> Bootloader, argv
-    | _ when argv[0] = "show" -> ShowMode, argv[1..]
-    | _ when argv[0] = "stage" -> StageMode, argv[1..]
-    | _ -> Bootloader, argv
+    match argv |> Array.tryHead |> Option.bind (fun word -> commands |> List.tryFind (fst >> (=) word)) with
+    | Some(_, mode) -> mode, argv[1..]
+    | None -> Bootloader, argv
 
 let private modeName mode =
     match mode with

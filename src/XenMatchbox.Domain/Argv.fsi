@@ -38,8 +38,15 @@ type Given =
 /// Whether argv asks for --help (or -h), anywhere: then nothing else is read.
 val wantsHelp: argv: string array -> bool
 
+/// Whether argv asks for --version, anywhere (and not for --help, which wins): then nothing else
+/// is read.
+val wantsVersion: argv: string array -> bool
+
 /// The value of --config on the command line, as "--config path" or "--config=path".
 val configFlag: argv: string array -> string option
+
+/// The command words and their modes: "show" and "stage" (a boot has none).
+val commands: (string * Mode) list
 
 /// The mode and the rest of argv: a leading "show" or "stage" word is that command, anything else
 /// is libxl's run.

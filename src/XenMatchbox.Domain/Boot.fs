@@ -178,12 +178,19 @@ let readyLine run =
     | PrintStanza _
     | PrintReport -> None
 
-let report (settings: Settings) run lookupSigner (probes: (DryRun.Head * DryRun.Vouching) list) : DryRun.Report =
+let report
+    release
+    (settings: Settings)
+    run
+    lookupSigner
+    (probes: (DryRun.Head * DryRun.Vouching) list)
+    : DryRun.Report =
     let assets =
         match run.Work with
         | Probe assets -> assets
         | Fetch _ -> []
-    { LookupVia = describeRoute run.Route
+    { Release = release
+      LookupVia = describeRoute run.Route
       LookupSigner = lookupSigner
       Labels = run.Labels
       Plan = run.Plan

@@ -174,9 +174,11 @@ val foundLine: run: RunPlan -> string
 /// The line said after a boot wrote its result: "kernel PATH, ramdisk PATH ready"; None otherwise.
 val readyLine: run: RunPlan -> string option
 
-/// A dry run's report from the plan, the key that signed the lookup answer (None when unsigned),
-/// and what each probe found (its HEAD, and its signature under --verify-assets), in the order of Probe.
+/// A dry run's report by this build, from the plan, the key that signed the lookup answer (None
+/// when unsigned), and what each probe found (its HEAD, and its signature under --verify-assets),
+/// in the order of Probe.
 val report:
+    release: Release.Release ->
     settings: Settings ->
     run: RunPlan ->
     lookupSigner: Trust.Signer option ->

@@ -55,6 +55,7 @@ type Settings =
 
 type Invocation =
     | ShowHelp of text: string
+    | ShowVersion
     | Run of Settings
 
 type Context =
@@ -234,7 +235,7 @@ let private settings mode environment (given: Given) =
     }
 
 
-let needsContext argv = not (Argv.wantsHelp argv)
+let needsContext argv = not (Argv.wantsHelp argv || Argv.wantsVersion argv)
 
 let noContext environment =
     { Environment = environment; OwnVariables = []; ConfigFile = None }
@@ -251,6 +252,8 @@ let configFile (environment: string -> string option) (argv: string array) =
 let parseIn (context: Context) (argv: string array) =
     if Argv.wantsHelp argv then
         Ok(ShowHelp Usage.text)
+    elif Argv.wantsVersion argv then
+        Ok ShowVersion
     else
         let mode, rest = Argv.split argv
         validated {

@@ -114,6 +114,8 @@ type Settings =
 type Invocation =
     /// --help or -h: print the text and do nothing else.
     | ShowHelp of text: string
+    /// --version: print Release.line of the running build and do nothing else.
+    | ShowVersion
     /// A boot, a dry run or stage, with its validated settings.
     | Run of Settings
 
@@ -129,7 +131,7 @@ type Context =
     }
 
 /// Whether the run needs its context (the environment's XENMATCHBOX_* variables and the
-/// configuration file): not for --help, which reads nothing else; so the shell reads no file then.
+/// configuration file): not for --help or --version, which read nothing else; so the shell reads no file then.
 val needsContext: argv: string array -> bool
 
 /// The context of a run that reads none: no configuration file and no XENMATCHBOX_* variables.

@@ -19,7 +19,8 @@ type Vouching =
 type AssetSize = { Role: string; Url: AssetUrl; Head: Head; Signature: Vouching }
 
 type Report =
-    { LookupVia: string
+    { Release: Release.Release
+      LookupVia: string
       LookupSigner: Trust.Signer option
       Labels: Labels
       Plan: BootPlan
@@ -47,12 +48,6 @@ let verdict (report: Report) =
                 |> Result.bind (fun () -> Transfer.checkSize asset.Url.Shown what limit (before + bytes))
                 |> Result.bind (fun () -> check (if isKernel then ramdisk else ramdisk + bytes) rest)
     check 0L report.Assets
-
-let private formatName format =
-    match format with
-    | Simple0 -> "simple0"
-    | Simple -> "simple"
-    | Sxp -> "sxp"
 
 let private invariant (format: string) (args: obj array) =
     String.Format(Globalization.CultureInfo.InvariantCulture, format, args)
@@ -91,7 +86,8 @@ let render (report: Report) =
             match a.Head with
             | Declared b -> b
             | _ -> 0L)
-    [ yield $"profile:  {report.Plan.ProfileId}"
+    [ yield $"version:  {report.Release.Version} ({Release.commitShown report.Release})"
+      yield $"profile:  {report.Plan.ProfileId}"
       yield $"labels:   {display report.Labels}"
       yield $"lookup:   {report.LookupVia}"
       match report.LookupSigner with

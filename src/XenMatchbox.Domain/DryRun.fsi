@@ -44,6 +44,8 @@ type AssetSize =
 /// The findings of a dry run.
 type Report =
     {
+        /// The build that made the report (its first line).
+        Release: Release.Release
         /// How the profile was found, e.g. "gRPC mb:8081" or "HTTP http://mb:8080/ipxe?mac=…".
         LookupVia: string
         /// The key whose signature of the /ipxe answer was verified (--lookup-key); None when unsigned.
@@ -72,6 +74,6 @@ type Report =
 /// refused signature is its error. An asset of undeclared size is not held against the boot.
 val verdict: report: Report -> Result<unit, BootError>
 
-/// The report as text, one fact per line; the output bytes are shown with each NUL as "\0". When
+/// The report as text, one fact per line, the build's version and commit first; the output bytes are shown with each NUL as "\0". When
 /// the verdict is an error, a "verdict:" line after the "download:" line names its code and cause.
 val render: report: Report -> string

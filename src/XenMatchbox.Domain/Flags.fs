@@ -58,6 +58,7 @@ type Flag =
     | Config
     | Dir
     | Help
+    | Version
 
 type FlagSpec =
     { Name: string
@@ -222,7 +223,13 @@ let spec flag =
         { valued "--dir" "path" "stage: the absolute directory to download the kernel and ramdisk into" with
             Modes = [ StageMode ]
             Places = [ OnCommandLine ] }
-    | Help -> { switch "--help" "this text" with Aliases = [ "-h" ]; Places = [ OnCommandLine ] }
+    | Help ->
+        { switch "--help" "print the usage with every flag" with
+            Aliases = [ "-h" ]
+            Places = [ OnCommandLine ] }
+    | Version ->
+        { switch "--version" "print the version and the git commit it was built from" with
+            Places = [ OnCommandLine ] }
 
 let all =
     [ Kernel
@@ -257,7 +264,8 @@ let all =
       NotReally
       Config
       Dir
-      Help ]
+      Help
+      Version ]
 
 let names flag =
     let s = spec flag

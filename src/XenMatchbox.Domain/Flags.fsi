@@ -105,6 +105,8 @@ type Flag =
     | Dir
     /// --help (-h): the usage text.
     | Help
+    /// --version: the release and the commit it was built from.
+    | Version
 
 /// What one flag is.
 type FlagSpec =

@@ -9,12 +9,18 @@ type OutputFormat =
     | Simple
     | Sxp
 
+let formats = [ Simple0; Simple; Sxp ]
+
+let formatName format =
+    match format with
+    | Simple0 -> "simple0"
+    | Simple -> "simple"
+    | Sxp -> "sxp"
+
 let parseFormat (text: string) =
-    match text with
-    | "simple0" -> Ok Simple0
-    | "simple" -> Ok Simple
-    | "sxp" -> Ok Sxp
-    | other -> Error(CommandLine(UnknownOutputFormat other))
+    match formats |> List.tryFind (fun f -> formatName f = text) with
+    | Some format -> Ok format
+    | None -> Error(CommandLine(UnknownOutputFormat text))
 
 [<Literal>]
 let MaxItemBytes = 8191

@@ -13,6 +13,12 @@ type OutputFormat =
     /// pygrub's legacy S-expression, "linux (kernel 'PATH')…".
     | Sxp
 
+/// Every format, libxl's first.
+val formats: OutputFormat list
+
+/// A format's --output-format value: "simple0", "simple" or "sxp".
+val formatName: format: OutputFormat -> string
+
 /// Parses an --output-format value.
 val parseFormat: text: string -> Result<OutputFormat, BootError>
 

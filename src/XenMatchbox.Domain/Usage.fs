@@ -11,19 +11,19 @@ let private render (names: string list) (value: string option) (help: string) =
         | None -> names
     $"    {shown, -34} {help}\n"
 
-let line flag =
+let description flag =
     let s = spec flag
-    let help =
-        match s.Default with
-        | Some shown -> $"{s.Help} (default: {shown})."
-        | None -> s.Help + "."
-    render (names flag) s.Value help
+    match s.Default with
+    | Some shown -> $"{s.Help} (default: {shown})."
+    | None -> s.Help + "."
+
+let line flag = render (names flag) (spec flag).Value (description flag)
 
 /// The disk is not a flag, but has its line among them.
 let private diskLine = render [ "<disk>" ] None "the boot disk libxl passes last; not read."
 
-/// The operator's flags: not libxl's, and not --help, which ends the list.
-let private operatorFlags = all |> List.filter (fun f -> not (spec f).FromLibxl && f <> Help)
+/// The operator's flags: not libxl's, and not --help and --version, which end the list.
+let private operatorFlags = all |> List.filter (fun f -> not (spec f).FromLibxl && f <> Help && f <> Version)
 
 /// "--a, --b and --c".
 let private listed (items: string list) =
@@ -39,11 +39,12 @@ COMMANDS:
     xenmatchbox [libxl's flags] [bootloader_args] <disk>    what libxl runs (bootloader=)
     xenmatchbox show [flags]                      print what a boot would do; download nothing
     xenmatchbox stage --dir DIR [flags]           download into DIR, print an xl.cfg stanza
+    xenmatchbox --version                         print the version and the commit
 
 EXAMPLE (domU config for xl create):
 
     type = "pv"                      # or "pvh"
-    bootloader = "/usr/local/bin/xenmatchbox"
+    bootloader = "/usr/bin/xenmatchbox"
     bootloader_args = [ "--lookup", "mac=52:54:00:aa:bb:cc" ]   # the rest in the config file
     vif = [ "mac=52:54:00:aa:bb:cc,bridge=xenbr0" ]
     disk = [ "format=raw,vdev=xvda,target=/dev/vg0/guest" ]   # xl requires a disk
@@ -75,7 +76,7 @@ let text =
           + "       xenmatchbox show|stage [flags]\n"
           section "FLAGS LIBXL PASSES:" (all |> List.filter (fun f -> (spec f).FromLibxl))
           section "FLAGS FOR bootloader_args, show and stage (each as --flag value or --flag=value):" operatorFlags
-          diskLine + line Help ]
+          diskLine + line Help + line Version ]
     + commands
     + configuration
     + workings

@@ -2,6 +2,9 @@
 /// environment and the configuration file may set it come from Flags.spec.
 module XenMatchbox.Domain.Usage
 
+/// What a flag does, as --help and the manual say it: its help, the default if any, a full stop.
+val description: flag: Flags.Flag -> string
+
 /// A flag's line in --help: its names, the placeholder of its value and its help with the default.
 val line: flag: Flags.Flag -> string
 

@@ -19,6 +19,7 @@ let private settings (argv: string list) =
     match CommandLine.parse noEnvironment (Array.ofList argv) |> Expect.ok (String.concat " " argv) with
     | CommandLine.Run settings -> settings
     | CommandLine.ShowHelp _ -> failwith "help, not a run"
+    | CommandLine.ShowVersion -> failwith "--version, not a run"
 
 let private libxl more =
     [ "--output=/var/lib/xen/bootloader.7.out"
@@ -144,8 +145,10 @@ let ``stage fetches into its directory and prints the stanza; a dry run probes t
     | { Work = Probe probes; Ending = PrintReport } as run ->
         Assert.Equal<string list>([ "kernel"; "initrd"; "initrd" ], probes |> List.map fst)
         Assert.Equal(None, readyLine run)
+        let release = Release.ofInformationalVersion "0.1.0"
         let report =
             report
+                release
                 (show [])
                 run
                 None

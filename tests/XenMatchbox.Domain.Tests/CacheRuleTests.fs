@@ -236,7 +236,8 @@ let private cacheOf (flags: string list) =
     CommandLine.parse (fun _ -> None) (List.toArray (baseArgv @ flags @ [ "/disk" ]))
     |> Result.map (function
         | CommandLine.Run settings -> settings.Cache
-        | CommandLine.ShowHelp _ -> Expect.fail "expected a boot")
+        | CommandLine.ShowHelp _
+        | CommandLine.ShowVersion -> Expect.fail "expected a boot")
 
 [<Fact>]
 let ``the cache is on by default, in /var/cache/xenmatchbox with 4 GiB`` () =

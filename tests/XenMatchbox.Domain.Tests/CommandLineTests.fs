@@ -18,6 +18,7 @@ let private settingsOf (argv: string list) =
     match parse argv with
     | Ok(CommandLine.Run settings) -> settings
     | Ok(CommandLine.ShowHelp _) -> Expect.fail $"{shownArgv argv}: expected a boot, got the help text"
+    | Ok CommandLine.ShowVersion -> Expect.fail $"{shownArgv argv}: expected a boot, got --version"
     | Error error -> Expect.fail $"{shownArgv argv}: expected a boot, got {Expect.shown error}"
 
 [<Property(MaxTest = 60)>]

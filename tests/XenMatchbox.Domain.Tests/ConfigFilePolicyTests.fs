@@ -62,25 +62,39 @@ let ``the default file and its variable are the ones --help names`` () =
     Expect.isTrue "--help names the variable" (Usage.text.Contains ConfigFile.Variable)
     Expect.equalText ConfigFile.Variable (Flags.variable Flags.Config)
 
-/// --help reads no context: the shell asks before reading the file, and parseIn answers --help
-/// even with a context whose file would be rejected.
+/// --help and --version read no context: the shell asks before reading the file, and parseIn
+/// answers them even with a context whose file would be rejected; --help wins over --version.
 [<Property(MaxTest = 100)>]
-let ``the context is needed exactly when --help is not asked for`` () =
+let ``the context is needed exactly when neither --help nor --version is asked for`` () =
     let word =
         Gen.elements
-            [ "--server=mb"; "show"; "stage"; "/dev/vg0/guest"; "--lookup"; "a=b"; "--help"; "-h"; "--helpx"; "-hh" ]
+            [ "--server=mb"
+              "show"
+              "stage"
+              "/dev/vg0/guest"
+              "--lookup"
+              "a=b"
+              "--help"
+              "-h"
+              "--helpx"
+              "-hh"
+              "--version"
+              "--versions"
+              "-v" ]
     Prop.forAll (arb (Gen.listOf word)) (fun words ->
         let argv = List.toArray words
         let help = words |> List.exists (fun w -> w = "--help" || w = "-h")
-        Expect.equal "needsContext" (not help) (CommandLine.needsContext argv)
+        let version = words |> List.contains "--version"
+        Expect.equal "needsContext" (not (help || version)) (CommandLine.needsContext argv)
         let hostile =
             { CommandLine.noContext (fun _ -> None) with
                 OwnVariables = [ "XENMATCHBOX_NOPE" ]
                 ConfigFile = Some(path, "nope") }
-        match CommandLine.parseIn hostile argv, help with
-        | Ok(CommandLine.ShowHelp text), true -> Expect.equalText Usage.text text
-        | Error _, false -> ()
-        | other, _ ->
+        match CommandLine.parseIn hostile argv, help, version with
+        | Ok(CommandLine.ShowHelp text), true, _ -> Expect.equalText Usage.text text
+        | Ok CommandLine.ShowVersion, false, true -> ()
+        | Error _, false, false -> ()
+        | other, _, _ ->
             let shown = String.concat " " words
             Expect.fail $"{shown}: got %A{other}")
 

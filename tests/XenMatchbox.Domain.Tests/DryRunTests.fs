@@ -38,7 +38,8 @@ let private reportOf format via (heads: Head list) =
         (("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))
         |> List.zip heads
         |> List.map (fun (head, (role, url)) -> { Role = role; Url = url; Head = head; Signature = Unchecked })
-    { LookupVia = via
+    { Release = { Version = "0.1.0"; Commit = Some "8642993a1b2c3d4e5f60718293a4b5c6d7e8f901" }
+      LookupVia = via
       LookupSigner = None
       Labels = labels
       Plan = plan

@@ -44,6 +44,21 @@ public sealed class BootTests(MatchboxFixture matchbox)
     }
 
     [Fact]
+    public async Task A_boot_says_its_version_first_and_under_quiet_nothing()
+    {
+        matchbox.AddScenario("version-line", new MatchboxBoot { Kernel = "/assets/os/vmlinuz" }, Case("version-line", MatchboxFixture.Mac));
+        using var run = new LibxlRun();
+        var outcome = await run.BootAsync(matchbox.BootloaderArgs("case=version-line", $"mac={MatchboxFixture.Mac}"));
+        AssertSucceeded(outcome);
+        Assert.Equal($"xenmatchbox: version {Release.Version} ({Release.Commit})", outcome.Stderr.Split('\n')[0]);
+
+        using var quiet = new LibxlRun();
+        var quietOutcome = await quiet.BootAsync([.. matchbox.BootloaderArgs("case=version-line", $"mac={MatchboxFixture.Mac}"), "--quiet"]);
+        AssertSucceeded(quietOutcome);
+        Assert.Equal("", quietOutcome.Stderr);
+    }
+
+    [Fact]
     public async Task A_Cisco_dotted_MAC_is_sent_in_canonical_form()
     {
         matchbox.AddScenario("cisco-mac", new MatchboxBoot { Kernel = "/assets/os/vmlinuz" }, Case("cisco-mac", MatchboxFixture.Mac));

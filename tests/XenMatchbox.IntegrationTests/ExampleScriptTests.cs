@@ -1,16 +1,45 @@
 using System.Diagnostics;
+using System.Xml.Linq;
 
 namespace XenMatchbox.IntegrationTests;
 
-/// <summary>examples/lookup.fsx, run with dotnet fsi as the README shows: the Domain library used from a script.</summary>
+/// <summary>
+/// examples/lookup.fsx, run with dotnet fsi as the README shows: the Domain library used from a
+/// script as the NuGet package XenMatchbox.Domain, from artifacts/packages (scripts/test packs it;
+/// a bare `dotnet test` packs it here when it is missing).
+/// </summary>
 public sealed class ExampleScriptTests
 {
     private const string Uuid = "5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90";
     private static readonly string[] FsiArgs = ["fsi", "--quiet", "examples/lookup.fsx"];
+    private static readonly Lazy<string> Package = new(Pack);
+
+    /// <summary>Version in Directory.Build.props: the one place the release is set.</summary>
+    private static string Version =>
+        XDocument.Load(Path.Combine(PublishedProgram.RepositoryRoot, "Directory.Build.props")).Descendants("Version").Single().Value;
+
+    private static string Pack()
+    {
+        var package = Path.Combine(PublishedProgram.RepositoryRoot, "artifacts", "packages", $"XenMatchbox.Domain.{Version}.nupkg");
+        if (!File.Exists(package))
+        {
+            using var process = Process.Start(new ProcessStartInfo(Path.Combine(PublishedProgram.RepositoryRoot, "scripts", "pack"))
+            {
+                WorkingDirectory = PublishedProgram.RepositoryRoot,
+                RedirectStandardOutput = true,
+            })!;
+            process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(5)) || process.ExitCode != 0)
+            {
+                throw new InvalidOperationException("scripts/pack failed");
+            }
+        }
+        return package;
+    }
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> FsiAsync(params string[] args)
     {
-        _ = PublishedProgram.JitAssembly;   // the script loads artifacts/jit/XenMatchbox.Domain.dll
+        _ = Package.Value;
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = PublishedProgram.RepositoryRoot,
@@ -45,6 +74,14 @@ public sealed class ExampleScriptTests
         Assert.EndsWith(
             $"stanza:\nkernel = \"/var/lib/xen/bootloader.7.d/kernel\"\nramdisk = \"/var/lib/xen/bootloader.7.d/ramdisk\"\ncmdline = \"{args}\"\n",
             stdout);
+    }
+
+    [Fact]
+    public void The_script_takes_the_package_of_the_version_Directory_Build_props_sets()
+    {
+        var script = File.ReadAllLines(Path.Combine(PublishedProgram.RepositoryRoot, "examples", "lookup.fsx"));
+        Assert.Contains($"#r \"nuget: XenMatchbox.Domain, {Version}\"", script);
+        Assert.True(File.Exists(Package.Value), Package.Value);
     }
 
     [Fact]

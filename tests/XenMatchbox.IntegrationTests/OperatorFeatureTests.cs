@@ -149,6 +149,8 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         var outcome = await run.RunAsync(["show", .. Args(grpc, $"mac={MatchboxFixture.Mac}"), "--args=quiet"]);
         Succeeded(outcome);
         var lines = outcome.Stdout.Split('\n');
+        Assert.Equal($"version:  {Release.Version} ({Release.Commit})", lines[0]);
+        Assert.Equal($"xenmatchbox: version {Release.Version} ({Release.Commit})", outcome.Stderr.Split('\n')[0]);
         // /ipxe answers with the script alone: the lookup it came from stands in for the profile's id.
         Assert.Contains(grpc ? "profile:  full" : $"profile:  /ipxe?mac={MatchboxFixture.Mac}", lines);
         Assert.Contains($"labels:   mac={MatchboxFixture.Mac}", lines);
@@ -204,12 +206,13 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         Assert.Contains($"labels:   mac={MatchboxFixture.Mac}", lines);
         Assert.Contains(lines, line => line.StartsWith("download: ", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.StartsWith("kernel <output-directory>/kernel\\0", StringComparison.Ordinal));
-        Assert.Equal(11, lines.Length);   // the one on stderr, and the ten of the report
+        Assert.Equal(13, lines.Length);   // the two on stderr (version, profile), and the eleven of the report
     }
 
     [Theory]
     [InlineData("exec \"$@\" >&-", 6, "xenmatchbox: XMB-505: cannot write the result to standard output: Bad file descriptor")]
-    [InlineData("\"$@\" | head -n 1; exit ${PIPESTATUS[0]}", 0, "profile:  /ipxe?mac=52:54:00:aa:bb:cc")]
+    // head reads the version line and the profile line, then goes away mid-report.
+    [InlineData("\"$@\" | head -n 2; exit ${PIPESTATUS[0]}", 0, "profile:  /ipxe?mac=52:54:00:aa:bb:cc")]
     public async Task Show_says_when_standard_output_is_closed_and_stops_quietly_when_its_reader_is_gone(string shell, int exit, string lastLine)
     {
         var (status, said) = await ShowThroughShellAsync(shell);

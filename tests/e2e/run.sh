@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# End-to-end test under real Xen: publishes xenmatchbox (NativeAOT) and the matchbox-compatible
-# test server (self-contained: dom0 has no .NET runtime), generates certificates for the run,
-# boots Xen 4.17 + dom0 under QEMU with shared/xen-e2e and runs payload/test.sh there.
+# End-to-end test under real Xen: builds the xenmatchbox .deb (scripts/package: NativeAOT) and
+# publishes the matchbox-compatible test server (self-contained: dom0 has no .NET runtime),
+# generates certificates for the run, boots Xen 4.17 + dom0 under QEMU with shared/xen-e2e and runs
+# payload/test.sh there, which installs the .deb with dpkg -i and boots from /usr/bin/xenmatchbox.
+# dom0 has no man-db: Debian's man-db and what it needs beyond dom0's packages go into the payload
+# (apt-get download, kept in artifacts/e2e-debs), so that test.sh can show `man xenmatchbox`.
 # Usage: tests/e2e/run.sh RESULT_DIR   (needs root the first time, to build the dom0 image)
 # Prints the scenario lines and a final "N passed, N failed"; exits non-zero on any failure.
 set -euo pipefail
@@ -14,10 +17,17 @@ payload=$(mktemp -d -t xenmatchbox-e2e.XXXXXX)
 trap 'rm -rf "$payload"' EXIT
 chmod 0755 "$payload"
 
-dotnet publish src/XenMatchbox.App -c Release -o artifacts/aot -nologo -v quiet -clp:NoSummary
+deb=$(scripts/package 2>artifacts/package.log) || { cat artifacts/package.log; exit 1; }
 dotnet publish tests/XenMatchbox.TestServer -c Release -r linux-x64 --self-contained -o "$payload/testserver" \
     -nologo -v quiet -clp:NoSummary
-cp artifacts/aot/xenmatchbox tests/e2e/payload/test.sh tests/e2e/payload/argv-logger "$payload/"
+cp "$deb" tests/e2e/payload/test.sh tests/e2e/payload/argv-logger "$payload/"
+man_debs=(man-db groff-base libpipeline1 libgdbm6 libuchardet0 bsdextrautils)
+mkdir -p artifacts/e2e-debs "$payload/man-db"
+if [ "$(ls artifacts/e2e-debs/*.deb 2>/dev/null | wc -l)" -lt ${#man_debs[@]} ]; then
+    apt-get update -qq
+    (cd artifacts/e2e-debs && apt-get download -qq "${man_debs[@]}")
+fi
+cp artifacts/e2e-debs/*.deb "$payload/man-db/"
 mkdir -p "$payload/tls"
 # The Trust scenario's key, made by GnuPG: matchbox's signing key (secret, no passphrase, as
 # -key-ring-path reads it) and its public half as an operator exports it for --lookup-key/--asset-key.
@@ -38,7 +48,9 @@ rm -rf "$gnupg"
 
 mkdir -p "$result"
 status=0
-TIMEOUT=${TIMEOUT:-900} "$harness/run.sh" "$payload" "$result" || status=$?
+# 1200 s: the scenarios took 600-700 s of test.sh's time when the host was busy, and installing the
+# packages takes its share.
+TIMEOUT=${TIMEOUT:-1200} "$harness/run.sh" "$payload" "$result" || status=$?
 summary=$result/out/summary.txt
 if [ -f "$summary" ]; then
     grep -E '^(PASS|FAIL) ' "$summary"

@@ -1,0 +1,11 @@
+/// Bash completion for xenmatchbox, generated from the flag table (Flags.spec) and the command
+/// words (Argv.commands): the commands as the first word, and after it the flags of that mode, with
+/// file names for a path, directories for a directory and the formats for --output-format.
+module XenMatchbox.Domain.Completion
+
+/// The flags (every name, aliases included) that complete in a mode, in --help's order.
+val flagsOf: mode: Flags.Mode -> string list
+
+/// The bash script installed as /usr/share/bash-completion/completions/xenmatchbox (it uses
+/// bash-completion's _init_completion and _filedir).
+val bash: string

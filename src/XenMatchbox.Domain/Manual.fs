@@ -1,0 +1,192 @@
+module XenMatchbox.Domain.Manual
+
+open System
+open XenMatchbox.Domain.Flags
+
+let escape (text: string) =
+    let character (c: char) =
+        match c with
+        | '\\' -> "\\e"
+        | '-' -> "\\-"
+        | c when int c > 127 -> $"\\[u{int c:X4}]"
+        | c -> string c
+    text.Split '\n'
+    |> Array.map (fun line ->
+        let escaped = String.collect character line
+        if line.StartsWith "." || line.StartsWith "'" then "\\&" + escaped else escaped)
+    |> String.concat "\n"
+
+/// A flag's names in bold and its value's placeholder in italics: "--ca, --ca-file path".
+let private flagTerm flag =
+    let bold = names flag |> List.map (fun n -> $"\\fB{escape n}\\fR") |> String.concat ", "
+    match (spec flag).Value with
+    | Some value -> $"{bold} \\fI{escape value}\\fR"
+    | None -> bold
+
+/// A tagged paragraph: the term on its own line, the body below it.
+let private tagged (term: string) (body: string) = $".TP\n{term}\n{body}\n"
+
+let private flagEntry flag = tagged (flagTerm flag) (escape (Usage.description flag))
+
+let private header name section version title =
+    $".\\\" Generated from xenmatchbox's flag table (src/XenMatchbox.Domain/Flags.fs) by Manual.fs.\n"
+    + $".TH {name} {section} \"\" \"xenmatchbox {escape version}\" \"{title}\"\n"
+
+let private section (title: string) = $".SH {title}\n"
+
+let private paragraph (text: string) = escape text + "\n.PP\n"
+
+/// A block shown as typed, e.g. a domU config.
+let private example (lines: string) =
+    ".PP\n.nf\n.RS 4\n" + escape (lines.TrimEnd '\n') + "\n.RE\n.fi\n"
+
+let private operatorFlags = all |> List.filter (fun f -> not (spec f).FromLibxl && f <> Help && f <> Version)
+
+let private libxlFlags = all |> List.filter (fun f -> (spec f).FromLibxl)
+
+let private domUConfig =
+    """name = "fcos-1"
+type = "pv"                                  # or "pvh"
+memory = 2048
+vif = [ "mac=52:54:00:aa:bb:cc,bridge=xenbr0" ]
+disk = [ "format=raw,vdev=xvda,target=/dev/vg0/fcos-1" ]   # xl requires a disk
+bootloader = "/usr/bin/xenmatchbox"
+bootloader_args = [ "--lookup", "mac=52:54:00:aa:bb:cc" ]  # the rest from xenmatchbox.conf
+extra = "console=hvc0"                       # appended to the profile's args"""
+
+/// The exit status of each stage a run can fail in (Errors.exitCode), with its codes.
+let private exitStatuses =
+    [ "0", "the boot succeeded: libxl's result is written (or show and stage finished)"
+      "1", "XMB-900: anything unforeseen (a bug)"
+      "2", "XMB-1nn: the command line, the environment or the configuration file was rejected"
+      "3", "XMB-2nn: the lookup at matchbox failed"
+      "4", "XMB-3nn: the profile cannot be planned (its kernel, assets or args)"
+      "5", "XMB-4nn: a download failed"
+      "6", "XMB-5nn: the result cannot be written for libxl"
+      "7", "XMB-6nn: the deadline passed, a signal stopped the run, or the privilege drop failed" ]
+
+let commandPage version =
+    let commands =
+        [ "\\fBxenmatchbox\\fR [\\fIlibxl's flags\\fR] [\\fIbootloader_args\\fR] \\fIdisk\\fR",
+          "What libxl runs as bootloader= for a PV or PVH domU: looks the domU's profile up at matchbox, downloads its kernel and initrds into \\-\\-output\\-directory and writes kernel, ramdisk and args to \\-\\-output."
+          "\\fBxenmatchbox show\\fR [\\fIflags\\fR]",
+          "Prints what a boot would do: the profile, each asset's size, the args and the bytes libxl would read; downloads and writes nothing."
+          "\\fBxenmatchbox stage \\-\\-dir\\fR \\fIDIR\\fR [\\fIflags\\fR]",
+          "Downloads the kernel and ramdisk into DIR and prints kernel, ramdisk and cmdline lines for an xl.cfg without bootloader=."
+          "\\fBxenmatchbox \\-\\-version\\fR", escape (Usage.description Version)
+          "\\fBxenmatchbox \\-\\-help\\fR", escape (Usage.description Help) ]
+    String.concat
+        ""
+        [ header "XENMATCHBOX" 1 version "User Commands"
+          section "NAME"
+          "xenmatchbox \\- Xen bootloader that netboots domUs from a matchbox provisioning server\n"
+          section "SYNOPSIS"
+          commands |> List.map (fun (synopsis, _) -> synopsis + "\n.br\n") |> String.concat ""
+          section "DESCRIPTION"
+          paragraph
+              "xl create runs the program named by bootloader= before it builds a domain. xenmatchbox asks matchbox which profile matches the domU's labels (--lookup, e.g. its MAC), over gRPC with mutual TLS when a client certificate is given (--cert, --key), else from matchbox's read-only /ipxe endpoint. It downloads the profile's kernel and initrds through a shared cache, expands ${label} and {{ .label }} in the profile's args and hands kernel, ramdisk and args back to libxl."
+          paragraph
+              "libxl passes its own flags, then the domU config's bootloader_args, then the disk. libxl does not tell a bootloader the domU's vif MACs: give the same MAC to vif and to --lookup. Every flag takes both --flag value and --flag=value."
+          paragraph
+              "Without --quiet, the first line on standard error names the version; every failure is one line, xenmatchbox: XMB-nnn: cause — fix, with nothing of the run left in the output directory."
+          section "COMMANDS"
+          commands |> List.map (fun (synopsis, body) -> tagged synopsis body) |> String.concat ""
+          section "OPTIONS"
+          operatorFlags |> List.map flagEntry |> String.concat ""
+          tagged "\\fIdisk\\fR" "The boot disk libxl passes last; not read."
+          flagEntry Help
+          flagEntry Version
+          ".SS Flags libxl passes\n"
+          libxlFlags |> List.map flagEntry |> String.concat ""
+          section "ENVIRONMENT"
+          paragraph
+              $"Every flag of bootloader_args that the environment may set has a variable {VariablePrefix}<FLAG> (upper case, '-' as '_'), listed in xenmatchbox.conf(5). The command line wins over the environment, the environment over the configuration file."
+          tagged
+              "\\fBLIBXL_BOOTLOADER_TIMEOUT\\fR"
+              (escape
+                  $"Set by libxl: the boot finishes {Limits.LibxlMarginSeconds} s before it, unless --timeout is given.")
+          section "FILES"
+          tagged
+              $"\\fI{escape ConfigFile.DefaultPath}\\fR"
+              "The host's configuration file, read when it exists; see xenmatchbox.conf(5)."
+          tagged
+              $"\\fI{escape Cache.DefaultDirectory}\\fR"
+              "The shared asset cache (\\-\\-cache\\-dir), revalidated with the server on every boot."
+          section "EXIT STATUS"
+          exitStatuses |> List.map (fun (status, body) -> tagged status (escape body)) |> String.concat ""
+          section "EXAMPLE"
+          "A domU config for xl create, with the server and certificates in xenmatchbox.conf(5):\n"
+          example domUConfig
+          section "SEE ALSO"
+          "\\fBxenmatchbox.conf\\fR(5), \\fBxl\\fR(1), \\fBxl.cfg\\fR(5)\n" ]
+
+/// The keys of the configuration file, in --help's order.
+let private fileFlags = all |> List.filter (settableIn InConfigFile)
+
+let private keyTerm flag =
+    let bold = keys flag |> List.map (fun k -> $"\\fB{escape k}\\fR") |> String.concat ", "
+    match (spec flag).Value with
+    | Some value -> $"{bold} = \\fI{escape value}\\fR"
+    | None -> $"{bold} = \\fItrue\\fR|\\fIfalse\\fR"
+
+let private variableTerm flag =
+    let value =
+        match (spec flag).Value with
+        | Some value -> escape value
+        | None -> "true|false"
+    $"\\fB{escape (variable flag)}\\fR=\\fI{value}\\fR"
+
+let private configExample =
+    """server = matchbox.example.com
+ca = /etc/matchbox/ca.crt
+cert = /etc/matchbox/client.crt
+key = /etc/matchbox/client.key
+cache-size = 8G"""
+
+let configPage version =
+    String.concat
+        ""
+        [ header "XENMATCHBOX.CONF" 5 version "File Formats"
+          section "NAME"
+          "xenmatchbox.conf \\- host-wide settings of the xenmatchbox Xen bootloader\n"
+          section "SYNOPSIS"
+          $"\\fI{escape ConfigFile.DefaultPath}\\fR\n"
+          section "DESCRIPTION"
+          paragraph
+              $"xenmatchbox(1) reads {ConfigFile.DefaultPath} when it exists, so that every domU config on a dom0 names only its labels. --config FILE or {ConfigFile.Variable} names another file, which must then exist. The command line wins over the environment, the environment over the file."
+          paragraph
+              $"The file is UTF-8 text of at most {ConfigFile.MaxBytes / 1024} KiB, one setting per line: key = value. Spaces around the key and the value are ignored, and a value may be enclosed in double quotes. A line that is blank or starts with # is ignored; a # later in a line is part of the value. A switch takes true or false (also yes/no, on/off, 1/0). A key is a flag's long name without the leading --; an unknown key, a key given twice, or a flag the file may not set fails every boot with XMB-115, naming the file and the line."
+          section "KEYS"
+          fileFlags |> List.map (fun f -> tagged (keyTerm f) (escape (Usage.description f))) |> String.concat ""
+          section "ENVIRONMENT"
+          paragraph
+              $"Each variable sets its flag as the file's key does, and wins over the file; a switch takes true or false. A {VariablePrefix}* variable that xenmatchbox does not read fails the boot with XMB-115."
+          all
+          |> List.filter (settableIn InEnvironment)
+          |> List.map (fun f -> tagged (variableTerm f) (escape $"as {(spec f).Name}: {Usage.description f}"))
+          |> String.concat ""
+          section "EXAMPLE"
+          example configExample
+          section "FILES"
+          tagged $"\\fI{escape ConfigFile.DefaultPath}\\fR" "This file."
+          section "SEE ALSO"
+          "\\fBxenmatchbox\\fR(1)\n" ]
+
+let configFile =
+    let comment (text: string) = $"# {text}\n"
+    let entry flag =
+        let s = spec flag
+        let value =
+            match s.Value, s.Default with
+            | None, _ -> "true"
+            | Some _, Some shown -> shown.Split(',')[0]
+            | Some placeholder, None -> placeholder.ToUpperInvariant()
+        comment (Usage.description flag) + $"#{(keys flag).Head} = {value}\n\n"
+    String.concat
+        ""
+        [ comment $"{ConfigFile.DefaultPath}: what every domU on this dom0 shares, so that a domU config names"
+          comment "only its labels. Nothing is set here: uncomment and set what this host needs."
+          comment "Syntax and every key: man 5 xenmatchbox.conf. The command line, then the"
+          comment $"{VariablePrefix}* environment, win over this file."
+          "\n"
+          fileFlags |> List.map entry |> String.concat "" ]
