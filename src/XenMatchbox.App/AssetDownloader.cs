@@ -41,8 +41,11 @@ internal sealed class AssetDownloader : IDisposable
     /// as a boot judges it before downloading (the bytes are not checked: nothing is downloaded);
     /// null without --verify-assets. A signature a boot would refuse is a <see cref="BootFailure"/>.
     /// </summary>
-    public async Task<Trust.Signer?> SignerAsync(Plan.AssetUrl url, string what, CancellationToken cancel) =>
-        keys is null ? null : (await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel)).Signer;
+    public async Task<Trust.Signer?> SignerAsync(Plan.AssetUrl url, string what, CancellationToken cancel)
+    {
+        using var check = keys is null ? null : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
+        return check?.Signer;
+    }
 
     /// <summary>
     /// Downloads the URLs, in order, into one file at <paramref name="finalPath"/>, which may grow to
@@ -178,7 +181,7 @@ internal sealed class AssetDownloader : IDisposable
         Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit,
         List<Trust.Signer> signers, CancellationToken cancel)
     {
-        var check = keys is null ? null
+        using var check = keys is null ? null
             : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
         if (check is not null)
         {

@@ -44,7 +44,7 @@ internal static class IpxeLookup
     private static async Task<Trust.Signer> VerifyAsync(AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing keys, byte[] body, CancellationToken cancel)
     {
         var at = Boot.lookupSignature(route).ValueOrNull() ?? throw new InvalidOperationException("an /ipxe route has a signature URL");
-        var check = await SignatureFetch.PrepareAsync(http, Signed.NewLookup(route.url), at, keys, cancel);
+        using var check = await SignatureFetch.PrepareAsync(http, Signed.NewLookup(route.url), at, keys, cancel);
         check.Update(body);
         return check.Finish();
     }

@@ -2,6 +2,7 @@ using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using System.Security.Cryptography;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -121,14 +122,22 @@ internal sealed class KeyRing
 
 /// <summary>
 /// One detached signature being checked against the bytes it covers, fed as they arrive (hash as
-/// you write): the Domain chose the key and judged the dates; BouncyCastle hashes each chunk as
-/// the packet's type says (text mode makes line endings CRLF itself, so the bytes go in as
-/// received) and checks the signature at the end.
+/// you write): the Domain chose the key and judged the dates. BouncyCastle reads the packet and
+/// gives the bytes OpenPGP hashes after the document (the signature's trailer). A binary-mode
+/// signature by an RSA key with SHA-256/384/512 (what distributions publish for kernels and
+/// initramfs images) is then checked with the platform's hash and RSA (OpenSSL: several times
+/// faster on 100 MiB than BouncyCastle's managed digests, and without its primality test of the
+/// key's modulus on every use); anything else (text mode, as matchbox signs /ipxe; other key or
+/// hash algorithms) goes through BouncyCastle's own verifier, which canonicalises text itself, so
+/// the bytes go in as received either way.
 /// </summary>
-internal sealed class SignatureCheck
+internal sealed class SignatureCheck : IDisposable
 {
     private readonly PgpSignature signature;
     private readonly PgpPublicKey key;
+    private readonly HashAlgorithmName? platformHash;
+    private IncrementalHash? hash;
+    private bool initialised;
 
     private SignatureCheck(Signed signed, Trust.Signer signer, string record, PgpSignature signature, PgpPublicKey key)
     {
@@ -137,7 +146,16 @@ internal sealed class SignatureCheck
         Record = record;
         this.signature = signature;
         this.key = key;
-        Restart();
+        platformHash = signature.SignatureType == PgpSignature.BinaryDocument
+            && key.Algorithm is PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign
+            ? signature.HashAlgorithm switch
+            {
+                HashAlgorithmTag.Sha256 => HashAlgorithmName.SHA256,
+                HashAlgorithmTag.Sha384 => HashAlgorithmName.SHA384,
+                HashAlgorithmTag.Sha512 => HashAlgorithmName.SHA512,
+                _ => null,
+            }
+            : null;
     }
 
     /// <summary>What the signature vouches for.</summary>
@@ -163,28 +181,46 @@ internal sealed class SignatureCheck
         var facts = new Trust.Signature(
             signature.SignatureType,
             signature.KeyId != 0 ? FSharpOption<ulong>.Some(unchecked((ulong)signature.KeyId)) : FSharpOption<ulong>.None,
+            (int)signature.HashAlgorithm,
             created,
             expiresAfter > 0 ? FSharpOption<DateTimeOffset>.Some(created.AddSeconds(expiresAfter)) : FSharpOption<DateTimeOffset>.None);
         var (key, signer) = Trust.choose(now, signed, signatureAt, keys.Flag, keys.Keys, facts).OrFail();
-        var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes));
+        var digest = Convert.ToHexString(SHA256.HashData(bytes));
         return new SignatureCheck(signed, signer, Trust.record(digest, signer), signature, keys.Find(key.KeyId));
     }
 
     /// <summary>Forgets the bytes fed so far: a download that starts again.</summary>
     public void Restart()
     {
+        if (platformHash is { } name)
+        {
+            hash?.Dispose();
+            hash = IncrementalHash.CreateHash(name);
+            return;
+        }
         try
         {
             signature.InitVerify(key);
+            initialised = true;
         }
-        catch (PgpException e)
+        catch (Exception e) when (e is PgpException or ArgumentException)
         {
             throw new BootFailure(TrustError.NewBadSignature(Signed, $"{Trust.describe(Signer)} ({e.Message})"));
         }
     }
 
     /// <summary>Feeds the next bytes of what was signed.</summary>
-    public void Update(ReadOnlySpan<byte> bytes) => signature.Update(bytes);
+    public void Update(ReadOnlySpan<byte> bytes)
+    {
+        if (platformHash is not null)
+        {
+            if (hash is null) Restart();
+            hash!.AppendData(bytes);
+            return;
+        }
+        if (!initialised) Restart();
+        signature.Update(bytes);
+    }
 
     /// <summary>The signer when the bytes fed match the signature; XMB-706 when they do not.</summary>
     public Trust.Signer Finish()
@@ -192,14 +228,44 @@ internal sealed class SignatureCheck
         bool matches;
         try
         {
-            matches = signature.Verify();
+            if (platformHash is { } name)
+            {
+                if (hash is null) Restart();
+                hash!.AppendData(signature.GetSignatureTrailer());
+                matches = VerifyRsa(hash.GetHashAndReset(), name);
+            }
+            else
+            {
+                if (!initialised) Restart();
+                matches = signature.Verify();
+            }
         }
-        catch (PgpException)
+        catch (Exception e) when (e is PgpException or CryptographicException)
         {
             matches = false;
         }
         return Trust.conclude(Signed, Signer, matches).OrFail();
     }
+
+    /// <summary>PKCS #1 v1.5 over the digest, as OpenPGP's RSA signatures are made.</summary>
+    private bool VerifyRsa(byte[] digest, HashAlgorithmName name)
+    {
+        var rsaKey = (RsaPublicBcpgKey)key.PublicKeyPacket.Key;
+        var modulus = rsaKey.Modulus.ToByteArrayUnsigned();
+        // The MPI drops leading zero bytes; the signature is as long as the modulus.
+        var value = signature.GetSignature();
+        if (value.Length > modulus.Length)
+        {
+            return false;
+        }
+        var padded = new byte[modulus.Length];
+        value.CopyTo(padded, modulus.Length - value.Length);
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = rsaKey.PublicExponent.ToByteArrayUnsigned() });
+        return rsa.VerifyHash(digest, padded, name, RSASignaturePadding.Pkcs1);
+    }
+
+    public void Dispose() => hash?.Dispose();
 
     private static PgpSignature ReadSignature(Signed signed, string signatureAt, byte[] bytes)
     {

@@ -22,7 +22,12 @@ type Key =
       Expires: DateTimeOffset option
       Revoked: bool }
 
-type Signature = { Type: int; Issuer: uint64 option; Created: DateTimeOffset; Expires: DateTimeOffset option }
+type Signature =
+    { Type: int
+      Issuer: uint64 option
+      Hash: int
+      Created: DateTimeOffset
+      Expires: DateTimeOffset option }
 
 type Mode =
     | Binary
@@ -57,8 +62,23 @@ let choose (now: DateTimeOffset) signed signatureAt flag (keys: Key list) (signa
             fail (
                 SignatureUnreadable(signed, signatureAt, $"its type is 0x{other:x2}, not a signature over a document")
             )
+    let broken =
+        match signature.Hash with
+        | 1 -> Some "MD5"
+        | 2 -> Some "SHA-1"
+        | 3 -> Some "RIPEMD-160"
+        | _ -> None
     match mode, signature.Issuer with
     | Error e, _ -> Error e
+    | Ok _, _ when broken.IsSome ->
+        let digest = defaultArg broken ""
+        fail (
+            SignatureUnreadable(
+                signed,
+                signatureAt,
+                $"it is made with {digest}, whose collisions are within reach; sign again with SHA-256 or stronger"
+            )
+        )
     | Ok _, None -> fail (SignatureUnreadable(signed, signatureAt, "it names no issuer key"))
     | Ok mode, Some issuer ->
         match keys |> List.tryFind (fun k -> k.KeyId = issuer) with

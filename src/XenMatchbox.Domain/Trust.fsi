@@ -48,6 +48,9 @@ type Signature =
         Type: int
         /// The issuer's key id, when the signature names one.
         Issuer: uint64 option
+        /// The digest's OpenPGP algorithm id (1 MD5, 2 SHA-1, 3 RIPEMD-160, 8 SHA-256, 9 SHA-384,
+        /// 10 SHA-512, 11 SHA-224, 12 SHA3-256, 14 SHA3-512).
+        Hash: int
         /// When it was made.
         Created: DateTimeOffset
         /// When it expires; None for never.
@@ -88,7 +91,8 @@ val describe: signer: Signer -> string
 val signatureUrl: url: AssetUrl -> AssetUrl
 
 /// The key a signature asks for, if the keys vouch for it at <paramref name="now"/>: the
-/// signature must be over a document (type 0x00 or 0x01, else XMB-704), name a key of
+/// signature must be over a document (type 0x00 or 0x01, else XMB-704) with a digest that still
+/// resists collisions (not MD5, SHA-1 or RIPEMD-160, else XMB-704), name a key of
 /// <paramref name="keys"/> (else XMB-705, naming <paramref name="flag"/>), that key must be neither
 /// revoked (XMB-708) nor expired (XMB-707), and the signature neither expired, nor older than its
 /// key, nor made more than ClockSkewSeconds ahead of <paramref name="now"/> (XMB-709).

@@ -25,7 +25,7 @@ let private key =
       Expires = None
       Revoked = false }
 
-let private signature = { Type = 0x01; Issuer = Some key.KeyId; Created = now.AddDays -1.0; Expires = None }
+let private signature = { Type = 0x01; Issuer = Some key.KeyId; Hash = 8; Created = now.AddDays -1.0; Expires = None }
 
 let private choose keys signature = Trust.choose now signed at "--asset-key" keys signature
 
@@ -73,6 +73,12 @@ let ``only a key the files hold vouches: another id is XMB-705 and names it`` ()
 let ``only signatures over a document are accepted: other types are XMB-704`` () =
     Prop.forAll (arb (Gen.choose (2, 0xff))) (fun kind ->
         codeOf (choose [ key ] { signature with Type = kind }) = "XMB-704")
+
+[<Property>]
+let ``a digest with collisions within reach is refused, every other is the key's and dates' to judge`` () =
+    Prop.forAll (arb (Gen.choose (1, 14))) (fun hash ->
+        let verdict = codeOf (choose [ key ] { signature with Hash = hash })
+        if hash <= 3 then verdict = "XMB-704" else verdict = "ok")
 
 [<Fact>]
 let ``a signature's dates must make sense: not before its key, not ahead of the clock, not expired`` () =

@@ -9,11 +9,11 @@ namespace XenMatchbox.IntegrationTests;
 /// <c>good</c> (RSA 2048), <c>other</c> (a key nobody gives xenmatchbox), <c>expired</c> (made in
 /// 2020, valid one year; its signatures are dated 2020), <c>revoked</c> (its public export carries
 /// its revocation; the keyring still signs with it), and <c>subkey</c> (a certify-only primary key
-/// whose signing subkey signs).
+/// whose signing subkey signs), and <c>ed25519</c> (an EdDSA key).
 /// </summary>
 public sealed class GnuPgKeys : IDisposable
 {
-    private static readonly string[] Names = ["good", "other", "expired", "revoked", "subkey"];
+    private static readonly string[] Names = ["good", "other", "expired", "revoked", "subkey", "ed25519"];
     private static readonly string[] Armour = ["--armor"];
 
     /// <summary>When the expired key's signatures are made: while it was valid, in 2020.</summary>
@@ -33,6 +33,7 @@ public sealed class GnuPgKeys : IDisposable
         Gpg(null, "--quick-gen-key", "xmb revoked <revoked@xmb.test>", "rsa2048", "sign", "never");
         Gpg(null, "--quick-gen-key", "xmb subkey <subkey@xmb.test>", "rsa2048", "cert", "never");
         Gpg(null, "--quick-add-key", Fingerprint("subkey"), "rsa2048", "sign", "never");
+        Gpg(null, "--quick-gen-key", "xmb ed25519 <ed25519@xmb.test>", "ed25519", "sign", "never");
         foreach (var name in Names)
         {
             signingKeyIds[name] = SigningKeyId(name);
@@ -64,10 +65,14 @@ public sealed class GnuPgKeys : IDisposable
         return path;
     }
 
-    /// <summary>A detached signature of <paramref name="document"/>: binary or text mode, binary or armoured output.</summary>
-    public byte[] Sign(string name, byte[] document, bool text = false, bool armour = false)
+    /// <summary>
+    /// A detached signature of <paramref name="document"/>: binary or text mode, binary or armoured
+    /// output, with the key's preferred digest (SHA-512 for GnuPG's RSA keys) or <paramref name="digest"/>.
+    /// </summary>
+    public byte[] Sign(string name, byte[] document, bool text = false, bool armour = false, string? digest = null)
     {
         List<string> args = ["--local-user", Fingerprint(name) + (name == "subkey" ? "" : "!"), "--detach-sign"];
+        if (digest is not null) args.AddRange(["--digest-algo", digest]);
         if (text) args.Add("--textmode");
         if (armour) args.Add("--armor");
         if (name == "expired") args.InsertRange(0, ["--faked-system-time", ExpiredKeySigned]);

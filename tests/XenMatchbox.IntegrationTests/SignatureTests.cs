@@ -176,6 +176,50 @@ public sealed class SignatureTests : IClassFixture<GnuPgKeys>, IAsyncLifetime
         Assert.DoesNotContain(Directory.GetFiles(run.CacheDirectory), path => File.ReadAllBytes(path).AsSpan().SequenceEqual(tampered));
     }
 
+    /// <summary>
+    /// Every kind of signature a distribution or an operator may publish checks the very bytes:
+    /// binary with each digest (SHA-256 is Fedora's), text mode, EdDSA; one flipped bit fails each.
+    /// </summary>
+    [Theory]
+    [InlineData("good", false, "SHA256")]
+    [InlineData("good", false, "SHA384")]
+    [InlineData("good", false, "SHA512")]
+    [InlineData("good", true, null)]
+    [InlineData("ed25519", false, null)]
+    public async Task An_asset_signature_of_any_kind_verifies_the_bytes_and_only_them(string signer, bool text, string? digest)
+    {
+        // Text mode signs text (its line ends count as CRLF); a kernel signed so is a text file here.
+        var document = text ? Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 5000).Select(i => $"line {i}\n"))) : kernel;
+        await File.WriteAllBytesAsync(KernelFile, document);
+        await File.WriteAllBytesAsync(KernelFile + ".sig", keys.Sign(signer, document, text: text, digest: digest));
+        List<string> args = [.. Args("--verify-assets=required", "--asset-key", keys.Export("good"), "--asset-key", keys.Export("ed25519"))];
+        using (var run = new LibxlRun())
+        {
+            var outcome = await run.BootAsync([.. args, "--no-cache"]);
+            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+            Assert.Matches($"xenmatchbox: kernel .*, verified \\({keys.KeyId(signer)}\\)", outcome.Stderr);
+        }
+        var tampered = (byte[])document.Clone();
+        tampered[^2] ^= 0x01;
+        await File.WriteAllBytesAsync(KernelFile, tampered);
+        using (var run = new LibxlRun())
+        {
+            var outcome = await run.BootAsync([.. args, "--no-cache"]);
+            AssertFailed(outcome, 8, "XMB-706", "the kernel");
+        }
+    }
+
+    [Fact]
+    public async Task An_asset_signature_made_with_SHA1_is_refused()
+    {
+        await File.WriteAllBytesAsync(KernelFile + ".sig", keys.Sign("good", kernel, digest: "SHA1"));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Verified());
+
+        AssertFailed(outcome, 8, "XMB-704", "it is made with SHA-1");
+    }
+
     [Fact]
     public async Task An_asset_without_its_signature_is_refused()
     {
