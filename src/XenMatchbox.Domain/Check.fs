@@ -188,6 +188,7 @@ let judge now item finding =
         let subject =
             match item with
             | Profile labels -> $"""lookup {String.Join(" ", labels)}"""
+            | Lookup route -> $"server {Boot.routeServer route} (gRPC)"
             | _ -> "check"
         [ line Skip subject $"not tried: {reason}" ]
     | Configuration file, _ ->

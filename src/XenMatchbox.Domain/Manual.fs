@@ -75,7 +75,7 @@ let commandPage version =
           "\\fBxenmatchbox stage \\-\\-dir\\fR \\fIDIR\\fR [\\fIflags\\fR]",
           "Downloads the kernel and ramdisk into DIR and prints kernel, ramdisk and cmdline lines for an xl.cfg without bootloader=."
           "\\fBxenmatchbox check\\fR [\\fIflags\\fR]",
-          "Checks the set-up a boot with the same flags and configuration file would use, one line each (✓ passed, ! warning, ✗ failed with the fix): the configuration, the TLS files and their expiry, the key files, each server, the cache directory, xenstore when a label needs it, and with \\-\\-lookup the profile and its assets; exits 0 only when nothing failed."
+          "Checks the set-up a boot with the same flags and configuration file would use, one line each (passed, a warning, or failed with the fix): the configuration, the TLS files and their expiry, the key files, each server, the cache directory, xenstore when a label needs it, and with \\-\\-lookup the profile and its assets; exits 0 only when nothing failed."
           "\\fBxenmatchbox \\-\\-version\\fR", escape (Usage.description Version)
           "\\fBxenmatchbox \\-\\-help\\fR", escape (Usage.description Help) ]
     String.concat
