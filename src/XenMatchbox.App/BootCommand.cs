@@ -1,3 +1,4 @@
+using Microsoft.FSharp.Collections;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -14,16 +15,21 @@ internal static class BootCommand
     public static Task<int> RunAsync(string[] argv) => RunGuard.RunAsync(async guard =>
     {
         // Read.
-        var invocation = CommandLine.parseIn(ConfigurationSource.Read(argv), argv).OrFail();
+        var context = ConfigurationSource.Read(argv);
+        var invocation = CommandLine.parseIn(context, argv).OrFail();
         if (invocation is CommandLine.Invocation.ShowHelp help)
         {
             await StandardStreams.Out.WriteAsync(help.text);
-            return;
+            return 0;
         }
         if (invocation.IsShowVersion)
         {
             await StandardStreams.Out.WriteAsync(Release.line(ThisBuild.Release) + "\n");
-            return;
+            return 0;
+        }
+        if (invocation is CommandLine.Invocation.Check check)
+        {
+            return await CheckCommand.RunAsync(guard, check.Item, context.ConfigFile.ValueOrNull()?.Item1);
         }
         var settings = ((CommandLine.Invocation.Run)invocation).Item;
         Say(settings, Release.bootLine(ThisBuild.Release));
@@ -41,6 +47,10 @@ internal static class BootCommand
         // On a thread of its own, so that a read that blocks (a hung file system) still ends at
         // the deadline or on a signal.
         var tls = await Task.Run(() => TlsMaterial.Load(settings.Server), cancel).WaitAsync(cancel);
+        if (Check.bootWarning(DateTimeOffset.UtcNow, ListModule.OfSeq(tls.Described(settings.Server))).ValueOrNull() is { } warning)
+        {
+            Say(settings, warning);
+        }
         var keys = await Task.Run(() => TrustKeys.Load(prepared), cancel).WaitAsync(cancel);
         var identity = prepared.Identity.IsBeforeLookup ? await XenstoreIdentity.ReadAsync(settings, cancel) : null;
         if (prepared.DropTo.ValueOrNull() is { } drop)
@@ -68,7 +78,7 @@ internal static class BootCommand
                 await WriteOutAsync(DryRun.render(report), cancel);
                 // The report is out; the run ends as the boot would.
                 DryRun.verdict(report).OrFail();
-                return;
+                return 0;
         }
         switch (run.Ending)
         {
@@ -84,6 +94,7 @@ internal static class BootCommand
         {
             Say(settings, ready);
         }
+        return 0;
     });
 
     private static async Task WriteOutAsync(string text, CancellationToken cancel)

@@ -43,14 +43,13 @@ internal sealed class RunGuard : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="run"/>; its exit status, 0 when it returns.</summary>
-    public static async Task<int> RunAsync(Func<RunGuard, Task> run)
+    /// <summary>Runs <paramref name="run"/>; its exit status, the one it returns (check's verdict, 0 for a run that finished).</summary>
+    public static async Task<int> RunAsync(Func<RunGuard, Task<int>> run)
     {
         using var guard = new RunGuard();
         try
         {
-            await run(guard);
-            return 0;
+            return await run(guard);
         }
         catch (Exception e)
         {

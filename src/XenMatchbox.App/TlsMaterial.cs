@@ -20,6 +20,16 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
 
     public X509Certificate2? ClientCertificate { get; } = clientCertificate;
 
+    /// <summary>Each certificate read, with the flag and file that named it: for expiry warnings and check.</summary>
+    public IEnumerable<Check.Certificate> Described(CommandLine.ServerSettings server)
+    {
+        static IEnumerable<Check.Certificate> Of(string flag, string? path, IEnumerable<X509Certificate2> certificates) =>
+            path is null ? [] : certificates.Select(c => new Check.Certificate(flag, path, c.Subject, new DateTimeOffset(c.NotAfter.ToUniversalTime(), TimeSpan.Zero)));
+        return Of("--ca", server.CaFile.ValueOrNull(), Authorities)
+            .Concat(Of("--cert", server.Client.ValueOrNull()?.CertFile, ClientCertificate is { } client ? [client] : []))
+            .Concat(Of("--web-ca", server.WebCaFile.ValueOrNull(), WebAuthorities));
+    }
+
     public static TlsMaterial Load(CommandLine.ServerSettings server)
     {
         var authorities = ReadAuthorities(server.CaFile.ValueOrNull());

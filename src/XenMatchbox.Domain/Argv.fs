@@ -54,7 +54,7 @@ let configFlag (argv: string array) =
         | None when List.contains token named && i + 1 < argv.Length -> Some argv[i + 1]
         | None -> None)
 
-let commands = [ "show", ShowMode; "stage", StageMode ]
+let commands = [ "show", ShowMode; "stage", StageMode; "check", CheckMode ]
 
 let split (argv: string array) =
     match argv |> Array.tryHead |> Option.bind (fun word -> commands |> List.tryFind (fst >> (=) word)) with
@@ -66,6 +66,7 @@ let private modeName mode =
     | Bootloader -> "a boot"
     | ShowMode -> "show"
     | StageMode -> "stage"
+    | CheckMode -> "check"
 
 let private rejected reason = fail (CommandLineRejected reason)
 

@@ -45,10 +45,10 @@ val wantsVersion: argv: string array -> bool
 /// The value of --config on the command line, as "--config path" or "--config=path".
 val configFlag: argv: string array -> string option
 
-/// The command words and their modes: "show" and "stage" (a boot has none).
+/// The command words and their modes: "show", "stage" and "check" (a boot has none).
 val commands: (string * Mode) list
 
-/// The mode and the rest of argv: a leading "show" or "stage" word is that command, anything else
+/// The mode and the rest of argv: a leading "show", "stage" or "check" word is that command, anything else
 /// is libxl's run.
 val split: argv: string array -> Mode * string array
 

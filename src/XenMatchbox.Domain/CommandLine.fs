@@ -57,6 +57,7 @@ type Invocation =
     | ShowHelp of text: string
     | ShowVersion
     | Run of Settings
+    | Check of Settings
 
 type Context =
     { Environment: string -> string option
@@ -180,6 +181,7 @@ let private directory mode (given: Given) =
     match mode with
     | Bootloader -> required (given.One OutputDirectory) (BootError.CommandLine MissingOutputDirectory)
     | ShowMode -> Ok(defaultArg (given.One OutputDirectory) "<output-directory>")
+    | CheckMode -> Ok "<output-directory>"
     | StageMode ->
         match given.One Dir with
         | None ->
@@ -199,7 +201,10 @@ let private settings mode environment (given: Given) =
         let! servers = Servers.create (given.Sourced Server)
         let! httpPort = parsePort given HttpPort DefaultHttpPort
         let! grpcPort = parsePort given GrpcPort DefaultGrpcPort
-        let! lookup = Labels.parseLookup (given.All Lookup)
+        let! lookup =
+            match mode, given.All Lookup with
+            | CheckMode, [] -> Ok Labels.noLookup
+            | _, texts -> Labels.parseLookup texts
         let! format = parseFormat (defaultArg (given.One OutputFormat) DefaultOutputFormat)
         let! directory = directory mode given
         let! ca, client = tlsFiles given
@@ -210,7 +215,8 @@ let private settings mode environment (given: Given) =
             { Action =
                 match mode with
                 | StageMode -> Stage
-                | ShowMode -> DryRun
+                | ShowMode
+                | CheckMode -> DryRun
                 | Bootloader when given.Has NotReally -> DryRun
                 | Bootloader -> Install
               Server =
@@ -265,7 +271,7 @@ let parseIn (context: Context) (argv: string array) =
                 | None -> Ok []
             let given = Layers.underlay (Layers.underlay fromArgv fromEnvironment) fromFile
             let! settings = settings mode context.Environment given
-            return Run settings
+            return if mode = CheckMode then Check settings else Run settings
         }
 
 let parse environment argv = parseIn (noContext environment) argv

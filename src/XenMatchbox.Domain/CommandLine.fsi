@@ -118,6 +118,9 @@ type Invocation =
     | ShowVersion
     /// A boot, a dry run or stage, with its validated settings.
     | Run of Settings
+    /// The check command, with the settings a dry run of the same flags would have (Action DryRun;
+    /// the Lookup empty, Labels.noLookup, without --lookup): check the set-up, boot nothing.
+    | Check of Settings
 
 /// The process's surroundings that settings may come from, besides argv.
 type Context =

@@ -18,6 +18,9 @@ type BootError =
     static member op_Implicit(error: RunError) : BootError = Run error
     static member op_Implicit(error: TrustError) : BootError = Trust error
 
+[<Literal>]
+let CheckFailedStatus = 9
+
 let explain error =
     match error with
     | CommandLine error -> CommandLineError.explain error

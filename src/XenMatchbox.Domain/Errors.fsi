@@ -39,6 +39,11 @@ type BootError =
     /// A trust error as a BootError (for C#, where the conversion is implicit).
     static member op_Implicit: error: TrustError -> BootError
 
+/// The exit status of the check command when one of its checks failed: no boot ends with it
+/// (1 to 8 are XMB-900's and the stages').
+[<Literal>]
+val CheckFailedStatus: int = 9
+
 /// The error's code, cause and fix, as its stage writes them.
 val explain: BootError -> Explanation
 

@@ -18,6 +18,7 @@ type Mode =
     | Bootloader
     | ShowMode
     | StageMode
+    | CheckMode
 
 type Place =
     | OnCommandLine
@@ -77,7 +78,7 @@ let showSize (bytes: int64) =
     | Some(unit, suffix) -> $"{bytes / unit}{suffix}"
     | None -> string bytes
 
-let private allModes = [ Bootloader; ShowMode; StageMode ]
+let private allModes = [ Bootloader; ShowMode; StageMode; CheckMode ]
 let private everywhere = [ OnCommandLine; InEnvironment; InConfigFile ]
 
 /// An operator's flag with a value, valid in every mode and settable everywhere.
@@ -117,7 +118,10 @@ let spec flag =
             "the config's ramdisk=; accepted and not used: the profile names the initrds"
     | Args -> libxl "--args" "cmdline" allModes "the config's cmdline/extra; appended to the profile's args"
     | RunAs -> libxl "--runas" "uid" [ Bootloader ] "restricted mode: the uid to run as"
-    | Quiet -> { libxl "--quiet" "" allModes "restricted mode: print nothing but errors" with Value = None }
+    | Quiet ->
+        // check prints its verdicts; a check that prints nothing but errors would hide its warnings.
+        { libxl "--quiet" "" [ Bootloader; ShowMode; StageMode ] "restricted mode: print nothing but errors" with
+            Value = None }
     | Output ->
         libxl "--output" "path" [ Bootloader ] "the pre-created file to write the result to"
         |> defaults "standard output"

@@ -19,7 +19,7 @@ val DefaultOutputFormat: string = "simple0"
 [<Literal>]
 val VariablePrefix: string = "XENMATCHBOX_"
 
-/// The three ways the program is run: by libxl as a bootloader, or by hand as show or stage.
+/// The four ways the program is run: by libxl as a bootloader, or by hand as show, stage or check.
 type Mode =
     /// libxl's run: its flags, the operator's bootloader_args, then the disk.
     | Bootloader
@@ -27,6 +27,8 @@ type Mode =
     | ShowMode
     /// The stage command: download into --dir and print an xl.cfg stanza.
     | StageMode
+    /// The check command: the operator's doctor, one verdict line per check of the set-up.
+    | CheckMode
 
 /// Where a flag may be set.
 type Place =

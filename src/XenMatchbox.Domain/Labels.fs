@@ -56,6 +56,8 @@ type Lookup(given: string list, fromDomain: string list) =
     member _.Given = given
     member _.FromDomain = fromDomain
 
+let noLookup = Lookup([], [])
+
 let parseLookup (texts: string list) =
     let bare, given = texts |> List.partition (fun t -> List.contains (t.ToLowerInvariant()) DomainKeys)
     match texts, given with

@@ -42,6 +42,9 @@ type Lookup =
     /// The bare keys, each one of DomainKeys.
     member FromDomain: string list
 
+/// No labels at all: the check command without --lookup, which looks no profile up.
+val noLookup: Lookup
+
 /// Validates every --lookup text like fromLookups, except that "uuid" and "name" may be given
 /// without a value. At least one text is required.
 val parseLookup: texts: string list -> Result<Lookup, BootError>

@@ -63,7 +63,8 @@ let private exitStatuses =
       "4", "XMB-3nn: the profile cannot be planned (its kernel, assets or args)"
       "5", "XMB-4nn: a download failed"
       "6", "XMB-5nn: the result cannot be written for libxl"
-      "7", "XMB-6nn: the deadline passed, a signal stopped the run, or the privilege drop failed" ]
+      "7", "XMB-6nn: the deadline passed, a signal stopped the run, or the privilege drop failed"
+      string Errors.CheckFailedStatus, "check: a check failed (its line starts with ✗)" ]
 
 let commandPage version =
     let commands =
@@ -73,6 +74,8 @@ let commandPage version =
           "Prints what a boot would do: the profile, each asset's size, the args and the bytes libxl would read; downloads and writes nothing."
           "\\fBxenmatchbox stage \\-\\-dir\\fR \\fIDIR\\fR [\\fIflags\\fR]",
           "Downloads the kernel and ramdisk into DIR and prints kernel, ramdisk and cmdline lines for an xl.cfg without bootloader=."
+          "\\fBxenmatchbox check\\fR [\\fIflags\\fR]",
+          "Checks the set-up a boot with the same flags and configuration file would use, one line each (passed, a warning, or failed with the fix): the configuration, the TLS files and their expiry, the key files, each server, the cache directory, xenstore when a label needs it, and with \\-\\-lookup the profile and its assets; exits 0 only when nothing failed."
           "\\fBxenmatchbox \\-\\-version\\fR", escape (Usage.description Version)
           "\\fBxenmatchbox \\-\\-help\\fR", escape (Usage.description Help) ]
     String.concat

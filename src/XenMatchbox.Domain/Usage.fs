@@ -39,6 +39,7 @@ COMMANDS:
     xenmatchbox [libxl's flags] [bootloader_args] <disk>    what libxl runs (bootloader=)
     xenmatchbox show [flags]                      print what a boot would do; download nothing
     xenmatchbox stage --dir DIR [flags]           download into DIR, print an xl.cfg stanza
+    xenmatchbox check [flags]                     check the set-up: files, keys, servers, cache
     xenmatchbox --version                         print the version and the commit
 
 EXAMPLE (domU config for xl create):
@@ -73,9 +74,11 @@ let text =
     String.concat
         "\n"
         [ "USAGE: xenmatchbox [libxl's flags] [the operator's bootloader_args] <disk>\n"
-          + "       xenmatchbox show|stage [flags]\n"
+          + "       xenmatchbox show|stage|check [flags]\n"
           section "FLAGS LIBXL PASSES:" (all |> List.filter (fun f -> (spec f).FromLibxl))
-          section "FLAGS FOR bootloader_args, show and stage (each as --flag value or --flag=value):" operatorFlags
+          section
+              "FLAGS FOR bootloader_args, show, stage and check (each as --flag value or --flag=value):"
+              operatorFlags
           diskLine + line Help + line Version ]
     + commands
     + configuration

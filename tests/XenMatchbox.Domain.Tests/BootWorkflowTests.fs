@@ -20,6 +20,7 @@ let private settings (argv: string list) =
     | CommandLine.Run settings -> settings
     | CommandLine.ShowHelp _ -> failwith "help, not a run"
     | CommandLine.ShowVersion -> failwith "--version, not a run"
+    | CommandLine.Check _ -> failwith "check, not a run"
 
 let private libxl more =
     [ "--output=/var/lib/xen/bootloader.7.out"

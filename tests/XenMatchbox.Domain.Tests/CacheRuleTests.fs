@@ -237,7 +237,8 @@ let private cacheOf (flags: string list) =
     |> Result.map (function
         | CommandLine.Run settings -> settings.Cache
         | CommandLine.ShowHelp _
-        | CommandLine.ShowVersion -> Expect.fail "expected a boot")
+        | CommandLine.ShowVersion
+        | CommandLine.Check _ -> Expect.fail "expected a boot")
 
 [<Fact>]
 let ``the cache is on by default, in /var/cache/xenmatchbox with 4 GiB`` () =

@@ -19,6 +19,7 @@ let private settingsOf (argv: string list) =
     | Ok(CommandLine.Run settings) -> settings
     | Ok(CommandLine.ShowHelp _) -> Expect.fail $"{shownArgv argv}: expected a boot, got the help text"
     | Ok CommandLine.ShowVersion -> Expect.fail $"{shownArgv argv}: expected a boot, got --version"
+    | Ok(CommandLine.Check _) -> Expect.fail $"{shownArgv argv}: expected a boot, got check"
     | Error error -> Expect.fail $"{shownArgv argv}: expected a boot, got {Expect.shown error}"
 
 [<Property(MaxTest = 60)>]

@@ -94,7 +94,7 @@ let ``bash completes each command's flags: exactly those of its mode, every name
     let bootFlags = completedAfter "*"
     for flag in all |> List.filter (fun f -> List.contains Bootloader (spec f).Modes) do
         Expect.isTrue $"{(spec flag).Name} after no command" (bootFlags.Contains (spec flag).Name)
-    Expect.isTrue "the commands complete as the first word" (Completion.bash.Contains "compgen -W 'show stage'")
+    Expect.isTrue "the commands complete as the first word" (Completion.bash.Contains "compgen -W 'show stage check'")
 
 /// Text with what roff would misread: dashes, backslashes, leading dots and quotes, non-ASCII.
 let private roffish =

@@ -87,8 +87,8 @@ public sealed class LibxlRun : IDisposable
     {
         var start = jit ? new ProcessStartInfo("dotnet") : new ProcessStartInfo(PublishedProgram.AotExecutable);
         if (jit) start.ArgumentList.Add(PublishedProgram.JitAssembly);
-        // show and stage are words that must come first.
-        var command = argv.Count > 0 && argv[0] is "show" or "stage" ? argv[0] : null;
+        // show, stage and check are words that must come first.
+        var command = argv.Count > 0 && argv[0] is "show" or "stage" or "check" ? argv[0] : null;
         if (command is not null) start.ArgumentList.Add(command);
         if (!argv.Any(arg => arg.StartsWith("--cache-dir", StringComparison.Ordinal) || arg == "--no-cache"))
         {

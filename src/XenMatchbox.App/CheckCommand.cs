@@ -1,0 +1,146 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+using XenMatchbox.Domain;
+
+namespace XenMatchbox.App;
+
+/// <summary>
+/// The check command: the Domain lists the checks for the settings (Check.items); for each, the
+/// shell finds what there is (reads the files, connects, asks HEAD) with the pieces a boot uses,
+/// and the Domain judges it into lines, printed as they come. A check that fails does not stop the
+/// others; one that depends on a failed one is not tried (Check.blocked). The whole stays inside
+/// the --timeout deadline of <see cref="RunGuard"/>.
+/// </summary>
+internal static class CheckCommand
+{
+    public static async Task<int> RunAsync(RunGuard guard, CommandLine.Settings settings, string? configFile)
+    {
+        guard.StartDeadline(settings.Limits.DeadlineSeconds.AsNullable());
+        var cancel = guard.Token;
+        var lines = new List<Check.Line>();
+        TlsMaterial? tls = null;
+        foreach (var item in Check.items(configFile.AsOption(), settings))
+        {
+            var finding = Check.blocked(ListModule.OfSeq(lines), item).ValueOrNull() is { } reason
+                ? Check.Finding.NewNotTried(reason)
+                : await FindAsync(item, settings, tls, found => tls = found, cancel);
+            foreach (var line in Check.judge(DateTimeOffset.UtcNow, item, finding))
+            {
+                lines.Add(line);
+                await StandardStreams.Out.WriteAsync(Check.renderLine(line));
+            }
+        }
+        await StandardStreams.Out.WriteAsync(Check.summary(ListModule.OfSeq(lines)));
+        await StandardStreams.Out.FlushAsync(cancel);
+        return Check.exitStatus(ListModule.OfSeq(lines));
+    }
+
+    private static async Task<Check.Finding> FindAsync(
+        Check.Item item, CommandLine.Settings settings, TlsMaterial? tls, Action<TlsMaterial> loaded, CancellationToken cancel)
+    {
+        // What a boot would end with, as the finding's error; anything else is the guard's.
+        static async Task<FSharpResult<T, Errors.BootError>> Try<T>(Func<Task<T>> find, CancellationToken cancel)
+        {
+            try
+            {
+                return FSharpResult<T, Errors.BootError>.NewOk(await find());
+            }
+            catch (BootFailure failure) when (!cancel.IsCancellationRequested)
+            {
+                return FSharpResult<T, Errors.BootError>.NewError(failure.Error);
+            }
+        }
+        var withoutClient = tls ?? new TlsMaterial([], [], null);
+        switch (item)
+        {
+            case var _ when item.IsTlsFiles:
+                return Check.Finding.NewTlsRead(await Try(() => Task.Run(() =>
+                {
+                    var material = TlsMaterial.Load(settings.Server);
+                    loaded(material);
+                    return new Check.TlsFound(ListModule.OfSeq(material.Described(settings.Server)), Chain(material));
+                }, cancel).WaitAsync(cancel), cancel));
+            case Check.Item.KeyFile key:
+                return Check.Finding.NewKeysRead(await Try(() => Task.Run(() => KeyRing.Load(key.flag, [key.path]).Keys, cancel).WaitAsync(cancel), cancel));
+            case Check.Item.Lookup { route: Boot.LookupRoute.Grpc grpc }:
+                return Check.Finding.NewAnswered(await Try(async () =>
+                {
+                    await MatchboxLookup.SelectProfileAsync(grpc.endpoint, withoutClient, Check.probeLabels, settings.Limits, lastTry: true, cancel);
+                    return default(Unit)!;
+                }, cancel));
+            case Check.Item.HttpRoot root:
+                return Check.Finding.NewRootSaid(await Try(async () =>
+                {
+                    using var http = new AssetHttp(withoutClient, settings.Limits);
+                    var body = await http.GetSmallAsync(root.url, RootAnswerBytes, cancel);
+                    return Encoding.UTF8.GetString(body).Split('\n')[0];
+                }, cancel));
+            case Check.Item.CacheDirectory cache:
+                return Check.Finding.NewCacheProbed(await Task.Run(() => ProbeCache(cache.cache.Directory), cancel).WaitAsync(cancel));
+            case Check.Item.DomainIdentity identity:
+                var read = await XenstoreIdentity.ReadAsync(settings, cancel);
+                return Check.Finding.NewIdentityRead(read.Identity is null
+                    ? FSharpResult<FSharpList<Tuple<string, string>>, Errors.BootError>.NewError(read.Unavailable(identity.keys.Head).Error)
+                    : FSharpResult<FSharpList<Tuple<string, string>>, Errors.BootError>.NewOk(ListModule.OfSeq(read.Labels)));
+            case Check.Item.Profile:
+                return Check.Finding.NewProfileFound(await Try(() => ProbeProfileAsync(settings, withoutClient, cancel), cancel));
+            default:
+                return Check.Finding.Parsed;
+        }
+    }
+
+    /// <summary>matchbox's / answers "matchbox" and a newline; a few KiB are more than enough to tell.</summary>
+    private const int RootAnswerBytes = 4096;
+
+    /// <summary>Whether the client certificate chains to --ca alone, as matchbox's check of it does.</summary>
+    private static FSharpOption<FSharpResult<Unit, string>> Chain(TlsMaterial tls)
+    {
+        if (tls.ClientCertificate is not { } client)
+        {
+            return FSharpOption<FSharpResult<Unit, string>>.None;
+        }
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.AddRange(tls.Authorities);
+        // Expiry has its own line: the chain is judged as of the certificate's own validity.
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        var built = chain.Build(client);
+        var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
+        return FSharpOption<FSharpResult<Unit, string>>.Some(built
+            ? FSharpResult<Unit, string>.NewOk(null!)
+            : FSharpResult<Unit, string>.NewError(status.Length > 0 ? status : "no chain"));
+    }
+
+    /// <summary>Writes and removes a file in the cache directory (made if missing, as a boot makes it); the bytes free there.</summary>
+    private static FSharpResult<long, string> ProbeCache(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var probe = Path.Combine(directory, $".check.{Environment.ProcessId}");
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+            }
+            return FSharpResult<long, string>.NewOk(new DriveInfo(directory).AvailableFreeSpace);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return FSharpResult<long, string>.NewError(e.Message);
+        }
+    }
+
+    /// <summary>The lookup and the HEAD probes of show, for the report the Domain judges asset by asset.</summary>
+    private static async Task<DryRun.Report> ProbeProfileAsync(CommandLine.Settings settings, TlsMaterial tls, CancellationToken cancel)
+    {
+        var prepared = Boot.prepare(settings, standardOutputIsTerminal: false);
+        var keys = await Task.Run(() => TrustKeys.Load(prepared), cancel).WaitAsync(cancel);
+        using var downloader = new AssetDownloader(tls, OutputFiles.Unrestricted(linkCachedFiles: false), settings.Limits, null, null, keys.Assets);
+        var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, null, downloader.Http, _ => { }, cancel);
+        var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
+        var probes = run.Work is Boot.Work.Probe probe ? probe.Item : FSharpList<Tuple<string, Plan.AssetUrl>>.Empty;
+        return Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), await PlanWork.ProbeAsync(downloader, probes, cancel));
+    }
+}

@@ -1,0 +1,293 @@
+module XenMatchbox.Domain.Check
+
+open System
+open System.Globalization
+open XenMatchbox.Domain.Cache
+open XenMatchbox.Domain.CommandLine
+open XenMatchbox.Domain.Errors
+
+[<Literal>]
+let WarnDays = 30
+
+type Expiry =
+    | Valid
+    | ExpiresSoon of days: int
+    | Expired
+
+let expiry (now: DateTimeOffset) (notAfter: DateTimeOffset) =
+    let left = notAfter - now
+    if left <= TimeSpan.Zero then Expired
+    elif left < TimeSpan.FromDays(float WarnDays) then ExpiresSoon(int left.TotalDays)
+    else Valid
+
+type Certificate = { Flag: string; Path: string; Subject: string; NotAfter: DateTimeOffset }
+
+let private date (at: DateTimeOffset) =
+    at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+
+let private inDays days =
+    match days with
+    | 0 -> "today"
+    | 1 -> "in 1 day"
+    | n -> $"in {n} days"
+
+let bootWarning now (certificates: Certificate list) =
+    certificates
+    |> List.sortBy _.NotAfter
+    |> List.tryHead
+    |> Option.bind (fun first ->
+        let named = Text.printable $"{first.Flag} {first.Path} ({first.Subject})"
+        match expiry now first.NotAfter with
+        | Valid -> None
+        | ExpiresSoon days ->
+            Some
+                $"warning: {named} expires {inDays days}, on {date first.NotAfter}; renew it before matchbox refuses it"
+        | Expired ->
+            Some
+                $"warning: {named} expired on {date first.NotAfter}; renew it, matchbox refuses an expired certificate")
+
+type Item =
+    | Configuration of file: string option
+    | TlsFiles
+    | KeyFile of flag: string * path: string
+    | Lookup of route: Boot.LookupRoute
+    | HttpRoot of host: string * url: Plan.AssetUrl
+    | CacheDirectory of cache: CacheSettings
+    | DomainIdentity of keys: string list
+    | Profile of labels: string list
+
+/// The labels the reachability probe asks gRPC for: any answer, a profile or "no group", will do.
+let probeLabels =
+    match Labels.fromLookups [ "xenmatchbox-check=reachability" ] with
+    | Ok labels -> labels
+    | Error _ -> failwith "the probe label is valid"
+
+let items configFile (settings: Settings) =
+    let server = settings.Server
+    let tls = server.CaFile.IsSome || server.Client.IsSome || server.WebCaFile.IsSome
+    let hosts = server.Servers.Hosts
+    [ yield Configuration configFile
+      if tls then yield TlsFiles
+      for path in settings.Trust.LookupKeys do
+          yield KeyFile("--lookup-key", path)
+      for path in settings.Trust.AssetKeys do
+          yield KeyFile("--asset-key", path)
+      for host in hosts do
+          match Boot.route server host probeLabels with
+          | Boot.Grpc _ as route -> yield Lookup route
+          | Boot.Ipxe _ -> ()
+          let root: Plan.HttpBase = { Host = host; Port = server.HttpPort; Secure = server.WebSsl }
+          match Plan.resolveAsset root "check" "/" with
+          | Ok url -> yield HttpRoot(host, url)
+          | Error _ -> ()
+      match settings.Cache with
+      | Some cache -> yield CacheDirectory cache
+      | None -> ()
+      if not settings.Lookup.FromDomain.IsEmpty then
+          yield DomainIdentity settings.Lookup.FromDomain
+      if not (settings.Lookup.Given.IsEmpty && settings.Lookup.FromDomain.IsEmpty) then
+          yield Profile(settings.Lookup.Given @ settings.Lookup.FromDomain) ]
+
+type TlsFound = { Certificates: Certificate list; Chain: Result<unit, string> option }
+
+type Finding =
+    | Parsed
+    | TlsRead of Result<TlsFound, BootError>
+    | KeysRead of Result<Trust.Key list, BootError>
+    | Answered of Result<unit, BootError>
+    | RootSaid of Result<string, BootError>
+    | CacheProbed of Result<int64, string>
+    | IdentityRead of Result<(string * string) list, BootError>
+    | ProfileFound of Result<DryRun.Report, BootError>
+    | NotTried of reason: string
+
+type Verdict =
+    | Pass
+    | Warn
+    | Fail
+    | Skip
+
+type Line = { Verdict: Verdict; Subject: string; Text: string }
+
+let private line verdict subject text =
+    { Verdict = verdict; Subject = Text.printable subject; Text = Text.printable (redact text) }
+
+let private failed subject error = line Fail subject (describe error)
+
+/// A date's verdict and words: "expires 2027-01-01 (400 days)" or the warning or failure.
+let private dated now (notAfter: DateTimeOffset) renew =
+    match expiry now notAfter with
+    | Valid -> Pass, $"expires {date notAfter}"
+    | ExpiresSoon days -> Warn, $"expires {inDays days}, on {date notAfter}; {renew}"
+    | Expired -> Fail, $"expired on {date notAfter}; {renew}"
+
+let private certificateLine now (certificate: Certificate) =
+    let verdict, text =
+        dated
+            now
+            certificate.NotAfter
+            (if certificate.Flag = "--cert" then
+                 "renew it: matchbox refuses an expired client certificate"
+             else
+                 "renew it: no certificate it signed is trusted once it has expired")
+    line verdict $"{certificate.Flag} {certificate.Path}" $"{certificate.Subject}, PEM, {text}"
+
+let private keyLine now flag path (key: Trust.Key) =
+    let who = if key.UserId = "" then "" else $" ({key.UserId})"
+    let named = $"key {Trust.keyIdText key.KeyId}{who}"
+    if key.Revoked then
+        line Fail $"{flag} {path}" $"{named} is revoked; nothing it signs is accepted — ask for a current key"
+    else
+        match key.Expires with
+        | None -> line Pass $"{flag} {path}" $"{named}, never expires"
+        | Some at ->
+            let verdict, text = dated now at "ask its owner for the key with a new expiry (gpg --quick-set-expire)"
+            line verdict $"{flag} {path}" $"{named}, {text}"
+
+let private size (bytes: int64) =
+    String.Format(CultureInfo.InvariantCulture, "{0} bytes", bytes)
+
+/// Each asset's line: the HEAD answer held to the caps (the ramdisk's across its initrds, in
+/// order, as DryRun.verdict holds them), and its signature.
+let private assetLines (report: DryRun.Report) =
+    let rec go (ramdisk: int64) (assets: DryRun.AssetSize list) =
+        match assets with
+        | [] -> []
+        | asset :: rest ->
+            let isKernel = asset.Role = "kernel"
+            let what, limit, before =
+                if isKernel then "kernel", report.MaxKernelBytes, 0L else "ramdisk", report.MaxRamdiskBytes, ramdisk
+            let subject = $"{asset.Role} {asset.Url.Shown}"
+            let signed =
+                match asset.Signature with
+                | DryRun.Vouched signer -> Ok $", {Trust.signatureUrl(asset.Url).Shown} by {Trust.describe signer}"
+                | DryRun.Unchecked -> Ok ""
+                | DryRun.Refused error -> Error error
+            let judged, next =
+                match asset.Head with
+                | DryRun.Failed error -> Error error, ramdisk
+                | DryRun.Undeclared -> Ok "answers HEAD, size not declared", ramdisk
+                | DryRun.Declared bytes ->
+                    let total = before + bytes
+                    Transfer.checkNotEmpty asset.Url.Shown what bytes
+                    |> Result.bind (fun () -> Transfer.checkSize asset.Url.Shown what limit total)
+                    |> Result.map (fun () ->
+                        $"answers HEAD, {size bytes}, within the {what} cap of {Flags.showSize limit}"),
+                    (if isKernel then ramdisk else total)
+            let verdict =
+                match judged, signed with
+                | Error error, _
+                | _, Error error -> failed subject error
+                | Ok head, Ok note -> line Pass subject (head + note)
+            verdict :: go next rest
+    go 0L report.Assets
+
+let judge now item finding =
+    match item, finding with
+    | _, NotTried reason ->
+        let subject =
+            match item with
+            | Profile labels -> $"""lookup {String.Join(" ", labels)}"""
+            | Lookup route -> $"server {Boot.routeServer route} (gRPC)"
+            | _ -> "check"
+        [ line Skip subject $"not tried: {reason}" ]
+    | Configuration file, _ ->
+        let read =
+            match file with
+            | Some path -> $"{path}, the XENMATCHBOX_* variables and the command line parse"
+            | None -> "no configuration file; the XENMATCHBOX_* variables and the command line parse"
+        [ line Pass "configuration" read ]
+    | TlsFiles, TlsRead(Error error) -> [ failed "TLS files" error ]
+    | TlsFiles, TlsRead(Ok found) ->
+        [ yield! found.Certificates |> List.map (certificateLine now)
+          match found.Chain with
+          | Some(Ok()) -> yield line Pass "--cert chain" "the client certificate and its key match; it chains to --ca"
+          | Some(Error status) ->
+              yield
+                  line
+                      Fail
+                      "--cert chain"
+                      $"the client certificate does not chain to --ca ({status}); matchbox refuses it (XMB-207) — give the client certificate its CA signed, or the CA that signed it"
+          | None -> () ]
+    | KeyFile(flag, path), KeysRead(Error error) -> [ failed $"{flag} {path}" error ]
+    | KeyFile(flag, path), KeysRead(Ok keys) -> keys |> List.map (keyLine now flag path)
+    | Lookup route, Answered result ->
+        let subject = $"server {Boot.routeServer route} (gRPC)"
+        match result with
+        | Ok()
+        | Error(BootError.Lookup(LookupError.NoMatchingGroup _ | LookupError.NoMatchingProfile _)) ->
+            [ line Pass subject "TCP, the mutual TLS handshake and a gRPC answer" ]
+        | Error error -> [ failed subject error ]
+    | HttpRoot(_, url), RootSaid result ->
+        let subject = $"server {url.Shown}"
+        match result with
+        | Ok said when said.Trim().StartsWith("matchbox", StringComparison.Ordinal) ->
+            [ line Pass subject "answers \"matchbox\"" ]
+        | Ok said ->
+            let shown = if said.Length > 60 then said.Substring(0, 60) + "…" else said
+            [ line
+                  Fail
+                  subject
+                  $"answers \"{shown}\", not matchbox's \"matchbox\" — check --server and --httpport (matchbox's -address)" ]
+        | Error error -> [ failed subject error ]
+    | CacheDirectory cache, CacheProbed result ->
+        let subject = $"cache {cache.Directory}"
+        match result with
+        | Error why ->
+            [ line
+                  Fail
+                  subject
+                  $"cannot store: {why}; boots download without it — make it a directory root can write, or set --cache-dir or --no-cache" ]
+        | Ok free when free < cache.MaxBytes ->
+            [ line
+                  Warn
+                  subject
+                  $"writable, {Flags.showSize free} free, less than --cache-size {Flags.showSize cache.MaxBytes}; free space or lower --cache-size" ]
+        | Ok free -> [ line Pass subject $"writable, {size free} free" ]
+    | DomainIdentity keys, IdentityRead result ->
+        let subject = $"""xenstore {String.Join(", ", keys)}"""
+        match result with
+        | Ok labels -> [ line Pass subject (String.Join(" ", labels |> List.map (fun (k, v) -> $"{k}={v}"))) ]
+        | Error error -> [ failed subject error ]
+    | Profile labels, ProfileFound result ->
+        let subject = $"""lookup {String.Join(" ", labels)}"""
+        match result with
+        | Error error -> [ failed subject error ]
+        | Ok report ->
+            let signed =
+                match report.LookupSigner with
+                | Some signer -> $", /ipxe verified: {Trust.describe signer}"
+                | None -> ""
+            line Pass subject $"profile {report.Plan.ProfileId} via {report.LookupVia}{signed}" :: assetLines report
+    | _ -> [ line Fail "check" "internal: a finding for another check (please report it)" ]
+
+let blocked (earlier: Line list) item =
+    match item with
+    | Lookup _ when earlier |> List.exists (fun l -> l.Verdict = Fail && l.Subject = "TLS files") ->
+        Some "the TLS files cannot be read"
+    | Profile _ ->
+        let answered =
+            earlier |> List.exists (fun l -> l.Verdict <> Fail && l.Verdict <> Skip && l.Subject.StartsWith "server ")
+        if answered then None else Some "no --server answered"
+    | _ -> None
+
+let private mark verdict =
+    match verdict with
+    | Pass -> "✓"
+    | Warn -> "!"
+    | Fail -> "✗"
+    | Skip -> "-"
+
+let renderLine (verdictLine: Line) =
+    $"{mark verdictLine.Verdict} {verdictLine.Subject}: {verdictLine.Text}\n"
+
+let summary (lines: Line list) =
+    let count verdict =
+        lines |> List.filter (fun l -> l.Verdict = verdict) |> List.length
+    $"check: {count Pass} passed, {count Warn} warned, {count Fail} failed, {count Skip} not tried\n"
+
+let render (lines: Line list) =
+    (lines |> List.map renderLine |> String.concat "") + summary lines
+
+let exitStatus (lines: Line list) =
+    if lines |> List.exists (fun l -> l.Verdict = Fail) then CheckFailedStatus else 0

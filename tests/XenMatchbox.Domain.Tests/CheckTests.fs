@@ -1,0 +1,95 @@
+/// The check command's rules: the 30-day expiry rule (check's lines and a boot's one warning), the
+/// exit status, which checks the settings call for, and the report's bytes against a hand-read
+/// golden file in golden/check/.
+module CheckTests
+
+open System
+open FsCheck
+open FsCheck.FSharp
+open FsCheck.Xunit
+open global.Xunit
+open XenMatchbox.Domain
+open XenMatchbox.Domain.Check
+
+let private now = DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero)
+
+let private certificate flag (notAfter: DateTimeOffset) =
+    { Flag = flag
+      Path = $"/etc/matchbox/{flag.TrimStart '-'}.crt"
+      Subject = "CN=test"
+      NotAfter = notAfter }
+
+/// Offsets from now, in minutes, across a year either side.
+let private offsets = Gen.choose (-525_600, 525_600) |> Arb.fromGen
+
+[<Property>]
+let ``a date in the past or now has expired, one within 30 days warns, a later one is valid`` () =
+    Prop.forAll offsets (fun minutes ->
+        let notAfter = now.AddMinutes(float minutes)
+        match expiry now notAfter with
+        | Expired -> minutes <= 0
+        | ExpiresSoon days -> minutes > 0 && minutes < WarnDays * 1440 && days = minutes / 1440
+        | Valid -> minutes >= WarnDays * 1440)
+
+[<Property>]
+let ``a boot warns exactly when some certificate expires within 30 days or has expired, naming the first`` () =
+    Prop.forAll (Gen.listOf (Gen.choose (-60, 400)) |> Arb.fromGen) (fun days ->
+        let certificates = days |> List.mapi (fun i d -> certificate $"--c{i}" (now.AddDays(float d)))
+        match bootWarning now certificates, List.sort days with
+        | None, sorted -> sorted.IsEmpty || sorted.Head >= WarnDays
+        | Some warning, first :: _ ->
+            let named = certificates |> List.minBy _.NotAfter
+            first < WarnDays && warning.StartsWith($"warning: {named.Flag} ")
+        | Some _, [] -> false)
+
+let private verdicts = Gen.elements [ Pass; Warn; Fail; Skip ]
+
+[<Property>]
+let ``check exits 0 exactly when no line failed, warnings included`` () =
+    Prop.forAll (Gen.listOf verdicts |> Arb.fromGen) (fun found ->
+        let lines = found |> List.map (fun v -> { Verdict = v; Subject = "s"; Text = "t" })
+        (exitStatus lines = 0) = not (List.contains Fail found)
+        && (exitStatus lines = 0 || exitStatus lines = Errors.CheckFailedStatus))
+
+let private settingsOf argv =
+    match CommandLine.parse (fun _ -> None) argv with
+    | Ok(CommandLine.Check settings) -> settings
+    | other -> failwith $"not a check: %A{other}"
+
+[<Fact>]
+let ``check needs no --lookup, no libxl flags and no disk`` () =
+    match items None (settingsOf [| "check"; "--server"; "mb" |]) with
+    | [ Configuration None; HttpRoot("mb", root); CacheDirectory cache ] ->
+        Assert.Equal("http://mb:8080/", root.Shown)
+        Assert.Equal(Cache.DefaultDirectory, cache.Directory)
+    | other -> failwith $"%A{other}"
+
+[<Fact>]
+let ``check refuses libxl's output flags and --quiet`` () =
+    for flag in [ "--output=/x"; "--output-directory=/x"; "--output-format=simple"; "--quiet" ] do
+        match CommandLine.parse (fun _ -> None) [| "check"; "--server"; "mb"; flag |] with
+        | Error(Errors.CommandLine(CommandLineError.CommandLineRejected reason)) ->
+            Assert.EndsWith("is not for check", reason)
+        | other -> failwith $"{flag} was accepted: %A{other}"
+
+[<Fact>]
+let ``the profile is not looked up when no server answered`` () =
+    let down = { Verdict = Fail; Subject = "server http://mb:8080/"; Text = "XMB-402" }
+    let up = { Verdict = Pass; Subject = "server http://mb2:8080/"; Text = "answers" }
+    Assert.Equal(Some "no --server answered", blocked [ down ] (Profile [ "mac=x" ]))
+    Assert.Equal(None, blocked [ down; up ] (Profile [ "mac=x" ]))
+
+[<Fact>]
+let ``the report's bytes match the golden file`` () =
+    let cert = certificate "--cert" (now.AddDays 12.)
+    let ca = certificate "--ca" (now.AddDays 400.)
+    let lines =
+        [ yield! judge now (Configuration(Some "/etc/xen/xenmatchbox.conf")) Parsed
+          yield! judge now TlsFiles (TlsRead(Ok { Certificates = [ ca; cert ]; Chain = Some(Ok()) }))
+          yield!
+              judge
+                  now
+                  (CacheDirectory { Directory = "/var/cache/xenmatchbox"; MaxBytes = 4L <<< 30 })
+                  (CacheProbed(Error "Read-only file system"))
+          yield! judge now (Profile [ "mac=52:54:00:aa:bb:cc" ]) (NotTried "no --server answered") ]
+    Assert.Equal(Golden.text "check/report.expected", render lines)
