@@ -55,6 +55,7 @@ type Flag =
     | CacheSize
     | NoCache
     | NotReally
+    | Json
     | Config
     | Dir
     | Help
@@ -215,6 +216,11 @@ let spec flag =
               "dry run: print the profile, asset sizes, args and the result libxl would get; write nothing" with
             Modes = [ Bootloader ]
             Places = [ OnCommandLine ] }
+    | Json ->
+        // Not for --not-really: there the report goes to libxl's log, which a person reads.
+        { switch "--json" "show: print the report as one JSON object, for scripts (keys in the README)" with
+            Modes = [ ShowMode ]
+            Places = [ OnCommandLine ] }
     | Config ->
         // The environment names it as XENMATCHBOX_CONFIG; the file cannot name another file.
         { valued "--config" "path" "the configuration file" with Places = [ OnCommandLine; InEnvironment ] }
@@ -262,6 +268,7 @@ let all =
       CacheSize
       NoCache
       NotReally
+      Json
       Config
       Dir
       Help
