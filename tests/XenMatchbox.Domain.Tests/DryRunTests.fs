@@ -12,6 +12,7 @@ open XenMatchbox.Domain.DryRun
 open Generators
 open System
 open System.Text.Json
+open System.Text.RegularExpressions
 
 let private plan =
     let labels = Expect.ok "labels" (Labels.fromLookups [ "mac=52-54-00-AA-BB-CC"; "os=installed" ])
@@ -307,3 +308,38 @@ let ``a lone surrogate, which UTF-8 cannot carry, is written as U+FFFD and a sur
     Expect.equalText "\"a\uFFFDb\uFFFD\"" (Json.quote "a\uD800b\uDC00")
     Expect.equalText "\"😀\"" (Json.quote "😀")
     Expect.equalText "\"\\u0000\\u001f\\u007f\\\"\\\\\\t\"" (Json.quote "\000\031\127\"\\\t")
+
+/// The rows of README.md's table of show --json's keys.
+let private readmeKeyRows () =
+    let rec root (dir: IO.DirectoryInfo | null) =
+        match dir with
+        | null -> failwith "README.md and XenMatchbox.sln not found above the test directory"
+        | dir when IO.File.Exists(IO.Path.Combine(dir.FullName, "XenMatchbox.sln")) -> dir.FullName
+        | dir -> root dir.Parent
+    IO.File.ReadAllLines(IO.Path.Combine(root (IO.DirectoryInfo AppContext.BaseDirectory), "README.md"))
+    |> Array.skipWhile (fun line -> not (line.StartsWith "### `show --json`"))
+    |> Array.takeWhile (fun line -> not (line.StartsWith "## "))
+    |> Array.filter (fun line -> line.StartsWith "| ")
+    |> String.concat "\n"
+
+[<Fact>]
+let ``every key show --json prints is documented in the README's table`` () =
+    let rec keys (element: JsonElement) =
+        match element.ValueKind with
+        | JsonValueKind.Object ->
+            [ for property in element.EnumerateObject() do
+                  yield property.Name
+                  // The labels' keys are the operator's, not the layout's.
+                  if property.Name <> "labels" then yield! keys property.Value ]
+        | JsonValueKind.Array ->
+            [ for item in element.EnumerateArray() do
+                  yield! keys item ]
+        | _ -> []
+    let failing = reportOf Output.Sxp "gRPC mb:8081" [ failedWith "refused"; Undeclared; Declared 1L ]
+    let table = readmeKeyRows ()
+    for report in [ signedReport; failing ] do
+        use document = JsonDocument.Parse(json report)
+        for key in keys document.RootElement |> List.distinct do
+            Expect.isTrue
+                $"the README's show --json table names '{key}'"
+                (Regex.IsMatch(table, $@"[`"".]{key}[`"".,\[]"))
