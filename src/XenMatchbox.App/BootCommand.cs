@@ -74,8 +74,9 @@ internal static class BootCommand
                 cache?.Trim();
                 break;
             case Boot.Work.Probe probe:
+                var print = (Boot.Ending.PrintReport)run.Ending;
                 var report = Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
-                await WriteOutAsync(DryRun.render(report), cancel);
+                await WriteOutAsync(DryRun.print(print.format, report), cancel);
                 // The report is out; the run ends as the boot would.
                 DryRun.verdict(report).OrFail();
                 return 0;

@@ -108,7 +108,7 @@ type Work =
 type Ending =
     | WriteResult of bytes: byte array
     | PrintStanza of text: string
-    | PrintReport
+    | PrintReport of format: DryRun.ReportFormat
 
 type RunPlan =
     { Route: LookupRoute
@@ -151,7 +151,7 @@ let create (settings: Settings) route labels expansion profile =
                     Ok(Fetch fetch), Stanza.render stanza |> Result.map PrintStanza
                 | DryRun ->
                     Ok(Probe(("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))),
-                    Ok PrintReport
+                    Ok(PrintReport settings.Report)
             match work, ending with
             | Ok work, Ok ending ->
                 Ok
@@ -176,7 +176,7 @@ let readyLine run =
         let ramdisk = run.Plan.RamdiskPath |> Option.map (fun r -> ", ramdisk " + r) |> Option.defaultValue ""
         Some $"kernel {run.Plan.KernelPath}{ramdisk} ready"
     | PrintStanza _
-    | PrintReport -> None
+    | PrintReport _ -> None
 
 let report
     release

@@ -129,8 +129,8 @@ type Ending =
     | WriteResult of bytes: byte array
     /// stage: this xl.cfg stanza, to standard output.
     | PrintStanza of text: string
-    /// A dry run: the report (see report), to standard output, and then its verdict.
-    | PrintReport
+    /// A dry run: the report (see report) in this format, to standard output, and then its verdict.
+    | PrintReport of format: DryRun.ReportFormat
 
 /// The plan of one run, once the profile is known.
 type RunPlan =

@@ -51,6 +51,7 @@ type Settings =
       Output: string option
       OutputFormat: OutputFormat
       OutputDirectory: string
+      Report: DryRun.ReportFormat
       Disk: string option }
 
 type Invocation =
@@ -237,6 +238,7 @@ let private settings mode environment (given: Given) =
               Output = given.One Output |> Option.filter (fun o -> o <> "-")
               OutputFormat = format
               OutputDirectory = directory
+              Report = if given.Has Json then DryRun.JsonReport else DryRun.TextReport
               Disk = given.Disk }
     }
 

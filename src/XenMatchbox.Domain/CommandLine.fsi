@@ -106,6 +106,8 @@ type Settings =
         OutputFormat: OutputFormat
         /// Where the kernel and ramdisk go: libxl's --output-directory, or stage's --dir.
         OutputDirectory: string
+        /// How a dry run prints its report: text, or JSON under show --json.
+        Report: DryRun.ReportFormat
         /// The boot disk libxl passes last; None for show and stage.
         Disk: string option
     }

@@ -112,3 +112,96 @@ let render (report: Report) =
       yield shown.TrimEnd '\n' ]
     |> List.map (fun line -> line + "\n")
     |> String.concat ""
+
+[<Literal>]
+let JsonFormat = 1
+
+let private signerJson (signer: Trust.Signer) =
+    Json.Object
+        [ "keyId", Json.String signer.KeyId
+          "fingerprint", Json.String signer.Fingerprint
+          "primaryFingerprint", Json.String signer.Primary
+          "userId", Json.String signer.UserId
+          "mode", Json.String(mode signer) ]
+
+/// An error as scripts see it: the code, the cause, and the exit status a boot would end with.
+let private errorJson (error: BootError) =
+    [ "code", Json.String(code error)
+      "cause", Json.String(cause error)
+      "exitStatus", Json.Number(int64 (exitCode error)) ]
+
+let private headJson (found: Head) =
+    match found with
+    | Declared bytes -> Json.Object [ "status", Json.String "declared"; "bytes", Json.Number bytes ]
+    | Undeclared -> Json.Object [ "status", Json.String "undeclared" ]
+    | Failed error -> Json.Object(("status", Json.String "failed") :: errorJson error)
+
+let private signatureJson (asset: AssetSize) =
+    let at = "url", Json.String (Trust.signatureUrl asset.Url).Shown
+    match asset.Signature with
+    | Unchecked -> Json.Object [ "status", Json.String "unchecked" ]
+    | Vouched signer -> Json.Object [ "status", Json.String "vouched"; at; "signer", signerJson signer ]
+    | Refused error -> Json.Object(("status", Json.String "refused") :: at :: errorJson error)
+
+/// "gRPC mb:8081" or "HTTP http://…" (Boot.describeRoute) as its protocol and endpoint.
+let private lookupJson (report: Report) =
+    let protocol, endpoint =
+        match report.LookupVia.IndexOf ' ' with
+        | -1 -> "", report.LookupVia
+        | space -> report.LookupVia.Substring(0, space), report.LookupVia.Substring(space + 1)
+    Json.Object
+        [ "protocol", Json.String protocol
+          "endpoint", Json.String endpoint
+          "signer", report.LookupSigner |> Option.map signerJson |> Option.defaultValue Json.Null ]
+
+let private optional (text: string option) =
+    text |> Option.map Json.String |> Option.defaultValue Json.Null
+
+let json (report: Report) =
+    let declared =
+        report.Assets
+        |> List.sumBy (fun a ->
+            match a.Head with
+            | Declared b -> b
+            | _ -> 0L)
+    let undeclared = report.Assets |> List.filter (fun a -> a.Head = Undeclared) |> List.length
+    Json.Object
+        [ "format", Json.Number(int64 JsonFormat)
+          "version", Json.String report.Release.Version
+          "commit", optional report.Release.Commit
+          "profile", Json.String report.Plan.ProfileId
+          "labels", Json.Object(toPairs report.Labels |> List.map (fun (key, value) -> key, Json.String value))
+          "lookup", lookupJson report
+          "assets",
+          Json.Array
+              [ for asset in report.Assets ->
+                    Json.Object
+                        [ "role", Json.String asset.Role
+                          "url", Json.String asset.Url.Shown
+                          "head", headJson asset.Head
+                          "signature", signatureJson asset ] ]
+          "download", Json.Object [ "declaredBytes", Json.Number declared; "undeclared", Json.Number(int64 undeclared) ]
+          "verdict",
+          (match verdict report with
+           | Ok() -> Json.Object [ "ok", Json.Bool true ]
+           | Error error -> Json.Object(("ok", Json.Bool false) :: errorJson error))
+          "args", optional report.Plan.CommandLine
+          "output",
+          Json.Object
+              [ "format", Json.String(formatName report.Format)
+                "kernel", Json.String report.Plan.KernelPath
+                "ramdisk", optional report.Plan.RamdiskPath
+                "args", optional report.Plan.CommandLine
+                "base64", Json.String(Convert.ToBase64String report.Output)
+                "text", Json.String(Text.Encoding.UTF8.GetString report.Output) ] ]
+    |> Json.render
+    |> fun text -> text + "\n"
+
+type ReportFormat =
+    | TextReport
+    | JsonReport
+
+let print format report =
+    match format with
+    | TextReport -> render report
+    | JsonReport -> json report

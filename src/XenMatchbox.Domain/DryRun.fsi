@@ -77,3 +77,24 @@ val verdict: report: Report -> Result<unit, BootError>
 /// The report as text, one fact per line, the build's version and commit first; the output bytes are shown with each NUL as "\0". When
 /// the verdict is an error, a "verdict:" line after the "download:" line names its code and cause.
 val render: report: Report -> string
+
+/// The version of the JSON report's layout, its "format" member: raised when a key is removed or
+/// changes its meaning, not when one is added.
+[<Literal>]
+val JsonFormat: int = 1
+
+/// The report as one JSON object (show --json), the same facts as render, structured, with a
+/// final newline; every key is documented in the README's dry-run section. Strings are as they
+/// are (no '?' for control characters): Json.quote escapes them. The output bytes are there
+/// twice: as base64 ("base64", exact) and as text ("text", UTF-8 decoded, NUL as \u0000).
+val json: report: Report -> string
+
+/// How a dry run's report is printed.
+type ReportFormat =
+    /// Lines for a reader (render): --not-really, and show.
+    | TextReport
+    /// One JSON object for scripts (json): show --json.
+    | JsonReport
+
+/// The report in the format asked for: render or json.
+val print: format: ReportFormat -> report: Report -> string

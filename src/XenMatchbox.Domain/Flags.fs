@@ -56,6 +56,7 @@ type Flag =
     | CacheSize
     | NoCache
     | NotReally
+    | Json
     | Config
     | Dir
     | Help
@@ -219,6 +220,11 @@ let spec flag =
               "dry run: print the profile, asset sizes, args and the result libxl would get; write nothing" with
             Modes = [ Bootloader ]
             Places = [ OnCommandLine ] }
+    | Json ->
+        // Not for --not-really: there the report goes to libxl's log, which a person reads.
+        { switch "--json" "show: print the report as one JSON object, for scripts (keys in the README)" with
+            Modes = [ ShowMode ]
+            Places = [ OnCommandLine ] }
     | Config ->
         // The environment names it as XENMATCHBOX_CONFIG; the file cannot name another file.
         { valued "--config" "path" "the configuration file" with Places = [ OnCommandLine; InEnvironment ] }
@@ -266,6 +272,7 @@ let all =
       CacheSize
       NoCache
       NotReally
+      Json
       Config
       Dir
       Help

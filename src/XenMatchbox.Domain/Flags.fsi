@@ -101,6 +101,8 @@ type Flag =
     | NoCache
     /// --not-really: a boot as a dry run.
     | NotReally
+    /// --json: show's report as one JSON object.
+    | Json
     /// --config: the configuration file.
     | Config
     /// --dir: stage's directory.

@@ -143,7 +143,7 @@ let ``stage fetches into its directory and prints the stanza; a dry run probes t
         Assert.StartsWith("kernel = \"/srv/xen/g1/kernel\"", text)
     | _ -> failwith "expected stage's plan"
     match (plan (show []) []) |> Expect.ok "show" with
-    | { Work = Probe probes; Ending = PrintReport } as run ->
+    | { Work = Probe probes; Ending = PrintReport DryRun.TextReport } as run ->
         Assert.Equal<string list>([ "kernel"; "initrd"; "initrd" ], probes |> List.map fst)
         Assert.Equal(None, readyLine run)
         let release = Release.ofInformationalVersion "0.1.0"

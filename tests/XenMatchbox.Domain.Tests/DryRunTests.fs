@@ -10,6 +10,9 @@ open XenMatchbox.Domain
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.DryRun
 open Generators
+open System
+open System.Text.Json
+open System.Text.RegularExpressions
 
 let private plan =
     let labels = Expect.ok "labels" (Labels.fromLookups [ "mac=52-54-00-AA-BB-CC"; "os=installed" ])
@@ -215,3 +218,128 @@ let ``a signature a boot would refuse is the verdict`` () =
     match verdict signedReport with
     | Error error -> Expect.equal "code" "XMB-703" (code error)
     | Ok() -> Expect.fail "expected XMB-703"
+
+// ---- show --json ----
+
+[<Fact>]
+let ``show --json of a gRPC dry run is the reviewed object`` () =
+    Expect.equalText
+        (Golden.text "dry-run/grpc.json.expected")
+        (json (reportOf Output.Simple0 "gRPC mb:8081" [ Declared 8388608L; Declared 67108864L; Undeclared ]))
+
+[<Fact>]
+let ``show --json of a verified dry run names every signer, the refused signature and the verdict`` () =
+    Expect.equalText (Golden.text "dry-run/verified.json.expected") (json signedReport)
+
+[<Fact>]
+let ``print gives the text report or the JSON one as asked`` () =
+    Expect.equalText (render signedReport) (print TextReport signedReport)
+    Expect.equalText (json signedReport) (print JsonReport signedReport)
+
+/// Text a script must get back exactly: quotes, backslashes, every kind of control character
+/// (NUL, tab, ESC, DEL), non-ASCII letters and a character outside the BMP (a surrogate pair).
+let private awkward = textOf (safeAlphabet + "\000\001\b\t\n\012\r\027\031\127\u0085\u2028\"\\")
+
+/// A JSON string's value; null where a string belongs fails the test.
+let private stringOf (element: JsonElement) =
+    match element.GetString() with
+    | null -> failwith $"expected a string, found {element.ValueKind}"
+    | text -> text
+
+/// A failure whose cause quotes a server's text, control characters included.
+let private failedWith (detail: string) =
+    Failed(Download(AssetUnreachable("http://mb:8080/assets/x", detail)))
+
+[<Property>]
+let ``show --json parses as JSON and gives back the labels, args, causes and the exact output bytes`` () =
+    let cases =
+        Gen.zip3
+            (Gen.zip labelSet (Gen.elements Output.formats))
+            (Gen.zip3 (nonEmptyTextOf safeAlphabet) (Gen.optionOf awkward) awkward)
+            heads
+    Prop.forAll (arb cases) (fun ((pairs, format), (profileId, args, detail), heads) ->
+        let labels = Expect.ok "labels" (Labels.fromLookups [ for key, value in pairs -> $"{key}={value}" ])
+        let plain = reportOf format "gRPC mb:8081" heads
+        // The output as it comes: libxl's format of these args where it can hold them, else raw
+        // UTF-8 with the NUL separators simple0 uses.
+        let output =
+            match
+                Output.render format { Kernel = plain.Plan.KernelPath; Ramdisk = plain.Plan.RamdiskPath; Args = args }
+            with
+            | Ok bytes -> bytes
+            | Error _ -> Text.Encoding.UTF8.GetBytes $"args {defaultArg args String.Empty}\000\000"
+        let report =
+            { plain with
+                Labels = labels
+                Plan = { plain.Plan with ProfileId = profileId; CommandLine = args }
+                Assets = { plain.Assets.Head with Head = failedWith detail } :: plain.Assets.Tail
+                Output = output }
+        use document = JsonDocument.Parse(json report)
+        let root = document.RootElement
+        let text (element: JsonElement) =
+            if element.ValueKind = JsonValueKind.Null then None else Some(stringOf element)
+        Expect.equal "format" 1 (root.GetProperty("format").GetInt32())
+        Expect.equal "profile" profileId (stringOf (root.GetProperty "profile"))
+        Expect.equal
+            "labels, in order"
+            pairs
+            [ for label in root.GetProperty("labels").EnumerateObject() -> label.Name, stringOf label.Value ]
+        Expect.equal "args" args (text (root.GetProperty "args"))
+        let kernel = root.GetProperty("assets")[0]
+        Expect.equal
+            "the failed HEAD's cause"
+            (cause (Download(AssetUnreachable("http://mb:8080/assets/x", detail))))
+            (stringOf (kernel.GetProperty("head").GetProperty "cause"))
+        Expect.equal
+            "verdict"
+            (verdict report |> Result.isOk)
+            (root.GetProperty("verdict").GetProperty("ok").GetBoolean())
+        let out = root.GetProperty "output"
+        Expect.equal "output format" (Output.formatName format) (stringOf (out.GetProperty "format"))
+        Expect.equal "output args" args (text (out.GetProperty "args"))
+        Expect.equal
+            "output bytes"
+            (Array.toList output)
+            (Array.toList (out.GetProperty("base64").GetBytesFromBase64()))
+        Expect.equal "output text" (Text.Encoding.UTF8.GetString output) (stringOf (out.GetProperty "text")))
+
+[<Fact>]
+let ``a lone surrogate, which UTF-8 cannot carry, is written as U+FFFD and a surrogate pair as its character`` () =
+    Expect.equalText "\"a\uFFFDb\uFFFD\"" (Json.quote "a\uD800b\uDC00")
+    Expect.equalText "\"😀\"" (Json.quote "😀")
+    Expect.equalText "\"\\u0000\\u001f\\u007f\\\"\\\\\\t\"" (Json.quote "\000\031\127\"\\\t")
+
+/// The rows of README.md's table of show --json's keys.
+let private readmeKeyRows () =
+    let rec root (dir: IO.DirectoryInfo | null) =
+        match dir with
+        | null -> failwith "README.md and XenMatchbox.sln not found above the test directory"
+        | dir when IO.File.Exists(IO.Path.Combine(dir.FullName, "XenMatchbox.sln")) -> dir.FullName
+        | dir -> root dir.Parent
+    IO.File.ReadAllLines(IO.Path.Combine(root (IO.DirectoryInfo AppContext.BaseDirectory), "README.md"))
+    |> Array.skipWhile (fun line -> not (line.StartsWith "### `show --json`"))
+    |> Array.takeWhile (fun line -> not (line.StartsWith "## "))
+    |> Array.filter (fun line -> line.StartsWith "| ")
+    |> String.concat "\n"
+
+[<Fact>]
+let ``every key show --json prints is documented in the README's table`` () =
+    let rec keys (element: JsonElement) =
+        match element.ValueKind with
+        | JsonValueKind.Object ->
+            [ for property in element.EnumerateObject() do
+                  yield property.Name
+                  // The labels' keys are the operator's, not the layout's.
+                  if property.Name <> "labels" then yield! keys property.Value ]
+        | JsonValueKind.Array ->
+            [ for item in element.EnumerateArray() do
+                  yield! keys item ]
+        | _ -> []
+    let failing = reportOf Output.Sxp "gRPC mb:8081" [ failedWith "refused"; Undeclared; Declared 1L ]
+    let table = readmeKeyRows ()
+    for report in [ signedReport; failing ] do
+        use document = JsonDocument.Parse(json report)
+        for key in keys document.RootElement |> List.distinct do
+            Expect.isTrue
+                $"the README's show --json table names '{key}'"
+                (Regex.IsMatch(table, $@"[`"".]{key}[`"".,\[]"))

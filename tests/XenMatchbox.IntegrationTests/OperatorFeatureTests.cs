@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using XenMatchbox.TestServer;
 
 namespace XenMatchbox.IntegrationTests;
@@ -166,6 +168,64 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
             Assert.Equal(before.GetValueOrDefault(path).BodyBytes, matchbox.Counters.BodyBytes(path));
         }
         Assert.False(Directory.Exists(run.CacheDirectory), "a dry run made a cache");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Show_json_prints_the_plan_as_one_object_a_script_reads(bool grpc)
+    {
+        const string configArgs = "quiet msg=\"a \\\"b\\\" c\\d\" é中";
+        using var run = new LibxlRun();
+
+        var outcome = await run.RunAsync(["show", .. Args(grpc, $"mac={MatchboxFixture.Mac}"), $"--args={configArgs}", "--json"]);
+
+        Succeeded(outcome);
+        Assert.EndsWith("}\n", outcome.Stdout);
+        using var report = JsonDocument.Parse(outcome.Stdout);
+        var root = report.RootElement;
+        Assert.Equal(1, root.GetProperty("format").GetInt32());
+        Assert.Equal(Release.Version, root.GetProperty("version").GetString());
+        Assert.Equal(grpc ? "full" : $"/ipxe?mac={MatchboxFixture.Mac}", root.GetProperty("profile").GetString());
+        Assert.Equal(MatchboxFixture.Mac, root.GetProperty("labels").GetProperty("mac").GetString());
+        var lookup = root.GetProperty("lookup");
+        Assert.Equal(grpc ? "gRPC" : "HTTP", lookup.GetProperty("protocol").GetString());
+        Assert.Equal(grpc ? $"127.0.0.1:{matchbox.GrpcPort}" : $"http://127.0.0.1:{matchbox.HttpPort}/ipxe?mac={Uri.EscapeDataString(MatchboxFixture.Mac)}", lookup.GetProperty("endpoint").GetString());
+        Assert.Equal(JsonValueKind.Null, lookup.GetProperty("signer").ValueKind);
+        var assets = root.GetProperty("assets").EnumerateArray().ToList();
+        Assert.Equal(["kernel", "initrd", "initrd"], assets.Select(a => a.GetProperty("role").GetString()));
+        Assert.Equal(
+            [$"http://127.0.0.1:{matchbox.HttpPort}{KernelPath}", $"http://127.0.0.1:{matchbox.HttpPort}{InitrdAPath}", $"http://127.0.0.1:{matchbox.HttpPort}{InitrdBPath}"],
+            assets.Select(a => a.GetProperty("url").GetString()));
+        Assert.Equal([kernel.Length, initrdA.Length, initrdB.Length], assets.Select(a => a.GetProperty("head").GetProperty("bytes").GetInt32()));
+        Assert.All(assets, a => Assert.Equal("declared", a.GetProperty("head").GetProperty("status").GetString()));
+        Assert.All(assets, a => Assert.Equal("unchecked", a.GetProperty("signature").GetProperty("status").GetString()));
+        Assert.Equal(kernel.Length + initrdA.Length + initrdB.Length, root.GetProperty("download").GetProperty("declaredBytes").GetInt32());
+        Assert.True(root.GetProperty("verdict").GetProperty("ok").GetBoolean());
+        var args = $"console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes {configArgs}";
+        Assert.Equal(args, root.GetProperty("args").GetString());
+        var output = root.GetProperty("output");
+        Assert.Equal("simple0", output.GetProperty("format").GetString());
+        Assert.Equal("<output-directory>/kernel", output.GetProperty("kernel").GetString());
+        Assert.Equal("<output-directory>/ramdisk", output.GetProperty("ramdisk").GetString());
+        Assert.Equal(args, output.GetProperty("args").GetString());
+        var bytes = Encoding.UTF8.GetBytes($"kernel <output-directory>/kernel\0ramdisk <output-directory>/ramdisk\0args {args}\0\0");
+        Assert.Equal(bytes, output.GetProperty("base64").GetBytesFromBase64());
+        Assert.Equal(Encoding.UTF8.GetString(bytes), output.GetProperty("text").GetString());
+        // The lines on standard error are those of a text show.
+        Assert.Equal($"xenmatchbox: version {Release.Version} ({Release.Commit})", outcome.Stderr.Split('\n')[0]);
+    }
+
+    [Fact]
+    public async Task Show_json_with_no_matching_group_prints_no_report_and_ends_as_the_text_show_does()
+    {
+        using var run = new LibxlRun();
+
+        var outcome = await run.RunAsync(["show", .. Args(grpc: false, "mac=52:54:00:00:00:99"), "--json"]);
+
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-201: ", outcome.ErrorLine);
+        Assert.Equal("", outcome.Stdout);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using XenMatchbox.TestServer;
 using static XenMatchbox.IntegrationTests.FailureTests;
 
@@ -164,6 +165,35 @@ public sealed class PublishedBytesTests(MatchboxFixture matchbox)
         AssertFailed(outcome, exit, code, cause);
         Assert.Contains("kernel:   http://", outcome.Stdout);
         Assert.Contains($"verdict:  a boot would fail: {code}", outcome.Stdout);
+    }
+
+    [Theory]
+    [MemberData(nameof(DryRunFaults))]
+    public async Task Show_json_fails_as_the_boot_would_with_the_failure_as_its_verdict(string name, string fault, int exit, string code, string cause)
+    {
+        var (lookup, flags) = DryRunCase(name + "-json", fault);
+        using var run = new LibxlRun();
+
+        var outcome = await run.RunAsync(["show", .. matchbox.BootloaderArgs(lookup), .. flags, "--json"]);
+
+        AssertFailed(outcome, exit, code, cause);
+        using var report = JsonDocument.Parse(outcome.Stdout);
+        var verdict = report.RootElement.GetProperty("verdict");
+        Assert.False(verdict.GetProperty("ok").GetBoolean());
+        Assert.Equal(code, verdict.GetProperty("code").GetString());
+        Assert.Contains(cause, verdict.GetProperty("cause").GetString());
+        Assert.Equal(exit, verdict.GetProperty("exitStatus").GetInt32());
+        var kernelHead = report.RootElement.GetProperty("assets")[0].GetProperty("head");
+        if (fault == "missing")
+        {
+            // The HEAD itself failed: the asset says so with the boot's error.
+            Assert.Equal("failed", kernelHead.GetProperty("status").GetString());
+            Assert.Equal(code, kernelHead.GetProperty("code").GetString());
+        }
+        else
+        {
+            Assert.Equal("declared", kernelHead.GetProperty("status").GetString());
+        }
     }
 
     [Theory]

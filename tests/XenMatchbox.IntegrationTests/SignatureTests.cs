@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using XenMatchbox.TestServer;
 using static XenMatchbox.IntegrationTests.FailureTests;
 
@@ -351,6 +352,40 @@ public sealed class SignatureTests : IClassFixture<GnuPgKeys>, IAsyncLifetime
         Assert.Contains($"          {matchbox.HttpBaseUrl}/assets/initrd.img.sig: a boot would refuse it: XMB-703: ", outcome.Stdout);
         Assert.Contains("verdict:  a boot would fail: XMB-703: ", outcome.Stdout);
         Assert.Equal(8, outcome.ExitCode);
+        Assert.Equal(0, matchbox.Counters.BodyBytes("/assets/vmlinuz"));
+    }
+
+    [Fact]
+    public async Task Show_json_names_the_keys_that_signed_and_the_signature_a_boot_would_refuse()
+    {
+        File.Delete(InitrdFile + ".sig");
+        using var run = new LibxlRun();
+
+        var outcome = await run.RunAsync(["show", .. Verified(), "--json"]);
+
+        Assert.True(outcome.ExitCode == 8, outcome.ToString());
+        Assert.StartsWith("xenmatchbox: XMB-703: ", outcome.ErrorLine);
+        using var report = JsonDocument.Parse(outcome.Stdout);
+        var root = report.RootElement;
+        var id = keys.KeyId("good");
+        var lookup = root.GetProperty("lookup");
+        Assert.Equal("HTTP", lookup.GetProperty("protocol").GetString());
+        Assert.Equal(id, lookup.GetProperty("signer").GetProperty("keyId").GetString());
+        Assert.Equal("xmb good <good@xmb.test>", lookup.GetProperty("signer").GetProperty("userId").GetString());
+        Assert.Matches("^[0-9A-F]{40}$", lookup.GetProperty("signer").GetProperty("fingerprint").GetString());
+        var kernelSignature = root.GetProperty("assets")[0].GetProperty("signature");
+        Assert.Equal("vouched", kernelSignature.GetProperty("status").GetString());
+        Assert.Equal($"{matchbox.HttpBaseUrl}/assets/vmlinuz.sig", kernelSignature.GetProperty("url").GetString());
+        Assert.Equal(id, kernelSignature.GetProperty("signer").GetProperty("keyId").GetString());
+        Assert.Equal("binary", kernelSignature.GetProperty("signer").GetProperty("mode").GetString());
+        var initrdSignature = root.GetProperty("assets")[1].GetProperty("signature");
+        Assert.Equal("refused", initrdSignature.GetProperty("status").GetString());
+        Assert.Equal($"{matchbox.HttpBaseUrl}/assets/initrd.img.sig", initrdSignature.GetProperty("url").GetString());
+        Assert.Equal("XMB-703", initrdSignature.GetProperty("code").GetString());
+        Assert.Equal(8, initrdSignature.GetProperty("exitStatus").GetInt32());
+        var verdict = root.GetProperty("verdict");
+        Assert.False(verdict.GetProperty("ok").GetBoolean());
+        Assert.Equal("XMB-703", verdict.GetProperty("code").GetString());
         Assert.Equal(0, matchbox.Counters.BodyBytes("/assets/vmlinuz"));
     }
 
