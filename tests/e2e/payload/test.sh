@@ -234,6 +234,12 @@ check "signed: the domU kernel booted" kernel_booted signed
 /usr/bin/xenmatchbox show --lookup mac=52:54:00:aa:bb:c1 --lookup uuid=$uuid >"$out/show-signed.txt" 2>&1
 check "show: names the lookup's signer and each asset's" \
     bash -c "grep -q '^          verified: key $keyid' '$out/show-signed.txt' && grep -q 'initrd.img.sig: key $keyid' '$out/show-signed.txt'"
+# The operator's doctor, with the host configuration file as it stands (HTTP-only, keys, cache).
+/usr/bin/xenmatchbox check --lookup mac=52:54:00:aa:bb:c1 --lookup uuid=$uuid >"$out/check.txt" 2>&1
+check_status=$?
+cat "$out/check.txt"
+check "check: every line passed and it exited 0" \
+    bash -c "[ $check_status -eq 0 ] && grep -q '^check: [0-9]* passed, 0 warned, 0 failed' '$out/check.txt'"
 body="bootloader = \"$payload/argv-logger\"
 bootloader_args = [ \"--lookup\", \"mac=52:54:00:aa:bb:c2\", \"--lookup\", \"uuid=$uuid\" ]" boot tampered pv -
 check "tampered: xl create failed with XMB-706 for the ramdisk" \
