@@ -77,15 +77,18 @@ let private vouching (asset: AssetSize) =
     | Vouched signer -> Some $"          {at}: {signedBy signer}; the bytes are checked as a boot downloads them"
     | Refused error -> Some(oneLine $"          {at}: a boot would refuse it: {code error}: {cause error}")
 
+/// The bytes the HEAD answers declared, all assets together.
+let private declaredBytes (report: Report) =
+    report.Assets
+    |> List.sumBy (fun a ->
+        match a.Head with
+        | Declared b -> b
+        | _ -> 0L)
+
 let render (report: Report) =
     let shown =
         Text.Encoding.UTF8.GetString report.Output |> String.collect (fun c -> if c = '\000' then "\\0" else string c)
-    let declared =
-        report.Assets
-        |> List.sumBy (fun a ->
-            match a.Head with
-            | Declared b -> b
-            | _ -> 0L)
+    let declared = declaredBytes report
     [ yield $"version:  {report.Release.Version} ({Release.commitShown report.Release})"
       yield $"profile:  {report.Plan.ProfileId}"
       yield $"labels:   {display report.Labels}"
@@ -158,12 +161,7 @@ let private optional (text: string option) =
     text |> Option.map Json.String |> Option.defaultValue Json.Null
 
 let json (report: Report) =
-    let declared =
-        report.Assets
-        |> List.sumBy (fun a ->
-            match a.Head with
-            | Declared b -> b
-            | _ -> 0L)
+    let declared = declaredBytes report
     let undeclared = report.Assets |> List.filter (fun a -> a.Head = Undeclared) |> List.length
     Json.Object
         [ "format", Json.Number(int64 JsonFormat)
