@@ -238,8 +238,9 @@ check "show: names the lookup's signer and each asset's" \
 /usr/bin/xenmatchbox check --lookup mac=52:54:00:aa:bb:c1 --lookup uuid=$uuid >"$out/check.txt" 2>&1
 check_status=$?
 cat "$out/check.txt"
-check "check: every line passed and it exited 0" \
-    bash -c "[ $check_status -eq 0 ] && grep -q '^check: [0-9]* passed, 0 warned, 0 failed' '$out/check.txt'"
+# (dom0's small disk has less room than --cache-size: that line is a warning, which exits 0.)
+check "check: no line failed and it exited 0" \
+    bash -c "[ $check_status -eq 0 ] && grep -q '^check: [0-9]* passed, [0-9]* warned, 0 failed, 0 not tried' '$out/check.txt'"
 body="bootloader = \"$payload/argv-logger\"
 bootloader_args = [ \"--lookup\", \"mac=52:54:00:aa:bb:c2\", \"--lookup\", \"uuid=$uuid\" ]" boot tampered pv -
 check "tampered: xl create failed with XMB-706 for the ramdisk" \
