@@ -24,6 +24,14 @@ let private serverSentAlert (text: string) =
 /// server that is going away between the handshake and its first HTTP/2 frame looks the same.
 let private closedBeforeHttp2 (text: string) = has "did not complete the HTTP/2 handshake" text
 
+[<Literal>]
+let private ClosedAfterHandshake = "it closed the connection right after the TLS handshake, before a byte of HTTP/2"
+
+let closedAfterHandshake error =
+    match error with
+    | Lookup(ServerUnreachable(Endpoint.Grpc _, ClosedAfterHandshake)) -> true
+    | _ -> false
+
 let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: Facts) =
     let text = facts.Causes |> List.map (fun c -> c.Message) |> String.concat " "
     let kinds = facts.Causes |> List.map (fun c -> c.Kind)
@@ -63,12 +71,7 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
             )
         )
     | _ when closedBeforeHttp2 text || closedBeforeHttp2 facts.Detail ->
-        Lookup(
-            ServerUnreachable(
-                endpoint,
-                "it closed the connection right after the TLS handshake, before a byte of HTTP/2"
-            )
-        )
+        Lookup(ServerUnreachable(endpoint, ClosedAfterHandshake))
     | _ when has "server closed the connection" text || has "server closed the connection" facts.Detail ->
         // An HTTP/2 GOAWAY or a close mid-call, whatever status the client made of it: a server stopping.
         Lookup(ServerUnreachable(endpoint, $"the connection was closed: {detail}"))

@@ -27,6 +27,12 @@ type Facts =
         LastTry: bool
     }
 
+/// Whether a try failed only because the server closed the connection right after the TLS
+/// handshake, before a byte of HTTP/2 (what classify makes of it before the last try). The lookup
+/// blames the client certificate (XMB-207) only when every try at the server ended so; a try that
+/// failed otherwise (a reset, a refusal) makes it the network's doing.
+val closedAfterHandshake: error: BootError -> bool
+
 /// Names the failure of a lookup at endpoint (the gRPC host:port, named in the error as an
 /// Endpoint.Grpc) for labels (as shown), given the --connect-timeout and the lookup's answer time
 /// in seconds. The rules, in order: NotFound is no group (or no

@@ -66,6 +66,21 @@ let ``a close right after the handshake is retried, and blamed on the certificat
         | other -> Expect.fail $"{describeChain chain}, the last try: expected XMB-207, got %A{other}"
 
 [<Fact>]
+let ``only a close right after the handshake counts toward blaming the certificate`` () =
+    for chain in [ refusedByKestrel; closedAfterHandshake ] do
+        let error = classifiedOn false "Unavailable" (describeChain chain) chain
+        Expect.isTrue $"{describeChain chain} is such a close" (GrpcFailure.closedAfterHandshake error)
+    let reset = classifiedOn false "Unavailable" (describeChain resetAfterHandshake) resetAfterHandshake
+    Expect.isTrue "a reset is not" (not (GrpcFailure.closedAfterHandshake reset))
+    Expect.isTrue
+        "nor a refused certificate already named"
+        (not (
+            GrpcFailure.closedAfterHandshake (
+                classifiedOn true "Unavailable" (describeChain closedAfterHandshake) closedAfterHandshake
+            )
+        ))
+
+[<Fact>]
 let ``a TLS alert from the server is XMB-207`` () =
     let chain =
         [ "HttpRequestException", "The SSL connection could not be established, see inner exception."

@@ -244,6 +244,23 @@ public sealed class HostileInputTests(MatchboxFixture matchbox, ITestOutputHelpe
     /// end of the stream). So it is tried again like a reset, and blamed on the certificate only
     /// when every try ends the same way.
     /// </summary>
+    /// <summary>
+    /// Resets on the first tries, a close right after the handshake on the last: not "on every
+    /// try", so the network's doing (XMB-204), not a refused certificate. (Under load the reset
+    /// test above could see its last reset as such a close.)
+    /// </summary>
+    [Fact]
+    public async Task A_close_after_the_TLS_handshake_on_the_last_try_only_is_not_blamed_on_the_certificate()
+    {
+        using var hostile = new HandshakeThenDrop(matchbox.Server.TlsFiles!, reset: true, closeFrom: 3);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(With(matchbox.BootloaderArgs("case=x"), "--grpcport", hostile.Port.ToString()));
+
+        AssertFailed(outcome, 3, "XMB-204", "it closed the connection right after the TLS handshake");
+        Assert.Equal(3, hostile.Handshakes);
+    }
+
     [Fact]
     public async Task A_connection_closed_after_the_TLS_handshake_is_retried_before_the_certificate_is_blamed()
     {
@@ -390,12 +407,15 @@ internal sealed class HandshakeThenDrop : IDisposable
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly X509Certificate2 certificate;
     private readonly bool reset;
+    private readonly int closeFrom;
     private int handshakes;
 
-    public HandshakeThenDrop(ServerTlsFiles files, bool reset)
+    /// <summary>With <paramref name="closeFrom"/>, the handshakes from that number on close instead of resetting.</summary>
+    public HandshakeThenDrop(ServerTlsFiles files, bool reset, int closeFrom = int.MaxValue)
     {
         certificate = X509Certificate2.CreateFromPemFile(files.CertFile, files.KeyFile);
         this.reset = reset;
+        this.closeFrom = closeFrom;
         listener.Start();
         _ = AcceptAsync();
     }
@@ -424,6 +444,7 @@ internal sealed class HandshakeThenDrop : IDisposable
 
     private async Task ServeAsync(Socket socket)
     {
+        var resetThis = reset;
         try
         {
             using var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: true, (_, _, _, _) => true);
@@ -433,8 +454,9 @@ internal sealed class HandshakeThenDrop : IDisposable
                 ClientCertificateRequired = true,
                 ApplicationProtocols = [SslApplicationProtocol.Http2],
             });
-            Interlocked.Increment(ref handshakes);
-            if (!reset)
+            var number = Interlocked.Increment(ref handshakes);
+            resetThis = reset && number < closeFrom;
+            if (!resetThis)
             {
                 // Read what the client sent (its HTTP/2 preface) so that closing sends a FIN, not
                 // the reset that unread bytes would cause; then end the stream, as Kestrel does.
@@ -457,7 +479,7 @@ internal sealed class HandshakeThenDrop : IDisposable
         }
         finally
         {
-            if (reset)
+            if (resetThis)
             {
                 socket.LingerState = new LingerOption(true, 0);
             }
