@@ -185,10 +185,8 @@ internal sealed class AssetDownloader : IDisposable
             : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
         if (check is not null)
         {
-            lock (signers)
-            {
-                signers.Add(check.Signer);
-            }
+            // One list per download, whose URLs go one after another.
+            signers.Add(check.Signer);
             if (stored is not null && !Cache.verifiedBy(check.Record, stored))
             {
                 stored = null;
