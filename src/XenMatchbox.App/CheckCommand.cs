@@ -63,7 +63,7 @@ internal static class CheckCommand
                     return new Check.TlsFound(ListModule.OfSeq(material.Described(settings.Server)), Chain(material));
                 }, cancel).WaitAsync(cancel), cancel));
             case Check.Item.KeyFile key:
-                return Check.Finding.NewKeysRead(await Try(() => Task.Run(() => KeyRing.Load(key.flag, [key.path]).Keys, cancel).WaitAsync(cancel), cancel));
+                return Check.Finding.NewKeysRead(await Try(() => Task.Run(() => Trust.keys(DateTimeOffset.UtcNow, KeyRing.Load(key.flag, [key.path]).Keys), cancel).WaitAsync(cancel), cancel));
             case Check.Item.Lookup { route: Boot.LookupRoute.Grpc grpc }:
                 return Check.Finding.NewAnswered(await Try(async () =>
                 {

@@ -1,7 +1,12 @@
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
+using Org.BouncyCastle.Asn1.Nist;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Parameters;
+using Org.BouncyCastle.Crypto.Signers;
 using System.Security.Cryptography;
 using XenMatchbox.Domain;
 
@@ -9,70 +14,60 @@ namespace XenMatchbox.App;
 
 /// <summary>
 /// The operator's OpenPGP public keys from the files one flag names (<c>gpg --export</c>, binary or
-/// armoured; several keys and files add up), read as root before any privilege drop. What each
-/// key is (id, fingerprint, user id, dates, revocation) goes to the Domain as <see cref="Trust.Key"/>;
-/// the keys themselves stay here for the cryptography.
+/// armoured; several keys and files add up), read as root before any privilege drop. Every
+/// self-signature, binding and back-signature is checked here (the mathematics only); what each says
+/// goes to the Domain as <see cref="Trust.Certificate"/>, which merges the copies of each key and
+/// decides which keys are valid. The keys themselves stay here for the cryptography.
 /// </summary>
 internal sealed class KeyRing
 {
-    private readonly Dictionary<ulong, PgpPublicKey> byId = [];
+    private readonly Dictionary<string, PgpPublicKey> byFingerprint;
 
-    private KeyRing(string flag, FSharpList<Trust.Key> keys)
+    private KeyRing(string flag, Trust.Keyring keys, Dictionary<string, PgpPublicKey> byFingerprint)
     {
         Flag = flag;
         Keys = keys;
+        this.byFingerprint = byFingerprint;
     }
 
     /// <summary>The flag that names the files, for messages (--lookup-key, --asset-key).</summary>
     public string Flag { get; }
 
-    /// <summary>Every key and subkey of the files, as the Domain judges them.</summary>
-    public FSharpList<Trust.Key> Keys { get; }
+    /// <summary>Every certificate of the files, merged, as the Domain judges them.</summary>
+    public Trust.Keyring Keys { get; }
 
-    /// <summary>Reads the files; a file that cannot be read or holds no public key is XMB-701/702.</summary>
+    /// <summary>
+    /// Reads the files; a file that cannot be read is XMB-701, one that is not OpenPGP public key
+    /// data (whatever its bytes) XMB-702.
+    /// </summary>
     public static KeyRing Load(string flag, IEnumerable<string> files)
     {
-        var keys = new List<Trust.Key>();
-        var publicKeys = new List<PgpPublicKey>();
+        var certificates = new List<Trust.Certificate>();
+        var byFingerprint = new Dictionary<string, PgpPublicKey>(StringComparer.Ordinal);
         foreach (var path in files)
         {
-            var found = 0;
-            foreach (var ring in ReadRings(flag, path))
-            {
-                var primary = ring.GetPublicKey();
-                var primaryExpiry = Expiry(primary);
-                var userId = primary.GetUserIds().FirstOrDefault() ?? "";
-                foreach (var key in ring.GetPublicKeys())
-                {
-                    var own = Expiry(key);
-                    var expires = key.IsMasterKey ? own : Earlier(own, primaryExpiry);
-                    keys.Add(new Trust.Key(
-                        unchecked((ulong)key.KeyId),
-                        Convert.ToHexString(key.GetFingerprint()),
-                        Convert.ToHexString(primary.GetFingerprint()),
-                        userId,
-                        new DateTimeOffset(DateTime.SpecifyKind(key.CreationTime, DateTimeKind.Utc)),
-                        expires is { } e ? FSharpOption<DateTimeOffset>.Some(e) : FSharpOption<DateTimeOffset>.None,
-                        key.HasRevocation() || primary.HasRevocation()));
-                    publicKeys.Add(key);
-                    found++;
-                }
-            }
-            if (found == 0)
+            var rings = ReadRings(flag, path);
+            if (rings.Count == 0)
             {
                 throw new BootFailure(TrustError.NewKeyFileRejected(flag, path, "it holds no key"));
             }
+            foreach (var ring in rings)
+            {
+                try
+                {
+                    certificates.Add(Certified(ring, byFingerprint));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new BootFailure(TrustError.NewKeyFileRejected(flag, path, $"it is not OpenPGP key data ({e.Message})"));
+                }
+            }
         }
-        var ringOfKeys = new KeyRing(flag, ListModule.OfSeq(keys));
-        foreach (var key in publicKeys)
-        {
-            ringOfKeys.byId.TryAdd(unchecked((ulong)key.KeyId), key);
-        }
-        return ringOfKeys;
+        return new KeyRing(flag, Trust.keyring(ListModule.OfSeq(certificates)), byFingerprint);
     }
 
-    /// <summary>The public key with this id (the Domain chose it from <see cref="Keys"/>).</summary>
-    public PgpPublicKey Find(ulong keyId) => byId[keyId];
+    /// <summary>The public key with this fingerprint (the Domain chose it from <see cref="Keys"/>).</summary>
+    public PgpPublicKey Find(string fingerprint) => byFingerprint[fingerprint];
 
     private static List<PgpPublicKeyRing> ReadRings(string flag, string path)
     {
@@ -89,11 +84,11 @@ internal sealed class KeyRing
         {
             throw new BootFailure(TrustError.NewKeyFileUnreadable(flag, path, e.Message));
         }
+        var rings = new List<PgpPublicKeyRing>();
         try
         {
             using var decoded = PgpUtilities.GetDecoderStream(new MemoryStream(bytes));
             var factory = new PgpObjectFactory(decoded);
-            var rings = new List<PgpPublicKeyRing>();
             while (factory.NextPgpObject() is { } item)
             {
                 rings.Add(item switch
@@ -103,41 +98,342 @@ internal sealed class KeyRing
                     _ => throw new BootFailure(TrustError.NewKeyFileRejected(flag, path, $"it holds {item.GetType().Name}, not a public key")),
                 });
             }
-            return rings;
         }
-        catch (Exception e) when (e is IOException or PgpException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not (BootFailure or OperationCanceledException))
         {
+            // Whatever the parser trips over (a truncated packet, an unknown version, bad armour).
             throw new BootFailure(TrustError.NewKeyFileRejected(flag, path, $"it is not OpenPGP key data ({e.Message})"));
+        }
+        return rings;
+    }
+
+    /// <summary>One transferable key as the Domain reads it, each signature on it checked.</summary>
+    private static Trust.Certificate Certified(PgpPublicKeyRing ring, Dictionary<string, PgpPublicKey> byFingerprint)
+    {
+        var primary = ring.GetPublicKey();
+        var primaryPart = Certification.KeyPart(primary);
+        var direct = primary.GetKeySignatures()
+            .Where(s => s.SignatureType is PgpSignature.DirectKey or PgpSignature.KeyRevocation)
+            .Select(s => Certification.Facts(s, primary, [primaryPart]));
+        var userIds = primary.GetRawUserIds().Select(raw =>
+        {
+            var part = Certification.UserIdPart(raw);
+            var signatures = primary.GetSignaturesForId(raw).Select(s => Certification.Facts(s, primary, [primaryPart, part]));
+            return Tuple.Create(System.Text.Encoding.UTF8.GetString(raw), ListModule.OfSeq(signatures));
+        });
+        var subkeys = new List<Trust.SubkeyFacts>();
+        foreach (var key in ring.GetPublicKeys().Where(k => !k.IsMasterKey))
+        {
+            var part = Certification.KeyPart(key);
+            var signatures = key.GetKeySignatures().Select(s => Certification.Facts(s, primary, [primaryPart, part], key));
+            subkeys.Add(new Trust.SubkeyFacts(Packet(key), ListModule.OfSeq(signatures)));
+            byFingerprint.TryAdd(Convert.ToHexString(key.GetFingerprint()), key);
+        }
+        byFingerprint.TryAdd(Convert.ToHexString(primary.GetFingerprint()), primary);
+        return new Trust.Certificate(Packet(primary), ListModule.OfSeq(direct), ListModule.OfSeq(userIds), ListModule.OfSeq(subkeys));
+    }
+
+    private static Trust.KeyPacket Packet(PgpPublicKey key) => new(
+        unchecked((ulong)key.KeyId),
+        Convert.ToHexString(key.GetFingerprint()),
+        Certification.Utc(key.CreationTime),
+        (int)key.Algorithm);
+}
+
+/// <summary>
+/// The mathematics of signatures on keys (RFC 9580 §5.2.4, version 4): what each type hashes, the
+/// digest checked against the signer's public key. Only version 4 signatures are checked; any other,
+/// or one that the parser or the key cannot handle, simply does not verify.
+/// </summary>
+internal static class Certification
+{
+    /// <summary>A key as a certification hashes it: 0x99, two bytes of length, the key packet's body.</summary>
+    public static byte[] KeyPart(PgpPublicKey key)
+    {
+        var body = key.PublicKeyPacket.GetEncodedContents();
+        return [0x99, (byte)(body.Length >> 8), (byte)body.Length, .. body];
+    }
+
+    /// <summary>A user id as a certification hashes it: 0xB4, four bytes of length, its bytes.</summary>
+    public static byte[] UserIdPart(byte[] raw) =>
+        [0xB4, (byte)(raw.Length >> 24), (byte)(raw.Length >> 16), (byte)(raw.Length >> 8), (byte)raw.Length, .. raw];
+
+    public static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+
+    /// <summary>
+    /// What a signature on a key says, with whether <paramref name="primary"/> made it over
+    /// <paramref name="covered"/> (the primary key, then the user id or subkey it binds; a subkey's
+    /// revocation covers both, like its binding). A subkey binding's back-signature is checked as
+    /// made by <paramref name="subkey"/> over the same two keys.
+    /// </summary>
+    public static Trust.CertificationFacts Facts(PgpSignature signature, PgpPublicKey primary, byte[][] covered, PgpPublicKey? subkey = null)
+    {
+        FSharpOption<Trust.CertificationFacts> back = FSharpOption<Trust.CertificationFacts>.None;
+        if (signature.SignatureType == PgpSignature.SubkeyBinding && subkey is not null)
+        {
+            var backSignature = BackSignatures(signature).FirstOrDefault(s => Verifies(s, subkey, covered))
+                ?? BackSignatures(signature).FirstOrDefault();
+            if (backSignature is not null)
+            {
+                back = Describe(backSignature, Verifies(backSignature, subkey, covered), FSharpOption<Trust.CertificationFacts>.None);
+            }
+        }
+        return Describe(signature, Verifies(signature, primary, covered), back);
+    }
+
+    private static Trust.CertificationFacts Describe(PgpSignature signature, bool verified, FSharpOption<Trust.CertificationFacts> back)
+    {
+        var hashed = Hashed(signature);
+        var created = Utc(signature.CreationTime);
+        var expiresAfter = hashed?.GetSignatureExpirationTime() ?? 0;
+        return new Trust.CertificationFacts(
+            signature.SignatureType,
+            created,
+            (int)signature.HashAlgorithm,
+            verified,
+            hashed is not null && hashed.HasKeyExpirationTime() ? FSharpOption<long>.Some(hashed.GetKeyExpirationTime()) : FSharpOption<long>.None,
+            expiresAfter > 0 ? FSharpOption<DateTimeOffset>.Some(created.AddSeconds(expiresAfter)) : FSharpOption<DateTimeOffset>.None,
+            hashed is not null && hashed.HasSubpacket(SignatureSubpacketTag.KeyFlags) ? FSharpOption<int>.Some(hashed.GetKeyFlags()) : FSharpOption<int>.None,
+            Critical(hashed),
+            back);
+    }
+
+    /// <summary>The first critical subpacket of the hashed area whose meaning a verifier cannot know.</summary>
+    public static FSharpOption<string> Critical(PgpSignatureSubpacketVector? hashed)
+    {
+        foreach (var tag in hashed?.GetCriticalTags() ?? [])
+        {
+            if (Trust.unknownCritical((int)tag) is { } unknown)
+            {
+                return unknown;
+            }
+        }
+        return FSharpOption<string>.None;
+    }
+
+    public static PgpSignatureSubpacketVector? Hashed(PgpSignature signature)
+    {
+        try
+        {
+            return signature.GetHashedSubPackets();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
         }
     }
 
-    private static DateTimeOffset? Expiry(PgpPublicKey key) =>
-        key.GetValidSeconds() is > 0 and var seconds
-            ? new DateTimeOffset(DateTime.SpecifyKind(key.CreationTime, DateTimeKind.Utc)).AddSeconds(seconds)
-            : null;
+    /// <summary>The back-signatures (0x19) embedded in a binding, in its hashed area or not: each is made by the subkey.</summary>
+    private static List<PgpSignature> BackSignatures(PgpSignature binding)
+    {
+        var found = new List<PgpSignature>();
+        foreach (var area in new Func<PgpSignatureSubpacketVector?>[] { () => Hashed(binding), binding.GetUnhashedSubPackets })
+        {
+            try
+            {
+                if (area() is { } vector)
+                {
+                    var embedded = vector.GetEmbeddedSignatures();
+                    for (var i = 0; i < embedded.Count; i++)
+                    {
+                        if (embedded[i].SignatureType == PgpSignature.PrimaryKeyBinding) found.Add(embedded[i]);
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A malformed embedded signature is no back-signature.
+            }
+        }
+        return found;
+    }
 
-    private static DateTimeOffset? Earlier(DateTimeOffset? a, DateTimeOffset? b) =>
-        a is null ? b : b is null ? a : a < b ? a : b;
+    /// <summary>Whether <paramref name="signer"/> made <paramref name="signature"/> over <paramref name="covered"/>.</summary>
+    private static bool Verifies(PgpSignature signature, PgpPublicKey signer, byte[][] covered)
+    {
+        try
+        {
+            if (signature.Version != 4 || Digest.For(signature.HashAlgorithm) is not { } digest)
+            {
+                return false;
+            }
+            using (digest)
+            {
+                foreach (var part in covered)
+                {
+                    digest.Append(part);
+                }
+                digest.Append(signature.GetSignatureTrailer());
+                return SignatureMath.Verifies(signer, signature, digest.Finish());
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// A digest by OpenPGP's algorithm id: the platform's (OpenSSL, SHA-NI where the processor has it)
+/// for SHA-256/384/512, SHA-1 and SHA3; BouncyCastle's for SHA-224 and RIPEMD-160.
+/// </summary>
+internal sealed class Digest : IDisposable
+{
+    private readonly IncrementalHash? platform;
+    private readonly IDigest? managed;
+
+    private Digest(IncrementalHash? platform, IDigest? managed, HashAlgorithmName? name)
+    {
+        this.platform = platform;
+        this.managed = managed;
+        Name = name;
+    }
+
+    /// <summary>The platform's name for the digest, for RSA; null for a managed one.</summary>
+    public HashAlgorithmName? Name { get; }
+
+    public static Digest? For(HashAlgorithmTag tag)
+    {
+        HashAlgorithmName? name = tag switch
+        {
+            HashAlgorithmTag.Sha256 => HashAlgorithmName.SHA256,
+            HashAlgorithmTag.Sha384 => HashAlgorithmName.SHA384,
+            HashAlgorithmTag.Sha512 => HashAlgorithmName.SHA512,
+            HashAlgorithmTag.Sha1 => HashAlgorithmName.SHA1,
+            HashAlgorithmTag.Sha3_256 when SHA3_256.IsSupported => HashAlgorithmName.SHA3_256,
+            HashAlgorithmTag.Sha3_512 when SHA3_512.IsSupported => HashAlgorithmName.SHA3_512,
+            _ => null,
+        };
+        if (name is { } platform)
+        {
+            return new Digest(IncrementalHash.CreateHash(platform), null, platform);
+        }
+        IDigest? managed = tag switch
+        {
+            HashAlgorithmTag.Sha224 => new Sha224Digest(),
+            HashAlgorithmTag.RipeMD160 => new RipeMD160Digest(),
+            _ => null,
+        };
+        return managed is null ? null : new Digest(null, managed, null);
+    }
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (platform is not null)
+        {
+            platform.AppendData(bytes);
+        }
+        else
+        {
+            managed!.BlockUpdate(bytes);
+        }
+    }
+
+    public byte[] Finish()
+    {
+        if (platform is not null)
+        {
+            return platform.GetHashAndReset();
+        }
+        var result = new byte[managed!.GetDigestSize()];
+        managed.DoFinal(result, 0);
+        return result;
+    }
+
+    public void Dispose() => platform?.Dispose();
+}
+
+/// <summary>
+/// A signature's value checked against a digest, by the key's algorithm: RSA (PKCS #1 v1.5, the
+/// platform's), DSA, ECDSA and EdDSA over Ed25519 (BouncyCastle's). OpenPGP signs the digest, so
+/// whoever hashed the bytes, this is the one check of the value.
+/// </summary>
+internal static class SignatureMath
+{
+    public static bool Verifies(PgpPublicKey key, PgpSignature signature, byte[] digest)
+    {
+        using var encoded = new BcpgInputStream(new MemoryStream(signature.GetEncoded()));
+        var packet = (SignaturePacket)encoded.ReadPacket();
+        var values = packet.GetSignature();
+        switch (key.Algorithm)
+        {
+            case PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign when values is { Length: 1 }:
+                return Rsa(key, signature.HashAlgorithm, values[0].Value.ToByteArrayUnsigned(), digest);
+            case PublicKeyAlgorithmTag.Dsa when values is { Length: 2 }:
+                var dsa = new DsaSigner();
+                dsa.Init(false, key.GetKey());
+                return dsa.VerifySignature(digest, values[0].Value, values[1].Value);
+            case PublicKeyAlgorithmTag.ECDsa when values is { Length: 2 }:
+                var ecdsa = new ECDsaSigner();
+                ecdsa.Init(false, key.GetKey());
+                return ecdsa.VerifySignature(digest, values[0].Value, values[1].Value);
+            case PublicKeyAlgorithmTag.EdDsa_Legacy or PublicKeyAlgorithmTag.Ed25519 when key.GetKey() is Ed25519PublicKeyParameters ed25519:
+                var value = values is { Length: 2 }
+                    ? [.. Padded(values[0].Value.ToByteArrayUnsigned(), 32), .. Padded(values[1].Value.ToByteArrayUnsigned(), 32)]
+                    : packet.GetSignatureBytes();
+                if (value is not { Length: 64 }) return false;
+                var signer = new Ed25519Signer();
+                signer.Init(false, ed25519);
+                signer.BlockUpdate(digest, 0, digest.Length);
+                return signer.VerifySignature(value);
+            default:
+                return false;
+        }
+    }
+
+    private static byte[] Padded(byte[] value, int length) =>
+        value.Length >= length ? value : [.. new byte[length - value.Length], .. value];
+
+    /// <summary>PKCS #1 v1.5 over the digest, as OpenPGP's RSA signatures are made.</summary>
+    private static bool Rsa(PgpPublicKey key, HashAlgorithmTag hash, byte[] value, byte[] digest)
+    {
+        var rsaKey = (RsaPublicBcpgKey)key.PublicKeyPacket.Key;
+        var modulus = rsaKey.Modulus.ToByteArrayUnsigned();
+        // The MPI drops leading zero bytes; the signature is as long as the modulus.
+        if (value.Length > modulus.Length)
+        {
+            return false;
+        }
+        var padded = Padded(value, modulus.Length);
+        if (hash == HashAlgorithmTag.Sha224)
+        {
+            var managed = new RsaDigestSigner(new NullDigest(), NistObjectIdentifiers.IdSha224);
+            managed.Init(false, new RsaKeyParameters(false, rsaKey.Modulus, rsaKey.PublicExponent));
+            managed.BlockUpdate(digest, 0, digest.Length);
+            return managed.VerifySignature(padded);
+        }
+        HashAlgorithmName? name = hash switch
+        {
+            HashAlgorithmTag.Sha256 => HashAlgorithmName.SHA256,
+            HashAlgorithmTag.Sha384 => HashAlgorithmName.SHA384,
+            HashAlgorithmTag.Sha512 => HashAlgorithmName.SHA512,
+            HashAlgorithmTag.Sha1 => HashAlgorithmName.SHA1,
+            HashAlgorithmTag.Sha3_256 => HashAlgorithmName.SHA3_256,
+            HashAlgorithmTag.Sha3_512 => HashAlgorithmName.SHA3_512,
+            _ => null,
+        };
+        if (name is not { } platform)
+        {
+            return false;
+        }
+        using var rsa = RSA.Create();
+        rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = rsaKey.PublicExponent.ToByteArrayUnsigned() });
+        return rsa.VerifyHash(digest, padded, platform, RSASignaturePadding.Pkcs1);
+    }
 }
 
 /// <summary>
 /// One detached signature being checked against the bytes it covers, fed as they arrive (hash as
-/// you write): the Domain chose the key and judged the dates. BouncyCastle reads the packet and
-/// gives the bytes OpenPGP hashes after the document (the signature's trailer). A binary-mode
-/// signature by an RSA key with SHA-256/384/512 (what distributions publish for kernels and
-/// initramfs images) is then checked with the platform's hash and RSA (OpenSSL: several times
-/// faster on 100 MiB than BouncyCastle's managed digests, and without its primality test of the
-/// key's modulus on every use); anything else (text mode, as matchbox signs /ipxe; other key or
-/// hash algorithms) goes through BouncyCastle's own verifier, which canonicalises text itself, so
-/// the bytes go in as received either way.
+/// you write): the Domain chose the key and judged the dates. The bytes are hashed here, a text
+/// signature's after the Domain's canonicalisation (as GnuPG and as Go's openpgp hash text; either
+/// form may match), then the signature's trailer, and the value is checked once against the digest.
 /// </summary>
 internal sealed class SignatureCheck : IDisposable
 {
     private readonly PgpSignature signature;
     private readonly PgpPublicKey key;
-    private readonly HashAlgorithmName? platformHash;
-    private IncrementalHash? hash;
-    private bool initialised;
+    private Stream[] streams = [];
 
     private SignatureCheck(Signed signed, Trust.Signer signer, string record, PgpSignature signature, PgpPublicKey key)
     {
@@ -146,16 +442,6 @@ internal sealed class SignatureCheck : IDisposable
         Record = record;
         this.signature = signature;
         this.key = key;
-        platformHash = signature.SignatureType == PgpSignature.BinaryDocument
-            && key.Algorithm is PublicKeyAlgorithmTag.RsaGeneral or PublicKeyAlgorithmTag.RsaSign
-            ? signature.HashAlgorithm switch
-            {
-                HashAlgorithmTag.Sha256 => HashAlgorithmName.SHA256,
-                HashAlgorithmTag.Sha384 => HashAlgorithmName.SHA384,
-                HashAlgorithmTag.Sha512 => HashAlgorithmName.SHA512,
-                _ => null,
-            }
-            : null;
     }
 
     /// <summary>What the signature vouches for.</summary>
@@ -169,103 +455,81 @@ internal sealed class SignatureCheck : IDisposable
 
     /// <summary>
     /// Reads a detached signature (binary or armoured) and lets the Domain judge it against the
-    /// keys at <paramref name="now"/>: XMB-704 when it is no signature, XMB-705, 707, 708, 709 as
-    /// Trust.choose says.
+    /// keys at <paramref name="now"/>: XMB-704 when it is no signature (whatever its bytes),
+    /// XMB-705, 707 to 711 as Trust.choose says.
     /// </summary>
     public static SignatureCheck Prepare(Signed signed, string signatureAt, byte[] bytes, KeyRing keys, DateTimeOffset now)
     {
         var signature = ReadSignature(signed, signatureAt, bytes);
-        var hashed = signature.GetHashedSubPackets();
-        var expiresAfter = hashed?.GetSignatureExpirationTime() ?? 0;
-        var created = new DateTimeOffset(DateTime.SpecifyKind(signature.CreationTime, DateTimeKind.Utc));
-        var facts = new Trust.Signature(
-            signature.SignatureType,
-            signature.KeyId != 0 ? FSharpOption<ulong>.Some(unchecked((ulong)signature.KeyId)) : FSharpOption<ulong>.None,
-            (int)signature.HashAlgorithm,
-            created,
-            expiresAfter > 0 ? FSharpOption<DateTimeOffset>.Some(created.AddSeconds(expiresAfter)) : FSharpOption<DateTimeOffset>.None);
-        var (key, signer) = Trust.choose(now, signed, signatureAt, keys.Flag, keys.Keys, facts).OrFail();
+        Trust.Signature facts;
+        try
+        {
+            var hashed = signature.GetHashedSubPackets();
+            var expiresAfter = hashed?.GetSignatureExpirationTime() ?? 0;
+            var created = Certification.Utc(signature.CreationTime);
+            var fingerprint = hashed?.GetIssuerFingerprint() ?? signature.GetUnhashedSubPackets()?.GetIssuerFingerprint();
+            facts = new Trust.Signature(
+                signature.SignatureType,
+                signature.KeyId != 0 ? FSharpOption<ulong>.Some(unchecked((ulong)signature.KeyId)) : FSharpOption<ulong>.None,
+                fingerprint is null ? FSharpOption<string>.None : FSharpOption<string>.Some(Convert.ToHexString(fingerprint.GetFingerprint())),
+                (int)signature.HashAlgorithm,
+                created,
+                expiresAfter > 0 ? FSharpOption<DateTimeOffset>.Some(created.AddSeconds(expiresAfter)) : FSharpOption<DateTimeOffset>.None,
+                Certification.Critical(hashed));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new BootFailure(TrustError.NewSignatureUnreadable(signed, signatureAt, $"it is not OpenPGP ({e.Message})"));
+        }
+        if (signature.Version != 4)
+        {
+            throw new BootFailure(TrustError.NewSignatureUnreadable(signed, signatureAt, $"it is a version {signature.Version} signature; sign again with a current OpenPGP implementation (version 4)"));
+        }
+        var signer = Trust.choose(now, signed, signatureAt, keys.Flag, keys.Keys, facts).OrFail();
         var digest = Convert.ToHexString(SHA256.HashData(bytes));
-        return new SignatureCheck(signed, signer, Trust.record(digest, signer), signature, keys.Find(key.KeyId));
+        return new SignatureCheck(signed, signer, Trust.record(digest, signer), signature, keys.Find(signer.Fingerprint));
     }
 
     /// <summary>Forgets the bytes fed so far: a download that starts again.</summary>
     public void Restart()
     {
-        if (platformHash is { } name)
-        {
-            hash?.Dispose();
-            hash = IncrementalHash.CreateHash(name);
-            return;
-        }
-        try
-        {
-            signature.InitVerify(key);
-            initialised = true;
-        }
-        catch (Exception e) when (e is PgpException or ArgumentException)
-        {
-            throw new BootFailure(TrustError.NewBadSignature(Signed, $"{Trust.describe(Signer)} ({e.Message})"));
-        }
+        foreach (var stream in streams) stream.Dispose();
+        streams = Signer.Mode.IsText
+            ? [new Stream(signature.HashAlgorithm, Trust.TextRule.GnuPg), new Stream(signature.HashAlgorithm, Trust.TextRule.Go)]
+            : [new Stream(signature.HashAlgorithm, null)];
     }
 
     /// <summary>Feeds the next bytes of what was signed.</summary>
     public void Update(ReadOnlySpan<byte> bytes)
     {
-        if (platformHash is not null)
-        {
-            if (hash is null) Restart();
-            hash!.AppendData(bytes);
-            return;
-        }
-        if (!initialised) Restart();
-        signature.Update(bytes);
+        if (streams.Length == 0) Restart();
+        foreach (var stream in streams) stream.Append(bytes);
     }
 
     /// <summary>The signer when the bytes fed match the signature; XMB-706 when they do not.</summary>
     public Trust.Signer Finish()
     {
-        bool matches;
-        try
+        if (streams.Length == 0) Restart();
+        var trailer = signature.GetSignatureTrailer();
+        var matches = false;
+        foreach (var stream in streams)
         {
-            if (platformHash is { } name)
+            try
             {
-                if (hash is null) Restart();
-                hash!.AppendData(signature.GetSignatureTrailer());
-                matches = VerifyRsa(hash.GetHashAndReset(), name);
+                matches |= SignatureMath.Verifies(key, signature, stream.Finish(trailer));
             }
-            else
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (!initialised) Restart();
-                matches = signature.Verify();
+                // A value the key's algorithm cannot read matches nothing.
             }
-        }
-        catch (Exception e) when (e is PgpException or CryptographicException)
-        {
-            matches = false;
         }
         return Trust.conclude(Signed, Signer, matches).OrFail();
     }
 
-    /// <summary>PKCS #1 v1.5 over the digest, as OpenPGP's RSA signatures are made.</summary>
-    private bool VerifyRsa(byte[] digest, HashAlgorithmName name)
+    public void Dispose()
     {
-        var rsaKey = (RsaPublicBcpgKey)key.PublicKeyPacket.Key;
-        var modulus = rsaKey.Modulus.ToByteArrayUnsigned();
-        // The MPI drops leading zero bytes; the signature is as long as the modulus.
-        var value = signature.GetSignature();
-        if (value.Length > modulus.Length)
-        {
-            return false;
-        }
-        var padded = new byte[modulus.Length];
-        value.CopyTo(padded, modulus.Length - value.Length);
-        using var rsa = RSA.Create();
-        rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = rsaKey.PublicExponent.ToByteArrayUnsigned() });
-        return rsa.VerifyHash(digest, padded, name, RSASignaturePadding.Pkcs1);
+        foreach (var stream in streams) stream.Dispose();
     }
-
-    public void Dispose() => hash?.Dispose();
 
     private static PgpSignature ReadSignature(Signed signed, string signatureAt, byte[] bytes)
     {
@@ -282,10 +546,40 @@ internal sealed class SignatureCheck : IDisposable
                 _ => throw Unreadable($"it holds {item.GetType().Name}, not a signature"),
             };
         }
-        catch (Exception e) when (e is IOException or PgpException or ArgumentException or InvalidOperationException or EndOfStreamException)
+        catch (Exception e) when (e is not (BootFailure or OperationCanceledException))
         {
+            // Whatever the parser trips over (a truncated packet, an unknown version, bad armour).
             throw Unreadable($"it is not OpenPGP ({e.Message})");
         }
+    }
+
+    /// <summary>One way of hashing the document: its digest, and for text its canonicalisation.</summary>
+    private sealed class Stream(HashAlgorithmTag hash, Trust.TextRule? rule) : IDisposable
+    {
+        private readonly Digest? digest = Digest.For(hash);
+        private Trust.TextState? text = rule is null ? null : Trust.textStart(rule);
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            if (digest is null) return;
+            if (text is null)
+            {
+                digest.Append(bytes);
+                return;
+            }
+            var (canonical, next) = Trust.canonicalText(text, bytes.ToArray(), 0, bytes.Length);
+            text = next;
+            digest.Append(canonical);
+        }
+
+        public byte[] Finish(byte[] trailer)
+        {
+            if (digest is null) return [];
+            digest.Append(trailer);
+            return digest.Finish();
+        }
+
+        public void Dispose() => digest?.Dispose();
     }
 }
 

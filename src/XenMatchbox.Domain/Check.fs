@@ -132,17 +132,35 @@ let private certificateLine now (certificate: Certificate) =
                  "renew it: no certificate it signed is trusted once it has expired")
     line verdict $"{certificate.Flag} {certificate.Path}" $"{certificate.Subject}, PEM, {text}"
 
-let private keyLine now flag path (key: Trust.Key) =
-    let who = if key.UserId = "" then "" else $" ({key.UserId})"
-    let named = $"key {Trust.keyIdText key.KeyId}{who}"
-    if key.Revoked then
-        line Fail $"{flag} {path}" $"{named} is revoked; nothing it signs is accepted — ask for a current key"
-    else
-        match key.Expires with
-        | None -> line Pass $"{flag} {path}" $"{named}, never expires"
-        | Some at ->
+/// A key file's lines: each key that can sign (valid, expiring, expired or revoked), each key the
+/// file holds without a valid certification, and a failure when no key in it can sign now.
+let private keyLines now flag path (keys: Trust.Key list) =
+    let subject = $"{flag} {path}"
+    let named (key: Trust.Key) =
+        let who = if key.UserId = "" then "" else $" ({key.UserId})"
+        let kind = if key.Fingerprint = key.Primary then "key" else "signing subkey"
+        $"{kind} {Trust.keyIdText key.KeyId}{who}"
+    let keyLine (key: Trust.Key) =
+        match key.Standing, key.Expires with
+        | Trust.Uncertified why, _ ->
+            Some(
+                line
+                    Fail
+                    subject
+                    $"key {Trust.keyIdText key.KeyId} is in the file uncertified ({why}); nothing it signs is accepted (XMB-710) — export the key again from its owner"
+            )
+        | _ when not key.Signs -> None
+        | Trust.Revoked, _ ->
+            Some(line Fail subject $"{named key} is revoked; nothing it signs is accepted — ask for a current key")
+        | _, None -> Some(line Pass subject $"{named key} signs, never expires")
+        | _, Some at ->
             let verdict, text = dated now at "ask its owner for the key with a new expiry (gpg --quick-set-expire)"
-            line verdict $"{flag} {path}" $"{named}, {text}"
+            Some(line verdict subject $"{named key} signs, {text}")
+    let lines = keys |> List.choose keyLine
+    if keys |> List.exists (fun key -> key.Signs && key.Standing = Trust.Valid) then
+        lines
+    else
+        lines @ [ line Fail subject "no key in it can sign now: every signature a boot checks with it is refused" ]
 
 let private size (bytes: int64) =
     String.Format(CultureInfo.InvariantCulture, "{0} bytes", bytes)
@@ -210,7 +228,7 @@ let judge now item finding =
                       $"the client certificate does not chain to --ca ({status}); matchbox refuses it (XMB-207) — give the client certificate its CA signed, or the CA that signed it"
           | None -> () ]
     | KeyFile(flag, path), KeysRead(Error error) -> [ failed $"{flag} {path}" error ]
-    | KeyFile(flag, path), KeysRead(Ok keys) -> keys |> List.map (keyLine now flag path)
+    | KeyFile(flag, path), KeysRead(Ok keys) -> keyLines now flag path keys
     | Lookup route, Answered result ->
         let subject = $"server {Boot.routeServer route} (gRPC)"
         match result with

@@ -15,6 +15,8 @@ type TrustError =
     | KeyExpired of signed: Signed * signer: string * expired: string
     | KeyRevoked of signed: Signed * signer: string
     | SignatureOutOfDate of signed: Signed * signer: string * detail: string
+    | KeyUncertified of signed: Signed * signer: string * why: string
+    | KeyCannotSign of signed: Signed * signer: string
 
 module TrustError =
 
@@ -69,7 +71,7 @@ module TrustError =
             { Code = "XMB-707"
               Cause = $"{subject signed} is signed by {signer}, which expired on {expired}"
               Fix =
-                $"extend the key's expiry (gpg --quick-set-expire) and give the new export with {keyFlag signed}, or sign with a current key" }
+                $"extend the key's expiry (gpg --quick-set-expire) and give the new export with {keyFlag signed} (copies of one key are merged), or sign with a current key" }
         | KeyRevoked(signed, signer) ->
             { Code = "XMB-708"
               Cause = $"{subject signed} is signed by {signer}, which its owner revoked"
@@ -79,3 +81,15 @@ module TrustError =
             { Code = "XMB-709"
               Cause = $"the signature of {subject signed} by {signer} {detail}"
               Fix = $"sign the file again with a current key; check dom0's clock; {resign signed}" }
+        | KeyUncertified(signed, signer, why) ->
+            { Code = "XMB-710"
+              Cause =
+                $"{subject signed} is signed by {signer}, which the {keyFlag signed} files hold uncertified: {why}"
+              Fix =
+                "a key without a valid self-signature or binding vouches for nothing (anyone can append one to a key file): export the key again from its owner (gpg --export KEYID) and give only that file" }
+        | KeyCannotSign(signed, signer) ->
+            { Code = "XMB-711"
+              Cause =
+                $"{subject signed} is signed by {signer}, whose key flags do not allow signing (a certify-only or encryption key)"
+              Fix =
+                $"sign with a key or subkey made for signing (its usage includes S in gpg --list-keys) and give it with {keyFlag signed}" }

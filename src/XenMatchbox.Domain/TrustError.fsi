@@ -37,6 +37,14 @@ type TrustError =
     /// XMB-709: the signature itself had expired, or was made before its key existed or after the
     /// boot's clock; what was signed, the key and what is wrong with its dates.
     | SignatureOutOfDate of signed: Signed * signer: string * detail: string
+    /// XMB-710: the signing key is in the key file, but no valid self-signature (a primary key) or
+    /// binding signature by its primary key (a subkey; with a back-signature for a signing subkey)
+    /// vouches for it: appended by someone, or its certification broken; what was signed, the key
+    /// and why.
+    | KeyUncertified of signed: Signed * signer: string * why: string
+    /// XMB-711: the signing key's flags do not allow it to sign (a certify-only or encryption key);
+    /// what was signed and the key.
+    | KeyCannotSign of signed: Signed * signer: string
 
 /// Code, cause and fix of each trust error.
 module TrustError =
