@@ -93,3 +93,27 @@ let ``the report's bytes match the golden file`` () =
                   (CacheProbed(Error "Read-only file system"))
           yield! judge now (Profile [ "mac=52:54:00:aa:bb:cc" ]) (NotTried "no --server answered") ]
     Assert.Equal(Golden.text "check/report.expected", render lines)
+
+let private key keyId standing signs : Trust.Key =
+    { KeyId = keyId
+      Fingerprint = $"{keyId:X16}"
+      Primary = "PRIMARY"
+      UserId = "ops <ops@example.com>"
+      Created = now.AddYears -1
+      Expires = None
+      Signs = signs
+      Standing = standing }
+
+[<Fact>]
+let ``a key file's lines: each signing key and each uncertified key, and a failure when none can sign`` () =
+    let item = KeyFile("--asset-key", "/etc/xen/k.gpg")
+    let linesOf keys = judge now item (KeysRead(Ok keys))
+    let good = linesOf [ key 1UL Trust.Valid false; key 2UL Trust.Valid true; key 3UL Trust.Valid false ]
+    Assert.Equal<Verdict list>([ Pass ], good |> List.map _.Verdict)
+    Assert.Contains("signing subkey 0000000000000002", good.Head.Text)
+    let appended = linesOf [ key 2UL Trust.Valid true; key 9UL (Trust.Uncertified "it has no binding") true ]
+    Assert.Equal<Verdict list>([ Pass; Fail ], appended |> List.map _.Verdict)
+    Assert.Contains("XMB-710", appended[1].Text)
+    let none = linesOf [ key 1UL Trust.Valid false; key 2UL Trust.Revoked true ]
+    Assert.Equal<Verdict list>([ Fail; Fail ], none |> List.map _.Verdict)
+    Assert.Contains("no key in it can sign now", (List.last none).Text)
