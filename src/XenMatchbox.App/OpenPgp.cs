@@ -1,8 +1,8 @@
+using System.Security.Cryptography;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
-using System.Security.Cryptography;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -166,6 +166,9 @@ internal sealed class SignatureCheck : IDisposable
 
     /// <summary>What a cache entry verified by this signature records (Trust.record).</summary>
     public string Record { get; }
+
+    /// <summary>When the signature was made, as its packet says (Trust.checkAge judges a lookup's).</summary>
+    public DateTimeOffset Created => new(DateTime.SpecifyKind(signature.CreationTime, DateTimeKind.Utc));
 
     /// <summary>
     /// Reads a detached signature (binary or armoured) and lets the Domain judge it against the

@@ -118,3 +118,16 @@ let verifiedNote (signers: Signer list) =
     match signers |> List.map _.KeyId |> List.distinct with
     | [] -> ""
     | ids -> $"""verified ({String.Join(", ", ids)})"""
+
+type Age = { SignedAt: DateTimeOffset; Seconds: int64; MaxSeconds: int }
+
+let instantText (time: DateTimeOffset) =
+    time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
+
+let checkAge (now: DateTimeOffset) maxAgeSeconds signed signer (signedAt: DateTimeOffset) =
+    let seconds = int64 (Math.Floor (now - signedAt).TotalSeconds)
+    let oldest = now.AddSeconds(-(float maxAgeSeconds + float ClockSkewSeconds))
+    if signedAt < oldest then
+        Error(Trust(SignatureTooOld(signed, describe signer, instantText signedAt, seconds, maxAgeSeconds)))
+    else
+        Ok { SignedAt = signedAt; Seconds = seconds; MaxSeconds = maxAgeSeconds }

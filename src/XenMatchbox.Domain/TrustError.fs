@@ -15,6 +15,7 @@ type TrustError =
     | KeyExpired of signed: Signed * signer: string * expired: string
     | KeyRevoked of signed: Signed * signer: string
     | SignatureOutOfDate of signed: Signed * signer: string * detail: string
+    | SignatureTooOld of signed: Signed * signer: string * signedAt: string * ageSeconds: int64 * maxAgeSeconds: int
 
 module TrustError =
 
@@ -79,3 +80,9 @@ module TrustError =
             { Code = "XMB-709"
               Cause = $"the signature of {subject signed} by {signer} {detail}"
               Fix = $"sign the file again with a current key; check dom0's clock; {resign signed}" }
+        | SignatureTooOld(signed, signer, signedAt, age, maxAge) ->
+            { Code = "XMB-712"
+              Cause =
+                $"{subject signed} was signed by {signer} {age} s before dom0's clock (on {signedAt}), beyond --lookup-max-age {maxAge} s: matchbox signs each answer as it renders it, so this is an old answer replayed, or the clocks disagree"
+              Fix =
+                "do not boot it: check dom0's and matchbox's clocks (timedatectl, NTP); if answers rightly take that long, raise --lookup-max-age" }

@@ -37,6 +37,11 @@ type TrustError =
     /// XMB-709: the signature itself had expired, or was made before its key existed or after the
     /// boot's clock; what was signed, the key and what is wrong with its dates.
     | SignatureOutOfDate of signed: Signed * signer: string * detail: string
+    /// XMB-712: the signature was made longer before the boot's clock than --lookup-max-age (and
+    /// the clock skew) allows: matchbox signs each answer as it renders it, so this is an old answer
+    /// replayed, or the clocks disagree; what was signed, the key, when it was signed, how many
+    /// seconds before the boot's clock, and --lookup-max-age in seconds.
+    | SignatureTooOld of signed: Signed * signer: string * signedAt: string * ageSeconds: int64 * maxAgeSeconds: int
 
 /// Code, cause and fix of each trust error.
 module TrustError =
