@@ -75,7 +75,7 @@ internal static class BootCommand
                 break;
             case Boot.Work.Probe probe:
                 var print = (Boot.Ending.PrintReport)run.Ending;
-                var report = Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
+                var report = Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), found.Age.AsOption(), await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
                 await WriteOutAsync(DryRun.print(print.format, report), cancel);
                 // The report is out; the run ends as the boot would.
                 DryRun.verdict(report).OrFail();

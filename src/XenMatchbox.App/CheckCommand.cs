@@ -141,6 +141,6 @@ internal static class CheckCommand
         var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, null, downloader.Http, _ => { }, cancel);
         var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
         var probes = run.Work is Boot.Work.Probe probe ? probe.Item : FSharpList<Tuple<string, Plan.AssetUrl>>.Empty;
-        return Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), await PlanWork.ProbeAsync(downloader, probes, cancel));
+        return Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), found.Age.AsOption(), await PlanWork.ProbeAsync(downloader, probes, cancel));
     }
 }

@@ -16,7 +16,8 @@ internal static class IpxeLookup
     /// <summary>
     /// GETs the route's URL (<c>http://HOST:HTTPPORT/ipxe?LABELS</c>, see Boot.route) and returns the
     /// profile its script renders, with the key that signed the answer under --lookup-key
-    /// (<c>/ipxe.sig</c> from the same server, checked before a line is read); the
+    /// (<c>/ipxe.sig</c> from the same server, checked before a line is read) and the signature's
+    /// age, within --lookup-max-age (else XMB-712: an old answer replayed); the
     /// profile's Id is "/ipxe?key=value&amp;…", since the script names none. Each try's answer, body
     /// included, must come within --connect-timeout plus --read-timeout (the client's handler bounds
     /// connecting, and follows no redirect) and be at most 1 MiB. One try at one server:
@@ -25,28 +26,33 @@ internal static class IpxeLookup
     /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
     /// script that is not matchbox's as XMB-211.
     /// </summary>
-    public static async Task<(Plan.UnvalidatedProfile Profile, Trust.Signer? Signer)> SelectProfileAsync(
-        AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing? keys, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+    public static async Task<(Plan.UnvalidatedProfile Profile, Trust.Signer? Signer, Trust.Age? Age)> SelectProfileAsync(
+        AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing? keys, int maxAgeSeconds, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
         var body = await FetchAsync(http.Client, route.url, route.endpoint, labels, limits, cancel);
         // Under --lookup-key, not a line is read before the exact bytes received are verified.
-        var signer = keys is null ? null : await VerifyAsync(http, route, keys, body, cancel);
+        var (signer, age) = keys is null ? (null, null) : await VerifyAsync(http, route, keys, maxAgeSeconds, body, cancel);
         // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
-        return (Ipxe.parse(source, Encoding.UTF8.GetString(body)).OrFail(), signer);
+        return (Ipxe.parse(source, Encoding.UTF8.GetString(body)).OrFail(), signer, age);
     }
 
     /// <summary>
     /// Checks the body against <c>/ipxe.sig</c> with the same query (matchbox signs what the same
-    /// labels render, in text mode); any failure is a <see cref="BootFailure"/> (XMB-70x).
+    /// labels render, in text mode), then the signature's age against --lookup-max-age, since
+    /// matchbox signs each answer as it renders it; any failure is a <see cref="BootFailure"/> (XMB-70x).
     /// </summary>
-    private static async Task<Trust.Signer> VerifyAsync(AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing keys, byte[] body, CancellationToken cancel)
+    private static async Task<(Trust.Signer, Trust.Age)> VerifyAsync(
+        AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing keys, int maxAgeSeconds, byte[] body, CancellationToken cancel)
     {
         var at = Boot.lookupSignature(route).ValueOrNull() ?? throw new InvalidOperationException("an /ipxe route has a signature URL");
-        using var check = await SignatureFetch.PrepareAsync(http, Signed.NewLookup(route.url), at, keys, cancel);
+        var signed = Signed.NewLookup(route.url);
+        using var check = await SignatureFetch.PrepareAsync(http, signed, at, keys, cancel);
         check.Update(body);
-        return check.Finish();
+        var signer = check.Finish();
+        // The bytes are matchbox's: whether they are today's is the age rule's.
+        return (signer, Trust.checkAge(DateTimeOffset.UtcNow, maxAgeSeconds, signed, signer, check.Created).OrFail());
     }
 
     /// <summary>One try: the body of a 200 answer, as received, or a <see cref="BootFailure"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using Org.BouncyCastle.Asn1.Nist;
@@ -7,7 +8,6 @@ using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using System.Security.Cryptography;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -452,6 +452,9 @@ internal sealed class SignatureCheck : IDisposable
 
     /// <summary>What a cache entry verified by this signature records (Trust.record).</summary>
     public string Record { get; }
+
+    /// <summary>When the signature was made, as its packet says (Trust.checkAge judges a lookup's).</summary>
+    public DateTimeOffset Created => new(DateTime.SpecifyKind(signature.CreationTime, DateTimeKind.Utc));
 
     /// <summary>
     /// Reads a detached signature (binary or armoured) and lets the Domain judge it against the

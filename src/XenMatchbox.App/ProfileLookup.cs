@@ -5,10 +5,11 @@ namespace XenMatchbox.App;
 
 /// <summary>
 /// What the lookup found: the labels it used, those the args expand with, the route, the profile,
-/// and the key whose signature vouched for it (HTTP-only under --lookup-key; else null).
+/// the key whose signature vouched for it and how old that signature was (HTTP-only under
+/// --lookup-key; else null).
 /// </summary>
 internal sealed record LookupResult(
-    Labels.Labels Labels, Labels.Labels Expansion, Boot.LookupRoute Route, Plan.UnvalidatedProfile Profile, Trust.Signer? Signer);
+    Labels.Labels Labels, Labels.Labels Expansion, Boot.LookupRoute Route, Plan.UnvalidatedProfile Profile, Trust.Signer? Signer, Trust.Age? Age);
 
 /// <summary>
 /// Looks the profile up by the route the Domain names (gRPC with a client certificate, else
@@ -35,7 +36,7 @@ internal static class ProfileLookup
         // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
         // is kept, since relative asset paths resolve against its host (and /ipxe.sig comes from it).
         var otherFailure = new HashSet<string>();
-        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?)> AskAsync(Boot.LookupRoute route, bool lastTry)
+        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, bool lastTry)
         {
             switch (route)
             {
@@ -45,7 +46,7 @@ internal static class ProfileLookup
                         // XMB-207 says "on every try": only a server every try of which was closed
                         // right after the handshake is taken to refuse the certificate.
                         var everyTryClosed = lastTry && !otherFailure.Contains(grpc.endpoint);
-                        return (route, await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, everyTryClosed, cancel), null);
+                        return (route, await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, everyTryClosed, cancel), null, null);
                     }
                     catch (BootFailure failure) when (!GrpcFailure.closedAfterHandshake(failure.Error))
                     {
@@ -53,16 +54,17 @@ internal static class ProfileLookup
                         throw;
                     }
                 case Boot.LookupRoute.Ipxe ipxe:
-                    var (found, signer) = await IpxeLookup.SelectProfileAsync(http, ipxe, keys, labels, settings.Limits, cancel);
-                    return (route, found, signer);
+                    var (found, signer, age) = await IpxeLookup.SelectProfileAsync(
+                        http, ipxe, keys, settings.Trust.LookupMaxAgeSeconds, labels, settings.Limits, cancel);
+                    return (route, found, signer, age);
                 default:
                     throw new InvalidOperationException("unknown lookup route");
             }
         }
-        var (route, profile, signer) = await Retries.AcrossServersAsync(Boot.routes(settings.Server, labels), AskAsync, say, cancel);
+        var (route, profile, signer, age) = await Retries.AcrossServersAsync(Boot.routes(settings.Server, labels), AskAsync, say, cancel);
         var expansion = Boot.missingDomainLabel(labels, profile).ValueOrNull() is { } missing
             ? Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels))
             : labels;
-        return new LookupResult(labels, expansion, route, profile, signer);
+        return new LookupResult(labels, expansion, route, profile, signer, age);
     }
 }

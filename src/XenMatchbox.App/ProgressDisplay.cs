@@ -1,5 +1,5 @@
-using Microsoft.FSharp.Collections;
 using System.Diagnostics;
+using Microsoft.FSharp.Collections;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;

@@ -183,6 +183,7 @@ let report
     (settings: Settings)
     run
     lookupSigner
+    lookupAge
     (probes: (DryRun.Head * DryRun.Vouching) list)
     : DryRun.Report =
     let assets =
@@ -192,6 +193,7 @@ let report
     { Release = release
       LookupVia = describeRoute run.Route
       LookupSigner = lookupSigner
+      LookupAge = lookupAge
       Labels = run.Labels
       Plan = run.Plan
       Assets =

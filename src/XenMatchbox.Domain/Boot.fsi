@@ -174,13 +174,14 @@ val foundLine: run: RunPlan -> string
 /// The line said after a boot wrote its result: "kernel PATH, ramdisk PATH ready"; None otherwise.
 val readyLine: run: RunPlan -> string option
 
-/// A dry run's report by this build, from the plan, the key that signed the lookup answer (None
-/// when unsigned), and what each probe found (its HEAD, and its signature under --verify-assets),
+/// A dry run's report by this build, from the plan, the key that signed the lookup answer and how
+/// old its signature was (None when unsigned), and what each probe found (its HEAD, and its signature under --verify-assets),
 /// in the order of Probe.
 val report:
     release: Release.Release ->
     settings: Settings ->
     run: RunPlan ->
     lookupSigner: Trust.Signer option ->
+    lookupAge: Trust.Age option ->
     probes: (DryRun.Head * DryRun.Vouching) list ->
         DryRun.Report

@@ -31,7 +31,7 @@ type BootLimits =
       MaxKernelBytes: int64
       MaxRamdiskBytes: int64 }
 
-type TrustSettings = { LookupKeys: string list; AssetKeys: string list; VerifyAssets: bool }
+type TrustSettings = { LookupKeys: string list; LookupMaxAgeSeconds: int; AssetKeys: string list; VerifyAssets: bool }
 
 type Action =
     | Install
@@ -163,19 +163,31 @@ let private cache (given: Given) =
         size given CacheSize DefaultMaxBytes
         |> Result.map (fun bytes -> Some { Directory = defaultArg dir DefaultDirectory; MaxBytes = bytes })
 
+/// --lookup-max-age, within its bounds.
+let private lookupMaxAge (given: Given) =
+    match given.One LookupMaxAge with
+    | None -> Ok Limits.DefaultLookupMaxAgeSeconds
+    | Some text -> Limits.parseMaxAge (given.Named LookupMaxAge) text
+
 /// --verify-assets is required or off; required needs the keys to verify with.
 let private trust (given: Given) =
     let assetKeys = given.All AssetKey
-    match given.One VerifyAssets |> Option.map _.Trim().ToLowerInvariant() with
-    | None
-    | Some "off" -> Ok { LookupKeys = given.All LookupKey; AssetKeys = assetKeys; VerifyAssets = false }
-    | Some "required" when assetKeys.IsEmpty ->
+    let settings maxAge verify =
+        { LookupKeys = given.All LookupKey
+          LookupMaxAgeSeconds = maxAge
+          AssetKeys = assetKeys
+          VerifyAssets = verify }
+    match lookupMaxAge given, given.One VerifyAssets |> Option.map _.Trim().ToLowerInvariant() with
+    | Error e, _ -> Error e
+    | Ok maxAge, None
+    | Ok maxAge, Some "off" -> Ok(settings maxAge false)
+    | _, Some "required" when assetKeys.IsEmpty ->
         fail (
             CommandLineRejected
                 $"{given.Named VerifyAssets} is required but no {name AssetKey} names the keys to verify with; give {name AssetKey} FILE (gpg --export of the signing key)"
         )
-    | Some "required" -> Ok { LookupKeys = given.All LookupKey; AssetKeys = assetKeys; VerifyAssets = true }
-    | Some other ->
+    | Ok maxAge, Some "required" -> Ok(settings maxAge true)
+    | _, Some other ->
         fail (CommandLineRejected $"{given.Named VerifyAssets} '{other}' is neither required nor off; give one of them")
 
 let private directory mode (given: Given) =

@@ -63,6 +63,8 @@ type TrustSettings =
     {
         /// --lookup-key files: one of their keys must sign /ipxe (HTTP-only lookups); empty for no check.
         LookupKeys: string list
+        /// --lookup-max-age: the most seconds a signed /ipxe answer may be old (Trust.checkAge).
+        LookupMaxAgeSeconds: int
         /// --asset-key files: the keys that may sign the kernel and initrds.
         AssetKeys: string list
         /// --verify-assets=required: every kernel and initrd needs URL.sig by an --asset-key.

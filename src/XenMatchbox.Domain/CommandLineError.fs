@@ -17,6 +17,7 @@ type CommandLineError =
     | InvalidSize of flag: string * value: string
     | ConfigRejected of path: string * line: int * reason: string
     | ConfigUnreadable of path: string * detail: string
+    | InvalidMaxAge of source: string * value: string * least: int * most: int
 
 module CommandLineError =
 
@@ -116,3 +117,8 @@ module CommandLineError =
             { Code = "XMB-116"
               Cause = $"cannot read the configuration file {path}: {detail}"
               Fix = "check the path and permissions given with --config (or XENMATCHBOX_CONFIG)" }
+        | InvalidMaxAge(source, value, least, most) ->
+            { Code = "XMB-117"
+              Cause = $"{source} '{value}' is not a whole number of seconds from {least} to {most}"
+              Fix =
+                "give whole seconds, e.g. --lookup-max-age 600; matchbox signs each answer as it renders it, so minutes are plenty, and no value turns the check off" }

@@ -46,6 +46,10 @@ type CommandLineError =
     /// XMB-116: the configuration file cannot be read (missing, a directory, no permission, over
     /// 64 KiB, not UTF-8); its path and why.
     | ConfigUnreadable of path: string * detail: string
+    /// XMB-117: --lookup-max-age is not a whole number of seconds within its bounds (Limits:
+    /// MinLookupMaxAgeSeconds to MaxLookupMaxAgeSeconds); where it came from (flag, variable or
+    /// config line), the value and the bounds.
+    | InvalidMaxAge of source: string * value: string * least: int * most: int
 
 /// The code, cause and fix of each command-line error.
 module CommandLineError =

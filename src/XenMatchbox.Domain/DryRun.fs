@@ -22,6 +22,7 @@ type Report =
     { Release: Release.Release
       LookupVia: string
       LookupSigner: Trust.Signer option
+      LookupAge: Trust.Age option
       Labels: Labels
       Plan: BootPlan
       Assets: AssetSize list
@@ -69,6 +70,16 @@ let private mode (signer: Trust.Signer) =
 let private signedBy (signer: Trust.Signer) =
     oneLine $"{Trust.describe signer}, fingerprint {signer.Fingerprint}, {mode signer} signature"
 
+/// How old the lookup's signature is, against --lookup-max-age.
+let private ageLine (age: Trust.Age) =
+    let at = Trust.instantText age.SignedAt
+    if age.Seconds < 0L then
+        invariant
+            "{0} s ahead of dom0's clock ({1}), within the {2} s allowed for clocks that drift"
+            [| -age.Seconds; at; Trust.ClockSkewSeconds |]
+    else
+        invariant "{0} s before dom0's clock ({1}), within --lookup-max-age {2} s" [| age.Seconds; at; age.MaxSeconds |]
+
 /// The line under an asset that says what its signature would do.
 let private vouching (asset: AssetSize) =
     let at = (Trust.signatureUrl asset.Url).Shown
@@ -95,6 +106,9 @@ let render (report: Report) =
       yield $"lookup:   {report.LookupVia}"
       match report.LookupSigner with
       | Some signer -> yield $"          verified: {signedBy signer}"
+      | None -> ()
+      match report.LookupAge with
+      | Some age -> yield $"          signed:   {ageLine age}"
       | None -> ()
       for asset in report.Assets do
           let role = asset.Role + ":"
@@ -127,6 +141,15 @@ let private signerJson (signer: Trust.Signer) =
           "userId", Json.String signer.UserId
           "mode", Json.String(mode signer) ]
 
+let private ageJson (age: Trust.Age) =
+    Json.Object
+        [ "signedAt",
+          Json.String(
+              age.SignedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
+          )
+          "seconds", Json.Number age.Seconds
+          "maxSeconds", Json.Number(int64 age.MaxSeconds) ]
+
 /// An error as scripts see it: the code, the cause, and the exit status a boot would end with.
 let private errorJson (error: BootError) =
     [ "code", Json.String(code error)
@@ -155,7 +178,8 @@ let private lookupJson (report: Report) =
     Json.Object
         [ "protocol", Json.String protocol
           "endpoint", Json.String endpoint
-          "signer", report.LookupSigner |> Option.map signerJson |> Option.defaultValue Json.Null ]
+          "signer", report.LookupSigner |> Option.map signerJson |> Option.defaultValue Json.Null
+          "age", report.LookupAge |> Option.map ageJson |> Option.defaultValue Json.Null ]
 
 let private optional (text: string option) =
     text |> Option.map Json.String |> Option.defaultValue Json.Null

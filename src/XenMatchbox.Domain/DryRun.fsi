@@ -50,6 +50,8 @@ type Report =
         LookupVia: string
         /// The key whose signature of the /ipxe answer was verified (--lookup-key); None when unsigned.
         LookupSigner: Trust.Signer option
+        /// How old that signature was against --lookup-max-age; None when unsigned.
+        LookupAge: Trust.Age option
         /// The labels the profile was looked up by.
         Labels: Labels
         /// The plan a boot would carry out.

@@ -44,6 +44,7 @@ type Flag =
     | WebSsl
     | WebCa
     | LookupKey
+    | LookupMaxAge
     | AssetKey
     | VerifyAssets
     | Lookup
@@ -172,6 +173,12 @@ let spec flag =
               "path"
               "OpenPGP public keys (gpg --export, binary or armoured) one of which must sign /ipxe; an HTTP-only lookup then fetches /ipxe.sig and uses no unsigned answer (repeatable)" with
             Repeatable = true }
+    | LookupMaxAge ->
+        valued
+            "--lookup-max-age"
+            "seconds"
+            $"seconds since matchbox signed an /ipxe answer (--lookup-key) within which it is booted, {Trust.ClockSkewSeconds} more for clocks that drift; an older answer is a replay"
+        |> defaults $"{Limits.DefaultLookupMaxAgeSeconds}, at most {Limits.MaxLookupMaxAgeSeconds}"
     | AssetKey ->
         { valued
               "--asset-key"
@@ -260,6 +267,7 @@ let all =
       WebSsl
       WebCa
       LookupKey
+      LookupMaxAge
       AssetKey
       VerifyAssets
       Lookup

@@ -77,6 +77,8 @@ type Flag =
     | WebCa
     /// --lookup-key: OpenPGP keys that must sign /ipxe in HTTP-only mode (repeatable).
     | LookupKey
+    /// --lookup-max-age: how long after matchbox signed it a signed /ipxe answer is still taken.
+    | LookupMaxAge
     /// --asset-key: OpenPGP keys that must sign each kernel and initrd (repeatable).
     | AssetKey
     /// --verify-assets: required or off.

@@ -43,6 +43,15 @@ let MaxTlsFileBytes = 1048576
 [<Literal>]
 let ProgressRedrawsPerSecond = 10
 
+[<Literal>]
+let DefaultLookupMaxAgeSeconds = 300
+
+[<Literal>]
+let MinLookupMaxAgeSeconds = 1
+
+[<Literal>]
+let MaxLookupMaxAgeSeconds = 86400
+
 let private wholeNumber (text: string) =
     match Int64.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture) with
     | true, n -> Some n
@@ -70,6 +79,11 @@ let parseSeconds source (text: string) =
     | Some 0L -> Ok None
     | Some n when n <= int64 MaxTimeoutSeconds -> Ok(Some(int n))
     | _ -> Error(CommandLine(InvalidDuration(source, text)))
+
+let parseMaxAge source (text: string) =
+    match wholeNumber text with
+    | Some n when n >= int64 MinLookupMaxAgeSeconds && n <= int64 MaxLookupMaxAgeSeconds -> Ok(int n)
+    | _ -> Error(CommandLine(InvalidMaxAge(source, text, MinLookupMaxAgeSeconds, MaxLookupMaxAgeSeconds)))
 
 let checkAnswerTime (connectSource: string) connectSeconds (readSource: string) readSeconds =
     let sum = int64 connectSeconds + int64 readSeconds

@@ -53,6 +53,25 @@ val MaxTlsFileBytes: int = 1048576
 [<Literal>]
 val ProgressRedrawsPerSecond: int = 10
 
+/// Default --lookup-max-age: a signed /ipxe answer is taken up to 5 minutes after matchbox signed
+/// it (Trust.ClockSkewSeconds more, for clocks that drift). matchbox signs each answer as it renders
+/// it, so an honest answer is seconds old.
+[<Literal>]
+val DefaultLookupMaxAgeSeconds: int = 300
+
+/// The least --lookup-max-age: 1 s. There is no 0 that turns the check off.
+[<Literal>]
+val MinLookupMaxAgeSeconds: int = 1
+
+/// The most --lookup-max-age: a day. An answer signed longer ago is a replay whatever the clocks
+/// say, and the place to mend clocks that far apart is NTP, not this flag.
+[<Literal>]
+val MaxLookupMaxAgeSeconds: int = 86400
+
+/// Parses --lookup-max-age: whole seconds from MinLookupMaxAgeSeconds to MaxLookupMaxAgeSeconds;
+/// anything else is InvalidMaxAge naming the source (the flag, its variable or its config line).
+val parseMaxAge: source: string -> text: string -> Result<int, BootError>
+
 /// Parses a size: bytes, or a number with K, M or G (powers of 1024, an optional trailing "iB"
 /// or "B"). Zero is not a size.
 val parseSize: flag: string -> text: string -> Result<int64, BootError>

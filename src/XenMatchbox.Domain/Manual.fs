@@ -64,6 +64,8 @@ let private exitStatuses =
       "5", "XMB-4nn: a download failed"
       "6", "XMB-5nn: the result cannot be written for libxl"
       "7", "XMB-6nn: the deadline passed, a signal stopped the run, or the privilege drop failed"
+      "8",
+      "XMB-7nn: a key or signature does not vouch for the lookup answer or an asset (--lookup-key, --verify-assets)"
       string Errors.CheckFailedStatus, "check: a check failed (its line starts with ✗)" ]
 
 let commandPage version =

@@ -85,17 +85,9 @@ let private hashName hash =
     | 3 -> "RIPEMD-160"
     | other -> $"digest {other}"
 
-/// From this day on, Sequoia's standard policy (sqv) no longer accepts SHA-1 or RIPEMD-160 even
-/// where only second pre-image resistance counts, as in a key's own self-signatures.
-let private selfSignatureDigestCutoff = DateTimeOffset(2023, 2, 1, 0, 0, 0, TimeSpan.Zero)
-
-/// A digest a self-signature or binding may not use: MD5 never, SHA-1 and RIPEMD-160 only before the cutoff.
-let private brokenForCertification (signature: CertificationFacts) =
-    match signature.Hash with
-    | 1 -> true
-    | 2
-    | 3 -> signature.Created >= selfSignatureDigestCutoff
-    | _ -> false
+/// A digest a self-signature or binding may not use: MD5, SHA-1 and RIPEMD-160, whatever the
+/// signature's date (sqv refuses a key certified only with SHA-1, even by a self-signature of 2020).
+let private brokenForCertification (signature: CertificationFacts) = signature.Hash >= 1 && signature.Hash <= 3
 
 /// What makes one certification count for nothing at <paramref name="at"/>; None when it counts.
 let private flaw (at: DateTimeOffset) (noun: string) (signature: CertificationFacts) =
@@ -103,7 +95,7 @@ let private flaw (at: DateTimeOffset) (noun: string) (signature: CertificationFa
     | _ when not signature.Verified -> Some $"its {noun} does not verify"
     | Some critical, _ -> Some $"its {noun} carries {critical}, which makes it invalid"
     | _ when brokenForCertification signature ->
-        Some $"its {noun} is made with {hashName signature.Hash} on {day signature.Created}"
+        Some $"its {noun} is made with {hashName signature.Hash}, which no longer certifies a key"
     | _ when signature.Created > at.AddSeconds(float ClockSkewSeconds) ->
         Some $"its {noun} is dated {day signature.Created}, after {day at}"
     | _, Some expires when expires <= at -> Some $"its {noun} expired on {day expires}"
@@ -384,3 +376,16 @@ let verifiedNote (signers: Signer list) =
     match signers |> List.map (fun (signer: Signer) -> signer.KeyId) |> List.distinct with
     | [] -> ""
     | ids -> $"""verified ({String.Join(", ", ids)})"""
+
+type Age = { SignedAt: DateTimeOffset; Seconds: int64; MaxSeconds: int }
+
+let instantText (time: DateTimeOffset) =
+    time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
+
+let checkAge (now: DateTimeOffset) maxAgeSeconds signed signer (signedAt: DateTimeOffset) =
+    let seconds = int64 (Math.Floor (now - signedAt).TotalSeconds)
+    let oldest = now.AddSeconds(-(float maxAgeSeconds + float ClockSkewSeconds))
+    if signedAt < oldest then
+        Error(Trust(SignatureTooOld(signed, describe signer, instantText signedAt, seconds, maxAgeSeconds)))
+    else
+        Ok { SignedAt = signedAt; Seconds = seconds; MaxSeconds = maxAgeSeconds }

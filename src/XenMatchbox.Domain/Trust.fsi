@@ -245,3 +245,31 @@ val record: signatureDigest: string -> signer: Signer -> string
 /// The note a progress or summary line ends with: "verified (KEYID)", the ids joined by ", " when
 /// several initrds were signed by different keys; empty for none.
 val verifiedNote: signers: Signer list -> string
+
+/// How old a signed lookup answer was when the boot checked it (--lookup-max-age).
+type Age =
+    {
+        /// When the signature was made: matchbox signs each answer as it renders it.
+        SignedAt: DateTimeOffset
+        /// Whole seconds from then to the boot's clock; negative for a signature dated ahead of it
+        /// (within ClockSkewSeconds, or choose would have refused it).
+        Seconds: int64
+        /// The most it may be, --lookup-max-age in seconds (ClockSkewSeconds more are allowed).
+        MaxSeconds: int
+    }
+
+/// An instant as messages and reports show it: "2026-12-02 15:04:05 UTC".
+val instantText: time: DateTimeOffset -> string
+
+/// The age rule for a signed answer whose bytes matched (the lookup's, under --lookup-key): its
+/// signature must have been made at most <paramref name="maxAgeSeconds"/> plus ClockSkewSeconds
+/// before <paramref name="now"/> (exactly that is still taken), else XMB-712 naming the age and the
+/// limit, since an older one is an answer replayed (or clocks apart). A signature dated ahead of
+/// now is never this rule's to refuse: beyond ClockSkewSeconds, choose refuses it (XMB-709).
+val checkAge:
+    now: DateTimeOffset ->
+    maxAgeSeconds: int ->
+    signed: Signed ->
+    signer: Signer ->
+    signedAt: DateTimeOffset ->
+        Result<Age, BootError>

@@ -17,6 +17,7 @@ type TrustError =
     | SignatureOutOfDate of signed: Signed * signer: string * detail: string
     | KeyUncertified of signed: Signed * signer: string * why: string
     | KeyCannotSign of signed: Signed * signer: string
+    | SignatureTooOld of signed: Signed * signer: string * signedAt: string * ageSeconds: int64 * maxAgeSeconds: int
 
 module TrustError =
 
@@ -93,3 +94,9 @@ module TrustError =
                 $"{subject signed} is signed by {signer}, whose key flags do not allow signing (a certify-only or encryption key)"
               Fix =
                 $"sign with a key or subkey made for signing (its usage includes S in gpg --list-keys) and give it with {keyFlag signed}" }
+        | SignatureTooOld(signed, signer, signedAt, age, maxAge) ->
+            { Code = "XMB-712"
+              Cause =
+                $"{subject signed} was signed by {signer} {age} s before dom0's clock (on {signedAt}), beyond --lookup-max-age {maxAge} s: matchbox signs each answer as it renders it, so this is an old answer replayed, or the clocks disagree"
+              Fix =
+                "do not boot it: check dom0's and matchbox's clocks (timedatectl, NTP); if answers rightly take that long, raise --lookup-max-age" }

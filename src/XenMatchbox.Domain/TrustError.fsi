@@ -45,6 +45,11 @@ type TrustError =
     /// XMB-711: the signing key's flags do not allow it to sign (a certify-only or encryption key);
     /// what was signed and the key.
     | KeyCannotSign of signed: Signed * signer: string
+    /// XMB-712: the signature was made longer before the boot's clock than --lookup-max-age (and
+    /// the clock skew) allows: matchbox signs each answer as it renders it, so this is an old answer
+    /// replayed, or the clocks disagree; what was signed, the key, when it was signed, how many
+    /// seconds before the boot's clock, and --lookup-max-age in seconds.
+    | SignatureTooOld of signed: Signed * signer: string * signedAt: string * ageSeconds: int64 * maxAgeSeconds: int
 
 /// Code, cause and fix of each trust error.
 module TrustError =

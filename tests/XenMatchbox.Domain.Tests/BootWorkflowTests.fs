@@ -153,6 +153,7 @@ let ``stage fetches into its directory and prints the stanza; a dry run probes t
                 (show [])
                 run
                 None
+                None
                 [ DryRun.Declared 5L, DryRun.Unchecked
                   DryRun.Undeclared, DryRun.Unchecked
                   DryRun.Declared 0L, DryRun.Unchecked ]

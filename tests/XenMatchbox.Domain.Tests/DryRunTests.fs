@@ -44,6 +44,7 @@ let private reportOf format via (heads: Head list) =
     { Release = { Version = "0.1.0"; Commit = Some "8642993a1b2c3d4e5f60718293a4b5c6d7e8f901" }
       LookupVia = via
       LookupSigner = None
+      LookupAge = None
       Labels = labels
       Plan = plan
       Assets = assets
@@ -203,6 +204,8 @@ let private signedReport =
           Refused missing ]
     { unsigned with
         LookupSigner = Some(signer "FEDCBA9876543210" Trust.Text)
+        LookupAge =
+            Some { SignedAt = DateTimeOffset(2026, 12, 2, 8, 59, 56, TimeSpan.Zero); Seconds = 4L; MaxSeconds = 300 }
         Assets =
             List.map2
                 (fun (asset: AssetSize) signature -> { asset with Signature = signature })

@@ -29,6 +29,14 @@ let ``the installed configuration file is the reviewed file`` () =
 let ``the bash completion is the reviewed script`` () =
     Expect.equalText (Golden.text "manual/xenmatchbox.bash-completion") Completion.bash
 
+[<Fact>]
+let ``xenmatchbox(1) lists every exit status a run can end with`` () =
+    let start = page.IndexOf ".SH EXIT STATUS"
+    let section = page.Substring(start, page.IndexOf(".SH ", start + 1) - start)
+    // 0 a boot that succeeded, 1 XMB-900, 2 to 8 the stages' (Errors.exitCode), and check's.
+    for status in [ 0..8 ] @ [ Errors.CheckFailedStatus ] do
+        Expect.isTrue $"EXIT STATUS lacks {status}" (section.Contains $".TP\n{status}\n")
+
 /// A flag's names as the man page sets them in bold.
 let private bold (name: string) = $"\\fB{Manual.escape name}\\fR"
 

@@ -132,7 +132,8 @@ let private brokenSelfSignatures =
     [ "does not verify", { selfSignature with Verified = false }
       "unknown critical subpacket", { selfSignature with Critical = unknownCritical 99 }
       "critical notation", { selfSignature with Critical = unknownCritical 20 }
-      "SHA-1 after 2023", { selfSignature with Hash = 2; Created = DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero) }
+      "SHA-1", { selfSignature with Hash = 2 }
+      "RIPEMD-160", { selfSignature with Hash = 3 }
       "MD5", { selfSignature with Hash = 1 }
       "expired itself", { selfSignature with Expires = Some(now.AddDays -1.0) }
       "dated after now", { selfSignature with Created = now.AddDays 1.0 } ]
@@ -162,8 +163,8 @@ let ``a primary key counts only with a valid self-signature: otherwise XMB-710 s
             chooseIn [ { certificate with UserIds = []; Direct = [ { selfSignature with Type = 0x1F } ] } ] signature
         ))
     Expect.equal
-        "a SHA-1 self-signature made before 2023 still certifies, as sqv's policy says"
-        "ok"
+        "a SHA-1 self-signature does not certify, even one made in 2021, as sqv judges it"
+        "XMB-710"
         (let old = DateTimeOffset(2021, 1, 1, 0, 0, 0, TimeSpan.Zero)
          let sha1 = { selfSignature with Hash = 2; Created = old }
          codeOf (

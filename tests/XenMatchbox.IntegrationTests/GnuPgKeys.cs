@@ -6,7 +6,8 @@ namespace XenMatchbox.IntegrationTests;
 /// <summary>
 /// OpenPGP keys and signatures made by GnuPG, an implementation independent of the one xenmatchbox
 /// verifies with (scripts/test installs Debian's gnupg). One keyring, in a temporary home, holds:
-/// <c>good</c> (RSA 2048), <c>other</c> (a key nobody gives xenmatchbox), <c>expired</c> (made in
+/// <c>good</c> (RSA 2048, made two days ago, so that an answer it signed in the past is not older
+/// than its key), <c>other</c> (a key nobody gives xenmatchbox), <c>expired</c> (made in
 /// 2020, valid one year; its signatures are dated 2020), <c>revoked</c> (its public export carries
 /// its revocation; the keyring still signs with it), and <c>subkey</c> (a certify-only primary key
 /// whose signing subkey signs), and <c>ed25519</c> (an EdDSA key).
@@ -27,7 +28,7 @@ public sealed class GnuPgKeys : IDisposable
         Home = Directory.CreateTempSubdirectory("xmb-gpg-").FullName;
         exports = Path.Combine(Home, "exports");
         Directory.CreateDirectory(exports);
-        Gpg(null, "--quick-gen-key", "xmb good <good@xmb.test>", "rsa2048", "sign", "never");
+        Gpg(null, "--faked-system-time", GnuPgTime(TimeSpan.FromDays(2)), "--quick-gen-key", "xmb good <good@xmb.test>", "rsa2048", "sign", "never");
         Gpg(null, "--quick-gen-key", "xmb other <other@xmb.test>", "rsa2048", "sign", "never");
         Gpg(null, "--faked-system-time", "20200101T000000", "--quick-gen-key", "xmb expired <expired@xmb.test>", "rsa2048", "sign", "1y");
         Gpg(null, "--quick-gen-key", "xmb revoked <revoked@xmb.test>", "rsa2048", "sign", "never");
@@ -48,6 +49,16 @@ public sealed class GnuPgKeys : IDisposable
 
     /// <summary>A signer for the test server's /ipxe.sig, as matchbox's -key-ring-path signs.</summary>
     public TestServer.GnuPgSigner Signer(string name) => new(Home, Fingerprint(name), name == "expired" ? ExpiredKeySigned : null);
+
+    /// <summary>
+    /// A signer for /ipxe.sig whose signatures are dated <paramref name="signedAgo"/> before now: a
+    /// matchbox answer rendered and signed that long ago, replayed.
+    /// </summary>
+    public TestServer.GnuPgSigner Signer(string name, TimeSpan signedAgo) => new(Home, Fingerprint(name), GnuPgTime(signedAgo));
+
+    /// <summary>GnuPG's --faked-system-time for <paramref name="ago"/> before now, in seconds since the epoch.</summary>
+    private static string GnuPgTime(TimeSpan ago) =>
+        (DateTimeOffset.UtcNow - ago).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The public key as 'gpg --export [--armor]' writes it (with its revocation for "revoked").</summary>
     public string Export(string name, bool armour = false)

@@ -110,6 +110,59 @@ public sealed class SignatureTests : IClassFixture<GnuPgKeys>, IAsyncLifetime
         Assert.Contains($"verified ({keys.KeyId("subkey")})", outcome.Stderr);
     }
 
+    /// <summary>
+    /// matchbox signs each answer as it renders it, so a signature's date is its answer's age: an
+    /// answer signed 30 minutes ago by the very key the operator gave is an old answer replayed
+    /// (XMB-712), refused before any asset is asked for.
+    /// </summary>
+    [Fact]
+    public async Task A_lookup_answer_signed_30_minutes_ago_is_refused_as_replayed()
+    {
+        matchbox.IpxeSigner = keys.Signer("good", signedAgo: TimeSpan.FromMinutes(30));
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Args("--lookup-key", keys.Export("good")));
+
+        AssertFailed(outcome, 8, "XMB-712", "beyond --lookup-max-age 300 s");
+        Assert.Matches($"the lookup answer {matchbox.HttpBaseUrl}/ipxe\\?case=signed&uuid=0f3c5a52-8d2e-4c41-9a7b-1e6d2c9f4b10 was signed by key {keys.KeyId("good")} \\(xmb good <good@xmb\\.test>\\) 18\\d\\d s before dom0's clock", outcome.ErrorLine);
+        Assert.Contains("check dom0's and matchbox's clocks", outcome.ErrorLine);
+        Assert.Equal(1, matchbox.Counters.Requests("/ipxe.sig"));
+        Assert.Equal(0, matchbox.Counters.Requests("/assets/vmlinuz"));
+    }
+
+    /// <summary>--lookup-max-age raised to an hour, where the operator sets it: the same answer boots.</summary>
+    [Theory]
+    [InlineData("the command line")]
+    [InlineData("the configuration file")]
+    [InlineData("the environment")]
+    public async Task A_lookup_answer_signed_30_minutes_ago_boots_under_a_max_age_of_an_hour(string place)
+    {
+        matchbox.IpxeSigner = keys.Signer("good", signedAgo: TimeSpan.FromMinutes(30));
+        using var run = new LibxlRun();
+        var args = Args("--lookup-key", keys.Export("good"));
+        var environment = new Dictionary<string, string>();
+        switch (place)
+        {
+            case "the command line":
+                args.AddRange(["--lookup-max-age", "3600"]);
+                break;
+            case "the configuration file":
+                var conf = Path.Combine(run.XenLibDir, "xenmatchbox.conf");
+                await File.WriteAllTextAsync(conf, "lookup-max-age = 3600\n");
+                environment["XENMATCHBOX_CONFIG"] = conf;
+                break;
+            default:
+                environment["XENMATCHBOX_LOOKUP_MAX_AGE"] = "3600";
+                break;
+        }
+
+        var outcome = await run.RunAsync([.. run.LibxlFlags(), .. args, run.DiskPath], environment: environment);
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.Contains($"verified ({keys.KeyId("good")})", outcome.Stderr);
+        Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+    }
+
     /// <summary>The body /ipxe sends for the test's labels.</summary>
     private async Task<byte[]> IpxeBodyAsync()
     {
@@ -387,6 +440,35 @@ public sealed class SignatureTests : IClassFixture<GnuPgKeys>, IAsyncLifetime
         Assert.False(verdict.GetProperty("ok").GetBoolean());
         Assert.Equal("XMB-703", verdict.GetProperty("code").GetString());
         Assert.Equal(0, matchbox.Counters.BodyBytes("/assets/vmlinuz"));
+    }
+
+    /// <summary>
+    /// show prints how old the signed answer is against --lookup-max-age (text and JSON); an answer
+    /// older than the limit is refused before there is a report, as a boot refuses it.
+    /// </summary>
+    [Fact]
+    public async Task Show_prints_the_lookup_signature_age_against_the_limit()
+    {
+        matchbox.IpxeSigner = keys.Signer("good", signedAgo: TimeSpan.FromMinutes(30));
+        using var run = new LibxlRun();
+        var args = Args("--lookup-key", keys.Export("good"));
+
+        var text = await run.RunAsync(["show", .. args, "--lookup-max-age=3600"]);
+        var json = await run.RunAsync(["show", .. args, "--lookup-max-age=3600", "--json"]);
+        var refused = await run.RunAsync(["show", .. args]);
+
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Matches(@"\n          signed:   18\d\d s before dom0's clock \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\), within --lookup-max-age 3600 s\n", text.Stdout);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var report = JsonDocument.Parse(json.Stdout);
+        var age = report.RootElement.GetProperty("lookup").GetProperty("age");
+        Assert.InRange(age.GetProperty("seconds").GetInt64(), 1800, 1899);
+        Assert.Equal(3600, age.GetProperty("maxSeconds").GetInt32());
+        var signedAt = DateTimeOffset.Parse(age.GetProperty("signedAt").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(signedAt, DateTimeOffset.UtcNow.AddMinutes(-32), DateTimeOffset.UtcNow.AddMinutes(-29));
+        Assert.Equal(8, refused.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-712: ", refused.ErrorLine);
+        Assert.Equal("", refused.Stdout);
     }
 
     public async Task DisposeAsync()
