@@ -30,6 +30,21 @@ public static class Differences
     /// gpgv must agree with it here.
     /// </summary>
     public const string LoneCrText = "lone CR in text mode: the signers' and gpgv's hashing";
+
+    /// <summary>
+    /// A signature dated up to 5 minutes after dom0's clock is taken (README, XMB-709): matchbox
+    /// signs /ipxe as it answers, on its own clock. sqv allows none (its --not-after is now).
+    /// </summary>
+    public const string ClockLeeway = "5 minutes' clock leeway";
+
+    /// <summary>
+    /// A signature file holds one signature (README, XMB-704): sqv accepts a file of several when
+    /// enough of them are good (--signatures, 1 by default).
+    /// </summary>
+    public const string OneSignature = "one signature per file";
+
+    /// <summary>The differences where xenmatchbox boots what sqv refuses; in the others it refuses what sqv accepts.</summary>
+    public static readonly string[] Accepting = [LoneCrText, ClockLeeway];
 }
 
 /// <summary>Edits of a key file's packets: find a key, a user ID, a signature; replace, insert, flip.</summary>
@@ -160,6 +175,8 @@ public static class OpenPgpCorpusCases
         Add("issuer not named", "XMB-704", m => new CaseFiles(m.Kernel, Data(m.Rsa.Primary, m, issuer: Issuer.None), m.Rsa.Export));
         Add("signature packet of version 0xFF", "XMB-704", m =>
             new CaseFiles(m.Kernel, CertEdit.EditSignature(m.RsaSignature, body => [0xFF, .. body[1..]]), m.Rsa.Export));
+        Add("two good signatures in one file", "XMB-704", m =>
+            new CaseFiles(m.Kernel, [.. m.RsaSignature, .. m.Gpg.Sign(m.Rsa.Signer, m.Kernel, digest: "SHA256")], m.Rsa.Export), Differences.OneSignature);
         Add("signature packet cut short", "XMB-704", m => new CaseFiles(m.Kernel, m.RsaSignature[..^40], m.Rsa.Export));
 
         // Dates: of the key, of the signature.
@@ -170,6 +187,9 @@ public static class OpenPgpCorpusCases
             new CaseFiles(m.Kernel, m.Gpg.Sign(m.Future.Signer, m.Kernel, at: m.Later.AddHours(1)), m.Future.Export));
         Add("signature older than its key", "XMB-709", m => new CaseFiles(m.Kernel, Data(m.Future.Primary, m), m.Future.Export));
         Add("signature from the future", "XMB-709", m => new CaseFiles(m.Kernel, m.Gpg.Sign(m.Rsa.Signer, m.Kernel, at: m.Later), m.Rsa.Export));
+        Add("signature 10 minutes in the future", "XMB-709", m => new CaseFiles(m.Kernel, m.Gpg.Sign(m.Rsa.Signer, m.Kernel, at: m.Now.AddMinutes(10)), m.Rsa.Export));
+        Add("signature 3 minutes in the future", null, m =>
+            new CaseFiles(m.Kernel, m.Gpg.Sign(m.Rsa.Signer, m.Kernel, at: m.Now.AddMinutes(3)), m.Rsa.Export), Differences.ClockLeeway);
         Add("expired signature", "XMB-709", m =>
             new CaseFiles(m.Kernel, m.Gpg.Sign(m.Rsa.Signer, m.Kernel, at: m.BeforeChange, more: ["--default-sig-expire", "1d"]), m.Rsa.Export));
 
