@@ -8,7 +8,7 @@ namespace XenMatchbox.IntegrationTests;
 /// inserted or deleted, the file cut short, a packet dropped, doubled or moved) never makes
 /// xenmatchbox fail as a bug does (exit 1, XMB-900): it boots or refuses with exit 8; and whenever
 /// it boots, sqv finds the signature good too. A fixed number of mutations from a seed that is
-/// printed (XMB_OPENPGP_SEED chooses another).
+/// printed (XMB_OPENPGP_SEED chooses another; the keys are new each run, the mutations the seed's).
 /// </summary>
 [Collection(OpenPgpCorpusCollection.Name)]
 public sealed class OpenPgpMutationTests(OpenPgpCorpus corpus, ITestOutputHelper output)
@@ -20,7 +20,8 @@ public sealed class OpenPgpMutationTests(OpenPgpCorpus corpus, ITestOutputHelper
     public async Task A_mutated_key_file_or_signature_is_never_a_crash_and_never_booted_where_sqv_refuses()
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("XMB_OPENPGP_SEED"), CultureInfo.InvariantCulture, out var chosen) ? chosen : DefaultSeed;
-        output.WriteLine($"seed {seed} (XMB_OPENPGP_SEED={seed} repeats this run)");
+        // The keys are made afresh each run: the seed repeats the mutations, on keys of the same shape.
+        output.WriteLine($"seed {seed} (XMB_OPENPGP_SEED={seed} repeats these mutations)");
         var random = new Random(seed);
         var m = corpus.Material;
         (string Name, byte[] Key, byte[] Signature)[] bases =
