@@ -540,14 +540,17 @@ internal sealed class SignatureCheck : IDisposable
         try
         {
             using var decoded = PgpUtilities.GetDecoderStream(new MemoryStream(bytes));
-            var item = new PgpObjectFactory(decoded).NextPgpObject();
-            return item switch
+            var factory = new PgpObjectFactory(decoded);
+            var item = factory.NextPgpObject();
+            var signature = item switch
             {
                 PgpSignatureList { Count: 1 } list => list[0],
                 PgpSignatureList { Count: > 1 } => throw Unreadable("it holds several signatures; a detached signature has one"),
                 null => throw Unreadable(bytes.Length == 0 ? "it is empty" : "it holds no OpenPGP packet"),
                 _ => throw Unreadable($"it holds {item.GetType().Name}, not a signature"),
             };
+            // A detached signature is the whole answer: bytes after it are not ignored.
+            return factory.NextPgpObject() is null ? signature : throw Unreadable("it holds more than the one signature packet");
         }
         catch (Exception e) when (e is not (BootFailure or OperationCanceledException))
         {
