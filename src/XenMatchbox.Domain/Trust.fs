@@ -263,12 +263,12 @@ let private vouch (now: DateTimeOffset) signed (signature: Signature) mode (atNo
     match atNow.Standing, signature.Expires with
     | Revoked, _ -> fail (KeyRevoked(signed, named))
     | _ when signature.Created < atNow.Created -> outOfDate $"{made}, before its key existed"
-    | Uncertified why, _ -> fail (KeyUncertified(signed, named, why))
-    | _ when not atNow.Signs -> fail (KeyCannotSign(signed, named))
-    | Expired at, _ -> fail (KeyExpired(signed, named, day at))
     | _ when signature.Created > now.AddSeconds(float ClockSkewSeconds) ->
         outOfDate $"{made}, after dom0's clock ({day now})"
     | _, Some expires when expires <= now -> outOfDate $"expired on {day expires}"
+    | Uncertified why, _ -> fail (KeyUncertified(signed, named, why))
+    | _ when not atNow.Signs -> fail (KeyCannotSign(signed, named))
+    | Expired at, _ -> fail (KeyExpired(signed, named, day at))
     | _ ->
         match atSigning with
         | Some { Standing = Uncertified _ } -> outOfDate $"{made}, before its key was certified for signing"
