@@ -55,6 +55,9 @@ internal sealed class AssetCache
     /// <summary>False once the cache failed this boot: the rest of it downloads without the cache.</summary>
     public bool Usable => usable;
 
+    /// <summary>Says one line about the cache (not under --quiet), as the Domain words it.</summary>
+    public void Say(string line) => note(line);
+
     /// <summary>The cache failed: said once, in one line, and not used again in this boot.</summary>
     public void GiveUp(CacheUnusable failure)
     {

@@ -1,3 +1,4 @@
+using Microsoft.FSharp.Core;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -9,7 +10,7 @@ namespace XenMatchbox.App;
 /// without it. Several initrds are concatenated in order. Under --verify-assets=required each URL's
 /// signature (URL.sig) is fetched first and the bytes are checked as they stream in, before the
 /// file is renamed into place; a cached entry is used only when the very signature the server serves
-/// now verified it.
+/// now verified it and its bytes still hash to the pieces recorded then.
 /// </summary>
 internal sealed class AssetDownloader : IDisposable
 {
@@ -99,7 +100,8 @@ internal sealed class AssetDownloader : IDisposable
 
     /// <summary>
     /// Makes the lease's entry current (downloading into the cache only when the server has other
-    /// bytes); returns the file to use. Trouble writing the cache's files is CacheUnusable.
+    /// bytes, or the cached ones are not those their signature verified); returns the file to use.
+    /// Trouble writing or reading the cache's files is CacheUnusable.
     /// </summary>
     private async Task<string> RefreshAsync(
         Plan.AssetUrl url, CacheLease lease, string what, long limit, List<Trust.Signer> signers, CancellationToken cancel)
@@ -109,7 +111,7 @@ internal sealed class AssetDownloader : IDisposable
         {
             try
             {
-                fetched = await FetchUnlessCurrentAsync(url, lease.Stored, partial, 0, partial.Name, what, limit, signers, cancel);
+                fetched = await FetchUnlessCurrentAsync(url, lease, partial, 0, partial.Name, what, limit, signers, cancel);
             }
             catch (BootFailure failure) when (failure.Error is Errors.BootError.Download { Item: DownloadError.DiskFull or DownloadError.AssetWriteFailed })
             {
@@ -126,9 +128,12 @@ internal sealed class AssetDownloader : IDisposable
         switch (Cache.decide(url.Shown, lease.Stored.AsOption(), 200, fetched.ETag.AsOption(), fetched.LastModified.AsOption(), fetched.Declared.AsOption()).ValueOrNull())
         {
             case Cache.Answer.Store store:
-                // The entry records what verified its bytes (nothing, without --verify-assets).
+                // The entry records what verified its bytes and their pieces' digest (nothing, without --verify-assets).
                 var entry = store.Item;
-                lease.Store(new Cache.Entry(entry.Url, entry.ETag, entry.LastModified, entry.Length, fetched.Verified.AsOption()));
+                var verified = fetched is { Verified: { } record, Pieces: { } pieces }
+                    ? FSharpOption<Cache.Verification>.Some(new Cache.Verification(record, pieces))
+                    : FSharpOption<Cache.Verification>.None;
+                lease.Store(new Cache.Entry(entry.Url, entry.ETag, entry.LastModified, entry.Length, verified));
                 return lease.DataPath;
             default:
                 lease.Forget();
@@ -151,7 +156,7 @@ internal sealed class AssetDownloader : IDisposable
                     return await CopyFromAsync(source, output, start, finalPath, what, limit, url, cancel);
                 }
                 // Restricted: the entry is used when current, never stored.
-                var fetched = await FetchUnlessCurrentAsync(url, lease.Stored, output, start, finalPath, what, limit, signers, cancel);
+                var fetched = await FetchUnlessCurrentAsync(url, lease, output, start, finalPath, what, limit, signers, cancel);
                 return fetched?.End ?? await CopyFromAsync(lease.DataPath, output, start, finalPath, what, limit, url, cancel);
             }
             catch (CacheUnusable failure)
@@ -169,53 +174,89 @@ internal sealed class AssetDownloader : IDisposable
         Task.Run(() => OutputFiles.AppendFile(source, output, start, finalPath, end => Transfer.checkSize(url.Shown, what, limit, end).OrFail()), cancel);
 
     /// <summary>
-    /// Null when the stored entry is still the server's (nothing written); otherwise the whole asset,
-    /// fetched into <paramref name="output"/> at <paramref name="start"/>. An entry with an ETag is
-    /// revalidated by a conditional GET, whose 304 must repeat the entry's validators; one with only
-    /// a date by a HEAD that must show its date and length (Cache.revalidation says why). Anything
-    /// else is a change: the asset is fetched again without validators. Under --verify-assets the
-    /// signature is fetched and judged first; an entry that this very signature did not verify
-    /// counts as changed, and fetched bytes are checked as they arrive (Fetched.Verified says by what).
+    /// Null when the lease's stored entry is still the server's and may be used (nothing written);
+    /// otherwise the whole asset, fetched into <paramref name="output"/> at <paramref name="start"/>
+    /// (a writable lease's partial file, or libxl's file). An entry with an ETag is revalidated by a
+    /// conditional GET, whose 304 must repeat the entry's validators; one with only a date by a HEAD
+    /// that must show its date and length (Cache.revalidation says why). Anything else is a change:
+    /// the asset is fetched again without validators. Under --verify-assets the signature is fetched
+    /// and judged first, fetched bytes are checked as they arrive (Fetched.Verified says by what),
+    /// and Cache.usage says whether the entry may be used: only one this very signature verified,
+    /// and only once its bytes on disk hash to the pieces recorded (Cache.examine; the hashing starts
+    /// at once, beside the signature's fetch and the revalidation). Bytes that changed in the cache
+    /// are said in one line, the entry goes, and the asset is downloaded and verified again.
     /// </summary>
     private async Task<BodyTransfer.Fetched?> FetchUnlessCurrentAsync(
-        Plan.AssetUrl url, Cache.Entry? stored, FileStream output, long start, string finalPath, string what, long limit,
+        Plan.AssetUrl url, CacheLease? lease, FileStream output, long start, string finalPath, string what, long limit,
         List<Trust.Signer> signers, CancellationToken cancel)
     {
-        using var check = keys is null ? null
-            : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
-        if (check is not null)
+        var stored = lease?.Stored;
+        using var early = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var hashing = keys is not null && stored is { Verified: not null } ? PieceDigest.OfFileAsync(lease!.DataPath, stored.Length, early.Token) : null;
+        try
         {
-            // One list per download, whose URLs go one after another.
-            signers.Add(check.Signer);
-            if (stored is not null && !Cache.verifiedBy(check.Record, stored))
+            using var check = keys is null ? null
+                : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
+            if (check is not null)
+            {
+                // One list per download, whose URLs go one after another.
+                signers.Add(check.Signer);
+            }
+            var use = stored is null ? Cache.Use.Refetch : Cache.usage(check?.Record.AsOption() ?? FSharpOption<string>.None, stored);
+            if (use.IsRefetch)
             {
                 stored = null;
             }
+            // Bytes verified into the cache's partial file become an entry: their pieces are hashed as they are written.
+            using var pieces = check is not null && lease is { Writable: true } ? new PieceDigest.Writer() : null;
+            if (stored is not null)
+            {
+                bool current;
+                if (Cache.revalidation(stored) is Cache.Revalidation.Conditional conditional)
+                {
+                    var answer = await transfer.FetchAsync(url, [.. conditional.headers], output, start, finalPath, what, limit, check, pieces, cancel);
+                    if (answer.Status != 304)
+                    {
+                        return answer;
+                    }
+                    current = Cache.decide(url.Shown, stored.AsOption(), 304, answer.ETag.AsOption(), answer.LastModified.AsOption(), null).ValueOrNull() is { IsCurrent: true };
+                }
+                else
+                {
+                    var head = await http.HeadAsync(url, cancel);
+                    current = Cache.compareHead(stored, head.ETag.AsOption(), head.LastModified.AsOption(), head.Length.AsOption()).IsCurrent;
+                }
+                if (current)
+                {
+                    if (use is not Cache.Use.OnceExamined examined)
+                    {
+                        return null;
+                    }
+                    var digest = hashing!;
+                    hashing = null;
+                    if (Cache.examine(examined.pieces, await digest) is not Cache.Bytes.Altered altered)
+                    {
+                        return null;
+                    }
+                    cache!.Say(Cache.alteredNote(cache.Root, stored, altered.piece));
+                    lease!.Forget();
+                }
+            }
+            return await transfer.FetchAsync(url, [], output, start, finalPath, what, limit, check, pieces, cancel);
         }
-        if (stored is not null)
+        finally
         {
-            if (Cache.revalidation(stored) is Cache.Revalidation.Conditional conditional)
+            if (hashing is not null)
             {
-                var answer = await transfer.FetchAsync(url, [.. conditional.headers], output, start, finalPath, what, limit, check, cancel);
-                if (answer.Status != 304)
+                // Not needed after all (another signature, a changed asset, a failure): stopped, and awaited so no thread outlives the lease.
+                await early.CancelAsync();
+                try
                 {
-                    return answer;
+                    await hashing;
                 }
-                if (Cache.decide(url.Shown, stored.AsOption(), 304, answer.ETag.AsOption(), answer.LastModified.AsOption(), null).ValueOrNull() is { IsCurrent: true })
-                {
-                    return null;
-                }
-            }
-            else
-            {
-                var head = await http.HeadAsync(url, cancel);
-                if (Cache.compareHead(stored, head.ETag.AsOption(), head.LastModified.AsOption(), head.Length.AsOption()).IsCurrent)
-                {
-                    return null;
-                }
+                catch (Exception e) when (e is OperationCanceledException or CacheUnusable) { }
             }
         }
-        return await transfer.FetchAsync(url, [], output, start, finalPath, what, limit, check, cancel);
     }
 
     public void Dispose() => http.Dispose();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.FSharp.Collections;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -16,22 +17,25 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
 
     /// <summary>
     /// What the final response of a GET said: its status (200, or 304 to a conditional request),
-    /// validators and declared length, where its bytes ended in the file, and what verified them
-    /// (Trust.record; null without a signature check).
+    /// validators and declared length, where its bytes ended in the file, what verified them
+    /// (Trust.record; null without a signature check), and the digest of their pieces (null unless
+    /// asked for).
     /// </summary>
-    public sealed record Fetched(int Status, long End, string? ETag, string? LastModified, long? Declared, string? Verified = null);
+    public sealed record Fetched(
+        int Status, long End, string? ETag, string? LastModified, long? Declared, string? Verified = null, FSharpList<string>? Pieces = null);
 
     /// <summary>
     /// GETs <paramref name="url"/> (conditionally, with <paramref name="conditions"/>) into
     /// <paramref name="output"/> at <paramref name="start"/>; the file named <paramref name="finalPath"/>
     /// in errors may reach <paramref name="limit"/> bytes. With <paramref name="check"/>, every byte
     /// of a 200 answer goes through it as it is written, and the signature must match before this
-    /// returns (else XMB-706, and the caller never renames the file into place).
+    /// returns (else XMB-706, and the caller never renames the file into place). With
+    /// <paramref name="pieces"/>, they also go through it, for the cache's digest (Fetched.Pieces).
     /// </summary>
     public Task<Fetched> FetchAsync(
         Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit,
-        SignatureCheck? check, CancellationToken cancel) =>
-        Retries.RunAsync(() => FetchOnceAsync(url, conditions, output, start, finalPath, what, limit, check, cancel), cancel, () =>
+        SignatureCheck? check, PieceDigest.Writer? pieces, CancellationToken cancel) =>
+        Retries.RunAsync(() => FetchOnceAsync(url, conditions, output, start, finalPath, what, limit, check, pieces, cancel), cancel, () =>
         {
             // Start this asset again from where it began in the file.
             output.SetLength(start);
@@ -40,9 +44,10 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
 
     private async Task<Fetched> FetchOnceAsync(
         Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit,
-        SignatureCheck? check, CancellationToken cancel)
+        SignatureCheck? check, PieceDigest.Writer? pieces, CancellationToken cancel)
     {
         check?.Restart();
+        pieces?.Restart();
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
         using var response = await http.SendAsync(HttpMethod.Get, url, conditions, idle, readTimeout, cancel);
@@ -86,6 +91,7 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
                     Transfer.checkSize(source, what, limit, start + done).OrFail();
                     Write(output, buffer.AsSpan(0, read), finalPath);
                     check?.Update(buffer.AsSpan(0, read));
+                    pieces?.Update(buffer.AsSpan(0, read));
                     progress?.Report(what, start + done, expected is { } total ? Transfer.addSizes(start, total) : null);
                 }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(idle.Token);
@@ -107,7 +113,7 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
         }
         // The last byte is in: the signature must match before anyone renames the file into place.
         check?.Finish();
-        return new Fetched(200, start + received, response.Headers.ETag?.ToString(), AssetHttp.LastModified(response), expected, check?.Record);
+        return new Fetched(200, start + received, response.Headers.ETag?.ToString(), AssetHttp.LastModified(response), expected, check?.Record, pieces?.Finish());
     }
 
     private static void Write(FileStream output, ReadOnlySpan<byte> data, string finalPath)

@@ -18,21 +18,36 @@ let DirectoryMode = 0o755
 
 type CacheSettings = { Directory: string; MaxBytes: int64 }
 
+[<Literal>]
+let DigestPieceBytes = 4194304
+
+type Verification = { Record: string; Pieces: string list }
+
 type Entry =
     { Url: string
       ETag: string option
       LastModified: string option
       Length: int64
-      Verified: string option }
+      Verified: Verification option }
 
 let key (url: string) =
     SHA256.HashData(Encoding.UTF8.GetBytes url) |> Convert.ToHexString |> _.ToLowerInvariant()
 
+let pieceCount (length: int64) =
+    if length <= 0L then 1L else (length - 1L) / int64 DigestPieceBytes + 1L
+
 [<Literal>]
-let private Header = "xenmatchbox-cache 2"
+let private Header = "xenmatchbox-cache 3"
+
+/// The digest line's first word: the hash and the piece size, so that another choice reads as a miss.
+let private DigestScheme = $"sha256/{DigestPieceBytes}"
 
 let render entry =
     let line name value = $"{name} {value}\n"
+    let digest =
+        match entry.Verified with
+        | Some verified -> String.Join(" ", DigestScheme :: verified.Pieces)
+        | None -> ""
     String.concat
         ""
         [ Header + "\n"
@@ -40,7 +55,26 @@ let render entry =
           line "etag" (defaultArg entry.ETag "")
           line "last-modified" (defaultArg entry.LastModified "")
           line "length" (string entry.Length)
-          line "verified" (defaultArg entry.Verified "") ]
+          line "verified" (entry.Verified |> Option.map _.Record |> Option.defaultValue "")
+          line "digest" digest ]
+
+/// A SHA-256 as render writes it: 64 lower-case hex digits.
+let private isDigest (text: string) =
+    text.Length = 64 && text |> Seq.forall (fun c -> Char.IsAsciiDigit c || (c >= 'a' && c <= 'f'))
+
+/// The verification an entry of this length records: both lines empty, or a record and exactly
+/// its pieces' digests; Error for anything else.
+let private verification length (record: string) (digest: string) =
+    match record, digest.Split ' ' |> List.ofArray with
+    | "", [ "" ] -> Ok None
+    | record, scheme :: pieces when
+        record.Length > 0
+        && scheme = DigestScheme
+        && int64 pieces.Length = pieceCount length
+        && List.forall isDigest pieces
+        ->
+        Ok(Some { Record = record; Pieces = pieces })
+    | _ -> Error()
 
 /// A header value as it may be stored: no line breaks (HTTP forbids them, a file line needs it).
 let private storable (value: string) = value.IndexOfAny [| '\r'; '\n' |] < 0
@@ -52,25 +86,66 @@ let parse url (text: string) =
         else None
     let nonEmpty (value: string) = if value.Length > 0 then Some value else None
     match text.Split '\n' with
-    | [| header; u; e; m; l; v; "" |] when header = Header ->
-        match field u "url", field e "etag", field m "last-modified", field l "length", field v "verified" with
-        | Some storedUrl, Some etag, Some modified, Some length, Some verified when storedUrl = url ->
+    | [| header; u; e; m; l; v; d; "" |] when header = Header ->
+        match
+            field u "url",
+            field e "etag",
+            field m "last-modified",
+            field l "length",
+            field v "verified",
+            field d "digest"
+        with
+        | Some storedUrl, Some etag, Some modified, Some length, Some record, Some digest when storedUrl = url ->
             match
                 Int64.TryParse(length, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture)
             with
             // Only the digits render writes: no sign, no leading zero (an entry is read back exactly).
             | true, bytes when (etag.Length > 0 || modified.Length > 0) && length = string bytes ->
-                Some
-                    { Url = url
-                      ETag = nonEmpty etag
-                      LastModified = nonEmpty modified
-                      Length = bytes
-                      Verified = nonEmpty verified }
+                match verification bytes record digest with
+                | Ok verified ->
+                    Some
+                        { Url = url
+                          ETag = nonEmpty etag
+                          LastModified = nonEmpty modified
+                          Length = bytes
+                          Verified = verified }
+                | Error() -> None
             | _ -> None
         | _ -> None
     | _ -> None
 
-let verifiedBy (record: string) entry = entry.Verified = Some record
+let verifiedBy (record: string) entry =
+    entry.Verified |> Option.exists (fun verified -> verified.Record = record)
+
+type Use =
+    | AsStored
+    | OnceExamined of pieces: string list
+    | Refetch
+
+let usage (signature: string option) entry =
+    match signature, entry.Verified with
+    | None, _ -> AsStored
+    | Some record, Some verified when verifiedBy record entry -> OnceExamined verified.Pieces
+    | Some _, _ -> Refetch
+
+type Bytes =
+    | Intact
+    | Altered of piece: int
+
+let examine (expected: string list) (actual: string list) =
+    let rec compare index expected actual =
+        match expected, actual with
+        | [], [] -> Intact
+        | e :: expected, a :: actual when String.Equals(e, a, StringComparison.Ordinal) ->
+            compare (index + 1) expected actual
+        | _ -> Altered index
+    compare 0 expected actual
+
+let alteredNote (directory: string) entry (piece: int) =
+    let first = int64 piece * int64 DigestPieceBytes
+    let last = min entry.Length (first + int64 DigestPieceBytes) - 1L
+    let where = if first < entry.Length then $"bytes {first}–{last} differ" else "its pieces are not those recorded"
+    $"cache {directory}: the bytes cached for {entry.Url} are not those their signature verified ({where}); downloading and verifying it again"
 
 let conditionalHeaders entry =
     [ match entry.ETag with

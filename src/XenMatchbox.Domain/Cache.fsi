@@ -29,6 +29,28 @@ type CacheSettings =
         MaxBytes: int64
     }
 
+/// The bytes each SHA-256 of a verified entry's digest covers: 4 MiB. A boot under
+/// --verify-assets hashes the cached bytes before it uses them, and one SHA-256 cannot be split, so
+/// the bytes are hashed in pieces that every core can take at once (an 8 MiB kernel and a 64 MiB
+/// initramfs are 18 pieces); the metadata holds one digest per piece (about 1 KiB for 64 MiB).
+[<Literal>]
+val DigestPieceBytes: int = 4194304
+
+/// What verified an entry's bytes, and what those bytes were.
+type Verification =
+    {
+        /// The signature and key that verified them (Trust.record: the signature's SHA-256 and the
+        /// key's fingerprint).
+        Record: string
+        /// The SHA-256 of each DigestPieceBytes piece of the bytes the signature verified (the last
+        /// piece may be shorter; an empty asset is one empty piece), in order, lower-case hex.
+        /// SHA-256 whatever digest the signature used: x86 CPUs with the SHA extensions hash it in
+        /// hardware, which the signature's SHA-512 (GnuPG's choice for RSA keys) or a managed digest
+        /// (text mode, EdDSA) do not get, and pieces of it can be hashed side by side where the
+        /// signature's one running hash cannot.
+        Pieces: string list
+    }
+
 /// One stored asset: the URL it was fetched from, the validators its server sent, and its length.
 type Entry =
     {
@@ -40,27 +62,70 @@ type Entry =
         LastModified: string option
         /// The asset's length in bytes, as its Content-Length declared it.
         Length: int64
-        /// What verified the bytes (Trust.record: the signature's SHA-256 and the key's
-        /// fingerprint); None when they were stored without a signature check.
-        Verified: string option
+        /// What verified the bytes, and their digest; None when they were stored without a
+        /// signature check.
+        Verified: Verification option
     }
 
 /// The file-name stem of a URL's entry: the lower-case hex SHA-256 of the URL (64 characters), so
 /// no byte of the URL reaches a path.
 val key: url: string -> string
 
-/// An entry as its metadata file holds it: "xenmatchbox-cache 2", then "url", "etag",
-/// "last-modified", "length" and "verified" lines, each "name value". (Entries of version 1, from
-/// before signatures, read as misses: fetched once more.)
+/// How many DigestPieceBytes pieces an asset of this length is hashed in: at least one.
+val pieceCount: length: int64 -> int64
+
+/// An entry as its metadata file holds it: "xenmatchbox-cache 3", then "url", "etag",
+/// "last-modified", "length", "verified" (Trust.record) and "digest" lines, each "name value"; the
+/// digest is "sha256/4194304" and then each piece's SHA-256, and both it and "verified" are empty
+/// for bytes stored without a signature check. (Entries of version 1, from before signatures, and
+/// of version 2, whose verified bytes had no digest, read as misses: fetched once more.)
 val render: Entry -> string
 
 /// Reads a metadata file back; None for anything not written by render (a stale or foreign file
-/// is then a miss, never an error). The entry must be for this URL.
+/// is then a miss, never an error). The entry must be for this URL; a verified entry must hold
+/// exactly pieceCount digests of the piece size render writes, and an unverified one none.
 val parse: url: string -> text: string -> Entry option
 
 /// Whether the entry's bytes were verified by exactly this record (Trust.record): a different
 /// signature, another key or no verification at all is not.
 val verifiedBy: record: string -> entry: Entry -> bool
+
+/// How a boot may use a stored entry, once the server says it is current.
+type Use =
+    /// As its bytes are: the boot checks no signature (no --verify-assets), so nothing is claimed
+    /// of them.
+    | AsStored
+    /// Only once the bytes on disk hash to these pieces (examine): the signature the server serves
+    /// now is the very one that verified them, and the digest is what says they are still those
+    /// bytes (a disk that corrupts, another program writing the cache, a bug here).
+    | OnceExamined of pieces: string list
+    /// Not at all, as a miss (fetched and verified again): another signature, another key or none
+    /// verified the entry.
+    | Refetch
+
+/// What a boot does with a stored entry: AsStored without a signature (<paramref name="signature"/>
+/// None), else OnceExamined when this record (Trust.record of the signature served now) verified it,
+/// else Refetch.
+val usage: signature: string option -> entry: Entry -> Use
+
+/// What the pieces of the bytes on disk say of a verified entry.
+type Bytes =
+    /// Every piece's SHA-256 equals the recorded one: the bytes are those the signature verified.
+    | Intact
+    /// The piece at this index (from 0) differs, or the count does: the bytes are not those the
+    /// signature verified. The entry goes, the asset is downloaded and verified again, and the
+    /// change is said in one line (alteredNote); it never fails the boot.
+    | Altered of piece: int
+
+/// Compares the recorded pieces (<paramref name="expected"/>, from OnceExamined) with those of the
+/// bytes on disk: Intact only when every one is equal and none is missing or extra.
+val examine: expected: string list -> actual: string list -> Bytes
+
+/// The one line (without the program's prefix) that says a verified entry's bytes changed: the
+/// cache directory, the URL, and the bytes of the piece that differs, e.g. "cache
+/// /var/cache/xenmatchbox: the bytes cached for URL are not those their signature verified (bytes
+/// 4194304–8388607 differ); downloading and verifying it again".
+val alteredNote: directory: string -> entry: Entry -> piece: int -> string
 
 /// The request headers that revalidate an entry: If-None-Match with its ETag and
 /// If-Modified-Since with its Last-Modified, each when known.

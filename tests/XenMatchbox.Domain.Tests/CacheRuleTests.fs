@@ -15,17 +15,55 @@ let private headerValue =
 
 let private url = Gen.choose (0, 9999) |> Gen.map (fun n -> $"http://mb.example:8080/assets/os/{n}/vmlinuz")
 
+/// 4 MiB, the piece size, written out here rather than taken from the Domain.
+let private piece = 4L * 1024L * 1024L
+
+/// How many pieces an asset of this length has, worked out independently: whole pieces and a
+/// shorter last one; an empty asset is one empty piece.
+let private piecesOf (length: int64) =
+    if length = 0L then 1 else int (System.Math.Ceiling(float length / float piece))
+
+/// A SHA-256 in lower-case hex, of some number.
+let private sha256 (n: int) =
+    System.Security.Cryptography.SHA256.HashData(System.BitConverter.GetBytes n)
+    |> System.Convert.ToHexString
+    |> _.ToLowerInvariant()
+
+let private digest = Gen.choose (0, 1_000_000) |> Gen.map sha256
+
+let private record = Gen.elements [ "ab12 F00D"; "0123456789abcdef 89ABCDEF0123456789ABCDEF0123456789ABCDEF" ]
+
+/// Lengths from empty to 2 GiB, with pieces' edges (a whole number of pieces, one byte either side) often.
+let private length =
+    Gen.oneof
+        [ Gen.choose (0, System.Int32.MaxValue) |> Gen.map int64
+          Gen.zip (Gen.choose (0, 300)) (Gen.choose (-1, 1))
+          |> Gen.map (fun (n, d) -> max 0L (int64 n * piece + int64 d)) ]
+
+let private verificationOf length =
+    gen {
+        let! record = record
+        let! pieces = Gen.listOfLength (piecesOf length) digest
+        return { Record = record; Pieces = pieces }
+    }
+
 let private entry =
     gen {
         let! url = url
         let! etag = Gen.optionOf headerValue
         let! modified = Gen.optionOf headerValue
-        let! length = Gen.choose (0, System.Int32.MaxValue) |> Gen.map int64
-        let! verified =
-            Gen.optionOf (Gen.elements [ "ab12 F00D"; "0123456789abcdef 89ABCDEF0123456789ABCDEF0123456789ABCDEF" ])
+        let! length = length
+        let! verified = Gen.optionOf (verificationOf length)
         // An entry always has a validator: a response without one is never stored.
         let etag = if etag.IsNone && modified.IsNone then Some "\"v1\"" else etag
         return { Url = url; ETag = etag; LastModified = modified; Length = length; Verified = verified }
+    }
+
+let private verifiedEntry =
+    gen {
+        let! e = entry
+        let! verified = verificationOf e.Length
+        return { e with Verified = Some verified }
     }
 
 [<Property>]
@@ -64,13 +102,25 @@ let ``a truncated or foreign metadata file is a miss, never an error`` () =
               ETag = Some "\"1\""
               LastModified = None
               Length = 5L
-              Verified = Some "ab12 F00D" }
+              Verified = Some { Record = "ab12 F00D"; Pieces = [ sha256 5 ] } }
     for cut in 0 .. full.Length - 1 do
         Assert.Equal(None, parse "http://mb/a" (full.Substring(0, cut)))
     Assert.Equal(
         None,
         parse "http://mb/a" "xenmatchbox-cache 2\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 5\n"
     )
+    // An entry of version 2, verified or not: its verified bytes had no digest. A miss: fetched once more.
+    Assert.Equal(
+        None,
+        parse "http://mb/a" "xenmatchbox-cache 2\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 5\nverified \n"
+    )
+    Assert.Equal(
+        None,
+        parse
+            "http://mb/a"
+            "xenmatchbox-cache 2\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 5\nverified ab12 F00D\n"
+    )
+    Assert.Equal(None, parse "http://mb/a" (full.Replace("xenmatchbox-cache 3", "xenmatchbox-cache 2")))
     Assert.Equal(None, parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \nlast-modified \nlength 5\n")
     // An entry from before signatures (version 1, no verified line) is a miss: fetched once more.
     Assert.Equal(
@@ -86,6 +136,122 @@ let ``a truncated or foreign metadata file is a miss, never an error`` () =
         None,
         parse "http://mb/a" "xenmatchbox-cache 1\nurl http://mb/a\netag \"1\"\nlast-modified \nlength 05\n"
     )
+
+/// A verified entry's text with its verification damaged: a piece less or more, another piece size
+/// or hash, a digest cut, upper-case or not hex, a record without a digest or a digest without a
+/// record, another header.
+let private hostileVerified =
+    gen {
+        let! e = verifiedEntry
+        let verified = e.Verified.Value
+        let text = render e
+        let digestLine = "digest " + String.concat " " ($"sha256/{piece}" :: verified.Pieces)
+        let withDigest (line: string) = text.Replace(digestLine, line)
+        let! at = Gen.choose (0, verified.Pieces.Length - 1)
+        let! extra = digest
+        let replaced f =
+            verified.Pieces |> List.mapi (fun i d -> if i = at then f d else d)
+        let pieces (list: string list) =
+            withDigest ("digest " + String.concat " " ($"sha256/{piece}" :: list))
+        return!
+            Gen.elements
+                [ "a piece less", pieces (List.removeAt at verified.Pieces)
+                  "a piece more", pieces (verified.Pieces @ [ extra ])
+                  "another piece size", withDigest (digestLine.Replace($"sha256/{piece}", "sha256/1048576"))
+                  "another hash", withDigest (digestLine.Replace($"sha256/{piece}", $"sha512/{piece}"))
+                  "no scheme", withDigest ("digest " + String.concat " " verified.Pieces)
+                  "a digest cut", pieces (replaced _.Substring(1))
+                  "a digest too long", pieces (replaced (fun d -> d + "0"))
+                  "an upper-case digest", pieces (replaced _.ToUpperInvariant())
+                  "a digest not hex", pieces (replaced (fun d -> "g" + d.Substring 1))
+                  "two spaces", pieces (replaced (fun d -> " " + d.Substring 1))
+                  "no digest", withDigest "digest "
+                  "no record", text.Replace("verified " + verified.Record + "\n", "verified \n")
+                  "no digest line", withDigest "" |> _.Replace("\n\n", "\n")
+                  "version 2", text.Replace("xenmatchbox-cache 3", "xenmatchbox-cache 2") ]
+            |> Gen.map (fun (kind, hostile) -> e.Url, kind, hostile)
+    }
+
+[<Property>]
+let ``a verified entry whose digest is not exactly its pieces' is a miss`` () =
+    Prop.forAll (arb hostileVerified) (fun (url, kind, hostile) -> parse url hostile = None |> Prop.label kind)
+
+[<Property>]
+let ``a verified entry records one digest per 4 MiB piece, an unverified one none`` () =
+    Prop.forAll (arb entry) (fun e ->
+        let digestLine = (render e).Split('\n') |> Array.find _.StartsWith("digest ")
+        match e.Verified with
+        | Some verified ->
+            pieceCount e.Length = int64 (piecesOf e.Length)
+            && digestLine = "digest " + String.concat " " ($"sha256/{piece}" :: verified.Pieces)
+        | None -> digestLine = "digest ")
+
+[<Property>]
+let ``pieces cover the length exactly, the last one possibly shorter`` () =
+    Prop.forAll (arb length) (fun length ->
+        let n = pieceCount length
+        n >= 1L && (length = 0L || ((n - 1L) * piece < length && length <= n * piece)))
+
+[<Property>]
+let ``a boot without signatures uses any entry as stored; one with a signature only the entry it verified, once examined``
+    ()
+    =
+    Prop.forAll (arb (Gen.zip entry record)) (fun (e, now) ->
+        usage None e = AsStored
+        && usage (Some now) e =
+            (match e.Verified with
+             | Some verified when verified.Record = now -> OnceExamined verified.Pieces
+             | _ -> Refetch)
+        && usage (Some now) { e with Verified = None } = Refetch)
+
+[<Property>]
+let ``the bytes are intact only when every piece's digest is the recorded one`` () =
+    Prop.forAll (arb (Gen.zip verifiedEntry digest)) (fun (e, other) ->
+        let pieces = e.Verified.Value.Pieces
+        let last = pieces.Length - 1
+        let changed at =
+            pieces |> List.mapi (fun i d -> if i = at then other else d)
+        examine pieces pieces = Intact
+        // another digest at any piece, the first one that differs named
+        && [ 0..last ]
+           |> List.forall (fun at -> examine pieces (changed at) = (if other = pieces[at] then Intact else Altered at))
+        // a piece missing or extra
+        && examine pieces (List.take last pieces) = Altered last
+        && examine pieces (pieces @ [ other ]) = Altered pieces.Length
+        && examine pieces [] = Altered 0)
+
+[<Fact>]
+let ``the first piece that differs is named, wherever the others differ`` () =
+    let pieces = [ sha256 1; sha256 2; sha256 3 ]
+    Assert.Equal(Altered 1, examine pieces [ sha256 1; sha256 9; sha256 9 ])
+    Assert.Equal(Altered 0, examine pieces [ (sha256 1).ToUpperInvariant(); sha256 2; sha256 3 ])
+
+[<Property>]
+let ``a changed entry is said in one line naming the cache, the URL and the bytes of the piece`` () =
+    Prop.forAll (arb verifiedEntry) (fun e ->
+        let last = e.Verified.Value.Pieces.Length - 1
+        [ 0..last ]
+        |> List.forall (fun at ->
+            let note = alteredNote "/var/cache/xenmatchbox" e at
+            let first = int64 at * piece
+            let upTo = min e.Length (first + piece) - 1L
+            note.IndexOfAny [| '\n'; '\r' |] < 0
+            && note.StartsWith "cache /var/cache/xenmatchbox: "
+            && note.Contains e.Url
+            && (e.Length = 0L || note.Contains $"(bytes {first}–{upTo} differ)")
+            && note.EndsWith "; downloading and verifying it again"))
+
+[<Fact>]
+let ``the line of a changed entry, as an operator reads it`` () =
+    let e =
+        { Url = "http://mb:8080/assets/vmlinuz"
+          ETag = Some "\"1\""
+          LastModified = None
+          Length = 5L * 1024L * 1024L
+          Verified = Some { Record = "ab12 F00D"; Pieces = [ sha256 1; sha256 2 ] } }
+    Expect.equalText
+        "cache /var/cache/xenmatchbox: the bytes cached for http://mb:8080/assets/vmlinuz are not those their signature verified (bytes 4194304–5242879 differ); downloading and verifying it again"
+        (alteredNote "/var/cache/xenmatchbox" e 1)
 
 [<Property>]
 let ``keys are 64 lower-case hex digits, one per URL`` () =

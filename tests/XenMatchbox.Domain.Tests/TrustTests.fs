@@ -475,7 +475,7 @@ let ``a cache entry counts as verified only by the very signature and key that v
               ETag = Some "\"1\""
               LastModified = None
               Length = 1L
-              Verified = Some(record stored signer) }
+              Verified = Some { Record = record stored signer; Pieces = [ String('0', 64) ] } }
         Cache.verifiedBy (record now' signer) entry = (stored.ToLowerInvariant() = now'.ToLowerInvariant())
         && not (Cache.verifiedBy (record stored { signer with Fingerprint = "00" }) entry)
         && not (Cache.verifiedBy (record stored signer) { entry with Verified = None }))
