@@ -54,16 +54,19 @@ type Settings =
       Report: DryRun.ReportFormat
       Disk: string option }
 
+type RootFile = { Flag: string; Setting: string; Path: string; Verdict: Ownership.Verdict }
+
 type Invocation =
     | ShowHelp of text: string
     | ShowVersion
     | Run of Settings
-    | Check of Settings
+    | Check of Settings * rootFiles: RootFile list
 
 type Context =
     { Environment: string -> string option
       OwnVariables: string list
-      ConfigFile: (string * string) option }
+      ConfigFile: (string * string) option
+      Examiner: Ownership.Examiner option }
 
 /// A flag's canonical name, for messages.
 let private name flag = (spec flag).Name
@@ -258,7 +261,7 @@ let private settings mode environment (given: Given) =
 let needsContext argv = not (Argv.wantsHelp argv || Argv.wantsVersion argv)
 
 let noContext environment =
-    { Environment = environment; OwnVariables = []; ConfigFile = None }
+    { Environment = environment; OwnVariables = []; ConfigFile = None; Examiner = None }
 
 let isOwnVariable (name: string) = name.StartsWith(VariablePrefix, StringComparison.Ordinal)
 
@@ -269,6 +272,41 @@ let configFile (environment: string -> string option) (argv: string array) =
     | Some path -> path, true
     | None -> ConfigFile.DefaultPath, false
 
+/// How errors name the configuration file: the flag or variable that named it, or the default.
+let private configSetting (environment: string -> string option) (argv: string array) =
+    match Argv.configFlag argv, environment ConfigFile.Variable with
+    | Some _, _ -> name Config
+    | None, Some named when named.Length > 0 -> ConfigFile.Variable
+    | None, _ -> "the configuration file"
+
+/// The files the settings have root read, in the order a boot reads them, each judged.
+let private rootFiles examiner (given: Given) (settings: Settings) =
+    let server = settings.Server
+    let one flag (path: string option) =
+        path |> Option.map (fun p -> name flag, given.Named flag, p) |> Option.toList
+    let each flag =
+        given.Sourced flag |> List.map (fun (path, setting) -> name flag, setting, path)
+    [ yield! one Ca server.CaFile
+      yield! one Cert (server.Client |> Option.map _.CertFile)
+      yield! one Key (server.Client |> Option.map _.KeyFile)
+      yield! one WebCa server.WebCaFile
+      yield! each LookupKey
+      yield! each AssetKey ]
+    |> List.map (fun (flag, setting, path) ->
+        { Flag = flag; Setting = setting; Path = path; Verdict = Ownership.judge examiner path })
+
+/// The first file that is not root's alone, as XMB-118.
+let private refuseUnsafe (files: RootFile list) =
+    match
+        files
+        |> List.tryPick (fun f ->
+            match f.Verdict with
+            | Ownership.Faulty faults -> Some(f, faults)
+            | _ -> None)
+    with
+    | Some(file, faults) -> fail (UnsafeFile(file.Setting, file.Path, faults))
+    | None -> Ok()
+
 let parseIn (context: Context) (argv: string array) =
     if Argv.wantsHelp argv then
         Ok(ShowHelp Usage.text)
@@ -276,7 +314,17 @@ let parseIn (context: Context) (argv: string array) =
         Ok ShowVersion
     else
         let mode, rest = Argv.split argv
+        // Judged before a line of it is read: check reports it instead of refusing the run.
+        let configJudged =
+            match context.Examiner, context.ConfigFile with
+            | Some examiner, Some(path, _) ->
+                [ { Flag = name Config
+                    Setting = configSetting context.Environment argv
+                    Path = path
+                    Verdict = Ownership.judge examiner path } ]
+            | _ -> []
         validated {
+            do! if mode = CheckMode then Ok() else refuseUnsafe configJudged
             let! fromArgv = Argv.scan mode rest
             let! fromEnvironment = Layers.environmentLayer context.Environment context.OwnVariables
             let! fromFile =
@@ -285,7 +333,15 @@ let parseIn (context: Context) (argv: string array) =
                 | None -> Ok []
             let given = Layers.underlay (Layers.underlay fromArgv fromEnvironment) fromFile
             let! settings = settings mode context.Environment given
-            return if mode = CheckMode then Check settings else Run settings
+            let judged =
+                match context.Examiner with
+                | Some examiner -> configJudged @ rootFiles examiner given settings
+                | None -> []
+            if mode = CheckMode then
+                return Check(settings, judged)
+            else
+                do! refuseUnsafe judged
+                return Run settings
         }
 
 let parse environment argv = parseIn (noContext environment) argv

@@ -18,6 +18,7 @@ type CommandLineError =
     | ConfigRejected of path: string * line: int * reason: string
     | ConfigUnreadable of path: string * detail: string
     | InvalidMaxAge of source: string * value: string * least: int * most: int
+    | UnsafeFile of setting: string * path: string * faults: Ownership.Fault list
 
 module CommandLineError =
 
@@ -122,3 +123,9 @@ module CommandLineError =
               Cause = $"{source} '{value}' is not a whole number of seconds from {least} to {most}"
               Fix =
                 "give whole seconds, e.g. --lookup-max-age 600; matchbox signs each answer as it renders it, so minutes are plenty, and no value turns the check off" }
+        | UnsafeFile(setting, path, faults) ->
+            let wrong = faults |> List.map Ownership.describe |> String.concat "; "
+            let mends = faults |> List.map Ownership.mend |> List.distinct |> String.concat "; "
+            { Code = "XMB-118"
+              Cause = $"{setting} '{path}' is not safe for root to read: {wrong}"
+              Fix = $"root reads only what root alone can change, and every directory above it: {mends}" }

@@ -50,6 +50,11 @@ type CommandLineError =
     /// MinLookupMaxAgeSeconds to MaxLookupMaxAgeSeconds); where it came from (flag, variable or
     /// config line), the value and the bounds.
     | InvalidMaxAge of source: string * value: string * least: int * most: int
+    /// XMB-118: run as root, a file root would read (the configuration file, a TLS file, a key
+    /// file) or a directory on the way to it may be changed by another user than root (see
+    /// Ownership); how the file was named (a flag, a variable, a config line), its path, and what
+    /// is wrong on the way, in order.
+    | UnsafeFile of setting: string * path: string * faults: Ownership.Fault list
 
 /// The code, cause and fix of each command-line error.
 module CommandLineError =

@@ -94,6 +94,8 @@ let commandPage version =
               "libxl passes its own flags, then the domU config's bootloader_args, then the disk. libxl does not tell a bootloader the domU's vif MACs: give the same MAC to vif and to --lookup. Every flag takes both --flag value and --flag=value."
           paragraph
               "Without --quiet, the first line on standard error names the version; every failure is one line, xenmatchbox: XMB-nnn: cause — fix, with nothing of the run left in the output directory."
+          paragraph
+              "Run as root (as libxl runs it), it reads the configuration file and every TLS and key file only when root alone can change the file and every directory above it, up to /: see xenmatchbox.conf(5)."
           section "COMMANDS"
           commands |> List.map (fun (synopsis, body) -> tagged synopsis body) |> String.concat ""
           section "OPTIONS"
@@ -161,6 +163,8 @@ let configPage version =
               $"xenmatchbox(1) reads {ConfigFile.DefaultPath} when it exists, so that every domU config on a dom0 names only its labels. --config FILE or {ConfigFile.Variable} names another file, which must then exist. The command line wins over the environment, the environment over the file."
           paragraph
               $"The file is UTF-8 text of at most {ConfigFile.MaxBytes / 1024} KiB, one setting per line: key = value. Spaces around the key and the value are ignored, and a value may be enclosed in double quotes. A line that is blank or starts with # is ignored; a # later in a line is part of the value. A switch takes true or false (also yes/no, on/off, 1/0). A key is a flag's long name without the leading --; an unknown key, a key given twice, or a flag the file may not set fails every boot with XMB-115, naming the file and the line."
+          paragraph
+              "Run as root (as libxl runs it), xenmatchbox reads this file, and every file a setting names (ca, cert, key, web-ca, lookup-key, asset-key), only when neither the file nor any directory above it, up to /, is owned by another user than root or writable by group or others, as sshd's StrictModes judges a user's files; otherwise the run fails with XMB-118, naming the entry and the chown root or chmod go-w that mends it. A directory everyone may write is unsafe even with its sticky bit (/tmp): keep such files under /etc. A symbolic link is judged by where it leads and by the directories it is in."
           section "KEYS"
           fileFlags |> List.map (fun f -> tagged (keyTerm f) (escape (Usage.description f))) |> String.concat ""
           section "ENVIRONMENT"

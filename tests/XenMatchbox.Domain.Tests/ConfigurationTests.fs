@@ -23,7 +23,8 @@ let private run (variables: (string * string) list) (config: string option) (arg
     CommandLine.parseIn
         { Environment = fun name -> variables |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
           OwnVariables = variables |> List.map fst |> List.filter (fun n -> n.StartsWith "XENMATCHBOX_")
-          ConfigFile = config |> Option.map (fun text -> file, text) }
+          ConfigFile = config |> Option.map (fun text -> file, text)
+          Examiner = None }
         (List.toArray argv)
 
 let private settings variables config argv =

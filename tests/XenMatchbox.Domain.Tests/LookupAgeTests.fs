@@ -196,7 +196,8 @@ let private run (variables: (string * string) list) (config: string option) (arg
     CommandLine.parseIn
         { Environment = fun name -> variables |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
           OwnVariables = variables |> List.map fst
-          ConfigFile = config |> Option.map (fun text -> "/etc/xen/xenmatchbox.conf", text) }
+          ConfigFile = config |> Option.map (fun text -> "/etc/xen/xenmatchbox.conf", text)
+          Examiner = None }
         (List.toArray argv)
 
 let private maxAgeOf variables config argv =
