@@ -69,6 +69,9 @@ type TrustSettings =
         AssetKeys: string list
         /// --verify-assets=required: every kernel and initrd needs URL.sig by an --asset-key.
         VerifyAssets: bool
+        /// The trust settings the host fixed (its configuration file and XENMATCHBOX_* variables),
+        /// which the command line kept (Floor.check): for show's report.
+        HostFloor: Floor.Setting list
     }
 
 /// What to do once the profile is known.
@@ -153,6 +156,10 @@ type Context =
         OwnVariables: string list
         /// The configuration file's path and text, when one was read (see configFile).
         ConfigFile: (string * string) option
+        /// The host's configuration file's path and text, when the command line's --config names
+        /// another file and the host's was read besides (see hostConfigFile): the floor of the
+        /// trust settings (Floor).
+        HostConfigFile: (string * string) option
         /// Examines paths for Ownership when the run is root's (euid 0): then every file it reads
         /// as root must be root's alone (XMB-118). None when it is not root's: nothing is judged.
         Examiner: Ownership.Examiner option
@@ -173,9 +180,16 @@ val isOwnVariable: name: string -> bool
 /// DefaultConfigFile; and whether it was named (a named file must exist, the default may not).
 val configFile: environment: (string -> string option) -> argv: string array -> string * bool
 
+/// The host's configuration file (XENMATCHBOX_CONFIG's, else DefaultConfigFile) and whether it
+/// was named, when the command line's --config names another: it is read besides, for the trust
+/// settings the host fixes (Floor). None when the file read is the host's.
+val hostConfigFile: environment: (string -> string option) -> argv: string array -> (string * bool) option
+
 /// Parses and validates argv (without the program name) in its context. Precedence per setting:
 /// the command line, then the environment (XENMATCHBOX_<FLAG>, upper case, '-' as '_'), then the
 /// configuration file ("flag = value" lines, '#' comments). Unknown keys and variables are errors.
+/// The trust settings the host sets (its file and the XENMATCHBOX_* variables) are a floor the
+/// command line may only tighten (Floor.check, XMB-119).
 /// With an examiner (a run as root), the configuration file is judged before its lines are read,
 /// and once the settings are known every other file root would read, in the order a boot reads
 /// them (--ca, --cert, --key, --web-ca, each --lookup-key, each --asset-key): the first that is not

@@ -19,6 +19,7 @@ type CommandLineError =
     | ConfigUnreadable of path: string * detail: string
     | InvalidMaxAge of source: string * value: string * least: int * most: int
     | UnsafeFile of setting: string * path: string * faults: Ownership.Fault list
+    | TrustWeakened of setting: string * value: string * reason: string
 
 module CommandLineError =
 
@@ -129,3 +130,8 @@ module CommandLineError =
             { Code = "XMB-118"
               Cause = $"{setting} '{path}' is not safe for root to read: {wrong}"
               Fix = $"root reads only what root alone can change, and every directory above it: {mends}" }
+        | TrustWeakened(setting, value, reason) ->
+            { Code = "XMB-119"
+              Cause = $"{setting} '{value}' would weaken the host's trust settings: {reason}"
+              Fix =
+                "the host's verify-assets, asset-key, lookup-key and lookup-max-age are a floor that bootloader_args may tighten, never lower: remove it from bootloader_args, or name only keys the host names; a new key or a longer age goes into the host's configuration file" }

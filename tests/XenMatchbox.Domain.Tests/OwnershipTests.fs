@@ -270,8 +270,8 @@ let ``an unsafe configuration file is refused before a line of it is read`` () =
 
 [<Fact>]
 let ``each file root reads is judged, named as it was set`` () =
-    match parse safeHost hostConfig (boot [ "--asset-key"; "/tmp/k.gpg" ]) with
-    | Error(Errors.CommandLine(UnsafeFile("--asset-key", "/tmp/k.gpg", [ Unsafe("/tmp", true, 0, Some 0o1777) ])) as error) ->
+    match parse safeHost hostConfig (boot [ "--lookup-key"; "/tmp/k.gpg" ]) with
+    | Error(Errors.CommandLine(UnsafeFile("--lookup-key", "/tmp/k.gpg", [ Unsafe("/tmp", true, 0, Some 0o1777) ])) as error) ->
         Expect.contains "fix" "move the file out of /tmp" (fix error)
     | other -> Expect.fail $"%A{other}"
     let openKey =
@@ -291,7 +291,7 @@ let ``without an examiner (a run that is not root's) nothing is judged`` () =
     let run =
         CommandLine.parseIn
             { CommandLine.noContext (fun _ -> None) with ConfigFile = Some(file, hostConfig) }
-            (List.toArray (boot [ "--asset-key"; "/tmp/k.gpg" ]))
+            (List.toArray (boot [ "--lookup-key"; "/tmp/k.gpg" ]))
     match run with
     | Ok(CommandLine.Run _) -> ()
     | other -> Expect.fail $"%A{other}"

@@ -23,6 +23,7 @@ let private run (variables: (string * string) list) (config: string option) (fla
         { Environment = fun name -> variables |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
           OwnVariables = variables |> List.map fst
           ConfigFile = config |> Option.map (fun text -> file, text)
+          HostConfigFile = None
           Examiner = None }
         (List.toArray argv)
 
