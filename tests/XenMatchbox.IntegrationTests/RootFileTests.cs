@@ -8,10 +8,11 @@ namespace XenMatchbox.IntegrationTests;
 /// Run as root (as libxl runs it), xenmatchbox reads a configuration, key or TLS file only when
 /// root alone can change it and every directory above it, up to /, as sshd's StrictModes judges a
 /// user's files: otherwise XMB-118, exit 2, before anything is looked up, downloaded or written;
-/// and `check` fails a line for each such file. /tmp, mode 1777, is such a directory.
+/// and `check` fails a line for each such file. /tmp, mode 1777, is such a directory. The class has
+/// a server of its own (as CheckTests has): check asks gRPC for a probe label, which tests of the
+/// shared server would see among the labels it received.
 /// </summary>
-[Collection(MatchboxCollection.Name)]
-public sealed class RootFileTests(MatchboxFixture matchbox)
+public sealed class RootFileTests(MatchboxFixture matchbox) : IClassFixture<MatchboxFixture>
 {
     private const int Nobody = 65534;
 
