@@ -48,12 +48,14 @@ else
     mkdir -m 0700 "$work/gnupg"
     gpg_batch() { gpg --homedir "$work/gnupg" --batch --pinentry-mode loopback --passphrase '' "$@"; }
     gpg_batch --quick-gen-key 'bench <bench@xmb.test>' rsa2048 sign never 2>/dev/null
-    gpg_batch --export >"$work/bench.gpg"
+    # Run as root, xenmatchbox reads a key file only where root alone can change it (XMB-118).
+    trusted_dir
+    gpg_batch --export >"$trusted/bench.gpg"
     for file in vmlinuz initrd.img; do gpg_batch --detach-sign -o "$work/assets/bench/$file.sig" "$work/assets/bench/$file"; done
     gpgconf --homedir "$work/gnupg" --kill all 2>/dev/null || true
-    verify=(--verify-assets=required --asset-key "$work/bench.gpg")
+    verify=(--verify-assets=required --asset-key "$trusted/bench.gpg")
     start_matchbox "$work" --counters-file "$counters"
-    mapfile -t server_args < <(matchbox_args "$work")
+    mapfile -t server_args < <(matchbox_args)
     lookup=case=bench
     large_lookup=case=large
     kernel_url=http://127.0.0.1:$http_port/assets/bench/vmlinuz

@@ -33,7 +33,7 @@ args() {
     printf '%s\n' --server "$servers" --httpport "$http" --lookup case=f --no-cache \
         --connect-timeout "$connect" --read-timeout "$read_timeout"
     [ "$route" = http ] || printf '%s\n' --grpcport "$grpc" \
-        --ca "$work/tls/ca.crt" --cert "$work/tls/client.crt" --key "$work/tls/client.key"
+        --ca "$trusted/tls/ca.crt" --cert "$trusted/tls/client.crt" --key "$trusted/tls/client.key"
 }
 
 # timed NAME EXPECT ARGS...: appends the wall milliseconds of one boot to $work/NAME; the boot

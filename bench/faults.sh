@@ -15,7 +15,7 @@ mkdir -p "$work"/data/groups "$work"/data/profiles "$work"/assets
 echo '{ "id": "f", "profile": "f" }' >"$work/data/groups/f.json"
 echo '{ "id": "f", "boot": { "kernel": "/assets/vmlinuz" } }' >"$work/data/profiles/f.json"
 start_matchbox "$work"
-mapfile -t server_args < <(matchbox_args "$work")
+mapfile -t server_args < <(matchbox_args)
 truncate -s 1M "$work/disk.img"
 
 # An HTTP server that answers every request with a 1 MiB Content-Length, sends 4 KiB and stalls.

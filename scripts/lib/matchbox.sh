@@ -11,16 +11,32 @@ build_programs() {
     testserver=$PWD/artifacts/testserver/xenmatchbox-testserver
 }
 
+# trusted_dir: sets $trusted to a new directory for the files xenmatchbox reads (TLS files, keys),
+# once; stop_matchbox removes it. Run as root, xenmatchbox reads such a file only when root alone
+# can change it and every directory above it (XMB-118), so never one under /tmp (writable by
+# everyone): as root the directory is made under /run (root's, 0755), otherwise in $TMPDIR.
+trusted_dir() {
+    if [ -z "${trusted:-}" ]; then
+        if [ "$(id -u)" -eq 0 ]; then
+            trusted=$(mktemp -d /run/xenmatchbox-trusted.XXXXXX)
+        else
+            trusted=$(mktemp -d -t xenmatchbox-trusted.XXXXXX)
+        fi
+    fi
+}
+
 # start_matchbox WORK [SERVE-FLAGS...]: serves WORK/data and WORK/assets with a fresh PKI in
-# WORK/tls; sets $server_pid, $http_port and $grpc_port. Stop it with stop_matchbox.
+# $trusted/tls (see trusted_dir); sets $server_pid, $http_port and $grpc_port. Stop it with
+# stop_matchbox.
 start_matchbox() {
     local work=$1 http grpc
     shift
-    mkdir -p "$work/tls"
-    "$testserver" certs --out "$work/tls" --san 127.0.0.1,localhost >/dev/null
+    trusted_dir
+    mkdir -p "$trusted/tls"
+    "$testserver" certs --out "$trusted/tls" --san 127.0.0.1,localhost >/dev/null
     "$testserver" serve --data-path "$work/data" --assets-path "$work/assets" \
         --address 127.0.0.1:0 --rpc-address 127.0.0.1:0 \
-        --ca-file "$work/tls/ca.crt" --cert-file "$work/tls/server.crt" --key-file "$work/tls/server.key" "$@" \
+        --ca-file "$trusted/tls/ca.crt" --cert-file "$trusted/tls/server.crt" --key-file "$trusted/tls/server.key" "$@" \
         >"$work/server.out" 2>"$work/server.err" &
     server_pid=$!
     for _ in $(seq 100); do
@@ -38,6 +54,10 @@ stop_matchbox() {
         kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
         server_pid=
     fi
+    if [ -n "${trusted:-}" ]; then
+        rm -rf "$trusted"
+        trusted=
+    fi
 }
 
 # libxl_prepare XENLIB DOMID: the empty 0600 output file and the 0600 output directory libxl makes.
@@ -48,8 +68,8 @@ libxl_prepare() {
     install -m 0600 /dev/null "$1/bootloader.$2.out"
 }
 
-# matchbox_args WORK: bootloader_args reaching the server started by start_matchbox.
+# matchbox_args: bootloader_args reaching the server started by start_matchbox.
 matchbox_args() {
     printf '%s\n' --server 127.0.0.1 --httpport "$http_port" --grpcport "$grpc_port" \
-        --ca "$1/tls/ca.crt" --cert "$1/tls/client.crt" --key "$1/tls/client.key"
+        --ca "$trusted/tls/ca.crt" --cert "$trusted/tls/client.crt" --key "$trusted/tls/client.key"
 }

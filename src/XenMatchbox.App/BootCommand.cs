@@ -29,7 +29,7 @@ internal static class BootCommand
         }
         if (invocation is CommandLine.Invocation.Check check)
         {
-            return await CheckCommand.RunAsync(guard, check.Item, context.ConfigFile.ValueOrNull()?.Item1);
+            return await CheckCommand.RunAsync(guard, check.Item1, check.rootFiles, context.ConfigFile.ValueOrNull()?.Item1);
         }
         var settings = ((CommandLine.Invocation.Run)invocation).Item;
         Say(settings, Release.bootLine(ThisBuild.Release));

@@ -15,13 +15,13 @@ namespace XenMatchbox.App;
 /// </summary>
 internal static class CheckCommand
 {
-    public static async Task<int> RunAsync(RunGuard guard, CommandLine.Settings settings, string? configFile)
+    public static async Task<int> RunAsync(RunGuard guard, CommandLine.Settings settings, FSharpList<CommandLine.RootFile> rootFiles, string? configFile)
     {
         guard.StartDeadline(settings.Limits.DeadlineSeconds.AsNullable());
         var cancel = guard.Token;
         var lines = new List<Check.Line>();
         TlsMaterial? tls = null;
-        foreach (var item in Check.items(configFile.AsOption(), settings))
+        foreach (var item in Check.items(configFile.AsOption(), rootFiles, settings))
         {
             var finding = Check.blocked(ListModule.OfSeq(lines), item).ValueOrNull() is { } reason
                 ? Check.Finding.NewNotTried(reason)

@@ -7,7 +7,9 @@ namespace XenMatchbox.App;
 /// <summary>
 /// Where settings come from besides argv: the environment and the configuration file, when the
 /// Domain says the run needs them (not for --help). Which file, and what its bytes or a failed read
-/// mean, is the Domain's ConfigFile policy; here only the bytes are read.
+/// mean, is the Domain's ConfigFile policy; here only the bytes are read (of the host's file too,
+/// when the command line's --config names another). A run as root also gets
+/// the examiner with which the Domain judges every file root reads (<see cref="PathFacts"/>).
 /// </summary>
 internal static class ConfigurationSource
 {
@@ -22,7 +24,12 @@ internal static class ConfigurationSource
         var own = Environment.GetEnvironmentVariables().Keys.OfType<string>().Where(CommandLine.isOwnVariable);
         var (path, named) = CommandLine.configFile(environment, argv);
         var file = ConfigFile.contents(path, named, ReadConfigFile(path)).OrFail();
-        return new CommandLine.Context(environment, ListModule.OfSeq(own), file);
+        // A --config of the command line's does not replace the host's file as the floor of the
+        // trust settings: the host's is read besides.
+        var host = CommandLine.hostConfigFile(environment, argv).ValueOrNull() is { } hostFile
+            ? ConfigFile.contents(hostFile.Item1, hostFile.Item2, ReadConfigFile(hostFile.Item1)).OrFail()
+            : FSharpOption<Tuple<string, string>>.None;
+        return new CommandLine.Context(environment, ListModule.OfSeq(own), file, host, PathFacts.ForThisRun());
     }
 
     /// <summary>

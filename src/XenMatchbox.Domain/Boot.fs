@@ -195,6 +195,7 @@ let report
       LookupSigner = lookupSigner
       LookupAge = lookupAge
       Labels = run.Labels
+      Floor = settings.Trust.HostFloor
       Plan = run.Plan
       Assets =
         List.map2

@@ -48,6 +48,7 @@ let bootWarning now (certificates: Certificate list) =
 
 type Item =
     | Configuration of file: string option
+    | RootFiles of files: RootFile list
     | TlsFiles
     | KeyFile of flag: string * path: string
     | Lookup of route: Boot.LookupRoute
@@ -62,11 +63,12 @@ let probeLabels =
     | Ok labels -> labels
     | Error _ -> failwith "the probe label is valid"
 
-let items configFile (settings: Settings) =
+let items configFile (rootFiles: RootFile list) (settings: Settings) =
     let server = settings.Server
     let tls = server.CaFile.IsSome || server.Client.IsSome || server.WebCaFile.IsSome
     let hosts = server.Servers.Hosts
     [ yield Configuration configFile
+      if not rootFiles.IsEmpty then yield RootFiles rootFiles
       if tls then yield TlsFiles
       for path in settings.Trust.LookupKeys do
           yield KeyFile("--lookup-key", path)
@@ -207,6 +209,8 @@ let judge now item finding =
             match item with
             | Profile labels -> $"""lookup {String.Join(" ", labels)}"""
             | Lookup route -> $"server {Boot.routeServer route} (gRPC)"
+            | TlsFiles -> "TLS files"
+            | KeyFile(flag, path) -> $"{flag} {path}"
             | _ -> "check"
         [ line Skip subject $"not tried: {reason}" ]
     | Configuration file, _ ->
@@ -215,6 +219,29 @@ let judge now item finding =
             | Some path -> $"{path}, the XENMATCHBOX_* variables and the command line parse"
             | None -> "no configuration file; the XENMATCHBOX_* variables and the command line parse"
         [ line Pass "configuration" read ]
+    | RootFiles files, _ ->
+        let unsafe =
+            files
+            |> List.choose (fun file ->
+                match file.Verdict with
+                | Ownership.Faulty faults ->
+                    Some(
+                        failed
+                            $"{file.Flag} {file.Path}"
+                            (BootError.CommandLine(UnsafeFile(file.Setting, file.Path, faults)))
+                    )
+                | _ -> None)
+        let safe = files |> List.filter (fun file -> file.Verdict = Ownership.Safe) |> List.length
+        match unsafe, safe with
+        | [], 0 -> []
+        | [], 1 ->
+            [ line Pass "files read as root" "1 file, and every directory above it, root's and writable by root alone" ]
+        | [], n ->
+            [ line
+                  Pass
+                  "files read as root"
+                  $"{n} files, and every directory above them, root's and writable by root alone" ]
+        | lines, _ -> lines
     | TlsFiles, TlsRead(Error error) -> [ failed "TLS files" error ]
     | TlsFiles, TlsRead(Ok found) ->
         [ yield! found.Certificates |> List.map (certificateLine now)
@@ -279,9 +306,18 @@ let judge now item finding =
             line Pass subject $"profile {report.Plan.ProfileId} via {report.LookupVia}{signed}" :: assetLines report
     | _ -> [ line Fail "check" "internal: a finding for another check (please report it)" ]
 
+/// The subjects of the TLS files' lines, as RootFiles names them: "--ca PATH" and the like.
+let private tlsFlags = [ "--ca "; "--cert "; "--key "; "--web-ca " ]
+
 let blocked (earlier: Line list) item =
+    let failed subject =
+        earlier |> List.exists (fun l -> l.Verdict = Fail && subject l.Subject)
     match item with
-    | Lookup _ when earlier |> List.exists (fun l -> l.Verdict = Fail && l.Subject = "TLS files") ->
+    | TlsFiles when failed (fun s -> tlsFlags |> List.exists s.StartsWith) ->
+        Some "root does not read a TLS file that others may change"
+    | KeyFile(flag, path) when failed ((=) $"{flag} {path}") ->
+        Some "root does not read a key file that others may change"
+    | Lookup _ when earlier |> List.exists (fun l -> (l.Verdict = Fail || l.Verdict = Skip) && l.Subject = "TLS files") ->
         Some "the TLS files cannot be read"
     | Profile _ ->
         let answered =

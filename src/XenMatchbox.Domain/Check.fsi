@@ -47,6 +47,9 @@ type Item =
     /// The command line, the XENMATCHBOX_* variables and the configuration file parsed (the file's
     /// path, when one was read).
     | Configuration of file: string option
+    /// The files read as root, each judged by Ownership (only when the run is root's): a failed
+    /// line for each that is not root's alone, or one line saying they all are.
+    | RootFiles of files: RootFile list
     /// The TLS files (--ca, --cert and --key, --web-ca): readable, PEM, the key matching the
     /// certificate, the client certificate chaining to --ca, each certificate's expiry.
     | TlsFiles
@@ -67,10 +70,11 @@ type Item =
 /// (xenmatchbox-check=reachability), so that a profile or "no matching group" are both an answer.
 val probeLabels: Labels.Labels
 
-/// The checks for the settings: the configuration, the TLS files when any is given, each key file,
-/// each server's lookup route (gRPC only: /ipxe is asked by Profile) and HTTP root, the cache
-/// unless --no-cache, xenstore when a bare uuid or name is looked up, the profile with --lookup.
-val items: configFile: string option -> settings: Settings -> Item list
+/// The checks for the settings: the configuration, the files read as root (when judged), the TLS
+/// files when any is given, each key file, each server's lookup route (gRPC only: /ipxe is asked
+/// by Profile) and HTTP root, the cache unless --no-cache, xenstore when a bare uuid or name is
+/// looked up, the profile with --lookup.
+val items: configFile: string option -> rootFiles: RootFile list -> settings: Settings -> Item list
 
 /// What the TLS files hold, once read.
 type TlsFound =
@@ -133,9 +137,10 @@ type Line =
 /// for the lookup and one per asset); now judges expiries.
 val judge: now: DateTimeOffset -> item: Item -> finding: Finding -> Line list
 
-/// Why an item cannot run after the lines so far: a gRPC server check needs the TLS files read;
-/// the profile lookup needs a server that answered (a Lookup or HttpRoot line that did not fail).
-/// None when it can run.
+/// Why an item cannot run after the lines so far: root does not read a TLS or key file whose
+/// line failed for Ownership (its subject "--ca PATH" and the like, before the file is read); a
+/// gRPC server check needs the TLS files read; the profile lookup needs a server that answered (a
+/// Lookup or HttpRoot line that did not fail). None when it can run.
 val blocked: earlier: Line list -> item: Item -> string option
 
 /// One line of the report, newline included: "✓ subject: text" (✗ failed, ! warning, - not tried).

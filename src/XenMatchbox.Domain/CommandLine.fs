@@ -31,7 +31,12 @@ type BootLimits =
       MaxKernelBytes: int64
       MaxRamdiskBytes: int64 }
 
-type TrustSettings = { LookupKeys: string list; LookupMaxAgeSeconds: int; AssetKeys: string list; VerifyAssets: bool }
+type TrustSettings =
+    { LookupKeys: string list
+      LookupMaxAgeSeconds: int
+      AssetKeys: string list
+      VerifyAssets: bool
+      HostFloor: Floor.Setting list }
 
 type Action =
     | Install
@@ -54,16 +59,20 @@ type Settings =
       Report: DryRun.ReportFormat
       Disk: string option }
 
+type RootFile = { Flag: string; Setting: string; Path: string; Verdict: Ownership.Verdict }
+
 type Invocation =
     | ShowHelp of text: string
     | ShowVersion
     | Run of Settings
-    | Check of Settings
+    | Check of Settings * rootFiles: RootFile list
 
 type Context =
     { Environment: string -> string option
       OwnVariables: string list
-      ConfigFile: (string * string) option }
+      ConfigFile: (string * string) option
+      HostConfigFile: (string * string) option
+      Examiner: Ownership.Examiner option }
 
 /// A flag's canonical name, for messages.
 let private name flag = (spec flag).Name
@@ -176,7 +185,8 @@ let private trust (given: Given) =
         { LookupKeys = given.All LookupKey
           LookupMaxAgeSeconds = maxAge
           AssetKeys = assetKeys
-          VerifyAssets = verify }
+          VerifyAssets = verify
+          HostFloor = [] }
     match lookupMaxAge given, given.One VerifyAssets |> Option.map _.Trim().ToLowerInvariant() with
     | Error e, _ -> Error e
     | Ok maxAge, None
@@ -258,7 +268,11 @@ let private settings mode environment (given: Given) =
 let needsContext argv = not (Argv.wantsHelp argv || Argv.wantsVersion argv)
 
 let noContext environment =
-    { Environment = environment; OwnVariables = []; ConfigFile = None }
+    { Environment = environment
+      OwnVariables = []
+      ConfigFile = None
+      HostConfigFile = None
+      Examiner = None }
 
 let isOwnVariable (name: string) = name.StartsWith(VariablePrefix, StringComparison.Ordinal)
 
@@ -269,6 +283,75 @@ let configFile (environment: string -> string option) (argv: string array) =
     | Some path -> path, true
     | None -> ConfigFile.DefaultPath, false
 
+let hostConfigFile environment (argv: string array) =
+    let host = configFile environment [||]
+    match Argv.configFlag argv with
+    | Some path when path <> fst host -> Some host
+    | _ -> None
+
+/// How errors name the host's configuration file: XENMATCHBOX_CONFIG, or the default.
+let private hostSetting (environment: string -> string option) =
+    match environment ConfigFile.Variable with
+    | Some named when named.Length > 0 -> ConfigFile.Variable
+    | _ -> "the configuration file"
+
+/// How errors name the configuration file read: --config, or as the host's is named.
+let private configSetting (environment: string -> string option) (argv: string array) =
+    match Argv.configFlag argv with
+    | Some _ -> name Config
+    | None -> hostSetting environment
+
+/// The trust settings as some layers set them, each with where it was set, for Floor.
+let private trustOf (given: Given) : Floor.Trust =
+    let settings flag =
+        let values = given.Values |> Map.tryFind flag |> Option.defaultValue []
+        List.zip values (given.Sourced flag)
+        |> List.map (fun ((value, source), (_, named)) ->
+            ({ Key = (spec flag).Name.TrimStart '-'
+               Value = value
+               Named = named
+               Where =
+                 match source with
+                 | FromArgv -> "the command line"
+                 | FromEnvironment variable -> variable
+                 | FromFile(path, line) -> $"{path} line {line}" }
+            : Floor.Setting))
+    { VerifyAssets = settings VerifyAssets |> List.tryHead
+      AssetKeys = settings AssetKey
+      LookupKeys = settings LookupKey
+      LookupMaxAge = settings LookupMaxAge |> List.tryHead }
+
+/// Nothing given: the start of the host's layers.
+let private nothing: Given = { Values = Map.empty; Disk = None }
+
+/// The files the settings have root read, in the order a boot reads them, each judged.
+let private rootFiles examiner (given: Given) (settings: Settings) =
+    let server = settings.Server
+    let one flag (path: string option) =
+        path |> Option.map (fun p -> name flag, given.Named flag, p) |> Option.toList
+    let each flag =
+        given.Sourced flag |> List.map (fun (path, setting) -> name flag, setting, path)
+    [ yield! one Ca server.CaFile
+      yield! one Cert (server.Client |> Option.map _.CertFile)
+      yield! one Key (server.Client |> Option.map _.KeyFile)
+      yield! one WebCa server.WebCaFile
+      yield! each LookupKey
+      yield! each AssetKey ]
+    |> List.map (fun (flag, setting, path) ->
+        { Flag = flag; Setting = setting; Path = path; Verdict = Ownership.judge examiner path })
+
+/// The first file that is not root's alone, as XMB-118.
+let private refuseUnsafe (files: RootFile list) =
+    match
+        files
+        |> List.tryPick (fun f ->
+            match f.Verdict with
+            | Ownership.Faulty faults -> Some(f, faults)
+            | _ -> None)
+    with
+    | Some(file, faults) -> fail (UnsafeFile(file.Setting, file.Path, faults))
+    | None -> Ok()
+
 let parseIn (context: Context) (argv: string array) =
     if Argv.wantsHelp argv then
         Ok(ShowHelp Usage.text)
@@ -276,16 +359,48 @@ let parseIn (context: Context) (argv: string array) =
         Ok ShowVersion
     else
         let mode, rest = Argv.split argv
+        // Judged before a line of them is read: check reports them instead of refusing the run.
+        let judge setting (file: (string * string) option) =
+            match context.Examiner, file with
+            | Some examiner, Some(path, _) ->
+                [ { Flag = name Config; Setting = setting; Path = path; Verdict = Ownership.judge examiner path } ]
+            | _ -> []
+        let configJudged =
+            judge (configSetting context.Environment argv) context.ConfigFile
+            @ judge (hostSetting context.Environment) context.HostConfigFile
+        // The file read is the host's unless the command line's --config names another.
+        let replacedBy: Floor.Setting option =
+            match Argv.configFlag argv, hostConfigFile context.Environment argv with
+            | Some path, Some _ ->
+                Some { Key = "config"; Value = path; Named = name Config; Where = "the command line" }
+            | _ -> None
         validated {
+            do! if mode = CheckMode then Ok() else refuseUnsafe configJudged
             let! fromArgv = Argv.scan mode rest
             let! fromEnvironment = Layers.environmentLayer context.Environment context.OwnVariables
             let! fromFile =
                 match context.ConfigFile with
                 | Some(path, text) -> Layers.fileLayer path text
                 | None -> Ok []
+            let! fromHostFile =
+                match replacedBy, context.HostConfigFile with
+                | None, _ -> Ok fromFile
+                | Some _, Some(path, text) -> Layers.fileLayer path text
+                | Some _, None -> Ok []
             let given = Layers.underlay (Layers.underlay fromArgv fromEnvironment) fromFile
-            let! settings = settings mode context.Environment given
-            return if mode = CheckMode then Check settings else Run settings
+            let host = Layers.underlay (Layers.underlay nothing fromEnvironment) fromHostFile
+            let! parsed = settings mode context.Environment given
+            let! floor = Floor.check (trustOf host) (trustOf given) replacedBy
+            let settings = { parsed with Trust = { parsed.Trust with HostFloor = floor } }
+            let judged =
+                match context.Examiner with
+                | Some examiner -> configJudged @ rootFiles examiner given settings
+                | None -> []
+            if mode = CheckMode then
+                return Check(settings, judged)
+            else
+                do! refuseUnsafe judged
+                return Run settings
         }
 
 let parse environment argv = parseIn (noContext environment) argv

@@ -69,6 +69,9 @@ type TrustSettings =
         AssetKeys: string list
         /// --verify-assets=required: every kernel and initrd needs URL.sig by an --asset-key.
         VerifyAssets: bool
+        /// The trust settings the host fixed (its configuration file and XENMATCHBOX_* variables),
+        /// which the command line kept (Floor.check): for show's report.
+        HostFloor: Floor.Setting list
     }
 
 /// What to do once the profile is known.
@@ -114,6 +117,22 @@ type Settings =
         Disk: string option
     }
 
+/// A file the run reads as root (the configuration file, a TLS file, a key file), judged by
+/// Ownership.
+type RootFile =
+    {
+        /// The flag that names such a file: "--config" for the configuration file, "--ca",
+        /// "--cert", "--key", "--web-ca", "--lookup-key" or "--asset-key".
+        Flag: string
+        /// How errors name where it was set: the flag, a variable, a config line, or "the
+        /// configuration file" for the default one.
+        Setting: string
+        /// The file, as given.
+        Path: string
+        /// Whether root alone can change it and every directory on the way.
+        Verdict: Ownership.Verdict
+    }
+
 /// What the process was asked to do.
 type Invocation =
     /// --help or -h: print the text and do nothing else.
@@ -123,8 +142,10 @@ type Invocation =
     /// A boot, a dry run or stage, with its validated settings.
     | Run of Settings
     /// The check command, with the settings a dry run of the same flags would have (Action DryRun;
-    /// the Lookup empty, Labels.noLookup, without --lookup): check the set-up, boot nothing.
-    | Check of Settings
+    /// the Lookup empty, Labels.noLookup, without --lookup): check the set-up, boot nothing. And
+    /// the files it would read as root, each judged (none when the run is not root's, when no
+    /// file is judged), which a boot would refuse but check reports.
+    | Check of Settings * rootFiles: RootFile list
 
 /// The process's surroundings that settings may come from, besides argv.
 type Context =
@@ -135,6 +156,13 @@ type Context =
         OwnVariables: string list
         /// The configuration file's path and text, when one was read (see configFile).
         ConfigFile: (string * string) option
+        /// The host's configuration file's path and text, when the command line's --config names
+        /// another file and the host's was read besides (see hostConfigFile): the floor of the
+        /// trust settings (Floor).
+        HostConfigFile: (string * string) option
+        /// Examines paths for Ownership when the run is root's (euid 0): then every file it reads
+        /// as root must be root's alone (XMB-118). None when it is not root's: nothing is judged.
+        Examiner: Ownership.Examiner option
     }
 
 /// Whether the run needs its context (the environment's XENMATCHBOX_* variables and the
@@ -152,9 +180,20 @@ val isOwnVariable: name: string -> bool
 /// DefaultConfigFile; and whether it was named (a named file must exist, the default may not).
 val configFile: environment: (string -> string option) -> argv: string array -> string * bool
 
+/// The host's configuration file (XENMATCHBOX_CONFIG's, else DefaultConfigFile) and whether it
+/// was named, when the command line's --config names another: it is read besides, for the trust
+/// settings the host fixes (Floor). None when the file read is the host's.
+val hostConfigFile: environment: (string -> string option) -> argv: string array -> (string * bool) option
+
 /// Parses and validates argv (without the program name) in its context. Precedence per setting:
 /// the command line, then the environment (XENMATCHBOX_<FLAG>, upper case, '-' as '_'), then the
 /// configuration file ("flag = value" lines, '#' comments). Unknown keys and variables are errors.
+/// The trust settings the host sets (its file and the XENMATCHBOX_* variables) are a floor the
+/// command line may only tighten (Floor.check, XMB-119).
+/// With an examiner (a run as root), the configuration file is judged before its lines are read,
+/// and once the settings are known every other file root would read, in the order a boot reads
+/// them (--ca, --cert, --key, --web-ca, each --lookup-key, each --asset-key): the first that is not
+/// root's alone is XMB-118, except for check, which reports each (Invocation.Check).
 val parseIn: context: Context -> argv: string array -> Result<Invocation, BootError>
 
 /// parseIn with no configuration file and no XENMATCHBOX_* variables.

@@ -18,6 +18,8 @@ type CommandLineError =
     | ConfigRejected of path: string * line: int * reason: string
     | ConfigUnreadable of path: string * detail: string
     | InvalidMaxAge of source: string * value: string * least: int * most: int
+    | UnsafeFile of setting: string * path: string * faults: Ownership.Fault list
+    | TrustWeakened of setting: string * value: string * reason: string
 
 module CommandLineError =
 
@@ -122,3 +124,14 @@ module CommandLineError =
               Cause = $"{source} '{value}' is not a whole number of seconds from {least} to {most}"
               Fix =
                 "give whole seconds, e.g. --lookup-max-age 600; matchbox signs each answer as it renders it, so minutes are plenty, and no value turns the check off" }
+        | UnsafeFile(setting, path, faults) ->
+            let wrong = faults |> List.map Ownership.describe |> String.concat "; "
+            let mends = faults |> List.map Ownership.mend |> List.distinct |> String.concat "; "
+            { Code = "XMB-118"
+              Cause = $"{setting} '{path}' is not safe for root to read: {wrong}"
+              Fix = $"root reads only what root alone can change, and every directory above it: {mends}" }
+        | TrustWeakened(setting, value, reason) ->
+            { Code = "XMB-119"
+              Cause = $"{setting} '{value}' would weaken the host's trust settings: {reason}"
+              Fix =
+                "the host's verify-assets, asset-key, lookup-key and lookup-max-age are a floor that bootloader_args may tighten, never lower: remove it from bootloader_args, or name only keys the host names; a new key or a longer age goes into the host's configuration file" }

@@ -50,6 +50,16 @@ type CommandLineError =
     /// MinLookupMaxAgeSeconds to MaxLookupMaxAgeSeconds); where it came from (flag, variable or
     /// config line), the value and the bounds.
     | InvalidMaxAge of source: string * value: string * least: int * most: int
+    /// XMB-118: run as root, a file root would read (the configuration file, a TLS file, a key
+    /// file) or a directory on the way to it may be changed by another user than root (see
+    /// Ownership); how the file was named (a flag, a variable, a config line), its path, and what
+    /// is wrong on the way, in order.
+    | UnsafeFile of setting: string * path: string * faults: Ownership.Fault list
+    /// XMB-119: the command line (a domU's bootloader_args) would weaken a trust setting the host
+    /// fixed in its configuration file or XENMATCHBOX_* environment (see Floor); the setting as it
+    /// was given (a flag, or a line of a file the command line named), its value, and what the
+    /// host fixed, naming the host's file and line or its variable.
+    | TrustWeakened of setting: string * value: string * reason: string
 
 /// The code, cause and fix of each command-line error.
 module CommandLineError =

@@ -24,6 +24,7 @@ type Report =
       LookupSigner: Trust.Signer option
       LookupAge: Trust.Age option
       Labels: Labels
+      Floor: Floor.Setting list
       Plan: BootPlan
       Assets: AssetSize list
       MaxKernelBytes: int64
@@ -103,6 +104,10 @@ let render (report: Report) =
     [ yield $"version:  {report.Release.Version} ({Release.commitShown report.Release})"
       yield $"profile:  {report.Plan.ProfileId}"
       yield $"labels:   {display report.Labels}"
+      if not report.Floor.IsEmpty then
+          let fixedSettings =
+              report.Floor |> List.map (fun s -> $"{s.Key} = {s.Value} ({s.Where})") |> String.concat ", "
+          yield oneLine $"floor:    {fixedSettings}; bootloader_args may tighten these, never weaken them"
       yield $"lookup:   {report.LookupVia}"
       match report.LookupSigner with
       | Some signer -> yield $"          verified: {signedBy signer}"
@@ -193,6 +198,11 @@ let json (report: Report) =
           "commit", optional report.Release.Commit
           "profile", Json.String report.Plan.ProfileId
           "labels", Json.Object(toPairs report.Labels |> List.map (fun (key, value) -> key, Json.String value))
+          "floor",
+          Json.Array
+              [ for s in report.Floor ->
+                    Json.Object
+                        [ "setting", Json.String s.Key; "value", Json.String s.Value; "source", Json.String s.Where ] ]
           "lookup", lookupJson report
           "assets",
           Json.Array

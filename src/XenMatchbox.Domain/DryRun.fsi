@@ -54,6 +54,9 @@ type Report =
         LookupAge: Trust.Age option
         /// The labels the profile was looked up by.
         Labels: Labels
+        /// The trust settings the host fixed, which the command line may tighten but not weaken
+        /// (Floor.fixedBy); empty when it fixed none.
+        Floor: Floor.Setting list
         /// The plan a boot would carry out.
         Plan: BootPlan
         /// The kernel, then each initrd in order, with what its HEAD found.
@@ -77,7 +80,8 @@ type Report =
 val verdict: report: Report -> Result<unit, BootError>
 
 /// The report as text, one fact per line, the build's version and commit first; the output bytes are shown with each NUL as "\0". When
-/// the verdict is an error, a "verdict:" line after the "download:" line names its code and cause.
+/// the verdict is an error, a "verdict:" line after the "download:" line names its code and cause;
+/// when the host fixed trust settings, a "floor:" line after the labels names each and where.
 val render: report: Report -> string
 
 /// The version of the JSON report's layout, its "format" member: raised when a key is removed or

@@ -72,7 +72,8 @@ type FlagSpec =
       Modes: Mode list
       Places: Place list
       Help: string
-      Default: string option }
+      Default: string option
+      Floor: bool }
 
 let showSize (bytes: int64) =
     let units = [ 1L <<< 30, "G"; 1L <<< 20, "M"; 1L <<< 10, "K" ]
@@ -93,7 +94,8 @@ let private valued name value help =
       Modes = allModes
       Places = everywhere
       Help = help
-      Default = None }
+      Default = None
+      Floor = false }
 
 let private switch name help = { valued name "" help with Value = None }
 
@@ -172,25 +174,29 @@ let spec flag =
               "--lookup-key"
               "path"
               "OpenPGP public keys (gpg --export, binary or armoured) one of which must sign /ipxe; an HTTP-only lookup then fetches /ipxe.sig and uses no unsigned answer (repeatable)" with
-            Repeatable = true }
+            Repeatable = true
+            Floor = true }
     | LookupMaxAge ->
         valued
             "--lookup-max-age"
             "seconds"
             $"seconds since matchbox signed an /ipxe answer (--lookup-key) within which it is booted, {Trust.ClockSkewSeconds} more for clocks that drift; an older answer is a replay"
         |> defaults $"{Limits.DefaultLookupMaxAgeSeconds}, at most {Limits.MaxLookupMaxAgeSeconds}"
+        |> fun spec -> { spec with Floor = true }
     | AssetKey ->
         { valued
               "--asset-key"
               "path"
               "OpenPGP public keys (gpg --export, binary or armoured) one of which must sign each kernel and initrd, in URL.sig, under --verify-assets=required (repeatable)" with
-            Repeatable = true }
+            Repeatable = true
+            Floor = true }
     | VerifyAssets ->
         valued
             "--verify-assets"
             "mode"
             "required: boot only a kernel and initrds whose URL.sig an --asset-key made; off: no asset signatures"
         |> defaults "off"
+        |> fun spec -> { spec with Floor = true }
     | Lookup ->
         { valued
               "--lookup"

@@ -136,6 +136,9 @@ type FlagSpec =
         Help: string
         /// The default shown in --help, if any.
         Default: string option
+        /// Whether it is a trust setting whose value the host (its configuration file and
+        /// XENMATCHBOX_* variables) fixes as a floor the command line may only tighten (Floor).
+        Floor: bool
     }
 
 /// The spec of a flag: one entry per case, so a new case without its spec does not compile.

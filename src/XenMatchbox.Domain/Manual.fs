@@ -54,6 +54,13 @@ bootloader = "/usr/bin/xenmatchbox"
 bootloader_args = [ "--lookup", "mac=52:54:00:aa:bb:cc" ]  # the rest from xenmatchbox.conf
 extra = "console=hvc0"                       # appended to the profile's args"""
 
+/// The trust settings whose host value is a floor (FlagSpec.Floor), by their keys: "verify-assets, …".
+let private floorKeys =
+    let named = all |> List.filter (fun f -> (spec f).Floor) |> List.map (fun f -> (keys f).Head)
+    match List.rev named with
+    | last :: earlier when not earlier.IsEmpty -> String.concat ", " (List.rev earlier) + " and " + last
+    | _ -> String.concat "" named
+
 /// The exit status of each stage a run can fail in (Errors.exitCode), with its codes.
 let private exitStatuses =
     [ "0", "the boot succeeded: libxl's result is written (or show and stage finished)"
@@ -94,6 +101,8 @@ let commandPage version =
               "libxl passes its own flags, then the domU config's bootloader_args, then the disk. libxl does not tell a bootloader the domU's vif MACs: give the same MAC to vif and to --lookup. Every flag takes both --flag value and --flag=value."
           paragraph
               "Without --quiet, the first line on standard error names the version; every failure is one line, xenmatchbox: XMB-nnn: cause — fix, with nothing of the run left in the output directory."
+          paragraph
+              "Run as root (as libxl runs it), it reads the configuration file and every TLS and key file only when root alone can change the file and every directory above it, up to /: see xenmatchbox.conf(5)."
           section "COMMANDS"
           commands |> List.map (fun (synopsis, body) -> tagged synopsis body) |> String.concat ""
           section "OPTIONS"
@@ -105,7 +114,7 @@ let commandPage version =
           libxlFlags |> List.map flagEntry |> String.concat ""
           section "ENVIRONMENT"
           paragraph
-              $"Every flag of bootloader_args that the environment may set has a variable {VariablePrefix}<FLAG> (upper case, '-' as '_'), listed in xenmatchbox.conf(5). The command line wins over the environment, the environment over the configuration file."
+              $"Every flag of bootloader_args that the environment may set has a variable {VariablePrefix}<FLAG> (upper case, '-' as '_'), listed in xenmatchbox.conf(5). The command line wins over the environment, the environment over the configuration file, except that the trust settings the host sets ({floorKeys}) are a floor the command line may tighten but not weaken (XMB-119): xl's environment is the host's, like its configuration file. See xenmatchbox.conf(5)."
           tagged
               "\\fBLIBXL_BOOTLOADER_TIMEOUT\\fR"
               (escape
@@ -161,8 +170,20 @@ let configPage version =
               $"xenmatchbox(1) reads {ConfigFile.DefaultPath} when it exists, so that every domU config on a dom0 names only its labels. --config FILE or {ConfigFile.Variable} names another file, which must then exist. The command line wins over the environment, the environment over the file."
           paragraph
               $"The file is UTF-8 text of at most {ConfigFile.MaxBytes / 1024} KiB, one setting per line: key = value. Spaces around the key and the value are ignored, and a value may be enclosed in double quotes. A line that is blank or starts with # is ignored; a # later in a line is part of the value. A switch takes true or false (also yes/no, on/off, 1/0). A key is a flag's long name without the leading --; an unknown key, a key given twice, or a flag the file may not set fails every boot with XMB-115, naming the file and the line."
+          paragraph
+              $"The trust settings ({floorKeys}) that the host sets, in this file or in a {VariablePrefix}* variable (xl's environment is the host's), are a floor: a domU's bootloader_args may tighten them (--verify-assets=required, fewer of the key files named here, a shorter --lookup-max-age) but not weaken them (--verify-assets=off; a key file not named here, instead of these or beside them; a longer --lookup-max-age, whose default counts once lookup-key is set here; a --config naming another file, which then replaces this one for every other setting but not for these). Weakening fails the boot with XMB-119, naming the flag and this file's line. Where the host sets none of a kind, the command line sets it as it likes."
+          paragraph
+              "Run as root (as libxl runs it), xenmatchbox reads this file, and every file a setting names (ca, cert, key, web-ca, lookup-key, asset-key), only when neither the file nor any directory above it, up to /, is owned by another user than root or writable by group or others, as sshd's StrictModes judges a user's files; otherwise the run fails with XMB-118, naming the entry and the chown root or chmod go-w that mends it. A directory everyone may write is unsafe even with its sticky bit (/tmp): keep such files under /etc. A symbolic link is judged by where it leads and by the directories it is in."
           section "KEYS"
-          fileFlags |> List.map (fun f -> tagged (keyTerm f) (escape (Usage.description f))) |> String.concat ""
+          fileFlags
+          |> List.map (fun f ->
+              let floor =
+                  if (spec f).Floor then
+                      " Set by the host, a floor bootloader_args may tighten but not weaken."
+                  else
+                      ""
+              tagged (keyTerm f) (escape (Usage.description f + floor)))
+          |> String.concat ""
           section "ENVIRONMENT"
           paragraph
               $"Each variable sets its flag as the file's key does, and wins over the file; a switch takes true or false. A {VariablePrefix}* variable that xenmatchbox does not read fails the boot with XMB-115."
@@ -192,6 +213,8 @@ let configFile =
         [ comment $"{ConfigFile.DefaultPath}: what every domU on this dom0 shares, so that a domU config names"
           comment "only its labels. Nothing is set here: uncomment and set what this host needs."
           comment "Syntax and every key: man 5 xenmatchbox.conf. The command line, then the"
-          comment $"{VariablePrefix}* environment, win over this file."
+          comment $"{VariablePrefix}* environment, win over this file; but what this file sets for"
+          comment $"{floorKeys} is a floor: a domU's"
+          comment "bootloader_args may tighten it, never weaken it."
           "\n"
           fileFlags |> List.map entry |> String.concat "" ]

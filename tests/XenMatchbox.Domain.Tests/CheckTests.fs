@@ -53,12 +53,12 @@ let ``check exits 0 exactly when no line failed, warnings included`` () =
 
 let private settingsOf argv =
     match CommandLine.parse (fun _ -> None) argv with
-    | Ok(CommandLine.Check settings) -> settings
+    | Ok(CommandLine.Check(settings, _)) -> settings
     | other -> failwith $"not a check: %A{other}"
 
 [<Fact>]
 let ``check needs no --lookup, no libxl flags and no disk`` () =
-    match items None (settingsOf [| "check"; "--server"; "mb" |]) with
+    match items None [] (settingsOf [| "check"; "--server"; "mb" |]) with
     | [ Configuration None; HttpRoot("mb", root); CacheDirectory cache ] ->
         Assert.Equal("http://mb:8080/", root.Shown)
         Assert.Equal(Cache.DefaultDirectory, cache.Directory)

@@ -23,7 +23,9 @@ let private run (variables: (string * string) list) (config: string option) (arg
     CommandLine.parseIn
         { Environment = fun name -> variables |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
           OwnVariables = variables |> List.map fst |> List.filter (fun n -> n.StartsWith "XENMATCHBOX_")
-          ConfigFile = config |> Option.map (fun text -> file, text) }
+          ConfigFile = config |> Option.map (fun text -> file, text)
+          HostConfigFile = None
+          Examiner = None }
         (List.toArray argv)
 
 let private settings variables config argv =
@@ -253,15 +255,20 @@ let ``web-ssl and web-ca come from the file or the environment, and make matchbo
     Expect.isTrue "off unless asked" (not (settings [] None (bootArgv [ "--server=mb" ])).Server.WebSsl)
 
 [<Fact>]
-let ``key files add up over the file's lines, and the command line's replace them`` () =
+let ``key files add up over the file's lines, and the command line's replace them with fewer, or where the host names none``
+    ()
+    =
     let conf =
         "server = mb\nlookup-key = /etc/xen/matchbox.gpg\nasset-key = /etc/xen/fedora.gpg\nasset-key = /etc/xen/flatcar.asc\nverify-assets = required\n"
     let fromFile = settings [] (Some conf) (bootArgv [])
     Expect.equal "lookup keys" [ "/etc/xen/matchbox.gpg" ] fromFile.Trust.LookupKeys
     Expect.equal "asset keys, in order" [ "/etc/xen/fedora.gpg"; "/etc/xen/flatcar.asc" ] fromFile.Trust.AssetKeys
     Expect.isTrue "verify-assets from the file" fromFile.Trust.VerifyAssets
-    let overridden = settings [] (Some conf) (bootArgv [ "--asset-key=/root/a.gpg"; "--asset-key=/root/b.gpg" ])
-    Expect.equal "the command line's keys only" [ "/root/a.gpg"; "/root/b.gpg" ] overridden.Trust.AssetKeys
+    let fewer = settings [] (Some conf) (bootArgv [ "--asset-key=/etc/xen/flatcar.asc" ])
+    Expect.equal "the command line's keys only" [ "/etc/xen/flatcar.asc" ] fewer.Trust.AssetKeys
+    let overridden =
+        settings [] (Some "server = mb\n") (bootArgv [ "--asset-key=/root/a.gpg"; "--asset-key=/root/b.gpg" ])
+    Expect.equal "the command line's own keys" [ "/root/a.gpg"; "/root/b.gpg" ] overridden.Trust.AssetKeys
     let fromEnvironment = settings [ "XENMATCHBOX_LOOKUP_KEY", "/etc/xen/m.gpg" ] None (bootArgv [ "--server=mb" ])
     Expect.equal "lookup key from the environment" [ "/etc/xen/m.gpg" ] fromEnvironment.Trust.LookupKeys
     let plain = settings [] None (bootArgv [ "--server=mb" ])

@@ -46,6 +46,7 @@ let private reportOf format via (heads: Head list) =
       LookupSigner = None
       LookupAge = None
       Labels = labels
+      Floor = []
       Plan = plan
       Assets = assets
       MaxKernelBytes = Limits.DefaultMaxKernelBytes
@@ -202,7 +203,17 @@ let private signedReport =
         [ Vouched(signer "0123456789ABCDEF" Trust.Binary)
           Vouched(signer "0123456789ABCDEF" Trust.Binary)
           Refused missing ]
+    let fromHost key value line : Floor.Setting =
+        { Key = key
+          Value = value
+          Named = $"{key} (/etc/xen/xenmatchbox.conf line {line})"
+          Where = $"/etc/xen/xenmatchbox.conf line {line}" }
     { unsigned with
+        Floor =
+            [ fromHost "verify-assets" "required" 3
+              fromHost "asset-key" "/etc/xen/matchbox.gpg" 4
+              fromHost "lookup-key" "/etc/xen/matchbox.gpg" 5
+              { Key = "lookup-max-age"; Value = "300"; Named = "the default"; Where = "the default" } ]
         LookupSigner = Some(signer "FEDCBA9876543210" Trust.Text)
         LookupAge =
             Some { SignedAt = DateTimeOffset(2026, 12, 2, 8, 59, 56, TimeSpan.Zero); Seconds = 4L; MaxSeconds = 300 }

@@ -32,6 +32,12 @@ let private everyCase (texts: string list) =
             box [ text (); text () ]
         elif t = typeof<(string * string * string) list> then
             box [ text (), text (), text (); text (), text (), text () ]
+        elif t = typeof<Ownership.Fault list> then
+            box
+                [ Ownership.Unsafe(text (), true, 1000, Some 0o1777)
+                  Ownership.Unsafe(text (), false, 0, Some 0o666)
+                  Ownership.Unsafe(text (), false, 1000, None)
+                  Ownership.Unexamined(text (), text ()) ]
         elif FSharpType.IsUnion t then
             // Endpoint, LookupStatus: the first case that has a payload.
             let case = FSharpType.GetUnionCases t |> Array.find (fun c -> c.GetFields().Length > 0)

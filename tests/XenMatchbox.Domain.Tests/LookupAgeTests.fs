@@ -196,7 +196,9 @@ let private run (variables: (string * string) list) (config: string option) (arg
     CommandLine.parseIn
         { Environment = fun name -> variables |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
           OwnVariables = variables |> List.map fst
-          ConfigFile = config |> Option.map (fun text -> "/etc/xen/xenmatchbox.conf", text) }
+          ConfigFile = config |> Option.map (fun text -> "/etc/xen/xenmatchbox.conf", text)
+          HostConfigFile = None
+          Examiner = None }
         (List.toArray argv)
 
 let private maxAgeOf variables config argv =
@@ -205,19 +207,29 @@ let private maxAgeOf variables config argv =
     | other -> Expect.fail $"expected settings, got %A{other}"
 
 [<Property(MaxTest = 100)>]
-let ``--lookup-max-age comes from the command line, else the environment, else the file, else 300 s`` () =
+let ``--lookup-max-age comes from the command line, else the environment, else the file, else 300 s; the command line may only shorten the host's``
+    ()
+    =
     let seconds = Gen.choose (Limits.MinLookupMaxAgeSeconds, Limits.MaxLookupMaxAgeSeconds) |> Gen.optionOf
     Prop.forAll (arb (Gen.zip3 seconds seconds seconds)) (fun (onArgv, inEnvironment, inFile) ->
         let argv = onArgv |> Option.map (fun s -> [ $"--lookup-max-age={s}" ]) |> Option.defaultValue []
         let variables =
             inEnvironment |> Option.map (fun s -> [ "XENMATCHBOX_LOOKUP_MAX_AGE", string s ]) |> Option.defaultValue []
         let config = inFile |> Option.map (fun s -> $"lookup-max-age = {s}\n")
-        let expected =
-            onArgv
-            |> Option.orElse inEnvironment
-            |> Option.orElse inFile
-            |> Option.defaultValue Limits.DefaultLookupMaxAgeSeconds
-        Expect.equal "max age" expected (maxAgeOf variables config (bootArgv ("--server=mb" :: argv))))
+        let argv = bootArgv ("--server=mb" :: argv)
+        match onArgv, inEnvironment |> Option.orElse inFile with
+        | Some given, Some host when given > host ->
+            match run variables config argv with
+            | Error(CommandLine(TrustWeakened("--lookup-max-age", value, _))) ->
+                Expect.equal "value" (string given) value
+            | other -> Expect.fail $"expected XMB-119, got %A{other}"
+        | _ ->
+            let expected =
+                onArgv
+                |> Option.orElse inEnvironment
+                |> Option.orElse inFile
+                |> Option.defaultValue Limits.DefaultLookupMaxAgeSeconds
+            Expect.equal "max age" expected (maxAgeOf variables config argv))
 
 [<Fact>]
 let ``a bad --lookup-max-age names the file's line or the variable it came from`` () =

@@ -22,7 +22,9 @@ let private run (variables: (string * string) list) (config: string option) (fla
     CommandLine.parseIn
         { Environment = fun name -> variables |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
           OwnVariables = variables |> List.map fst
-          ConfigFile = config |> Option.map (fun text -> file, text) }
+          ConfigFile = config |> Option.map (fun text -> file, text)
+          HostConfigFile = None
+          Examiner = None }
         (List.toArray argv)
 
 let private hosts variables config flags =

@@ -45,6 +45,14 @@ check "man xenmatchbox shows the manual page" grep -q 'xenmatchbox - Xen bootloa
 check "man 5 xenmatchbox.conf lists the keys" bash -c "MANPAGER=cat man 5 xenmatchbox.conf 2>&1 | grep -q 'cache-dir = path'"
 check "the installed configuration file sets nothing" bash -c "! grep -v '^#' /etc/xen/xenmatchbox.conf | grep -q ."
 
+# The TLS files and keys xenmatchbox reads, as an operator keeps them: root's, under /etc/xen. As
+# root it reads only files that root alone can change, up to / (XMB-118), and the payload disk's
+# files belong to whoever built it.
+trusted=/etc/xen/xmb-e2e
+install -d -o root -g root -m 0755 "$trusted"
+install -o root -g root -m 0644 "$payload/tls/ca.crt" "$payload/tls/client.crt" "$payload/keys/matchbox.gpg" "$payload/keys/matchbox.asc" "$trusted/"
+install -o root -g root -m 0600 "$payload/tls/client.key" "$trusted/"
+
 # matchbox data: the group selects the MAC in Go's canonical form, which xenmatchbox must send
 # although the config spells it 52-54-00-AA-BB-CC; the assets are dom0's own kernel and initrd.
 mkdir -p "$work/data/groups" "$work/data/profiles" "$work/assets"
@@ -97,8 +105,8 @@ boot() {
     local name=$1 type=$2 mac=$3 rc=0 limit=300
     shift 3
     local lines=${body:-"bootloader = \"$payload/argv-logger\"
-bootloader_args = [ \"--server\", \"127.0.0.1\", \"--ca\", \"$payload/tls/ca.crt\",
-                    \"--cert\", \"$payload/tls/client.crt\", \"--key\", \"$payload/tls/client.key\",
+bootloader_args = [ \"--server\", \"127.0.0.1\", \"--ca\", \"$trusted/ca.crt\",
+                    \"--cert\", \"$trusted/client.crt\", \"--key\", \"$trusted/client.key\",
                     \"--lookup\", \"mac=$mac\", \"--lookup\", \"uuid=$uuid\" ]"}
     # Under QEMU's TCG, Xen's SVM cannot emulate RDTSCP for a PVH (HVM-container) guest ("SVM Insn
     # len emulation failed ... 0f 01 f9"): the domU kernel starts, prints its banner and command
@@ -221,7 +229,7 @@ JSON
             "args": ["console=hvc0", "root=/dev/xvda", "panic=5", "xmb.mac=\${mac:hexhyp}", "xmb.uuid={{ .uuid }}"] } }
 JSON
 done
-printf 'lookup-key = %s\nverify-assets = required\nasset-key = %s\n' "$payload/keys/matchbox.gpg" "$payload/keys/matchbox.asc" \
+printf 'lookup-key = %s\nverify-assets = required\nasset-key = %s\n' "$trusted/matchbox.gpg" "$trusted/matchbox.asc" \
     >>/etc/xen/xenmatchbox.conf
 cp /etc/xen/xenmatchbox.conf "$out/xenmatchbox-trust.conf"
 body="bootloader = \"$payload/argv-logger\"
