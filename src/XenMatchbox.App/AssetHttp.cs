@@ -76,13 +76,21 @@ internal sealed class AssetHttp : IDisposable
     /// with redirects, retries and timeouts as for an asset; more bytes than the cap is
     /// <see cref="FileTooLargeException"/>.
     /// </summary>
-    public Task<byte[]> GetSmallAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) =>
+    public Task<byte[]> GetSmallAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: true, cancel);
+
+    /// <summary>
+    /// The first <paramref name="cap"/> bytes of an answer's body (all of a shorter one), as
+    /// <see cref="GetSmallAsync"/> gets them; the rest is not read, however long the answer is.
+    /// </summary>
+    public Task<byte[]> GetStartAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: false, cancel);
+
+    private Task<byte[]> GetAsync(Plan.AssetUrl url, int cap, bool whole, CancellationToken cancel) =>
         Retries.RunAsync(async () =>
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
             using var response = await SendAsync(HttpMethod.Get, url, [], idle, readTimeout, cancel);
-            if (DeclaredLength(response) is > 0 and var declared && declared > cap)
+            if (whole && DeclaredLength(response) is > 0 and var declared && declared > cap)
             {
                 throw new FileTooLargeException($"it declares {declared} bytes, over the {cap} read");
             }
@@ -91,7 +99,7 @@ internal sealed class AssetHttp : IDisposable
             {
                 idle.CancelAfter(readTimeout);
                 await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
-                var buffer = new byte[cap + 1];
+                var buffer = new byte[whole ? cap + 1 : cap];
                 var received = 0;
                 while (received < buffer.Length)
                 {
@@ -103,7 +111,7 @@ internal sealed class AssetHttp : IDisposable
                     }
                     received += read;
                 }
-                throw new FileTooLargeException($"it holds more than the {cap} bytes read");
+                return whole ? throw new FileTooLargeException($"it holds more than the {cap} bytes read") : buffer;
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
