@@ -67,7 +67,7 @@ internal static class CheckCommand
             case Check.Item.Lookup { route: Boot.LookupRoute.Grpc grpc }:
                 return Check.Finding.NewAnswered(await Try(async () =>
                 {
-                    await MatchboxLookup.SelectProfileAsync(grpc.endpoint, withoutClient, Check.probeLabels, settings.Limits, lastTry: true, cancel);
+                    await MatchboxLookup.SelectProfileAsync(grpc.endpoint, withoutClient, Check.probeLabels, settings.Limits, cancel);
                     return default(Unit)!;
                 }, cancel));
             case Check.Item.HttpRoot root:

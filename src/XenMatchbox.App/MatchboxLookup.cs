@@ -15,11 +15,10 @@ internal static class MatchboxLookup
 
     /// <summary>
     /// Asks matchbox at <paramref name="endpoint"/> (host:port, see Boot.route) for the labels'
-    /// profile, once: Retries.AcrossServersAsync owns the retries and the move to the next server;
-    /// <paramref name="lastTry"/> is whether no other try at this server follows.
+    /// profile, once: Retries.AcrossServersAsync owns the retries and the move to the next server.
     /// </summary>
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, bool lastTry, CancellationToken cancel)
+        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
         // Trust only the CA given with --ca, never the system store. The host name check stays on.
         var trust = new X509ChainPolicy
@@ -62,7 +61,7 @@ internal static class MatchboxLookup
         }
         catch (RpcException e) when (!cancel.IsCancellationRequested)
         {
-            throw new BootFailure(Classify(e, endpoint, labels, limits, lastTry), e);
+            throw new BootFailure(Classify(e, endpoint, labels, limits), e);
         }
     }
 
@@ -84,10 +83,10 @@ internal static class MatchboxLookup
     /// Names what went wrong from what the gRPC stack reports: the status, its detail and the
     /// exception chain, judged by <see cref="GrpcFailure.classify"/>.
     /// </summary>
-    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, bool lastTry)
+    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits)
     {
         var causes = Causes(e.Status.DebugException).Select(x => new GrpcFailure.Cause(x.GetType().Name, x.Message));
-        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes), lastTry);
+        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes));
         return GrpcFailure.classify(endpoint, Labels.display(labels), limits.ConnectSeconds, limits.ConnectSeconds + limits.ReadSeconds, facts);
     }
 

@@ -19,7 +19,7 @@ type LookupError =
     | ServerUnreachable of endpoint: Endpoint * detail: string
     | ServerNotTrusted of endpoint: Endpoint * detail: string
     | ServerNameMismatch of endpoint: Endpoint * detail: string
-    | ClientCertificateRefused of endpoint: Endpoint * detail: string
+    | ClientCertificateRefused of endpoint: Endpoint * alert: string
     | TlsFileUnreadable of path: string * detail: string
     | TlsKeyMismatch of certificate: string * key: string * detail: string
     | ServerTimedOut of endpoint: Endpoint * what: string
@@ -28,6 +28,9 @@ type LookupError =
     | NoServerAnswered of failures: (string * string * string) list
 
 module LookupError =
+
+    [<Literal>]
+    let ClosedAfterHandshake = "it closed the connection right after the TLS handshake, before a byte of HTTP/2"
 
     let private shown endpoint =
         match endpoint with
@@ -68,6 +71,8 @@ module LookupError =
                 match endpoint with
                 | Endpoint.Ipxe _ ->
                     "check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
+                | Endpoint.Grpc _ when detail = ClosedAfterHandshake ->
+                    "check that matchbox runs with -rpc-address on --grpcport (behind a TLS proxy, that the proxy reaches it); a server refusing the client certificate without a TLS alert closes so too, so check matchbox's log (with GRPC_GO_LOG_SEVERITY_LEVEL=warning it names a refused certificate) and that --cert is signed by its -ca-file and within its validity dates"
                 | Endpoint.Grpc _ ->
                     "check --server and --grpcport, and that matchbox runs with -rpc-address on that port" }
         | ServerNotTrusted(endpoint, detail) ->
@@ -88,10 +93,11 @@ module LookupError =
             { Code = "XMB-206"
               Cause = $"the certificate of {shown endpoint} does not name that host: {detail}"
               Fix = "use the --server name or IP listed in the server certificate's SAN, or reissue the certificate" }
-        | ClientCertificateRefused(endpoint, detail) ->
+        | ClientCertificateRefused(endpoint, alert) ->
             { Code = "XMB-207"
-              Cause = $"{shown endpoint} ended the TLS handshake, most likely refusing our client certificate: {detail}"
-              Fix = "give --cert/--key a client certificate signed by the CA matchbox trusts (-ca-file) and still valid" }
+              Cause = $"{shown endpoint} refused our client certificate with the TLS alert \"{alert}\""
+              Fix =
+                "give --cert/--key a client certificate signed by the CA matchbox trusts (its -ca-file) and within its validity dates; matchbox logs why with GRPC_GO_LOG_SEVERITY_LEVEL=warning" }
         | TlsFileUnreadable(path, detail) ->
             { Code = "XMB-208"
               Cause = $"cannot read TLS file {path}: {detail}"
