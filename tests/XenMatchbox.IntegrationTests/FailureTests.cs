@@ -134,7 +134,8 @@ public sealed class FailureTests(MatchboxFixture matchbox)
     {
         var outcome = await BootWithUnrelatedPki(("--ca", files => files.CaFile));
 
-        AssertFailed(outcome, 3, "XMB-205", "not signed by the CA given with --ca");
+        AssertFailed(outcome, 3, "XMB-205", "is not trusted: it is issued by CN=fake-ca, and --ca ");
+        Assert.Contains(" does not vouch for it", outcome.ErrorLine);
     }
 
     /// <summary>
