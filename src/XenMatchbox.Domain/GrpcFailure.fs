@@ -5,7 +5,7 @@ open XenMatchbox.Domain.Errors
 
 type Cause = { Kind: string; Message: string }
 
-type Facts = { Status: string; Detail: string; Causes: Cause list }
+type Facts = { Status: string; Detail: string; Causes: Cause list; Tls: TlsFailure.Facts option }
 
 let private firstLine (text: string) = text.Split('\n').[0]
 
@@ -86,6 +86,7 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
     let kinds = facts.Causes |> List.map (fun c -> c.Kind)
     let detail = firstLine facts.Detail
     let alert = receivedAlert text |> Option.orElse (receivedAlert facts.Detail)
+    let tls = facts.Tls |> Option.bind TlsFailure.judge
     let endpoint = Endpoint.Grpc endpoint
     match facts.Status with
     | "NotFound" when has "Profile" facts.Detail -> Lookup(NoMatchingProfile labels)
@@ -97,6 +98,7 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
             k = "TimeoutException" || k = "OperationCanceledException" || k = "TaskCanceledException")
         ->
         Lookup(ServerTimedOut(endpoint, $"no connection within {connectSeconds} s"))
+    | _ when tls.IsSome -> TlsFailure.lookupError endpoint tls.Value
     | _ when has "frame size" text || has "corrupted frame" text ->
         Lookup(
             LookupFailed(

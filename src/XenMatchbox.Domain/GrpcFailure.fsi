@@ -22,13 +22,18 @@ type Facts =
         Detail: string
         /// The exceptions under the failure, outermost first; empty when the server answered.
         Causes: Cause list
+        /// What the client saw of the server's TLS on this try (its first bytes, a certificate it
+        /// refused), when anything.
+        Tls: TlsFailure.Facts option
     }
 
 /// Names the failure of a lookup at endpoint (the gRPC host:port, named in the error as an
 /// Endpoint.Grpc) for labels (as shown), given the --connect-timeout and the lookup's answer time
 /// in seconds. The rules, in order: NotFound is no group (or no profile, by matchbox's message); a
-/// deadline or a connect timeout is XMB-210; a port that does not speak TLS is XMB-203; a server
-/// certificate with the wrong name or chain is XMB-206/205. A TLS alert the server sent (OpenSSL's
+/// deadline or a connect timeout is XMB-210; what TlsFailure.judge makes of the TLS facts (a
+/// certificate refused for its chain, XMB-205, its names, XMB-206, or its dates, XMB-214; an answer
+/// that is not TLS, XMB-203), or, without such facts, the platform's words for a port that does not
+/// speak TLS (XMB-203) and a server certificate with the wrong name or chain (XMB-206/205). A TLS alert the server sent (OpenSSL's
 /// "sslv3 alert bad certificate", "tlsv1 alert unknown ca", "SSL alert number 48", …), during the
 /// handshake (TLS 1.2) or on the first read after it (TLS 1.3, as matchbox's Go TLS stack sends it),
 /// is the client certificate refused, XMB-207 naming the alert, when the alert is about a

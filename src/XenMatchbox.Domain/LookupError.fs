@@ -26,6 +26,7 @@ type LookupError =
     | IpxeScriptRejected of url: string * line: int * reason: string
     | DomainLabelUnavailable of key: string * detail: string
     | NoServerAnswered of failures: (string * string * string) list
+    | ServerCertificateOutOfDate of endpoint: Endpoint * detail: string
 
 module LookupError =
 
@@ -63,7 +64,12 @@ module LookupError =
         | LookupFailed(endpoint, answer, detail) ->
             { Code = "XMB-203"
               Cause = $"matchbox at {shown endpoint} answered the lookup with {status answer}: {detail}"
-              Fix = "check matchbox's log for the failed request" }
+              Fix =
+                match answer with
+                | LookupStatus.NoTls
+                | LookupStatus.NoHttp ->
+                    "point --grpcport at matchbox's -rpc-address and --httpport at its -address (HTTPS only with -web-ssl)"
+                | _ -> "check matchbox's log for the failed request" }
         | ServerUnreachable(endpoint, detail) ->
             { Code = "XMB-204"
               Cause = $"cannot reach matchbox {transport endpoint} at {shown endpoint}: {detail}"
@@ -79,10 +85,8 @@ module LookupError =
             { Code = "XMB-205"
               Cause =
                 match endpoint with
-                | Endpoint.Grpc _ ->
-                    $"the certificate of {shown endpoint} is not signed by the CA given with --ca: {detail}"
-                | Endpoint.Ipxe _ ->
-                    $"the HTTPS certificate of {shown endpoint} is vouched for by neither the system store, --ca nor --web-ca: {detail}"
+                | Endpoint.Grpc _ -> $"the certificate of {shown endpoint} is not trusted: {detail}"
+                | Endpoint.Ipxe _ -> $"the HTTPS certificate of {shown endpoint} is not trusted: {detail}"
               Fix =
                 match endpoint with
                 | Endpoint.Grpc _ ->
@@ -92,7 +96,8 @@ module LookupError =
         | ServerNameMismatch(endpoint, detail) ->
             { Code = "XMB-206"
               Cause = $"the certificate of {shown endpoint} does not name that host: {detail}"
-              Fix = "use the --server name or IP listed in the server certificate's SAN, or reissue the certificate" }
+              Fix =
+                "use as --server a name or IP the certificate lists (its SAN), or reissue the certificate with this one in it" }
         | ClientCertificateRefused(endpoint, alert) ->
             { Code = "XMB-207"
               Cause = $"{shown endpoint} refused our client certificate with the TLS alert \"{alert}\""
@@ -132,3 +137,12 @@ module LookupError =
               Cause = $"no matchbox server answered the lookup: {each}"
               Fix =
                 "start matchbox on at least one --server host, or check --server and the port (--grpcport, or --httpport over HTTP); each server's code says what failed there" }
+        | ServerCertificateOutOfDate(endpoint, detail) ->
+            { Code = "XMB-214"
+              Cause = $"the certificate of {shown endpoint} is outside its validity dates: {detail}"
+              Fix =
+                match endpoint with
+                | Endpoint.Grpc _ ->
+                    "renew matchbox's server certificate (its -cert-file), or, if it is valid, set dom0's clock right"
+                | Endpoint.Ipxe _ ->
+                    "renew matchbox's HTTPS certificate (its -web-cert-file), or, if it is valid, set dom0's clock right" }

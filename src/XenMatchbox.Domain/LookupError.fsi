@@ -35,9 +35,11 @@ type LookupError =
     /// for that close, whose fix names the client certificate as one possible cause).
     | ServerUnreachable of endpoint: Endpoint * detail: string
     /// XMB-205: matchbox's gRPC server certificate does not lead to the --ca certificate, or (--web-ssl) its HTTPS
-    /// certificate to no CA of the system store, --ca or --web-ca; the endpoint and the reason.
+    /// certificate to no CA of the system store, --ca or --web-ca; the endpoint and the reason
+    /// (TlsFailure: its issuer and the CAs tried).
     | ServerNotTrusted of endpoint: Endpoint * detail: string
-    /// XMB-206: matchbox's gRPC server certificate does not name the --server host; the endpoint and the reason.
+    /// XMB-206: matchbox's certificate (gRPC, or HTTPS with --web-ssl) does not name the --server
+    /// host; the endpoint and the reason (TlsFailure: the names it holds).
     | ServerNameMismatch of endpoint: Endpoint * detail: string
     /// XMB-207: matchbox refused the client certificate with a TLS alert; the endpoint and the
     /// alert as the TLS stack named it (e.g. "bad certificate", "unknown ca").
@@ -59,6 +61,10 @@ type LookupError =
     /// unreachable, timed out or failed with 5xx/Unavailable, after retries): each server as
     /// messages name it, the code of its last failure and a short detail, in the order asked.
     | NoServerAnswered of failures: (string * string * string) list
+    /// XMB-214: matchbox's certificate (gRPC, or HTTPS with --web-ssl) is trusted and names the
+    /// host but is outside its validity dates, or a CA certificate of its chain is; the endpoint
+    /// and the dates with dom0's clock (TlsFailure).
+    | ServerCertificateOutOfDate of endpoint: Endpoint * detail: string
 
 /// The code, cause and fix of each lookup error.
 module LookupError =

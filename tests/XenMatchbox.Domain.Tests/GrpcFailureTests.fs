@@ -16,7 +16,8 @@ let private classified status (detail: string) (causes: (string * string) list) 
     let facts =
         { Status = status
           Detail = detail
-          Causes = causes |> List.map (fun (kind, message) -> { Kind = kind; Message = message }) }
+          Causes = causes |> List.map (fun (kind, message) -> { Kind = kind; Message = message })
+          Tls = None }
     GrpcFailure.classify endpoint "case=x" 10 40 facts
 
 let private startFailed = "Error starting gRPC call. "

@@ -168,6 +168,17 @@ public sealed class CheckTests(MatchboxFixture matchbox) : IClassFixture<Matchbo
         Assert.Matches(@"^check: 1 passed, 0 warned, 1 failed, 0 not tried$", Lines(outcome)[^1]);
     }
 
+    [Fact]
+    public async Task An_https_root_that_does_not_speak_TLS_is_one_failed_line_saying_what_answered()
+    {
+        using var run = new LibxlRun();
+        var outcome = await CheckAsync(run, ["--server", "127.0.0.1", "--httpport", matchbox.Server.HttpPort.ToString(), "--web-ssl", "--no-cache", "--timeout", "30"]);
+        Assert.True(outcome.ExitCode == 9, outcome.Stdout + outcome);
+        Assert.DoesNotContain("XMB-900", outcome.Stderr + outcome.Stdout);
+        Assert.Contains(Lines(outcome), l => l.StartsWith($"✗ server https://127.0.0.1:{matchbox.Server.HttpPort}/: XMB-413: ", StringComparison.Ordinal)
+            && l.Contains("sent no TLS: an HTTP server answered \"HTTP/1.1 400 Bad Request\"", StringComparison.Ordinal));
+    }
+
     /// <summary>A TLS or key file that is a directory fails its own line, and the other checks go on.</summary>
     [Theory]
     [InlineData("--ca", "✗ TLS files: XMB-208: ")]
