@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.FSharp.Collections;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using XenMatchbox.Domain;
@@ -14,6 +15,7 @@ internal sealed class AssetHttp : IDisposable
 {
     private readonly HttpClient client;
     private readonly CommandLine.BootLimits limits;
+    private readonly TlsWitness witness = new();
 
     public AssetHttp(TlsMaterial tls, CommandLine.BootLimits limits)
     {
@@ -21,6 +23,8 @@ internal sealed class AssetHttp : IDisposable
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+            // Its connections keep the first bytes a server sends: an answer that is not TLS is named.
+            ConnectCallback = witness.ConnectAsync,
             AutomaticDecompression = DecompressionMethods.None,
             // Redirects are followed here, one by one, so that each target is checked.
             AllowAutoRedirect = false,
@@ -30,26 +34,27 @@ internal sealed class AssetHttp : IDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 // https:// assets: the matchbox CA for self-hosted servers, else the system's anchors
-                // (read on first need; see SystemTrust). The host name check always applies; a
-                // trusted certificate for another name is remembered, to be named as such.
+                // (read on first need; see SystemTrust). The host name check always applies. A
+                // certificate refused is noted with each chain tried, for TlsFailure to name why.
                 RemoteCertificateValidationCallback = (sender, certificate, sent, errors) =>
                 {
+                    var chains = new List<TlsFailure.Chain>();
                     var trusted = !errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)
-                        || certificate is not null && (ChainsTo(certificate, sent, tls.Authorities) || ChainsTo(certificate, sent, tls.WebAuthorities)
-                           || ChainsTo(certificate, sent, SystemTrust.Authorities));
-                    if (trusted && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) && sender is SslStream { TargetHostName: { Length: > 0 } host })
+                        || certificate is not null && (tls.AuthoritiesFile is { } ca && Trusts(certificate, sent, $"--ca {ca}", tls.Authorities, chains)
+                           || tls.WebAuthoritiesFile is { } webCa && Trusts(certificate, sent, $"--web-ca {webCa}", tls.WebAuthorities, chains)
+                           || Trusts(certificate, sent, SystemStore, SystemTrust.Authorities, chains));
+                    var accepted = trusted && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None;
+                    if (!accepted && sender is SslStream { TargetHostName: { Length: > 0 } host })
                     {
-                        misnamed[host] = true;
+                        // The system store first, as the operator reads them.
+                        witness.Refused(host, certificate, errors, trusted ? [] : chains.OrderBy(c => c.Anchors == SystemStore ? 0 : 1));
                     }
-                    return trusted && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None;
+                    return accepted;
                 },
             },
         };
         client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
     }
-
-    /// <summary>Hosts whose certificate was trusted but named another host.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> misnamed = new();
 
     /// <summary>The connection pool for assets, also used for matchbox's /ipxe in HTTP-only mode.</summary>
     public HttpClient Client => client;
@@ -76,13 +81,21 @@ internal sealed class AssetHttp : IDisposable
     /// with redirects, retries and timeouts as for an asset; more bytes than the cap is
     /// <see cref="FileTooLargeException"/>.
     /// </summary>
-    public Task<byte[]> GetSmallAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) =>
+    public Task<byte[]> GetSmallAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: true, cancel);
+
+    /// <summary>
+    /// The first <paramref name="cap"/> bytes of an answer's body (all of a shorter one), as
+    /// <see cref="GetSmallAsync"/> gets them; the rest is not read, however long the answer is.
+    /// </summary>
+    public Task<byte[]> GetStartAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: false, cancel);
+
+    private Task<byte[]> GetAsync(Plan.AssetUrl url, int cap, bool whole, CancellationToken cancel) =>
         Retries.RunAsync(async () =>
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             var readTimeout = TimeSpan.FromSeconds(limits.ReadSeconds);
             using var response = await SendAsync(HttpMethod.Get, url, [], idle, readTimeout, cancel);
-            if (DeclaredLength(response) is > 0 and var declared && declared > cap)
+            if (whole && DeclaredLength(response) is > 0 and var declared && declared > cap)
             {
                 throw new FileTooLargeException($"it declares {declared} bytes, over the {cap} read");
             }
@@ -91,7 +104,7 @@ internal sealed class AssetHttp : IDisposable
             {
                 idle.CancelAfter(readTimeout);
                 await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
-                var buffer = new byte[cap + 1];
+                var buffer = new byte[whole ? cap + 1 : cap];
                 var received = 0;
                 while (received < buffer.Length)
                 {
@@ -103,7 +116,7 @@ internal sealed class AssetHttp : IDisposable
                     }
                     received += read;
                 }
-                throw new FileTooLargeException($"it holds more than the {cap} bytes read");
+                return whole ? throw new FileTooLargeException($"it holds more than the {cap} bytes read") : buffer;
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
@@ -115,11 +128,18 @@ internal sealed class AssetHttp : IDisposable
             }
         }, cancel);
 
-    /// <summary>Whether the certificate, with the intermediates the server sent, leads to one of the anchors.</summary>
-    private static bool ChainsTo(X509Certificate certificate, X509Chain? sent, X509Certificate2Collection anchors)
+    private const string SystemStore = "the system store";
+
+    /// <summary>
+    /// Whether the certificate, with the intermediates the server sent, leads to one of the
+    /// anchors; when it does not, the chain's status is added to <paramref name="chains"/> under
+    /// the anchors' <paramref name="name"/> (the flag and its file, or the system store).
+    /// </summary>
+    private static bool Trusts(X509Certificate certificate, X509Chain? sent, string name, X509Certificate2Collection anchors, List<TlsFailure.Chain> chains)
     {
         if (anchors.Count == 0)
         {
+            chains.Add(new TlsFailure.Chain(name, ListModule.OfSeq(["no CA certificates were read"])));
             return false;
         }
         using var chain = new X509Chain();
@@ -130,7 +150,12 @@ internal sealed class AssetHttp : IDisposable
         {
             chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
         }
-        return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        if (chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())))
+        {
+            return true;
+        }
+        chains.Add(new TlsFailure.Chain(name, ListModule.OfSeq(TlsWitness.Status(chain))));
+        return false;
     }
 
     public static string? LastModified(HttpResponseMessage response) => response.Content.Headers.LastModified?.ToString("R");
@@ -217,10 +242,11 @@ internal sealed class AssetHttp : IDisposable
     {
         if (e.InnerException is System.Security.Authentication.AuthenticationException tls)
         {
-            // Not worth a retry: the certificate will not change.
-            return misnamed.TryRemove(new Uri(url.Request).IdnHost, out _)
-                ? DownloadError.NewAssetNameMismatch(url.Shown, "RemoteCertificateNameMismatch")
-                : DownloadError.NewAssetNotTrusted(url.Shown, tls.Message);
+            // A certificate refused or an answer that is not TLS is not worth a retry: neither will
+            // change. A handshake that broke off otherwise (a close, a reset, an alert) may pass.
+            return witness.Failure(new Uri(url.Request).Host) is { } failure
+                ? TlsFailure.assetError(url.Shown, failure)
+                : DownloadError.NewAssetUnreachable(url.Shown, $"the TLS handshake failed: {Innermost(tls)}");
         }
         return e.HttpRequestError switch
         {
@@ -228,6 +254,22 @@ internal sealed class AssetHttp : IDisposable
             HttpRequestError.ConfigurationLimitExceeded => DownloadError.NewAssetAnswerInvalid(url.Shown, $"response headers over the limit a client accepts ({e.Message})"),
             _ => DownloadError.NewAssetUnreachable(url.Shown, e.Message),
         };
+    }
+
+    /// <summary>
+    /// What the client saw of <paramref name="url"/>'s server when its TLS handshake failed: the
+    /// failure it shows, or null (for the HTTPS lookup, which names it as a lookup error).
+    /// </summary>
+    public TlsFailure.Failure? TlsFailureOf(string url) => witness.Failure(new Uri(url).Host);
+
+    /// <summary>The innermost message under an exception: what the TLS stack itself said.</summary>
+    public static string Innermost(Exception e)
+    {
+        while (e.InnerException is { } inner)
+        {
+            e = inner;
+        }
+        return e.Message;
     }
 
     public void Dispose() => client.Dispose();

@@ -67,14 +67,15 @@ internal static class CheckCommand
             case Check.Item.Lookup { route: Boot.LookupRoute.Grpc grpc }:
                 return Check.Finding.NewAnswered(await Try(async () =>
                 {
-                    await MatchboxLookup.SelectProfileAsync(grpc.endpoint, withoutClient, Check.probeLabels, settings.Limits, lastTry: true, cancel);
+                    await MatchboxLookup.SelectProfileAsync(grpc.endpoint, withoutClient, Check.probeLabels, settings.Limits, cancel);
                     return default(Unit)!;
                 }, cancel));
             case Check.Item.HttpRoot root:
                 return Check.Finding.NewRootSaid(await Try(async () =>
                 {
                     using var http = new AssetHttp(withoutClient, settings.Limits);
-                    var body = await http.GetSmallAsync(root.url, RootAnswerBytes, cancel);
+                    // Judged on its start, however long the answer: a web page is not matchbox.
+                    var body = await http.GetStartAsync(root.url, RootAnswerBytes, cancel);
                     return Encoding.UTF8.GetString(body).Split('\n')[0];
                 }, cancel));
             case Check.Item.CacheDirectory cache:
@@ -114,21 +115,40 @@ internal static class CheckCommand
             : FSharpResult<Unit, string>.NewError(status.Length > 0 ? status : "no chain"));
     }
 
-    /// <summary>Writes and removes a file in the cache directory (made if missing, as a boot makes it); the bytes free there.</summary>
-    private static FSharpResult<long, string> ProbeCache(string directory)
+    /// <summary>
+    /// What stands at the cache directory's path, and whether a boot could store there: asked of
+    /// the kernel (access(2): write and search), so that check writes nothing and makes no
+    /// directory. A missing directory is judged by the nearest one above it, where a boot makes it.
+    /// </summary>
+    private static Check.CacheFound ProbeCache(string directory)
     {
-        try
+        static FSharpResult<Unit, string> Writable(string path) =>
+            Posix.Access(path, Posix.W_OK | Posix.X_OK) is { } why
+                ? FSharpResult<Unit, string>.NewError(why)
+                : FSharpResult<Unit, string>.NewOk(null!);
+        static FSharpOption<long> Free(string path)
         {
-            Directory.CreateDirectory(directory);
-            var probe = Path.Combine(directory, $".check.{Environment.ProcessId}");
-            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            try
             {
+                return FSharpOption<long>.Some(new DriveInfo(path).AvailableFreeSpace);
             }
-            return FSharpResult<long, string>.NewOk(new DriveInfo(directory).AvailableFreeSpace);
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                return FSharpOption<long>.None;
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        for (var path = directory; ; path = Path.GetDirectoryName(path) ?? "/")
         {
-            return FSharpResult<long, string>.NewError(e.Message);
+            if (Directory.Exists(path))
+            {
+                return path == directory
+                    ? Check.CacheFound.NewPresent(Writable(path), Free(path))
+                    : Check.CacheFound.NewMissing(path, Writable(path), Free(path));
+            }
+            if (File.Exists(path) || path == "/")
+            {
+                return Check.CacheFound.NewUnusable(path == directory ? "it is not a directory" : $"{path} is not a directory");
+            }
         }
     }
 

@@ -31,7 +31,7 @@ internal static class IpxeLookup
     {
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
-        var body = await FetchAsync(http.Client, route.url, route.endpoint, labels, limits, cancel);
+        var body = await FetchAsync(http, route.url, route.endpoint, labels, limits, cancel);
         // Under --lookup-key, not a line is read before the exact bytes received are verified.
         var (signer, age) = keys is null ? (null, null) : await VerifyAsync(http, route, keys, maxAgeSeconds, body, cancel);
         // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
@@ -57,8 +57,9 @@ internal static class IpxeLookup
 
     /// <summary>One try: the body of a 200 answer, as received, or a <see cref="BootFailure"/>.</summary>
     private static async Task<byte[]> FetchAsync(
-        HttpClient client, string url, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+        AssetHttp http, string url, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
+        var client = http.Client;
         var seconds = limits.ConnectSeconds + limits.ReadSeconds;
         using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         answer.CancelAfter(TimeSpan.FromSeconds(seconds));
@@ -81,8 +82,11 @@ internal static class IpxeLookup
         }
         catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException tls)
         {
-            // --web-ssl: matchbox's HTTPS certificate is vouched for by neither --ca, --web-ca nor the system store.
-            throw new BootFailure(LookupError.NewServerNotTrusted(Endpoint.NewIpxe(endpoint), tls.Message), e);
+            // --web-ssl: matchbox's HTTPS certificate refused (its chain, names or dates), or a port
+            // without TLS, as TlsFailure names them; a handshake that broke off otherwise may pass.
+            throw new BootFailure(http.TlsFailureOf(url) is { } failure
+                ? TlsFailure.lookupError(Endpoint.NewIpxe(endpoint), failure)
+                : LookupError.NewServerUnreachable(Endpoint.NewIpxe(endpoint), $"the TLS handshake failed: {AssetHttp.Innermost(tls)}"), e);
         }
         catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded)
         {

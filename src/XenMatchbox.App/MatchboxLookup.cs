@@ -15,11 +15,10 @@ internal static class MatchboxLookup
 
     /// <summary>
     /// Asks matchbox at <paramref name="endpoint"/> (host:port, see Boot.route) for the labels'
-    /// profile, once: Retries.AcrossServersAsync owns the retries and the move to the next server;
-    /// <paramref name="lastTry"/> is whether no other try at this server follows.
+    /// profile, once: Retries.AcrossServersAsync owns the retries and the move to the next server.
     /// </summary>
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, bool lastTry, CancellationToken cancel)
+        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
     {
         // Trust only the CA given with --ca, never the system store. The host name check stays on.
         var trust = new X509ChainPolicy
@@ -36,14 +35,31 @@ internal static class MatchboxLookup
         // A channel per try: a gRPC channel whose connection failed backs off on its own and
         // fails the calls meanwhile with the old error, so a retry on it would never see a
         // matchbox that has come back (restarted) in between. Retries.AcrossServersAsync owns the backoff.
+        var witness = new TlsWitness();
+        var host = new Uri($"https://{endpoint}").Host;
         using var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+            // Its connections keep the first bytes the server sends: an answer that is not TLS is named.
+            ConnectCallback = witness.ConnectAsync,
             SslOptions = new SslClientAuthenticationOptions
             {
                 // matchbox accepts any certificate its CA signed; ours is always presented.
                 ClientCertificates = [tls.ClientCertificate!],
                 CertificateChainPolicy = trust,
+                // The platform judges by the policy; a certificate it refuses is noted with that
+                // chain's status, for TlsFailure to name why.
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                {
+                    if (errors != SslPolicyErrors.None)
+                    {
+                        var anchors = tls.AuthoritiesFile is { } ca ? $"--ca {ca}" : "--ca";
+                        witness.Refused(host, certificate, errors, chain is null || !errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)
+                            ? []
+                            : [new TlsFailure.Chain(anchors, ListModule.OfSeq(TlsWitness.Status(chain)))]);
+                    }
+                    return errors == SslPolicyErrors.None;
+                },
             },
         };
         using var channel = GrpcChannel.ForAddress($"https://{endpoint}", new GrpcChannelOptions
@@ -62,7 +78,7 @@ internal static class MatchboxLookup
         }
         catch (RpcException e) when (!cancel.IsCancellationRequested)
         {
-            throw new BootFailure(Classify(e, endpoint, labels, limits, lastTry), e);
+            throw new BootFailure(Classify(e, endpoint, labels, limits, witness.Facts(host)), e);
         }
     }
 
@@ -81,13 +97,13 @@ internal static class MatchboxLookup
     }
 
     /// <summary>
-    /// Names what went wrong from what the gRPC stack reports: the status, its detail and the
-    /// exception chain, judged by <see cref="GrpcFailure.classify"/>.
+    /// Names what went wrong from what the gRPC stack reports (the status, its detail and the
+    /// exception chain) and what the client saw of the server's TLS, judged by <see cref="GrpcFailure.classify"/>.
     /// </summary>
-    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, bool lastTry)
+    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, TlsFailure.Facts? tls)
     {
         var causes = Causes(e.Status.DebugException).Select(x => new GrpcFailure.Cause(x.GetType().Name, x.Message));
-        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes), lastTry);
+        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes), tls.AsOption());
         return GrpcFailure.classify(endpoint, Labels.display(labels), limits.ConnectSeconds, limits.ConnectSeconds + limits.ReadSeconds, facts);
     }
 

@@ -27,9 +27,22 @@ internal static partial class Posix
         return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    public const int W_OK = 2;
+    public const int X_OK = 1;
+
+    /// <summary>
+    /// Whether the process could use the path as <paramref name="mode"/> says (access(2), by the
+    /// real uid), without touching it: null when it could, else the C library's reason.
+    /// </summary>
+    public static string? Access(string path, int mode) =>
+        access(path, mode) == 0 ? null : Message(Marshal.GetLastPInvokeError());
+
     /// <summary>The C library's text for an errno value.</summary>
     public static string Message(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int access(string path, int mode);
 }

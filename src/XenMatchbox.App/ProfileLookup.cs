@@ -35,24 +35,12 @@ internal static class ProfileLookup
         var labels = Labels.complete(settings.Lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
         // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
         // is kept, since relative asset paths resolve against its host (and /ipxe.sig comes from it).
-        var otherFailure = new HashSet<string>();
-        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, bool lastTry)
+        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, bool _)
         {
             switch (route)
             {
                 case Boot.LookupRoute.Grpc grpc:
-                    try
-                    {
-                        // XMB-207 says "on every try": only a server every try of which was closed
-                        // right after the handshake is taken to refuse the certificate.
-                        var everyTryClosed = lastTry && !otherFailure.Contains(grpc.endpoint);
-                        return (route, await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, everyTryClosed, cancel), null, null);
-                    }
-                    catch (BootFailure failure) when (!GrpcFailure.closedAfterHandshake(failure.Error))
-                    {
-                        otherFailure.Add(grpc.endpoint);
-                        throw;
-                    }
+                    return (route, await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, cancel), null, null);
                 case Boot.LookupRoute.Ipxe ipxe:
                     var (found, signer, age) = await IpxeLookup.SelectProfileAsync(
                         http, ipxe, keys, settings.Trust.LookupMaxAgeSeconds, labels, settings.Limits, cancel);

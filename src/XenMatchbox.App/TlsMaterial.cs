@@ -10,8 +10,16 @@ namespace XenMatchbox.App;
 /// (--web-ca), read once from PEM files. In HTTP-only mode there is no client certificate, and the
 /// CAs (trusted for matchbox's HTTPS API and https:// assets) are optional.
 /// </summary>
-internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Certificate2Collection webAuthorities, X509Certificate2? clientCertificate)
+internal sealed class TlsMaterial(
+    X509Certificate2Collection authorities, X509Certificate2Collection webAuthorities, X509Certificate2? clientCertificate,
+    string? authoritiesFile = null, string? webAuthoritiesFile = null)
 {
+    /// <summary>The --ca file, as given; null without one.</summary>
+    public string? AuthoritiesFile { get; } = authoritiesFile;
+
+    /// <summary>The --web-ca file, as given; null without one.</summary>
+    public string? WebAuthoritiesFile { get; } = webAuthoritiesFile;
+
     /// <summary>--ca: the only CA trusted for gRPC; trusted besides the system store for HTTPS.</summary>
     public X509Certificate2Collection Authorities { get; } = authorities;
 
@@ -34,15 +42,16 @@ internal sealed class TlsMaterial(X509Certificate2Collection authorities, X509Ce
     {
         var authorities = ReadAuthorities(server.CaFile.ValueOrNull());
         var webAuthorities = ReadAuthorities(server.WebCaFile.ValueOrNull());
+        var (caFile, webCaFile) = (server.CaFile.ValueOrNull(), server.WebCaFile.ValueOrNull());
         if (server.Client.ValueOrNull() is not { } client)
         {
-            return new TlsMaterial(authorities, webAuthorities, null);
+            return new TlsMaterial(authorities, webAuthorities, null, caFile, webCaFile);
         }
         var certText = ReadText(client.CertFile);
         var keyText = ReadText(client.KeyFile);
         try
         {
-            return new TlsMaterial(authorities, webAuthorities, X509Certificate2.CreateFromPem(certText, keyText));
+            return new TlsMaterial(authorities, webAuthorities, X509Certificate2.CreateFromPem(certText, keyText), caFile, webCaFile);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {

@@ -92,13 +92,18 @@ let items configFile (rootFiles: RootFile list) (settings: Settings) =
 
 type TlsFound = { Certificates: Certificate list; Chain: Result<unit, string> option }
 
+type CacheFound =
+    | Present of writable: Result<unit, string> * free: int64 option
+    | Missing of existing: string * writable: Result<unit, string> * free: int64 option
+    | Unusable of why: string
+
 type Finding =
     | Parsed
     | TlsRead of Result<TlsFound, BootError>
     | KeysRead of Result<Trust.Key list, BootError>
     | Answered of Result<unit, BootError>
     | RootSaid of Result<string, BootError>
-    | CacheProbed of Result<int64, string>
+    | CacheProbed of CacheFound
     | IdentityRead of Result<(string * string) list, BootError>
     | ProfileFound of Result<DryRun.Report, BootError>
     | NotTried of reason: string
@@ -275,20 +280,36 @@ let judge now item finding =
                   subject
                   $"answers \"{shown}\", not matchbox's \"matchbox\" — check --server and --httpport (matchbox's -address)" ]
         | Error error -> [ failed subject error ]
-    | CacheDirectory cache, CacheProbed result ->
+    | CacheDirectory cache, CacheProbed found ->
         let subject = $"cache {cache.Directory}"
-        match result with
-        | Error why ->
+        let cannotStore why =
             [ line
                   Fail
                   subject
                   $"cannot store: {why}; boots download without it — make it a directory root can write, or set --cache-dir or --no-cache" ]
-        | Ok free when free < cache.MaxBytes ->
+        let freeThere free =
+            match free with
+            | Some bytes -> $", {size bytes} free"
+            | None -> ""
+        match found with
+        | Unusable why
+        | Present(Error why, _) -> cannotStore why
+        | Present(Ok(), Some free) when free < cache.MaxBytes ->
             [ line
                   Warn
                   subject
                   $"writable, {Flags.showSize free} free, less than --cache-size {Flags.showSize cache.MaxBytes}; free space or lower --cache-size" ]
-        | Ok free -> [ line Pass subject $"writable, {size free} free" ]
+        | Present(Ok(), free) -> [ line Pass subject $"writable{freeThere free}" ]
+        | Missing(existing, Ok(), free) ->
+            [ line
+                  Warn
+                  subject
+                  $"does not exist; the first boot makes it ({existing} can be written{freeThere free}) — make it now (mkdir -p {cache.Directory}) if the cache belongs there, or correct --cache-dir" ]
+        | Missing(existing, Error why, _) ->
+            [ line
+                  Fail
+                  subject
+                  $"does not exist, and a boot cannot make it: {existing} cannot be written ({why}); boots download without it — make the directory (mkdir -p {cache.Directory}) where root can write, or set --cache-dir or --no-cache" ]
     | DomainIdentity keys, IdentityRead result ->
         let subject = $"""xenstore {String.Join(", ", keys)}"""
         match result with

@@ -86,6 +86,17 @@ type TlsFound =
         Chain: Result<unit, string> option
     }
 
+/// What stands at the cache directory's path, looked at without writing anything there.
+type CacheFound =
+    /// The directory exists: whether it can be written (as the user running check asks the
+    /// kernel, access(2)), or why not; and the bytes free on its file system, when known.
+    | Present of writable: Result<unit, string> * free: int64 option
+    /// It does not exist: the nearest directory above it that does, whether that one can be
+    /// written (a boot makes the cache there, parents and all), or why not; and its bytes free.
+    | Missing of existing: string * writable: Result<unit, string> * free: int64 option
+    /// The path, or one above it, is something other than a directory: why.
+    | Unusable of why: string
+
 /// What the shell found for one item.
 type Finding =
     /// The settings parsed (the check runs only then).
@@ -99,9 +110,8 @@ type Finding =
     | Answered of Result<unit, BootError>
     /// The HTTP root: its body's first line, or the error asking for it ended with.
     | RootSaid of Result<string, BootError>
-    /// The cache directory: the bytes free on its file system after a file was written there, or
-    /// why no file could be written.
-    | CacheProbed of Result<int64, string>
+    /// The cache directory: what stands there (check writes nothing, and makes no directory).
+    | CacheProbed of CacheFound
     /// xenstore: the domain's labels (uuid, name), or the error a boot would end with (XMB-212).
     | IdentityRead of Result<(string * string) list, BootError>
     /// The lookup with the --lookup labels: the dry run's report (assets probed with HEAD), or the

@@ -65,9 +65,9 @@ module DownloadError =
               Fix = "check the asset server and the network, or raise --read-timeout/--connect-timeout/--timeout" }
         | AssetNotTrusted(url, detail) ->
             { Code = "XMB-410"
-              Cause = $"the TLS certificate of {url} is trusted neither by the system nor by --ca: {detail}"
+              Cause = $"the TLS certificate of {url} is not trusted: {detail}"
               Fix =
-                "give the asset server a certificate from a CA in the system store or from the --ca CA, or use its http:// URL" }
+                "give the asset server a certificate valid today from a CA in the system store, --ca or --web-ca (or, if it is valid, set dom0's clock right), or use its http:// URL" }
         | AssetEmpty(url, what) ->
             { Code = "XMB-411"
               Cause = $"the {what} would get nothing from {url}: it is empty (0 bytes)"
@@ -82,4 +82,4 @@ module DownloadError =
             { Code = "XMB-413"
               Cause = $"{url} sent {detail}"
               Fix =
-                "check that the URL's port is the asset server's HTTP port and that nothing in between (a proxy, another service) answers for it" }
+                "check that the URL's scheme and port are the asset server's (http:// for a plain HTTP port) and that nothing in between (a proxy, another service) answers for it" }

@@ -26,14 +26,15 @@ type DownloadError =
     /// XMB-409: an asset's server did not connect, answer or send data in time; the URL and what
     /// did not happen within how long.
     | AssetTimedOut of url: string * what: string
-    /// XMB-410: an https:// asset's certificate is trusted neither by the system store nor by --ca;
-    /// the URL and the reason.
+    /// XMB-410: an https:// asset's certificate is trusted neither by the system store, --ca nor
+    /// --web-ca, or is outside its validity dates; the URL and the reason (TlsFailure: its issuer
+    /// and the CAs tried, or its dates).
     | AssetNotTrusted of url: string * detail: string
     /// XMB-411: an asset is empty (0 bytes, downloaded or declared to a dry run's HEAD): an empty
     /// kernel, ramdisk or part of a ramdisk boots nothing; the URL and which file ("kernel", "ramdisk").
     | AssetEmpty of url: string * what: string
     /// XMB-412: an https:// asset's certificate is trusted but names another host than the URL's;
-    /// the URL and the reason.
+    /// the URL and the reason (TlsFailure: the names it holds).
     | AssetNameMismatch of url: string * detail: string
     /// XMB-413: an asset's server answered with something that is not sound HTTP (another
     /// protocol, headers over the limit, conflicting Content-Length headers); not retried; the URL

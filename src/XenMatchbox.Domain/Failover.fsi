@@ -38,8 +38,7 @@ type Attempt =
         Route: LookupRoute
         /// Milliseconds to wait first: the backoff at the start of a later round, else 0.
         DelayMilliseconds: int
-        /// Whether this is the server's last try (the last round), for rules that blame a
-        /// failure only once it happened on every try (GrpcFailure.Facts.LastTry).
+        /// Whether this is the server's last try (the last round).
         LastTry: bool
         /// A line to say before the try, with several servers: which server failed and how, and
         /// which is asked now.

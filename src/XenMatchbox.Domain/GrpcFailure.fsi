@@ -22,29 +22,30 @@ type Facts =
         Detail: string
         /// The exceptions under the failure, outermost first; empty when the server answered.
         Causes: Cause list
-        /// Whether this was the last try (Transfer.MaxAttempts): a failure that may be passing is
-        /// blamed only once it has happened on every try.
-        LastTry: bool
+        /// What the client saw of the server's TLS on this try (its first bytes, a certificate it
+        /// refused), when anything.
+        Tls: TlsFailure.Facts option
     }
-
-/// Whether a try failed only because the server closed the connection right after the TLS
-/// handshake, before a byte of HTTP/2 (what classify makes of it before the last try). The lookup
-/// blames the client certificate (XMB-207) only when every try at the server ended so; a try that
-/// failed otherwise (a reset, a refusal) makes it the network's doing.
-val closedAfterHandshake: error: BootError -> bool
 
 /// Names the failure of a lookup at endpoint (the gRPC host:port, named in the error as an
 /// Endpoint.Grpc) for labels (as shown), given the --connect-timeout and the lookup's answer time
-/// in seconds. The rules, in order: NotFound is no group (or no
-/// profile, by matchbox's message); a deadline or a connect timeout is XMB-210; a port that does
-/// not speak TLS is XMB-203; a server certificate with the wrong name or chain is XMB-206/205; a
-/// TLS alert from the server (OpenSSL's "alert" in the chain) is the client certificate refused,
-/// XMB-207. A connection closed right after the handshake, before any HTTP/2 byte and without an
-/// alert, is ambiguous (a TLS 1.3 server that refuses a certificate without an alert, as .NET's
-/// does, and a matchbox going away look the same): XMB-204, tried again, and XMB-207 only on the
-/// last try. A refused or reset connection, the server closing the HTTP/2 connection (GOAWAY, as a
-/// server that stops sends it, whatever status the client makes of it), the TLS handshake cut off
-/// without an alert, or any other Unavailable is XMB-204, tried again (a matchbox restarting looks like that). Anything else
-/// is XMB-203 with the status.
+/// in seconds. The rules, in order: NotFound is no group (or no profile, by matchbox's message); a
+/// deadline or a connect timeout is XMB-210; what TlsFailure.judge makes of the TLS facts (a
+/// certificate refused for its chain, XMB-205, its names, XMB-206, or its dates, XMB-214; an answer
+/// that is not TLS, XMB-203), or, without such facts, the platform's words for a port that does not
+/// speak TLS (XMB-203) and a server certificate with the wrong name or chain (XMB-206/205). A TLS alert the server sent (OpenSSL's
+/// "sslv3 alert bad certificate", "tlsv1 alert unknown ca", "SSL alert number 48", …), during the
+/// handshake (TLS 1.2) or on the first read after it (TLS 1.3, as matchbox's Go TLS stack sends it),
+/// is the client certificate refused, XMB-207 naming the alert, when the alert is about a
+/// certificate (bad, unsupported, revoked, expired, unknown, unknown CA, access denied, required);
+/// another alert (a handshake failure, a protocol version) is XMB-203 naming it. Without an alert
+/// the certificate is never blamed: a connection closed right after the handshake before any
+/// HTTP/2 byte (a matchbox going away, a TLS front whose backend is down, a server that refuses
+/// the certificate silently) is XMB-204 whose fix names the certificate as one possible cause
+/// (LookupError.ClosedAfterHandshake), tried again. A refused or reset connection, the server
+/// closing the HTTP/2 connection (GOAWAY, as a server that stops sends it, whatever status the
+/// client makes of it), the TLS handshake cut off without an alert, or any other Unavailable is
+/// XMB-204, tried again (a matchbox restarting looks like that). Anything else is XMB-203 with
+/// the status.
 val classify:
     endpoint: string -> labels: string -> connectSeconds: int -> answerSeconds: int -> facts: Facts -> BootError

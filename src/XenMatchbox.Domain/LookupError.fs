@@ -19,15 +19,19 @@ type LookupError =
     | ServerUnreachable of endpoint: Endpoint * detail: string
     | ServerNotTrusted of endpoint: Endpoint * detail: string
     | ServerNameMismatch of endpoint: Endpoint * detail: string
-    | ClientCertificateRefused of endpoint: Endpoint * detail: string
+    | ClientCertificateRefused of endpoint: Endpoint * alert: string
     | TlsFileUnreadable of path: string * detail: string
     | TlsKeyMismatch of certificate: string * key: string * detail: string
     | ServerTimedOut of endpoint: Endpoint * what: string
     | IpxeScriptRejected of url: string * line: int * reason: string
     | DomainLabelUnavailable of key: string * detail: string
     | NoServerAnswered of failures: (string * string * string) list
+    | ServerCertificateOutOfDate of endpoint: Endpoint * detail: string
 
 module LookupError =
+
+    [<Literal>]
+    let ClosedAfterHandshake = "it closed the connection right after the TLS handshake, before a byte of HTTP/2"
 
     let private shown endpoint =
         match endpoint with
@@ -60,7 +64,12 @@ module LookupError =
         | LookupFailed(endpoint, answer, detail) ->
             { Code = "XMB-203"
               Cause = $"matchbox at {shown endpoint} answered the lookup with {status answer}: {detail}"
-              Fix = "check matchbox's log for the failed request" }
+              Fix =
+                match answer with
+                | LookupStatus.NoTls
+                | LookupStatus.NoHttp ->
+                    "point --grpcport at matchbox's -rpc-address and --httpport at its -address (HTTPS only with -web-ssl)"
+                | _ -> "check matchbox's log for the failed request" }
         | ServerUnreachable(endpoint, detail) ->
             { Code = "XMB-204"
               Cause = $"cannot reach matchbox {transport endpoint} at {shown endpoint}: {detail}"
@@ -68,16 +77,16 @@ module LookupError =
                 match endpoint with
                 | Endpoint.Ipxe _ ->
                     "check --server and --httpport, and that matchbox serves HTTP (-address) on that port"
+                | Endpoint.Grpc _ when detail = ClosedAfterHandshake ->
+                    "check that matchbox runs with -rpc-address on --grpcport (behind a TLS proxy, that the proxy reaches it); a server refusing the client certificate without a TLS alert closes so too, so check matchbox's log (with GRPC_GO_LOG_SEVERITY_LEVEL=warning it names a refused certificate) and that --cert is signed by its -ca-file and within its validity dates"
                 | Endpoint.Grpc _ ->
                     "check --server and --grpcport, and that matchbox runs with -rpc-address on that port" }
         | ServerNotTrusted(endpoint, detail) ->
             { Code = "XMB-205"
               Cause =
                 match endpoint with
-                | Endpoint.Grpc _ ->
-                    $"the certificate of {shown endpoint} is not signed by the CA given with --ca: {detail}"
-                | Endpoint.Ipxe _ ->
-                    $"the HTTPS certificate of {shown endpoint} is vouched for by neither the system store, --ca nor --web-ca: {detail}"
+                | Endpoint.Grpc _ -> $"the certificate of {shown endpoint} is not trusted: {detail}"
+                | Endpoint.Ipxe _ -> $"the HTTPS certificate of {shown endpoint} is not trusted: {detail}"
               Fix =
                 match endpoint with
                 | Endpoint.Grpc _ ->
@@ -87,11 +96,13 @@ module LookupError =
         | ServerNameMismatch(endpoint, detail) ->
             { Code = "XMB-206"
               Cause = $"the certificate of {shown endpoint} does not name that host: {detail}"
-              Fix = "use the --server name or IP listed in the server certificate's SAN, or reissue the certificate" }
-        | ClientCertificateRefused(endpoint, detail) ->
+              Fix =
+                "use as --server a name or IP the certificate lists (its SAN), or reissue the certificate with this one in it" }
+        | ClientCertificateRefused(endpoint, alert) ->
             { Code = "XMB-207"
-              Cause = $"{shown endpoint} ended the TLS handshake, most likely refusing our client certificate: {detail}"
-              Fix = "give --cert/--key a client certificate signed by the CA matchbox trusts (-ca-file) and still valid" }
+              Cause = $"{shown endpoint} refused our client certificate with the TLS alert \"{alert}\""
+              Fix =
+                "give --cert/--key a client certificate signed by the CA matchbox trusts (its -ca-file) and within its validity dates; matchbox logs why with GRPC_GO_LOG_SEVERITY_LEVEL=warning" }
         | TlsFileUnreadable(path, detail) ->
             { Code = "XMB-208"
               Cause = $"cannot read TLS file {path}: {detail}"
@@ -126,3 +137,12 @@ module LookupError =
               Cause = $"no matchbox server answered the lookup: {each}"
               Fix =
                 "start matchbox on at least one --server host, or check --server and the port (--grpcport, or --httpport over HTTP); each server's code says what failed there" }
+        | ServerCertificateOutOfDate(endpoint, detail) ->
+            { Code = "XMB-214"
+              Cause = $"the certificate of {shown endpoint} is outside its validity dates: {detail}"
+              Fix =
+                match endpoint with
+                | Endpoint.Grpc _ ->
+                    "renew matchbox's server certificate (its -cert-file), or, if it is valid, set dom0's clock right"
+                | Endpoint.Ipxe _ ->
+                    "renew matchbox's HTTPS certificate (its -web-cert-file), or, if it is valid, set dom0's clock right" }

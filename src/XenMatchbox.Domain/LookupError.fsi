@@ -30,16 +30,20 @@ type LookupError =
     | NoMatchingProfile of labels: string
     /// XMB-203: matchbox answered the lookup with an error; the endpoint, the status and the detail.
     | LookupFailed of endpoint: Endpoint * status: LookupStatus * detail: string
-    /// XMB-204: matchbox could not be reached (refused, reset), after retries; the endpoint and the reason.
+    /// XMB-204: matchbox could not be reached (refused, reset, closed right after the TLS
+    /// handshake), after retries; the endpoint and the reason (LookupError.ClosedAfterHandshake
+    /// for that close, whose fix names the client certificate as one possible cause).
     | ServerUnreachable of endpoint: Endpoint * detail: string
     /// XMB-205: matchbox's gRPC server certificate does not lead to the --ca certificate, or (--web-ssl) its HTTPS
-    /// certificate to no CA of the system store, --ca or --web-ca; the endpoint and the reason.
+    /// certificate to no CA of the system store, --ca or --web-ca; the endpoint and the reason
+    /// (TlsFailure: its issuer and the CAs tried).
     | ServerNotTrusted of endpoint: Endpoint * detail: string
-    /// XMB-206: matchbox's gRPC server certificate does not name the --server host; the endpoint and the reason.
+    /// XMB-206: matchbox's certificate (gRPC, or HTTPS with --web-ssl) does not name the --server
+    /// host; the endpoint and the reason (TlsFailure: the names it holds).
     | ServerNameMismatch of endpoint: Endpoint * detail: string
-    /// XMB-207: matchbox ended the TLS handshake, most likely refusing the client certificate; the
-    /// endpoint and the detail.
-    | ClientCertificateRefused of endpoint: Endpoint * detail: string
+    /// XMB-207: matchbox refused the client certificate with a TLS alert; the endpoint and the
+    /// alert as the TLS stack named it (e.g. "bad certificate", "unknown ca").
+    | ClientCertificateRefused of endpoint: Endpoint * alert: string
     /// XMB-208: a --ca, --cert or --key PEM file cannot be read; its path and the reason.
     | TlsFileUnreadable of path: string * detail: string
     /// XMB-209: the --cert client certificate and the --key private key do not belong together;
@@ -57,9 +61,19 @@ type LookupError =
     /// unreachable, timed out or failed with 5xx/Unavailable, after retries): each server as
     /// messages name it, the code of its last failure and a short detail, in the order asked.
     | NoServerAnswered of failures: (string * string * string) list
+    /// XMB-214: matchbox's certificate (gRPC, or HTTPS with --web-ssl) is trusted and names the
+    /// host but is outside its validity dates, or a CA certificate of its chain is; the endpoint
+    /// and the dates with dom0's clock (TlsFailure).
+    | ServerCertificateOutOfDate of endpoint: Endpoint * detail: string
 
 /// The code, cause and fix of each lookup error.
 module LookupError =
+
+    /// The detail of a ServerUnreachable for a server that closed the connection right after the
+    /// TLS handshake, before a byte of HTTP/2, without a TLS alert: matchbox going away, a TLS
+    /// front whose backend is down, or a server refusing the client certificate silently.
+    [<Literal>]
+    val ClosedAfterHandshake: string = "it closed the connection right after the TLS handshake, before a byte of HTTP/2"
 
     /// The error's code, cause and fix.
     val explain: error: LookupError -> Explanation

@@ -80,6 +80,33 @@ let ``the profile is not looked up when no server answered`` () =
     Assert.Equal(None, blocked [ down; up ] (Profile [ "mac=x" ]))
 
 [<Fact>]
+let ``a cache directory is judged from what stands there: present, missing, or not a directory`` () =
+    let cache = CacheDirectory { Directory = "/var/cache/xenmatchbox"; MaxBytes = 4L <<< 30 }
+    let one found =
+        let line = judge now cache (CacheProbed found) |> List.exactlyOne
+        Assert.Equal("cache /var/cache/xenmatchbox", line.Subject)
+        line.Verdict, line.Text
+    Assert.Equal((Pass, "writable, 8589934592 bytes free"), one (Present(Ok(), Some(8L <<< 30))))
+    Assert.Equal(Pass, fst (one (Present(Ok(), None))))
+    Assert.Equal(Warn, fst (one (Present(Ok(), Some(1L <<< 30)))))
+    Assert.Equal(
+        (Fail,
+         "cannot store: Permission denied; boots download without it — make it a directory root can write, or set --cache-dir or --no-cache"),
+        one (Present(Error "Permission denied", Some 1L))
+    )
+    Assert.Equal(
+        (Warn,
+         "does not exist; the first boot makes it (/var can be written, 1024 bytes free) — make it now (mkdir -p /var/cache/xenmatchbox) if the cache belongs there, or correct --cache-dir"),
+        one (Missing("/var", Ok(), Some 1024L))
+    )
+    let verdict, text = one (Missing("/var", Error "Read-only file system", None))
+    Assert.Equal(Fail, verdict)
+    Assert.StartsWith("does not exist, and a boot cannot make it: /var cannot be written (Read-only file system)", text)
+    let verdict, text = one (Unusable "/var/cache is not a directory")
+    Assert.Equal(Fail, verdict)
+    Assert.StartsWith("cannot store: /var/cache is not a directory; boots download without it", text)
+
+[<Fact>]
 let ``the report's bytes match the golden file`` () =
     let cert = certificate "--cert" (now.AddDays 12.)
     let ca = certificate "--ca" (now.AddDays 400.)
@@ -90,7 +117,7 @@ let ``the report's bytes match the golden file`` () =
               judge
                   now
                   (CacheDirectory { Directory = "/var/cache/xenmatchbox"; MaxBytes = 4L <<< 30 })
-                  (CacheProbed(Error "Read-only file system"))
+                  (CacheProbed(Present(Error "Read-only file system", None)))
           yield! judge now (Profile [ "mac=52:54:00:aa:bb:cc" ]) (NotTried "no --server answered") ]
     Assert.Equal(Golden.text "check/report.expected", render lines)
 

@@ -1,3 +1,4 @@
+using System.Text;
 using XenMatchbox.TestServer;
 
 namespace XenMatchbox.IntegrationTests;
@@ -37,6 +38,7 @@ public sealed class CheckTests(MatchboxFixture matchbox) : IClassFixture<Matchbo
     {
         matchbox.AddScenario("check-good", new MatchboxBoot { Kernel = KernelPath, Initrd = ["/assets/os/initrd-a.img"] }, MatchboxFixture.Case("check-good"));
         using var run = new LibxlRun();
+        Directory.CreateDirectory(run.CacheDirectory);   // as the package installs it
         var outcome = await CheckAsync(run, [.. GrpcArgs(), "--lookup", "case=check-good"]);
         Assert.True(outcome.ExitCode == 0, outcome.Stdout + outcome);
         var lines = Lines(outcome);
@@ -116,6 +118,112 @@ public sealed class CheckTests(MatchboxFixture matchbox) : IClassFixture<Matchbo
         Assert.Contains(lines, l => l.StartsWith("✗ TLS files: XMB-209: ", StringComparison.Ordinal));
         Assert.Contains($"- server 127.0.0.1:{matchbox.Server.GrpcPort} (gRPC): not tried: the TLS files cannot be read", lines);
         Assert.Contains($"✓ server {Http}/: answers \"matchbox\"", lines);
+    }
+
+    /// <summary>A page of some other web server, far over the 4 KiB check reads of <c>/</c>.</summary>
+    private static readonly string LargePage =
+        "<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body>\n" + string.Concat(Enumerable.Repeat("<p>It works, and keeps on working.</p>\n", 2600)) + "</body></html>\n";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_root_answer_over_the_read_is_judged_on_what_was_read(bool declared)
+    {
+        var head = declared ? $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {Encoding.ASCII.GetByteCount(LargePage)}\r\n\r\n" : "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n";
+        using var other = new RawHttpServer(head + LargePage);
+        using var run = new LibxlRun();
+        var outcome = await CheckAsync(run, ["--server", "127.0.0.1", "--httpport", other.Port.ToString(), "--no-cache", "--timeout", "30"]);
+        Assert.True(outcome.ExitCode == 9, outcome.Stdout + outcome);
+        Assert.DoesNotContain("XMB-900", outcome.Stderr + outcome.Stdout);
+        Assert.Contains($"✗ server http://127.0.0.1:{other.Port}/: answers \"<!DOCTYPE html>\", not matchbox's \"matchbox\" — check --server and --httpport (matchbox's -address)", Lines(outcome));
+        Assert.Matches(@"^check: 1 passed, 0 warned, 1 failed, 0 not tried$", Lines(outcome)[^1]);
+    }
+
+    /// <summary>
+    /// What else may stand at / instead of matchbox: each is one failed line (exit 9) and the
+    /// report goes on, never XMB-900: a reset, bytes that are not UTF-8 or hold escapes, something
+    /// that is not HTTP, a body cut short.
+    /// </summary>
+    [Theory]
+    [InlineData("reset", "XMB-402")]
+    [InlineData("not UTF-8", "answers ")]
+    [InlineData("not HTTP", "XMB-413")]
+    [InlineData("cut short", "XMB-402")]
+    public async Task A_hostile_root_answer_is_one_failed_line(string what, string said)
+    {
+        byte[] answer = what switch
+        {
+            "reset" => [],
+            "not UTF-8" => [.. "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n"u8, 0xFF, 0xFE, 0x00, (byte)'m', 0x1B, (byte)'[', (byte)'2', (byte)'J', 0xC3, 0x28, 0x80, (byte)'\n'],
+            "not HTTP" => [0x00, 0x01, 0x02, .. "garbage\r\n\r\n"u8],
+            _ => [.. "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nmatch"u8],
+        };
+        using var other = new RawHttpServer(answer, reset: what == "reset");
+        using var run = new LibxlRun();
+        var outcome = await CheckAsync(run, ["--server", "127.0.0.1", "--httpport", other.Port.ToString(), "--no-cache", "--timeout", "30"]);
+        Assert.True(outcome.ExitCode == 9, outcome.Stdout + outcome);
+        Assert.DoesNotContain("XMB-900", outcome.Stderr + outcome.Stdout);
+        Assert.Contains(Lines(outcome), l => l.StartsWith($"✗ server http://127.0.0.1:{other.Port}/: {said}", StringComparison.Ordinal));
+        Assert.All(Lines(outcome), l => Assert.DoesNotContain(l, c => char.IsControl(c)));
+        Assert.Matches(@"^check: 1 passed, 0 warned, 1 failed, 0 not tried$", Lines(outcome)[^1]);
+    }
+
+    [Fact]
+    public async Task An_https_root_that_does_not_speak_TLS_is_one_failed_line_saying_what_answered()
+    {
+        using var run = new LibxlRun();
+        var outcome = await CheckAsync(run, ["--server", "127.0.0.1", "--httpport", matchbox.Server.HttpPort.ToString(), "--web-ssl", "--no-cache", "--timeout", "30"]);
+        Assert.True(outcome.ExitCode == 9, outcome.Stdout + outcome);
+        Assert.DoesNotContain("XMB-900", outcome.Stderr + outcome.Stdout);
+        Assert.Contains(Lines(outcome), l => l.StartsWith($"✗ server https://127.0.0.1:{matchbox.Server.HttpPort}/: XMB-413: ", StringComparison.Ordinal)
+            && l.Contains("sent no TLS: an HTTP server answered \"HTTP/1.1 400 Bad Request\"", StringComparison.Ordinal));
+    }
+
+    /// <summary>A TLS or key file that is a directory fails its own line, and the other checks go on.</summary>
+    [Theory]
+    [InlineData("--ca", "✗ TLS files: XMB-208: ")]
+    [InlineData("--cert", "✗ TLS files: XMB-208: ")]
+    [InlineData("--key", "✗ TLS files: XMB-208: ")]
+    [InlineData("--web-ca", "✗ TLS files: XMB-208: ")]
+    [InlineData("--lookup-key", "✗ --lookup-key ")]
+    public async Task A_file_that_is_a_directory_fails_its_line_and_the_others_go_on(string flag, string line)
+    {
+        using var run = new LibxlRun();
+        var args = GrpcArgs();
+        if (args.IndexOf(flag) is var at and >= 0) args[at + 1] = run.XenLibDir;
+        else args.AddRange([flag, run.XenLibDir]);
+        var outcome = await CheckAsync(run, args);
+        Assert.True(outcome.ExitCode == 9, outcome.Stdout + outcome);
+        Assert.DoesNotContain("XMB-900", outcome.Stderr + outcome.Stdout);
+        Assert.Contains(Lines(outcome), l => l.StartsWith(line, StringComparison.Ordinal) && l.Contains("it is a directory", StringComparison.Ordinal));
+        Assert.Contains($"✓ server {Http}/: answers \"matchbox\"", Lines(outcome));
+    }
+
+    [Fact]
+    public async Task A_missing_cache_directory_is_reported_and_nothing_is_created()
+    {
+        using var run = new LibxlRun();
+        var parent = Path.Combine(run.XenLibDir, "var-cache");
+        var missing = Path.Combine(parent, "xenmatchbox");
+        var outcome = await CheckAsync(run, [.. GrpcArgs(), "--cache-dir", missing]);
+        Assert.DoesNotContain("XMB-900", outcome.Stderr + outcome.Stdout);
+        Assert.Contains(Lines(outcome), l => l.StartsWith($"! cache {missing}: does not exist", StringComparison.Ordinal) && l.Contains("mkdir", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(parent), "check made the cache directory's parent");
+        Assert.True(outcome.ExitCode == 0, outcome.Stdout + outcome);
+    }
+
+    [Fact]
+    public async Task The_cache_check_writes_nothing()
+    {
+        using var run = new LibxlRun();
+        var cache = Directory.CreateDirectory(Path.Combine(run.XenLibDir, "cache-here"));
+        var changed = new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc);
+        Directory.SetLastWriteTimeUtc(cache.FullName, changed);
+        var outcome = await CheckAsync(run, [.. GrpcArgs(), "--cache-dir", cache.FullName]);
+        Assert.True(outcome.ExitCode == 0, outcome.Stdout + outcome);
+        Assert.Contains(Lines(outcome), l => l.StartsWith($"✓ cache {cache.FullName}: writable, ", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFileSystemEntries(cache.FullName));
+        Assert.Equal(changed, Directory.GetLastWriteTimeUtc(cache.FullName));
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class HttpsAssetTests : IAsyncLifetime
 
         var outcome = await run.BootAsync(Args("case=stranger"));
 
-        AssertFailed(outcome, 5, "XMB-410", "is trusted neither by the system nor by --ca");
+        AssertFailed(outcome, 5, "XMB-410", $"is not trusted: it is issued by CN=fake-ca, and neither the system store nor --ca {matchbox.CertificateFiles!.CaFile} vouches for it");
         Assert.Equal(0, stranger.Counters.Requests("/assets/vmlinuz"));
     }
 

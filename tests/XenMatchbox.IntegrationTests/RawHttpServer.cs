@@ -7,17 +7,20 @@ namespace XenMatchbox.IntegrationTests;
 /// <summary>
 /// A server on 127.0.0.1 that answers every connection with the same bytes, whatever they are
 /// (not HTTP, broken HTTP), after reading the request's head (at most 64 KiB), then closes. For
-/// answers a real HTTP server cannot be made to send. Stops when disposed.
+/// answers a real HTTP server cannot be made to send. With <c>reset</c>, the connection is reset
+/// (RST) after the answer instead of closed. Stops when disposed.
 /// </summary>
 public sealed class RawHttpServer : IDisposable
 {
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource stop = new();
     private readonly Task serving;
+    private readonly bool reset;
     private int connections;
 
-    public RawHttpServer(byte[] answer)
+    public RawHttpServer(byte[] answer, bool reset = false)
     {
+        this.reset = reset;
         listener.Start();
         serving = Task.Run(() => ServeAsync(answer));
     }
@@ -54,6 +57,11 @@ public sealed class RawHttpServer : IDisposable
                         var stream = client.GetStream();
                         await ReadHeadAsync(stream);
                         await stream.WriteAsync(answer, stop.Token);
+                        if (reset)
+                        {
+                            client.Client.LingerState = new LingerOption(true, 0);
+                            return;
+                        }
                         client.Client.Shutdown(SocketShutdown.Send);
                         await Task.Delay(200, stop.Token);
                     }

@@ -52,6 +52,35 @@ public sealed class TestCertificates : IDisposable
     public X509Certificate2 IssueClient(DateTimeOffset notBefore, DateTimeOffset notAfter, string commonName = "fake-client") =>
         CertificateIssuer.IssueClient(Ca, Algorithm, commonName, notBefore, notAfter);
 
+    /// <summary>
+    /// A further server certificate from this CA for <paramref name="names"/> (DNS names and IP
+    /// addresses), valid between the given times: e.g. one for another name, or one that has expired.
+    /// Write it with <see cref="WritePem"/> and serve it through <see cref="MatchboxTestServerOptions.TlsFiles"/>.
+    /// </summary>
+    public X509Certificate2 IssueServer(IEnumerable<string> names, DateTimeOffset notBefore, DateTimeOffset notAfter) =>
+        CertificateIssuer.IssueServer(Ca, Algorithm, names, notBefore, notAfter);
+
+    /// <summary>A server certificate from this CA for <paramref name="names"/> that expired yesterday.</summary>
+    public X509Certificate2 IssueExpiredServer(IEnumerable<string> names)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return IssueServer(names, now.AddDays(-10), now.AddDays(-1));
+    }
+
+    /// <summary>
+    /// Writes the CA and a server certificate of this PKI (with its key) into
+    /// <paramref name="directory"/> as <c>ca.crt</c>, <c>server.crt</c> and <c>server.key</c>: the
+    /// files a server listener is started with (<see cref="MatchboxTestServerOptions.TlsFiles"/>).
+    /// </summary>
+    public ServerTlsFiles WriteServerTo(X509Certificate2 server, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var files = new ServerTlsFiles(Path.Join(directory, "ca.crt"), Path.Join(directory, "server.crt"), Path.Join(directory, "server.key"));
+        PemFiles.WriteCertificate(Ca, files.CaFile);
+        WritePem(server, files.CertFile, files.KeyFile);
+        return files;
+    }
+
     /// <summary>A client certificate from this CA that expired yesterday.</summary>
     public X509Certificate2 IssueExpiredClient()
     {

@@ -5,7 +5,7 @@ internal static class CertsCommand
 {
     public static readonly IReadOnlySet<string> ValueFlags = new HashSet<string> { "out", "san", "key-type" };
 
-    public static readonly IReadOnlySet<string> Switches = new HashSet<string>();
+    public static readonly IReadOnlySet<string> Switches = new HashSet<string> { "server-expired" };
 
     public static int Run(Flags flags)
     {
@@ -24,6 +24,12 @@ internal static class CertsCommand
         };
         using var certificates = TestCertificates.Create(names, algorithm);
         var files = certificates.WriteTo(directory);
+        if (flags.Switch("server-expired"))
+        {
+            // The same names and CA, but a server certificate that expired yesterday.
+            using var expired = certificates.IssueExpiredServer(names);
+            TestCertificates.WritePem(expired, files.ServerCertFile, files.ServerKeyFile);
+        }
         Console.Out.WriteLine($"wrote {files.CaFile} {files.ServerCertFile} {files.ServerKeyFile} {files.ClientCertFile} {files.ClientKeyFile}");
         return (int)ExitCode.Ok;
     }

@@ -11,6 +11,7 @@ internal static class Usage
                                        [--key-ring-path F]
           xenmatchbox-testserver sign --key-ring-path F FILE...
           xenmatchbox-testserver certs --out DIR [--san 127.0.0.1,localhost] [--key-type ecdsa|rsa]
+                                       [--server-expired]
 
         serve   Serve a matchbox data directory (groups/*.json, profiles/*.json) like matchbox does:
                 HTTP on --address (default 127.0.0.1:8080): /, /ipxe, /assets/ (only with --assets-path);
@@ -25,6 +26,7 @@ internal static class Usage
                 as a distribution publishes beside its kernel and initramfs.
         certs   Write a test PKI as PEM files into --out: ca.crt, server.crt, server.key (server
                 certificate for the --san names and IPs), client.crt, client.key (unencrypted keys).
+                --server-expired: the server certificate expired yesterday (for clients' tests).
 
         Exit codes: 0 success, 1 failure, 2 bad command line.
 
