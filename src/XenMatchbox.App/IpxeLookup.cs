@@ -100,7 +100,8 @@ internal static class IpxeLookup
             if (status != 200)
             {
                 var detail = await ReadErrorBodyAsync(response, answer.Token);
-                throw new BootFailure(Ipxe.statusError(endpoint, labels, status, detail));
+                // A redirect is never followed (the client's handler follows none): the Domain names it.
+                throw new BootFailure(Ipxe.statusError(endpoint, labels, status, response.Headers.Location?.OriginalString.AsOption(), detail));
             }
             if (response.Content.Headers.ContentLength is > Ipxe.MaxAnswerBytes)
             {

@@ -256,10 +256,12 @@ let parse (source: string) (script: string) =
                 )
             )
 
-let statusError (endpoint: string) (labels: Labels) (status: int) (body: string) =
-    if status = 404 then
-        BootError.Lookup(NoMatchingGroup(Labels.display labels))
-    else
+let statusError (endpoint: string) (labels: Labels) (status: int) (location: string option) (body: string) =
+    match location with
+    | _ when status = 404 -> BootError.Lookup(NoMatchingGroup(Labels.display labels))
+    | Some location when Transfer.isRedirect status && location.Length > 0 ->
+        Transfer.lookupRedirect endpoint status location
+    | _ ->
         let firstLine = body.Split('\n', 2).[0].TrimEnd '\r'
         let cut = Text.shown 200 firstLine
         BootError.Lookup(

@@ -67,7 +67,9 @@ val parse: source: string -> script: string -> Result<Plan.UnvalidatedProfile, B
 
 /// What an /ipxe answer with a status other than 200 means. 404 is NoMatchingGroup: matchbox
 /// answers 404 when no group matches the labels, and also when the group's profile is missing,
-/// which HTTP cannot tell apart. Any other status is LookupFailed at Endpoint.Ipxe endpoint, with
+/// which HTTP cannot tell apart. A redirect (Transfer.isRedirect) with a Location is never followed:
+/// Transfer.lookupRedirect names it. Any other status is LookupFailed at Endpoint.Ipxe endpoint, with
 /// LookupStatus.Http status and the first line of the body (control characters shown as '?', cut
 /// at 200 characters; "(no body)" when that is blank).
-val statusError: endpoint: string -> labels: Labels -> status: int -> body: string -> BootError
+val statusError:
+    endpoint: string -> labels: Labels -> status: int -> location: string option -> body: string -> BootError

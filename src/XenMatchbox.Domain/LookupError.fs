@@ -9,6 +9,7 @@ type Endpoint =
 type LookupStatus =
     | Grpc of name: string
     | Http of status: int
+    | Redirect of status: int * location: string
     | NoTls
     | NoHttp
 
@@ -43,6 +44,7 @@ module LookupError =
         match answer with
         | LookupStatus.Grpc name -> name
         | LookupStatus.Http status -> $"HTTP {status}"
+        | LookupStatus.Redirect(status, location) -> $"HTTP {status}, a redirect to {location}"
         | LookupStatus.NoTls -> "no TLS"
         | LookupStatus.NoHttp -> "no HTTP"
 
@@ -60,7 +62,11 @@ module LookupError =
         | LookupFailed(endpoint, answer, detail) ->
             { Code = "XMB-203"
               Cause = $"matchbox at {shown endpoint} answered the lookup with {status answer}: {detail}"
-              Fix = "check matchbox's log for the failed request" }
+              Fix =
+                match answer with
+                | LookupStatus.Redirect _ ->
+                    "point --server and --httpport at matchbox itself (with --web-ssl, at its HTTPS port), not at a proxy or server that redirects /ipxe"
+                | _ -> "check matchbox's log for the failed request" }
         | ServerUnreachable(endpoint, detail) ->
             { Code = "XMB-204"
               Cause = $"cannot reach matchbox {transport endpoint} at {shown endpoint}: {detail}"
