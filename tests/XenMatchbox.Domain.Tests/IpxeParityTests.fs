@@ -1,7 +1,8 @@
 /// HTTP-only and gRPC agree: a profile rendered into /ipxe as matchbox renders it (MatchboxIpxe),
 /// then read back by Ipxe.parse and planned, gets the verdict the gRPC lookup gives the same profile:
 /// the same plan, or the same error code. Profiles include hostile args (CR, LF, tabs, NUL, spaces,
-/// {{ }}, injected iPXE lines) and args over the count and size limits.
+/// {{ }}, injected iPXE lines), blank args (empty, or only spaces: matchbox writes nothing but their
+/// spaces) and args over the count and size limits, blank ones among them.
 module IpxeParityTests
 
 open FsCheck
@@ -98,7 +99,11 @@ let private boot (argGen: Gen<string>) =
         return style, { Kernel = kernelOptions + kernel; Initrds = initrds; Args = args }
     }
 
-let private anyArg = Gen.frequency [ 4, IpxeScriptTests.arg; 1, spaced; 3, hostileArg ]
+/// Blank args, as profiles get them (a template's empty variable, a stray "" in the JSON): matchbox
+/// renders each as the one space in front of it (and its own spaces), which reads back as nothing.
+let private blankArg = Gen.elements [ ""; ""; " "; "  " ]
+
+let private anyArg = Gen.frequency [ 4, IpxeScriptTests.arg; 1, spaced; 3, hostileArg; 1, blankArg ]
 
 let private hasControl (text: string) = text |> Seq.exists System.Char.IsControl
 
@@ -141,13 +146,25 @@ let ``args with a CR, LF, tab or NUL are refused over HTTP as over gRPC, with XM
         | Error error -> Expect.equalText "XMB-315" (code error)
         | Ok _ -> Expect.isTrue "accepted only as a v0.7.0 script of injected initrd lines" (style = PerLine))
 
-/// Args at the edges of Limits.MaxProfileArgs and MaxProfileArgsBytes, without spaces or control
-/// characters.
+/// Args at the edges of Limits.MaxProfileArgs and MaxProfileArgsBytes, without control characters:
+/// plain words, words two to an arg ("a b", which /ipxe splits), and blank args among them.
 let private limitArgs =
+    let withBlanks (args: string list) =
+        gen {
+            let! blanks = Gen.frequency [ 2, Gen.constant 0; 1, Gen.choose (1, 40) ]
+            let! blank = Gen.listOfLength blanks blankArg
+            let! mixed = Gen.shuffle (args @ blank)
+            return List.ofArray mixed
+        }
     Gen.oneof
         [ gen {
               let! count = Gen.choose (Limits.MaxProfileArgs - 2, Limits.MaxProfileArgs + 2)
               return List.init count (fun i -> $"a{i % 10}")
+          }
+          gen {
+              // Two words an arg: as many words as the plain case, half the args.
+              let! count = Gen.choose (Limits.MaxProfileArgs / 2 - 2, Limits.MaxProfileArgs / 2 + 2)
+              return List.init count (fun i -> $"a{i % 10} b")
           }
           gen {
               let! extra = Gen.choose (-2, 2)
@@ -156,6 +173,7 @@ let private limitArgs =
               return
                   List.init parts (fun i -> String.replicate (size / parts + (if i = 0 then size % parts else 0)) "a")
           } ]
+    |> Gen.bind withBlanks
 
 [<Property(MaxTest = 40)>]
 let ``the arg count and size limits apply over HTTP as over gRPC`` () =
@@ -165,6 +183,37 @@ let ``the arg count and size limits apply over HTTP as over gRPC`` () =
             $"{args.Length} args of {args |> List.sumBy System.Text.Encoding.UTF8.GetByteCount} bytes"
             (grpc boot)
             (http style boot))
+
+/// A profile's args with some blank ones among them: a few words, or the edge of the arg count.
+let private argsWithBlanks =
+    gen {
+        let! words = Gen.listOf IpxeScriptTests.arg |> Gen.map (List.truncate 6)
+        let! blanks =
+            Gen.frequency
+                [ 3, Gen.choose (0, 8)
+                  1, Gen.choose (Limits.MaxProfileArgs - 8 - words.Length, Limits.MaxProfileArgs + 8) ]
+        let! blank = Gen.listOfLength blanks blankArg
+        let! mixed = Gen.shuffle (words @ blank)
+        return words, List.ofArray mixed
+    }
+
+[<Property(MaxTest = 300)>]
+let ``blank args count for nothing, over gRPC as over HTTP: the plan of the profile without them`` () =
+    Prop.forAll (arb (Gen.zip argsWithBlanks (Gen.elements [ PerLine; LegacyOneLine ]))) (fun ((words, args), style) ->
+        let boot = { Kernel = "/assets/k"; Initrds = [ "/assets/i" ]; Args = args }
+        let without = { boot with Args = words }
+        Expect.equal $"{args.Length} args, {words.Length} of them not blank, over gRPC" (grpc without) (grpc boot)
+        Expect.equal
+            $"{args.Length} args, {words.Length} of them not blank, over HTTP"
+            (grpc without)
+            (http style boot))
+
+[<Fact>]
+let ``1025 empty args and one word boot as the word alone, in both modes`` () =
+    let boot = { Kernel = "/assets/k"; Initrds = []; Args = List.replicate 1025 "" @ [ "console=hvc0" ] }
+    let expected = Ok("http://mb:8080/assets/k", [], Some "console=hvc0")
+    Expect.equal "over gRPC" expected (grpc boot)
+    Expect.equal "over HTTP" expected (http PerLine boot)
 
 // ---- hostile scripts, by example ----
 
