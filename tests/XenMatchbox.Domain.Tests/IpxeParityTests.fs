@@ -2,7 +2,9 @@
 /// then read back by Ipxe.parse and planned, gets the verdict the gRPC lookup gives the same profile:
 /// the same plan, or the same error code. Profiles include hostile args (CR, LF, tabs, NUL, spaces,
 /// {{ }}, injected iPXE lines), blank args (empty, or only spaces: matchbox writes nothing but their
-/// spaces) and args over the count and size limits, blank ones among them.
+/// spaces) and args over the count and size limits, blank ones among them. The script is read as
+/// the bytes matchbox sends (UTF-8); bytes that are not UTF-8, which matchbox never sends and a
+/// gRPC answer cannot carry, are refused wherever they stand.
 module IpxeParityTests
 
 open FsCheck
@@ -36,7 +38,7 @@ let private verdict (result: Result<Plan.BootPlan, BootError>) =
 let private grpc (boot: Boot) = verdict (plan (profileOf boot))
 
 let private http (style: Style) (boot: Boot) =
-    verdict (Ipxe.parse source (render style boot) |> Result.bind plan)
+    verdict (Ipxe.read source (System.Text.Encoding.UTF8.GetBytes(render style boot)) |> Result.bind plan)
 
 // ---- generators ----
 
@@ -194,7 +196,9 @@ let private argsWithBlanks =
                   1, Gen.choose (Limits.MaxProfileArgs - 8 - words.Length, Limits.MaxProfileArgs + 8) ]
         let! blank = Gen.listOfLength blanks blankArg
         let! mixed = Gen.shuffle (words @ blank)
-        return words, List.ofArray mixed
+        let mixed = List.ofArray mixed
+        // The args that are not blank, in their shuffled order.
+        return mixed |> List.filter (fun arg -> arg.Trim(' ').Length > 0), mixed
     }
 
 [<Property(MaxTest = 300)>]
@@ -214,6 +218,53 @@ let ``1025 empty args and one word boot as the word alone, in both modes`` () =
     let expected = Ok("http://mb:8080/assets/k", [], Some "console=hvc0")
     Expect.equal "over gRPC" expected (grpc boot)
     Expect.equal "over HTTP" expected (http PerLine boot)
+
+// ---- bytes that are not UTF-8 ----
+
+/// Byte sequences that are not UTF-8 wherever they stand between two characters: bytes UTF-8 never
+/// uses, a continuation byte alone, an overlong '/', a UTF-16 surrogate, a sequence cut short, a
+/// code point past U+10FFFF.
+let private notUtf8 =
+    Gen.elements
+        [ [| 0xFFuy |]
+          [| 0xFEuy |]
+          [| 0x80uy |]
+          [| 0xC0uy; 0xAFuy |]
+          [| 0xEDuy; 0xA0uy; 0x80uy |]
+          [| 0xE2uy; 0x82uy |]
+          [| 0xF4uy; 0x90uy; 0x80uy; 0x80uy |] ]
+
+[<Property(MaxTest = 300)>]
+let ``an /ipxe answer of any profile with bytes that are not UTF-8 anywhere is XMB-211 naming their line`` () =
+    let case =
+        gen {
+            let! style, boot = boot anyArg
+            let bytes = System.Text.Encoding.UTF8.GetBytes(render style boot)
+            // Between two characters: never in front of a continuation byte.
+            let boundaries =
+                [ for i in 0 .. bytes.Length do
+                      if i = bytes.Length || bytes.[i] &&& 0xC0uy <> 0x80uy then i ]
+            let! at = Gen.elements boundaries
+            let! bad = notUtf8
+            return bytes, at, bad
+        }
+    Prop.forAll (arb case) (fun (bytes, at, bad) ->
+        let answer = Array.concat [ bytes.[.. at - 1]; bad; bytes.[at..] ]
+        let line = 1 + (bytes.[.. at - 1] |> Array.filter ((=) 10uy) |> Array.length)
+        match Ipxe.read source answer with
+        | Error error ->
+            Expect.equalText "XMB-211" (code error)
+            Expect.contains "the line" $"line {line} holds a byte that is not UTF-8" (describe error)
+        | Ok profile -> Expect.fail $"{Expect.escapedBytes answer}: read as %A{profile}")
+
+[<Property>]
+let ``an /ipxe answer that is UTF-8 reads as its text does`` () =
+    Prop.forAll (arb (boot anyArg)) (fun (style, boot) ->
+        let script = render style boot
+        Expect.equal
+            "the profile"
+            (Ipxe.parse source script)
+            (Ipxe.read source (System.Text.Encoding.UTF8.GetBytes script)))
 
 // ---- hostile scripts, by example ----
 
