@@ -21,10 +21,11 @@ internal sealed class AssetDownloader : IDisposable
     private readonly ProgressDisplay? progress;
     private readonly KeyRing? keys;
 
-    public AssetDownloader(TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits, AssetCache? cache, ProgressDisplay? progress, KeyRing? keys)
+    public AssetDownloader(
+        TlsMaterial tls, OutputFiles files, CommandLine.BootLimits limits, Transfer.RedirectRule redirects, AssetCache? cache, ProgressDisplay? progress, KeyRing? keys)
     {
         this.keys = keys;
-        http = new AssetHttp(tls, limits);
+        http = new AssetHttp(tls, limits, redirects);
         transfer = new BodyTransfer(http, limits, progress);
         this.files = files;
         this.cache = cache;

@@ -9,17 +9,20 @@ namespace XenMatchbox.App;
 /// <summary>
 /// The HTTP side of assets (and of /ipxe in HTTP-only mode): one connection pool; https:// trusted
 /// through --ca and the system store, the host name always checked; credentials in a URL sent as
-/// HTTP Basic; redirects followed one by one, each checked; every failure named for what it is.
+/// HTTP Basic; redirects followed one by one, each checked by the Domain's rule (under --web-ssl,
+/// never from https:// to http://); every failure named for what it is.
 /// </summary>
 internal sealed class AssetHttp : IDisposable
 {
     private readonly HttpClient client;
     private readonly CommandLine.BootLimits limits;
     private readonly TlsWitness witness = new();
+    private readonly Transfer.RedirectRule redirects;
 
-    public AssetHttp(TlsMaterial tls, CommandLine.BootLimits limits)
+    public AssetHttp(TlsMaterial tls, CommandLine.BootLimits limits, Transfer.RedirectRule redirects)
     {
         this.limits = limits;
+        this.redirects = redirects;
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
@@ -215,7 +218,7 @@ internal sealed class AssetHttp : IDisposable
             {
                 var location = response.Headers.Location?.OriginalString ?? "";
                 response.Dispose();
-                current = Transfer.followRedirect(current, location, hop).OrFail();
+                current = Transfer.followRedirect(redirects, current, location, hop).OrFail();
                 continue;
             }
             if (!Transfer.isAccepted(status, conditions.Count > 0))

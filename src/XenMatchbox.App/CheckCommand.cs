@@ -73,7 +73,7 @@ internal static class CheckCommand
             case Check.Item.HttpRoot root:
                 return Check.Finding.NewRootSaid(await Try(async () =>
                 {
-                    using var http = new AssetHttp(withoutClient, settings.Limits);
+                    using var http = new AssetHttp(withoutClient, settings.Limits, Transfer.redirectRule(settings.Server.WebSsl));
                     // Judged on its start, however long the answer: a web page is not matchbox.
                     var body = await http.GetStartAsync(root.url, RootAnswerBytes, cancel);
                     return Encoding.UTF8.GetString(body).Split('\n')[0];
@@ -157,7 +157,8 @@ internal static class CheckCommand
     {
         var prepared = Boot.prepare(settings, standardOutputIsTerminal: false);
         var keys = await Task.Run(() => TrustKeys.Load(prepared), cancel).WaitAsync(cancel);
-        using var downloader = new AssetDownloader(tls, OutputFiles.Unrestricted(linkCachedFiles: false), settings.Limits, null, null, keys.Assets);
+        using var downloader = new AssetDownloader(
+            tls, OutputFiles.Unrestricted(linkCachedFiles: false), settings.Limits, Transfer.redirectRule(settings.Server.WebSsl), null, null, keys.Assets);
         var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, null, downloader.Http, _ => { }, cancel);
         var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
         var probes = run.Work is Boot.Work.Probe probe ? probe.Item : FSharpList<Tuple<string, Plan.AssetUrl>>.Empty;

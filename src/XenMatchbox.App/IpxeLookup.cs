@@ -34,8 +34,8 @@ internal static class IpxeLookup
         var body = await FetchAsync(http, route.url, route.endpoint, labels, limits, cancel);
         // Under --lookup-key, not a line is read before the exact bytes received are verified.
         var (signer, age) = keys is null ? (null, null) : await VerifyAsync(http, route, keys, maxAgeSeconds, body, cancel);
-        // Invalid UTF-8 becomes U+FFFD, which no line of matchbox's scripts holds.
-        return (Ipxe.parse(source, Encoding.UTF8.GetString(body)).OrFail(), signer, age);
+        // Read as bytes: what is not UTF-8 is not matchbox's (the Domain names the line).
+        return (Ipxe.read(source, body).OrFail(), signer, age);
     }
 
     /// <summary>
@@ -104,7 +104,8 @@ internal static class IpxeLookup
             if (status != 200)
             {
                 var detail = await ReadErrorBodyAsync(response, answer.Token);
-                throw new BootFailure(Ipxe.statusError(endpoint, labels, status, detail));
+                // A redirect is never followed (the client's handler follows none): the Domain names it.
+                throw new BootFailure(Ipxe.statusError(endpoint, labels, status, response.Headers.Location?.OriginalString.AsOption(), detail));
             }
             if (response.Content.Headers.ContentLength is > Ipxe.MaxAnswerBytes)
             {

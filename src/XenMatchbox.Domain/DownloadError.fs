@@ -14,6 +14,7 @@ type DownloadError =
     | AssetEmpty of url: string * what: string
     | AssetNameMismatch of url: string * detail: string
     | AssetAnswerInvalid of url: string * detail: string
+    | RedirectDowngrade of url: string * location: string
 
 module DownloadError =
 
@@ -83,3 +84,9 @@ module DownloadError =
               Cause = $"{url} sent {detail}"
               Fix =
                 "check that the URL's scheme and port are the asset server's (http:// for a plain HTTP port) and that nothing in between (a proxy, another service) answers for it" }
+        | RedirectDowngrade(url, location) ->
+            { Code = "XMB-414"
+              Cause =
+                $"{url} redirected to {location}, plain HTTP: under --web-ssl a download that is on https:// never goes on over http://"
+              Fix =
+                "serve the file over https:// where the redirect leads (or name an https:// URL that does not redirect to http:// in the profile); drop --web-ssl only if plain HTTP is meant" }

@@ -40,6 +40,9 @@ type DownloadError =
     /// protocol, headers over the limit, conflicting Content-Length headers); not retried; the URL
     /// and what it sent.
     | AssetAnswerInvalid of url: string * detail: string
+    /// XMB-414: under --web-ssl, an https:// URL redirected to a plain http:// one
+    /// (Transfer.RedirectRule.NoDowngrade); the URL that redirected and the http:// URL it named.
+    | RedirectDowngrade of url: string * location: string
 
 /// The code, cause and fix of each download error.
 module DownloadError =

@@ -256,10 +256,43 @@ let parse (source: string) (script: string) =
                 )
             )
 
-let statusError (endpoint: string) (labels: Labels) (status: int) (body: string) =
-    if status = 404 then
-        BootError.Lookup(NoMatchingGroup(Labels.display labels))
+/// The offset of the first byte of the answer that does not belong to well-formed UTF-8, if any.
+let private firstInvalidUtf8 (answer: byte array) =
+    if Unicode.Utf8.IsValid(ReadOnlySpan answer) then
+        None
     else
+        let mutable at = 0
+        let mutable found = None
+        while found.IsNone && at < answer.Length do
+            let mutable rune = Rune()
+            let mutable consumed = 0
+            match Rune.DecodeFromUtf8(ReadOnlySpan(answer, at, answer.Length - at), &rune, &consumed) with
+            | Buffers.OperationStatus.Done -> at <- at + consumed
+            | _ -> found <- Some at
+        found
+
+let read (source: string) (answer: byte array) =
+    match firstInvalidUtf8 answer with
+    | Some at ->
+        let lineStart = if at = 0 then 0 else Array.LastIndexOf(answer, 10uy, at - 1) + 1
+        let line = 1 + (answer |> Seq.take lineStart |> Seq.filter (fun b -> b = 10uy) |> Seq.length)
+        Error(
+            BootError.Lookup(
+                IpxeScriptRejected(
+                    source,
+                    line,
+                    $"holds a byte that is not UTF-8 (0x{answer.[at]:X2}, byte {at - lineStart + 1} of the line): matchbox writes its scripts in UTF-8, so the answer is not matchbox's"
+                )
+            )
+        )
+    | None -> parse source (Encoding.UTF8.GetString answer)
+
+let statusError (endpoint: string) (labels: Labels) (status: int) (location: string option) (body: string) =
+    match location with
+    | _ when status = 404 -> BootError.Lookup(NoMatchingGroup(Labels.display labels))
+    | Some location when Transfer.isRedirect status && location.Length > 0 ->
+        Transfer.lookupRedirect endpoint status location
+    | _ ->
         let firstLine = body.Split('\n', 2).[0].TrimEnd '\r'
         let cut = Text.shown 200 firstLine
         BootError.Lookup(

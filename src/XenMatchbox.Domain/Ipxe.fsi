@@ -65,9 +65,18 @@ val query: labels: Labels -> string
 /// args are returned as written: ${…} variables are left for Plan.create to expand.
 val parse: source: string -> script: string -> Result<Plan.UnvalidatedProfile, BootError>
 
+/// Reads an /ipxe answer as received, its bytes: they must be UTF-8, as every script matchbox writes
+/// is (its profiles are JSON, and Go's decoder has already replaced any byte that was not), and as
+/// a gRPC answer's strings must be. The first byte that is not UTF-8 is IpxeScriptRejected naming
+/// its line and the byte, whatever follows; nothing is replaced, since a U+FFFD would reach the
+/// guest's command line as something the profile never held. Then parse.
+val read: source: string -> answer: byte array -> Result<Plan.UnvalidatedProfile, BootError>
+
 /// What an /ipxe answer with a status other than 200 means. 404 is NoMatchingGroup: matchbox
 /// answers 404 when no group matches the labels, and also when the group's profile is missing,
-/// which HTTP cannot tell apart. Any other status is LookupFailed at Endpoint.Ipxe endpoint, with
+/// which HTTP cannot tell apart. A redirect (Transfer.isRedirect) with a Location is never followed:
+/// Transfer.lookupRedirect names it. Any other status is LookupFailed at Endpoint.Ipxe endpoint, with
 /// LookupStatus.Http status and the first line of the body (control characters shown as '?', cut
 /// at 200 characters; "(no body)" when that is blank).
-val statusError: endpoint: string -> labels: Labels -> status: int -> body: string -> BootError
+val statusError:
+    endpoint: string -> labels: Labels -> status: int -> location: string option -> body: string -> BootError

@@ -28,11 +28,13 @@ val DefaultConnectSeconds: int = 10
 [<Literal>]
 val DefaultReadSeconds: int = 30
 
-/// The most args a profile may have before expansion.
+/// The most args a profile may have before expansion, counted as words between spaces
+/// (Plan.argWords), so that gRPC and /ipxe count alike.
 [<Literal>]
 val MaxProfileArgs: int = 1024
 
-/// The most bytes all of a profile's args together may have before expansion.
+/// The most bytes all of a profile's args together may have before expansion (the words' bytes,
+/// without the spaces between them).
 [<Literal>]
 val MaxProfileArgsBytes: int = 65536
 

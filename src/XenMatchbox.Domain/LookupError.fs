@@ -9,6 +9,7 @@ type Endpoint =
 type LookupStatus =
     | Grpc of name: string
     | Http of status: int
+    | Redirect of status: int * location: string
     | NoTls
     | NoHttp
 
@@ -47,6 +48,7 @@ module LookupError =
         match answer with
         | LookupStatus.Grpc name -> name
         | LookupStatus.Http status -> $"HTTP {status}"
+        | LookupStatus.Redirect(status, location) -> $"HTTP {status}, a redirect to {location}"
         | LookupStatus.NoTls -> "no TLS"
         | LookupStatus.NoHttp -> "no HTTP"
 
@@ -69,6 +71,8 @@ module LookupError =
                 | LookupStatus.NoTls
                 | LookupStatus.NoHttp ->
                     "point --grpcport at matchbox's -rpc-address and --httpport at its -address (HTTPS only with -web-ssl)"
+                | LookupStatus.Redirect _ ->
+                    "point --server and --httpport at matchbox itself (with --web-ssl, at its HTTPS port), not at a proxy or server that redirects /ipxe"
                 | _ -> "check matchbox's log for the failed request" }
         | ServerUnreachable(endpoint, detail) ->
             { Code = "XMB-204"

@@ -15,6 +15,9 @@ type LookupStatus =
     | Grpc of name: string
     /// An HTTP status from /ipxe other than those with a case of their own, shown as "HTTP nnn".
     | Http of status: int
+    /// A redirect from /ipxe (a 3xx with a Location), which the lookup never follows: the status and
+    /// where it pointed (Transfer.lookupRedirect), shown as "HTTP nnn, a redirect to URL".
+    | Redirect of status: int * location: string
     /// The gRPC port does not speak TLS (plain HTTP answered the handshake); shown as "no TLS".
     | NoTls
     /// The HTTP port does not speak HTTP; shown as "no HTTP".

@@ -114,10 +114,17 @@ let private noControlCharacters (source: string) (text: string) =
     | Some c -> Error(Plan(ArgsControlCharacter(source, describeControl c)))
     | None -> Ok()
 
+let argWords (args: string list) =
+    args |> List.collect (fun arg -> arg.Split(' ', StringSplitOptions.RemoveEmptyEntries) |> List.ofArray)
+
+let bootArgs (args: string list) =
+    args |> List.filter (fun arg -> arg |> Seq.exists (fun c -> c <> ' '))
+
 let checkProfileArgs (args: string list) =
-    let bytes = args |> List.sumBy Text.Encoding.UTF8.GetByteCount
-    if List.length args > Limits.MaxProfileArgs || bytes > Limits.MaxProfileArgsBytes then
-        Error(Plan(ProfileArgsTooLarge(List.length args, bytes)))
+    let words = argWords args
+    let bytes = words |> List.sumBy Text.Encoding.UTF8.GetByteCount
+    if List.length words > Limits.MaxProfileArgs || bytes > Limits.MaxProfileArgsBytes then
+        Error(Plan(ProfileArgsTooLarge(List.length words, bytes)))
     else
         args
         |> List.mapi (fun i arg -> noControlCharacters $"the profile's arg {i + 1} ('{Text.shown 40 arg}')" arg)
@@ -131,7 +138,7 @@ let private commandLine labels (configArgs: string option) (profileArgs: string 
     checkProfileArgs profileArgs
     |> Result.bind (fun () ->
         noControlCharacters "libxl's --args (the config's extra/cmdline)" (defaultArg configArgs ""))
-    |> Result.bind (fun () -> Template.expandArgs labels profileArgs)
+    |> Result.bind (fun () -> Template.expandArgs labels (bootArgs profileArgs))
     |> Result.bind (fun expanded ->
         let parts = [ expanded; defaultArg configArgs "" ] |> List.filter (fun s -> s.Length > 0)
         let line = String.concat " " parts

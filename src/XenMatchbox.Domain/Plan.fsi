@@ -56,8 +56,19 @@ val hostForUrl: host: string -> string
 /// taken as they are. Any other scheme is an error.
 val resolveAsset: httpBase: HttpBase -> profileId: string -> reference: string -> Result<AssetUrl, BootError>
 
+/// The words of a profile's args: each arg split at its spaces (U+0020), empty pieces dropped. This
+/// is what both lookups agree on: matchbox's /ipxe joins args with single spaces, so an arg that
+/// holds a space comes back as several and a blank arg (empty, or nothing but spaces) as none.
+val argWords: args: string list -> string list
+
+/// The args a profile boots with: its args without the blank ones (empty, or nothing but spaces),
+/// in order. A blank arg adds nothing to a kernel command line but spaces, and /ipxe cannot show
+/// one, so both lookups drop them and a profile gets the same command line from either.
+val bootArgs: args: string list -> string list
+
 /// The checks a profile's args get before expansion, wherever the profile came from (gRPC, or
-/// /ipxe through Ipxe.parse): at most Limits.MaxProfileArgs args of at most
+/// /ipxe through Ipxe.parse), counted on argWords so that both lookups count alike (blank args
+/// count for nothing, an arg "a b" for two): at most Limits.MaxProfileArgs words of at most
 /// Limits.MaxProfileArgsBytes UTF-8 bytes together (ProfileArgsTooLarge), then no control character
 /// (ArgsControlCharacter naming the first arg that holds one, by its position, and the character).
 val checkProfileArgs: args: string list -> Result<unit, BootError>

@@ -52,5 +52,5 @@ module PlanError =
         | ProfileArgsTooLarge(count, bytes) ->
             { Code = "XMB-316"
               Cause =
-                $"the profile has {count} args of {bytes} bytes in all, far more than any kernel command line holds"
+                $"the profile's args come to {count} words of {bytes} bytes in all (split at spaces, as /ipxe and the kernel split them), far more than any kernel command line holds"
               Fix = "check the profile: its args list is not what a kernel command line can be" }

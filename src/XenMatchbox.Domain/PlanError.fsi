@@ -24,7 +24,8 @@ type PlanError =
     /// XMB-315: the profile's args or libxl's --args hold a control character; which arg it is in
     /// and the character, named.
     | ArgsControlCharacter of source: string * character: string
-    /// XMB-316: the profile has more args, or bytes of args, than Limits.MaxProfileArgs or
+    /// XMB-316: the profile's args hold more words (Plan.argWords: split at spaces, blank args
+    /// counting for nothing), or bytes of words, than Limits.MaxProfileArgs or
     /// Limits.MaxProfileArgsBytes allow; the count and the bytes.
     | ProfileArgsTooLarge of count: int * bytes: int
 

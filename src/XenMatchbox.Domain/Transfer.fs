@@ -32,11 +32,27 @@ let isAccepted status conditional = status = 200 || status = 304 && conditional
 
 let backoffMilliseconds attempt = if attempt <= 2 then 250 else 1000
 
-let followRedirect (from: AssetUrl) (location: string) hop =
+type RedirectRule =
+    | EitherScheme
+    | NoDowngrade
+
+let redirectRule webSsl = if webSsl then NoDowngrade else EitherScheme
+
+let allowsRedirect rule (from: string) (target: string) =
+    match rule with
+    | EitherScheme -> true
+    | NoDowngrade -> not (from = "https" && target = "http")
+
+let followRedirect rule (from: AssetUrl) (location: string) hop =
     if hop > MaxRedirects then
         Error(Download(TooManyRedirects(from.Shown, MaxRedirects)))
     else
         match Uri.TryCreate(Uri from.Value, location) with
+        | true, NonNull target when
+            (target.Scheme = "http" || target.Scheme = "https")
+            && not (allowsRedirect rule (Uri from.Value).Scheme target.Scheme)
+            ->
+            Error(Download(RedirectDowngrade(from.Shown, Errors.redact target.AbsoluteUri)))
         | true, NonNull target when target.Scheme = "http" || target.Scheme = "https" ->
             Plan.resolveAsset { Host = ""; Port = 0; Secure = false } "(redirect)" target.AbsoluteUri
             |> Result.mapError (fun _ ->
@@ -52,6 +68,20 @@ let followRedirect (from: AssetUrl) (location: string) hop =
                 )
             )
         | _ -> Error(Download(RedirectRefused(from.Shown, Errors.redact location, "is not a URL")))
+
+let lookupRedirect (endpoint: string) status (location: string) =
+    let from = Uri endpoint
+    let target, downgrade =
+        match Uri.TryCreate(from, location) with
+        | true, NonNull target ->
+            Errors.redact target.AbsoluteUri, not (allowsRedirect (redirectRule true) from.Scheme target.Scheme)
+        | _ -> Errors.redact location, false
+    let reason =
+        if downgrade then
+            "under --web-ssl the lookup never leaves https:// for plain http://, and it follows no redirect at all, since matchbox never redirects /ipxe"
+        else
+            "the lookup follows no redirect, since matchbox never redirects /ipxe: the answer is not matchbox's"
+    Lookup(LookupFailed(Endpoint.Ipxe endpoint, LookupStatus.Redirect(status, Text.shown 200 target), reason))
 
 let addSizes (bytes: int64) (more: int64) =
     if more > 0L && bytes > Int64.MaxValue - more then Int64.MaxValue

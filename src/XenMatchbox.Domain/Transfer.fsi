@@ -1,5 +1,6 @@
 /// The rules for fetching from the network: which failures are worth another try, how long to
-/// wait before it, and which redirects to follow.
+/// wait before it, and which redirects to follow (for assets, by the scheme a download is on and
+/// --web-ssl; for the /ipxe lookup, none).
 module XenMatchbox.Domain.Transfer
 
 open XenMatchbox.Domain.Errors
@@ -29,9 +30,34 @@ val isAccepted: status: int -> conditional: bool -> bool
 /// Milliseconds to wait before the given try (2 = the first retry): 250, then 1000.
 val backoffMilliseconds: attempt: int -> int
 
-/// Where a redirect from an asset URL leads, resolved against it; only http and https, and at
-/// most MaxRedirects hops (hop counts from 1).
-val followRedirect: from: AssetUrl -> location: string -> hop: int -> Result<AssetUrl, BootError>
+/// Which redirects a download follows, by the scheme it is on.
+type RedirectRule =
+    /// Without --web-ssl: from http:// or https:// to either, as iPXE and curl follow them.
+    | EitherScheme
+    /// Under --web-ssl: never from https:// to plain http://, so a download that starts on
+    /// https:// (matchbox's /assets/, an https:// URL in the profile) or reaches it stays there;
+    /// from http:// (an http:// URL the profile names itself) to either.
+    | NoDowngrade
+
+/// The rule --web-ssl sets (given: NoDowngrade).
+val redirectRule: webSsl: bool -> RedirectRule
+
+/// Whether the rule lets a redirect lead from a URL of scheme from to one of scheme target
+/// ("http" or "https", lower case).
+val allowsRedirect: rule: RedirectRule -> from: string -> target: string -> bool
+
+/// Where a redirect from an asset URL leads, resolved against it: only http and https (else
+/// RedirectRefused), at most MaxRedirects hops (hop counts from 1; else TooManyRedirects), and
+/// only where the rule allows (else RedirectDowngrade, naming both URLs).
+val followRedirect: rule: RedirectRule -> from: AssetUrl -> location: string -> hop: int -> Result<AssetUrl, BootError>
+
+/// What a redirect from the /ipxe lookup at endpoint (its URL, http:// or https://) is: the lookup
+/// follows none, since matchbox never redirects /ipxe (a redirect is a proxy's or someone else's,
+/// and its target would not be the server the operator named). LookupFailed with
+/// LookupStatus.Redirect, the Location resolved against endpoint (credentials as "***@"), and why
+/// it is not followed: when the rule of --web-ssl would refuse it too (https:// to http://), the
+/// detail says so.
+val lookupRedirect: endpoint: string -> status: int -> location: string -> BootError
 
 /// The size of a file of <paramref name="bytes"/> bytes once <paramref name="more"/> are added,
 /// both as a server may declare them (up to Int64.MaxValue): saturates at Int64.MaxValue rather

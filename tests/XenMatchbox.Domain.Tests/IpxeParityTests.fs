@@ -1,7 +1,10 @@
 /// HTTP-only and gRPC agree: a profile rendered into /ipxe as matchbox renders it (MatchboxIpxe),
 /// then read back by Ipxe.parse and planned, gets the verdict the gRPC lookup gives the same profile:
 /// the same plan, or the same error code. Profiles include hostile args (CR, LF, tabs, NUL, spaces,
-/// {{ }}, injected iPXE lines) and args over the count and size limits.
+/// {{ }}, injected iPXE lines), blank args (empty, or only spaces: matchbox writes nothing but their
+/// spaces) and args over the count and size limits, blank ones among them. The script is read as
+/// the bytes matchbox sends (UTF-8); bytes that are not UTF-8, which matchbox never sends and a
+/// gRPC answer cannot carry, are refused wherever they stand.
 module IpxeParityTests
 
 open FsCheck
@@ -35,7 +38,7 @@ let private verdict (result: Result<Plan.BootPlan, BootError>) =
 let private grpc (boot: Boot) = verdict (plan (profileOf boot))
 
 let private http (style: Style) (boot: Boot) =
-    verdict (Ipxe.parse source (render style boot) |> Result.bind plan)
+    verdict (Ipxe.read source (System.Text.Encoding.UTF8.GetBytes(render style boot)) |> Result.bind plan)
 
 // ---- generators ----
 
@@ -98,7 +101,11 @@ let private boot (argGen: Gen<string>) =
         return style, { Kernel = kernelOptions + kernel; Initrds = initrds; Args = args }
     }
 
-let private anyArg = Gen.frequency [ 4, IpxeScriptTests.arg; 1, spaced; 3, hostileArg ]
+/// Blank args, as profiles get them (a template's empty variable, a stray "" in the JSON): matchbox
+/// renders each as the one space in front of it (and its own spaces), which reads back as nothing.
+let private blankArg = Gen.elements [ ""; ""; " "; "  " ]
+
+let private anyArg = Gen.frequency [ 4, IpxeScriptTests.arg; 1, spaced; 3, hostileArg; 1, blankArg ]
 
 let private hasControl (text: string) = text |> Seq.exists System.Char.IsControl
 
@@ -141,13 +148,25 @@ let ``args with a CR, LF, tab or NUL are refused over HTTP as over gRPC, with XM
         | Error error -> Expect.equalText "XMB-315" (code error)
         | Ok _ -> Expect.isTrue "accepted only as a v0.7.0 script of injected initrd lines" (style = PerLine))
 
-/// Args at the edges of Limits.MaxProfileArgs and MaxProfileArgsBytes, without spaces or control
-/// characters.
+/// Args at the edges of Limits.MaxProfileArgs and MaxProfileArgsBytes, without control characters:
+/// plain words, words two to an arg ("a b", which /ipxe splits), and blank args among them.
 let private limitArgs =
+    let withBlanks (args: string list) =
+        gen {
+            let! blanks = Gen.frequency [ 2, Gen.constant 0; 1, Gen.choose (1, 40) ]
+            let! blank = Gen.listOfLength blanks blankArg
+            let! mixed = Gen.shuffle (args @ blank)
+            return List.ofArray mixed
+        }
     Gen.oneof
         [ gen {
               let! count = Gen.choose (Limits.MaxProfileArgs - 2, Limits.MaxProfileArgs + 2)
               return List.init count (fun i -> $"a{i % 10}")
+          }
+          gen {
+              // Two words an arg: as many words as the plain case, half the args.
+              let! count = Gen.choose (Limits.MaxProfileArgs / 2 - 2, Limits.MaxProfileArgs / 2 + 2)
+              return List.init count (fun i -> $"a{i % 10} b")
           }
           gen {
               let! extra = Gen.choose (-2, 2)
@@ -156,6 +175,7 @@ let private limitArgs =
               return
                   List.init parts (fun i -> String.replicate (size / parts + (if i = 0 then size % parts else 0)) "a")
           } ]
+    |> Gen.bind withBlanks
 
 [<Property(MaxTest = 40)>]
 let ``the arg count and size limits apply over HTTP as over gRPC`` () =
@@ -165,6 +185,86 @@ let ``the arg count and size limits apply over HTTP as over gRPC`` () =
             $"{args.Length} args of {args |> List.sumBy System.Text.Encoding.UTF8.GetByteCount} bytes"
             (grpc boot)
             (http style boot))
+
+/// A profile's args with some blank ones among them: a few words, or the edge of the arg count.
+let private argsWithBlanks =
+    gen {
+        let! words = Gen.listOf IpxeScriptTests.arg |> Gen.map (List.truncate 6)
+        let! blanks =
+            Gen.frequency
+                [ 3, Gen.choose (0, 8)
+                  1, Gen.choose (Limits.MaxProfileArgs - 8 - words.Length, Limits.MaxProfileArgs + 8) ]
+        let! blank = Gen.listOfLength blanks blankArg
+        let! mixed = Gen.shuffle (words @ blank)
+        let mixed = List.ofArray mixed
+        // The args that are not blank, in their shuffled order.
+        return mixed |> List.filter (fun arg -> arg.Trim(' ').Length > 0), mixed
+    }
+
+[<Property(MaxTest = 300)>]
+let ``blank args count for nothing, over gRPC as over HTTP: the plan of the profile without them`` () =
+    Prop.forAll (arb (Gen.zip argsWithBlanks (Gen.elements [ PerLine; LegacyOneLine ]))) (fun ((words, args), style) ->
+        let boot = { Kernel = "/assets/k"; Initrds = [ "/assets/i" ]; Args = args }
+        let without = { boot with Args = words }
+        Expect.equal $"{args.Length} args, {words.Length} of them not blank, over gRPC" (grpc without) (grpc boot)
+        Expect.equal
+            $"{args.Length} args, {words.Length} of them not blank, over HTTP"
+            (grpc without)
+            (http style boot))
+
+[<Fact>]
+let ``1025 empty args and one word boot as the word alone, in both modes`` () =
+    let boot = { Kernel = "/assets/k"; Initrds = []; Args = List.replicate 1025 "" @ [ "console=hvc0" ] }
+    let expected = Ok("http://mb:8080/assets/k", [], Some "console=hvc0")
+    Expect.equal "over gRPC" expected (grpc boot)
+    Expect.equal "over HTTP" expected (http PerLine boot)
+
+// ---- bytes that are not UTF-8 ----
+
+/// Byte sequences that are not UTF-8 wherever they stand between two characters: bytes UTF-8 never
+/// uses, a continuation byte alone, an overlong '/', a UTF-16 surrogate, a sequence cut short, a
+/// code point past U+10FFFF.
+let private notUtf8 =
+    Gen.elements
+        [ [| 0xFFuy |]
+          [| 0xFEuy |]
+          [| 0x80uy |]
+          [| 0xC0uy; 0xAFuy |]
+          [| 0xEDuy; 0xA0uy; 0x80uy |]
+          [| 0xE2uy; 0x82uy |]
+          [| 0xF4uy; 0x90uy; 0x80uy; 0x80uy |] ]
+
+[<Property(MaxTest = 300)>]
+let ``an /ipxe answer of any profile with bytes that are not UTF-8 anywhere is XMB-211 naming their line`` () =
+    let case =
+        gen {
+            let! style, boot = boot anyArg
+            let bytes = System.Text.Encoding.UTF8.GetBytes(render style boot)
+            // Between two characters: never in front of a continuation byte.
+            let boundaries =
+                [ for i in 0 .. bytes.Length do
+                      if i = bytes.Length || bytes.[i] &&& 0xC0uy <> 0x80uy then i ]
+            let! at = Gen.elements boundaries
+            let! bad = notUtf8
+            return bytes, at, bad
+        }
+    Prop.forAll (arb case) (fun (bytes, at, bad) ->
+        let answer = Array.concat [ bytes.[.. at - 1]; bad; bytes.[at..] ]
+        let line = 1 + (bytes.[.. at - 1] |> Array.filter ((=) 10uy) |> Array.length)
+        match Ipxe.read source answer with
+        | Error error ->
+            Expect.equalText "XMB-211" (code error)
+            Expect.contains "the line" $"line {line} holds a byte that is not UTF-8" (describe error)
+        | Ok profile -> Expect.fail $"{Expect.escapedBytes answer}: read as %A{profile}")
+
+[<Property>]
+let ``an /ipxe answer that is UTF-8 reads as its text does`` () =
+    Prop.forAll (arb (boot anyArg)) (fun (style, boot) ->
+        let script = render style boot
+        Expect.equal
+            "the profile"
+            (Ipxe.parse source script)
+            (Ipxe.read source (System.Text.Encoding.UTF8.GetBytes script)))
 
 // ---- hostile scripts, by example ----
 

@@ -420,7 +420,7 @@ let private endpoint = "http://matchbox.example.com:8080/ipxe"
 [<Fact>]
 let ``a 404 from /ipxe is no matching group, not worth another try`` () =
     let labels = Labels.fromLookups [ "mac=52-54-00-AA-BB-CC" ] |> Expect.ok "labels"
-    let error = Ipxe.statusError endpoint labels 404 "404 page not found\n"
+    let error = Ipxe.statusError endpoint labels 404 None "404 page not found\n"
     Expect.equal "the error" (Lookup(NoMatchingGroup "mac=52:54:00:aa:bb:cc")) error
     Expect.isTrue "a 404 is retried" (not (Transfer.isTransient error))
 
@@ -438,7 +438,7 @@ let ``any other status is a failed lookup naming it and the body's first line; o
         }
     Prop.forAll (arb case) (fun (status, first, body) ->
         let labels = Labels.fromLookups [ "uuid=0b7c5b08" ] |> Expect.ok "labels"
-        let error = Ipxe.statusError endpoint labels status body
+        let error = Ipxe.statusError endpoint labels status None body
         let shownFirst = String.map (fun c -> if Char.IsControl c then '?' else c) first
         let shownFirst = if shownFirst.Trim().Length = 0 then "(no body)" else shownFirst
         Expect.equal
@@ -453,7 +453,7 @@ let ``any other status is a failed lookup naming it and the body's first line; o
 [<Fact>]
 let ``a long first line of an error body is cut`` () =
     let labels = Labels.fromLookups [ "uuid=0b7c5b08" ] |> Expect.ok "labels"
-    match Ipxe.statusError endpoint labels 500 (String('x', 100000)) with
+    match Ipxe.statusError endpoint labels 500 None (String('x', 100000)) with
     | Lookup(LookupFailed(_, LookupStatus.Http 500, detail)) ->
         Expect.isTrue $"{detail.Length} characters shown" (detail.Length <= 201)
     | other -> Expect.fail $"expected LookupFailed, got {Expect.shown other}"

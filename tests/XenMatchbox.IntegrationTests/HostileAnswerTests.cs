@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using XenMatchbox.TestServer;
 using static XenMatchbox.IntegrationTests.FailureTests;
 
@@ -45,6 +46,33 @@ public sealed class HostileAnswerTests(MatchboxFixture matchbox)
 
         AssertFailed(outcome, 3, "XMB-203", "is --httpport matchbox's HTTP port");
         Assert.Equal(1, raw.Connections);
+    }
+
+    /// <summary>/ipxe answers with bytes that are not UTF-8 on one line (matchbox writes only UTF-8), and that line's number.</summary>
+    public static TheoryData<string, byte[], int> NotUtf8() => new()
+    {
+        { "a lone 0xFF in an arg", [0xFF], 2 },
+        { "a UTF-16 surrogate", [0xED, 0xA0, 0x80], 2 },
+        { "an overlong slash", [0xC0, 0xAF], 2 },
+        { "a sequence cut short", [0xE2, 0x82], 2 },
+        { "a Latin-1 byte in an initrd's name", [0xE9], 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotUtf8))]
+    public async Task An_ipxe_answer_that_is_not_UTF8_is_refused_naming_the_line(string what, byte[] bytes, int line)
+    {
+        var kernel = $"{matchbox.Server.HttpBaseUrl}/assets/os/vmlinuz";
+        byte[] script = line == 2
+            ? [.. "#!ipxe\nkernel "u8, .. Encoding.ASCII.GetBytes(kernel), .. " console=hvc0 x="u8, .. bytes, .. "y\nboot\n"u8]
+            : [.. "#!ipxe\nkernel "u8, .. Encoding.ASCII.GetBytes(kernel), .. "\ninitrd /assets/caf"u8, .. bytes, .. "\nboot\n"u8];
+        using var raw = new RawHttpServer([.. Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {script.Length}\r\n\r\n"), .. script]);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(["--server", "127.0.0.1", "--httpport", raw.Port.ToString(), "--lookup", "case=x"]);
+
+        AssertFailed(outcome, 3, "XMB-211", $"line {line} ");
+        Assert.True(outcome.ErrorLine.Contains("UTF-8"), $"{what}: {outcome.ErrorLine}");
     }
 
     [Fact]

@@ -51,6 +51,32 @@ public sealed class PublishedBytesTests(MatchboxFixture matchbox)
         }
     }
 
+    /// <summary>Profiles with blank args (empty, or only spaces), which matchbox's /ipxe writes as nothing but spaces.</summary>
+    public static TheoryData<string, string[]> BlankArgs() => new()
+    {
+        { "blank-1025", [.. Enumerable.Repeat("", 1025), "console=hvc0"] },
+        { "blank-among", ["console=hvc0", "", "quiet", " ", "", "  "] },
+        { "blank-spaced-1025", [.. Enumerable.Repeat(" ", 1025), "console=hvc0", "quiet"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BlankArgs))]
+    public async Task Blank_args_are_dropped_alike_over_gRPC_and_HTTP(string name, string[] args)
+    {
+        matchbox.AddScenario(name, new MatchboxBoot { Kernel = "/assets/os/vmlinuz", Args = [.. args] }, MatchboxFixture.Case(name));
+        var expected = string.Join(" ", args.Where(arg => arg.Trim(' ').Length > 0));
+        using var grpcRun = new LibxlRun();
+        using var httpRun = new LibxlRun();
+
+        var overGrpc = await grpcRun.BootAsync(matchbox.BootloaderArgs($"case={name}"));
+        var overHttp = await httpRun.BootAsync([.. matchbox.BootloaderArgs($"case={name}"), "--http-only"]);
+
+        Assert.True(overGrpc.ExitCode == 0, overGrpc.ToString());
+        Assert.True(overHttp.ExitCode == 0, overHttp.ToString());
+        Assert.Equal(expected, overGrpc.Result.Args);
+        Assert.Equal(expected, overHttp.Result.Args);
+    }
+
     [Theory]
     [InlineData("--cache-dir")]
     [InlineData("--no-cache")]

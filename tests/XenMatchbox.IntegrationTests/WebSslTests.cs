@@ -7,7 +7,8 @@ namespace XenMatchbox.IntegrationTests;
 
 /// <summary>
 /// --web-ssl: matchbox's HTTP API (/ipxe and /assets/…) over https://, as matchbox's -web-ssl
-/// serves it, trusted through --ca, --web-ca or the system store, and refused otherwise.
+/// serves it, trusted through --ca, --web-ca or the system store, and refused otherwise; a redirect
+/// from https:// back to plain http:// is never followed under it.
 /// </summary>
 public sealed class WebSslTests : IAsyncLifetime
 {
@@ -70,6 +71,63 @@ public sealed class WebSslTests : IAsyncLifetime
         var port = matchbox.HttpsEndPoint!.Port;
         Assert.Contains($"lookup:   HTTP https://127.0.0.1:{port}/ipxe?case=web", outcome.Stdout);
         Assert.Contains($"kernel:   https://127.0.0.1:{port}/assets/vmlinuz ({kernel.Length} bytes)", outcome.Stdout);
+    }
+
+    /// <summary>The HTTPS listener's URL of a path, and the HTTP listener's.</summary>
+    private string Https(string path) => $"https://127.0.0.1:{matchbox.HttpsEndPoint!.Port}{path}";
+
+    private string Http(string path) => $"http://127.0.0.1:{matchbox.HttpPort}{path}";
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_https_asset_redirected_to_plain_http_is_refused_with_XMB_414_naming_both_URLs(bool dryRun)
+    {
+        // The HTTPS listener sends the kernel's path to the HTTP listener, which would serve it.
+        matchbox.Faults.Set("/assets/vmlinuz", AssetFault.Redirect(Http("/assets/vmlinuz")), httpsOnly: true);
+        using var run = new LibxlRun();
+        var before = matchbox.Counters.Requests("/assets/vmlinuz");
+
+        var outcome = dryRun
+            ? await run.RunAsync(["show", .. Args("--ca", matchbox.CertificateFiles!.CaFile)])
+            : await run.BootAsync(Args("--ca", matchbox.CertificateFiles!.CaFile));
+
+        Assert.True(outcome.ExitCode == 5, outcome.ToString());
+        Assert.StartsWith("xenmatchbox: XMB-414: ", outcome.ErrorLine);
+        Assert.Contains(Https("/assets/vmlinuz"), outcome.ErrorLine);
+        Assert.Contains(Http("/assets/vmlinuz"), outcome.ErrorLine);
+        Assert.Contains("--web-ssl", outcome.ErrorLine);
+        Assert.Empty(outcome.DirectoryEntries);
+        // Asked over https only: the plain http:// URL was never requested.
+        Assert.Equal(before + 1, matchbox.Counters.Requests("/assets/vmlinuz"));
+    }
+
+    [Fact]
+    public async Task An_https_asset_redirected_to_another_https_URL_is_still_followed()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(assets, "moved"), kernel);
+        matchbox.Faults.Set("/assets/vmlinuz", AssetFault.Redirect(Https("/assets/moved")), httpsOnly: true);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Args("--ca", matchbox.CertificateFiles!.CaFile));
+
+        Assert.True(outcome.ExitCode == 0, outcome.ToString());
+        Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+    }
+
+    [Fact]
+    public async Task An_https_lookup_redirected_to_plain_http_is_a_lookup_failure_naming_both_URLs()
+    {
+        // matchbox never redirects /ipxe; this is a proxy's or someone else's doing.
+        matchbox.Faults.Set("/ipxe", AssetFault.Redirect(Http("/ipxe?case=web")), httpsOnly: true);
+        using var run = new LibxlRun();
+
+        var outcome = await run.BootAsync(Args("--ca", matchbox.CertificateFiles!.CaFile));
+
+        AssertFailed(outcome, 3, "XMB-203", Https("/ipxe"));
+        Assert.Contains(Http("/ipxe?case=web"), outcome.ErrorLine);
+        Assert.Contains("--web-ssl", outcome.ErrorLine);
+        Assert.Equal(0, matchbox.Counters.Requests("/assets/vmlinuz"));
     }
 
     public async Task DisposeAsync()

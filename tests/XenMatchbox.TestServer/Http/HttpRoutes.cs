@@ -13,7 +13,7 @@ internal static class HttpRoutes
         var path = context.Request.Path.Value ?? "/";
         var asset = AssetRequests.Resolve(state.AssetsPath, path);
 
-        if (state.Faults.Take(path) is { } fault)
+        if (state.Faults.Take(path, context.Request.IsHttps) is { } fault)
         {
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
             await fault.RespondAsync(context, asset, stopping.Token);
