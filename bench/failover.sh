@@ -6,7 +6,8 @@
 # HTTP-only (/ipxe). Prints one table of medians with min–max over RUNS runs (default 5).
 # The timeouts are CONNECT_TIMEOUT and READ_TIMEOUT (default 2 and 3 s, so the hung rows stay
 # short); a hung server costs one try's bound: the TLS handshake within --connect-timeout over
-# gRPC, the answer within --connect-timeout plus --read-timeout over HTTP.
+# gRPC, the answer within --connect-timeout plus --read-timeout over HTTP, and never more than its
+# share of the time left before --timeout.
 # Then, with every timeout at its default (--connect-timeout 10, --read-timeout 30, --timeout 110),
 # four hung servers (127.0.0.2 to 127.0.0.5) in front of a healthy fifth (127.0.0.1): the time to
 # boot from the fifth, or how the run failed; LONG_RUNS runs (default 1: a run takes over a minute).
