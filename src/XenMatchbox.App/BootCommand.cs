@@ -63,7 +63,8 @@ internal static class BootCommand
         var progress = ProgressDisplay.For(prepared.Progress);
         using var downloader = new AssetDownloader(
             tls, guard.Files, settings.Limits, Transfer.redirectRule(settings.Server.WebSsl), cache, progress, keys.Assets);
-        var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, identity, downloader.Http, line => Say(settings, line), cancel);
+        var found = await ProfileLookup.SelectAsync(
+            settings, tls, keys.Lookup, identity, downloader.Http, guard.MillisecondsLeft, line => Say(settings, line), cancel);
         var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
         Say(settings, Progress.verified(Boot.foundLine(run), found.Signer is { } signer ? [signer] : []));
 

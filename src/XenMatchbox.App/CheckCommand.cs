@@ -25,7 +25,7 @@ internal static class CheckCommand
         {
             var finding = Check.blocked(ListModule.OfSeq(lines), item).ValueOrNull() is { } reason
                 ? Check.Finding.NewNotTried(reason)
-                : await FindAsync(item, settings, tls, found => tls = found, cancel);
+                : await FindAsync(item, settings, tls, found => tls = found, guard.MillisecondsLeft, cancel);
             foreach (var line in Check.judge(DateTimeOffset.UtcNow, item, finding))
             {
                 lines.Add(line);
@@ -38,7 +38,7 @@ internal static class CheckCommand
     }
 
     private static async Task<Check.Finding> FindAsync(
-        Check.Item item, CommandLine.Settings settings, TlsMaterial? tls, Action<TlsMaterial> loaded, CancellationToken cancel)
+        Check.Item item, CommandLine.Settings settings, TlsMaterial? tls, Action<TlsMaterial> loaded, Func<long?> millisecondsLeft, CancellationToken cancel)
     {
         // What a boot would end with, as the finding's error; anything else is the guard's.
         static async Task<FSharpResult<T, Errors.BootError>> Try<T>(Func<Task<T>> find, CancellationToken cancel)
@@ -67,7 +67,8 @@ internal static class CheckCommand
             case Check.Item.Lookup { route: Boot.LookupRoute.Grpc grpc }:
                 return Check.Finding.NewAnswered(await Try(async () =>
                 {
-                    await MatchboxLookup.SelectProfileAsync(grpc.endpoint, withoutClient, Check.probeLabels, settings.Limits, cancel);
+                    await MatchboxLookup.SelectProfileAsync(
+                        grpc.endpoint, withoutClient, Check.probeLabels, Limits.tryTime(settings.Limits.ConnectSeconds, settings.Limits.ReadSeconds, null), cancel);
                     return default(Unit)!;
                 }, cancel));
             case Check.Item.HttpRoot root:
@@ -86,7 +87,7 @@ internal static class CheckCommand
                     ? FSharpResult<FSharpList<Tuple<string, string>>, Errors.BootError>.NewError(read.Unavailable(identity.keys.Head).Error)
                     : FSharpResult<FSharpList<Tuple<string, string>>, Errors.BootError>.NewOk(ListModule.OfSeq(read.Labels)));
             case Check.Item.Profile:
-                return Check.Finding.NewProfileFound(await Try(() => ProbeProfileAsync(settings, withoutClient, cancel), cancel));
+                return Check.Finding.NewProfileFound(await Try(() => ProbeProfileAsync(settings, withoutClient, millisecondsLeft, cancel), cancel));
             default:
                 return Check.Finding.Parsed;
         }
@@ -153,13 +154,13 @@ internal static class CheckCommand
     }
 
     /// <summary>The lookup and the HEAD probes of show, for the report the Domain judges asset by asset.</summary>
-    private static async Task<DryRun.Report> ProbeProfileAsync(CommandLine.Settings settings, TlsMaterial tls, CancellationToken cancel)
+    private static async Task<DryRun.Report> ProbeProfileAsync(CommandLine.Settings settings, TlsMaterial tls, Func<long?> millisecondsLeft, CancellationToken cancel)
     {
         var prepared = Boot.prepare(settings, standardOutputIsTerminal: false);
         var keys = await Task.Run(() => TrustKeys.Load(prepared), cancel).WaitAsync(cancel);
         using var downloader = new AssetDownloader(
             tls, OutputFiles.Unrestricted(linkCachedFiles: false), settings.Limits, Transfer.redirectRule(settings.Server.WebSsl), null, null, keys.Assets);
-        var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, null, downloader.Http, _ => { }, cancel);
+        var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, null, downloader.Http, millisecondsLeft, _ => { }, cancel);
         var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
         var probes = run.Work is Boot.Work.Probe probe ? probe.Item : FSharpList<Tuple<string, Plan.AssetUrl>>.Empty;
         return Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), found.Age.AsOption(), await PlanWork.ProbeAsync(downloader, probes, cancel));

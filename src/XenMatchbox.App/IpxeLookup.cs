@@ -19,19 +19,20 @@ internal static class IpxeLookup
     /// (<c>/ipxe.sig</c> from the same server, checked before a line is read) and the signature's
     /// age, within --lookup-max-age (else XMB-712: an old answer replayed); the
     /// profile's Id is "/ipxe?key=value&amp;…", since the script names none. Each try's answer, body
-    /// included, must come within --connect-timeout plus --read-timeout (the client's handler bounds
-    /// connecting, and follows no redirect) and be at most 1 MiB. One try at one server:
+    /// included, must come within <paramref name="time"/>'s answer time (--connect-timeout plus
+    /// --read-timeout, or the try's share of the time left; see Failover.tryTime; the client's
+    /// handler bounds connecting, and follows no redirect) and be at most 1 MiB. One try at one server:
     /// Retries.AcrossServersAsync tries again (a refused or reset connection, a body cut short,
     /// HTTP 502/503/504) and moves on to the next --server. Failures are thrown as
     /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
     /// script that is not matchbox's as XMB-211.
     /// </summary>
     public static async Task<(Plan.UnvalidatedProfile Profile, Trust.Signer? Signer, Trust.Age? Age)> SelectProfileAsync(
-        AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing? keys, int maxAgeSeconds, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+        AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing? keys, int maxAgeSeconds, Labels.Labels labels, Limits.TryTime time, CancellationToken cancel)
     {
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.
         var source = "/ipxe?" + string.Join("&", Labels.toPairs(labels).Select(pair => $"{pair.Item1}={pair.Item2}"));
-        var body = await FetchAsync(http, route.url, route.endpoint, labels, limits, cancel);
+        var body = await FetchAsync(http, route.url, route.endpoint, labels, time, cancel);
         // Under --lookup-key, not a line is read before the exact bytes received are verified.
         var (signer, age) = keys is null ? (null, null) : await VerifyAsync(http, route, keys, maxAgeSeconds, body, cancel);
         // Read as bytes: what is not UTF-8 is not matchbox's (the Domain names the line).
@@ -57,12 +58,13 @@ internal static class IpxeLookup
 
     /// <summary>One try: the body of a 200 answer, as received, or a <see cref="BootFailure"/>.</summary>
     private static async Task<byte[]> FetchAsync(
-        AssetHttp http, string url, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+        AssetHttp http, string url, string endpoint, Labels.Labels labels, Limits.TryTime time, CancellationToken cancel)
     {
         var client = http.Client;
-        var seconds = limits.ConnectSeconds + limits.ReadSeconds;
+        var within = Limits.within(time, time.AnswerMilliseconds);
+        var connectWithin = Limits.within(time, time.ConnectMilliseconds);
         using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        answer.CancelAfter(TimeSpan.FromSeconds(seconds));
+        answer.CancelAfter(TimeSpan.FromMilliseconds(time.AnswerMilliseconds));
         HttpResponseMessage response;
         try
         {
@@ -73,12 +75,12 @@ internal static class IpxeLookup
         {
             // The handler's connect timeout ends the request as cancelled, with a TimeoutException inside.
             throw new BootFailure(e.InnerException is TimeoutException
-                ? LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {limits.ConnectSeconds} s")
-                : LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no answer within {seconds} s"), e);
+                ? LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {connectWithin}")
+                : LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no answer within {within}"), e);
         }
         catch (HttpRequestException e) when (e.InnerException is TimeoutException)
         {
-            throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {limits.ConnectSeconds} s"), e);
+            throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {connectWithin}"), e);
         }
         catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException tls)
         {
@@ -138,7 +140,7 @@ internal static class IpxeLookup
             }
             catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
             {
-                throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"the answer was not complete within {seconds} s ({received} bytes)"), e);
+                throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"the answer was not complete within {within} ({received} bytes)"), e);
             }
             catch (Exception e) when (e is HttpRequestException or IOException)
             {

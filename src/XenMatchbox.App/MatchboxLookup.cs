@@ -15,10 +15,11 @@ internal static class MatchboxLookup
 
     /// <summary>
     /// Asks matchbox at <paramref name="endpoint"/> (host:port, see Boot.route) for the labels'
-    /// profile, once: Retries.AcrossServersAsync owns the retries and the move to the next server.
+    /// profile, once, within <paramref name="time"/> (connecting, then the whole answer; see
+    /// Failover.tryTime): Retries.AcrossServersAsync owns the retries and the move to the next server.
     /// </summary>
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
-        string endpoint, TlsMaterial tls, Labels.Labels labels, CommandLine.BootLimits limits, CancellationToken cancel)
+        string endpoint, TlsMaterial tls, Labels.Labels labels, Limits.TryTime time, CancellationToken cancel)
     {
         // Trust only the CA given with --ca, never the system store. The host name check stays on.
         var trust = new X509ChainPolicy
@@ -39,7 +40,7 @@ internal static class MatchboxLookup
         var host = new Uri($"https://{endpoint}").Host;
         using var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+            ConnectTimeout = TimeSpan.FromMilliseconds(time.ConnectMilliseconds),
             // Its connections keep the first bytes the server sends: an answer that is not TLS is named.
             ConnectCallback = witness.ConnectAsync,
             SslOptions = new SslClientAuthenticationOptions
@@ -72,13 +73,13 @@ internal static class MatchboxLookup
         try
         {
             // matchbox sets no deadline of its own: connecting and answering are bounded here.
-            var deadline = DateTime.UtcNow.AddSeconds(limits.ConnectSeconds + limits.ReadSeconds);
+            var deadline = DateTime.UtcNow.AddMilliseconds(time.AnswerMilliseconds);
             var reply = await client.SelectProfileAsync(request, deadline: deadline, cancellationToken: cancel);
             return ToUnvalidated(reply.Profile, labels);
         }
         catch (RpcException e) when (!cancel.IsCancellationRequested)
         {
-            throw new BootFailure(Classify(e, endpoint, labels, limits, witness.Facts(host)), e);
+            throw new BootFailure(Classify(e, endpoint, labels, time, witness.Facts(host)), e);
         }
     }
 
@@ -100,11 +101,11 @@ internal static class MatchboxLookup
     /// Names what went wrong from what the gRPC stack reports (the status, its detail and the
     /// exception chain) and what the client saw of the server's TLS, judged by <see cref="GrpcFailure.classify"/>.
     /// </summary>
-    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, CommandLine.BootLimits limits, TlsFailure.Facts? tls)
+    private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, Limits.TryTime time, TlsFailure.Facts? tls)
     {
         var causes = Causes(e.Status.DebugException).Select(x => new GrpcFailure.Cause(x.GetType().Name, x.Message));
         var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes), tls.AsOption());
-        return GrpcFailure.classify(endpoint, Labels.display(labels), limits.ConnectSeconds, limits.ConnectSeconds + limits.ReadSeconds, facts);
+        return GrpcFailure.classify(endpoint, Labels.display(labels), time, facts);
     }
 
     private static IEnumerable<Exception> Causes(Exception? e)

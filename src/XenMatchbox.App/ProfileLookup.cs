@@ -13,12 +13,15 @@ internal sealed record LookupResult(
 
 /// <summary>
 /// Looks the profile up by the route the Domain names (gRPC with a client certificate, else
-/// /ipxe), from each --server in turn until one answers (notes on the way through say), with the domain's own uuid and name when a label or the args need them.
+/// /ipxe), from each --server in turn until one answers (notes on the way through say), each try
+/// within its share of the time left (<paramref name="millisecondsLeft"/>, the run's deadline), with
+/// the domain's own uuid and name when a label or the args need them.
 /// </summary>
 internal static class ProfileLookup
 {
     public static async Task<LookupResult> SelectAsync(
-        CommandLine.Settings settings, TlsMaterial tls, KeyRing? keys, XenstoreIdentity? identity, AssetHttp http, Action<string> say, CancellationToken cancel)
+        CommandLine.Settings settings, TlsMaterial tls, KeyRing? keys, XenstoreIdentity? identity, AssetHttp http, Func<long?> millisecondsLeft,
+        Action<string> say, CancellationToken cancel)
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
@@ -35,21 +38,22 @@ internal static class ProfileLookup
         var labels = Labels.complete(settings.Lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
         // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
         // is kept, since relative asset paths resolve against its host (and /ipxe.sig comes from it).
-        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, bool _)
+        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, bool _, Limits.TryTime time)
         {
             switch (route)
             {
                 case Boot.LookupRoute.Grpc grpc:
-                    return (route, await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, settings.Limits, cancel), null, null);
+                    return (route, await MatchboxLookup.SelectProfileAsync(grpc.endpoint, tls, labels, time, cancel), null, null);
                 case Boot.LookupRoute.Ipxe ipxe:
                     var (found, signer, age) = await IpxeLookup.SelectProfileAsync(
-                        http, ipxe, keys, settings.Trust.LookupMaxAgeSeconds, labels, settings.Limits, cancel);
+                        http, ipxe, keys, settings.Trust.LookupMaxAgeSeconds, labels, time, cancel);
                     return (route, found, signer, age);
                 default:
                     throw new InvalidOperationException("unknown lookup route");
             }
         }
-        var (route, profile, signer, age) = await Retries.AcrossServersAsync(Boot.routes(settings.Server, labels), AskAsync, say, cancel);
+        var (route, profile, signer, age) = await Retries.AcrossServersAsync(
+            Boot.routes(settings.Server, labels), settings.Limits, millisecondsLeft, AskAsync, say, cancel);
         var expansion = Boot.missingDomainLabel(labels, profile).ValueOrNull() is { } missing
             ? Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels))
             : labels;

@@ -30,12 +30,14 @@ internal static class Retries
 
     /// <summary>
     /// A lookup across the --server hosts, as <see cref="Failover"/> orders the tries: runs
-    /// <paramref name="attempt"/> (one try at one route; whether it is that server's last) until one
-    /// answers, saying each step's note through <paramref name="say"/>; the lookup's error when the
-    /// Domain says it has failed.
+    /// <paramref name="attempt"/> (one try at one route; whether it is that server's last; the time
+    /// it may take, which <see cref="Failover.tryTime"/> decides from <paramref name="limits"/> and
+    /// the time left before the deadline, read just before the try) until one answers, saying each
+    /// step's note through <paramref name="say"/>; the lookup's error when the Domain says it has failed.
     /// </summary>
     public static async Task<T> AcrossServersAsync<T>(
-        IEnumerable<Boot.LookupRoute> routes, Func<Boot.LookupRoute, bool, Task<T>> attempt, Action<string> say, CancellationToken cancel)
+        IEnumerable<Boot.LookupRoute> routes, CommandLine.BootLimits limits, Func<long?> millisecondsLeft,
+        Func<Boot.LookupRoute, bool, Limits.TryTime, Task<T>> attempt, Action<string> say, CancellationToken cancel)
     {
         var step = Failover.start(ListModule.OfSeq(routes));
         while (true)
@@ -54,7 +56,8 @@ internal static class Retries
             }
             try
             {
-                return await attempt(next.Route, next.LastTry);
+                var time = Failover.tryTime(limits, millisecondsLeft().AsOption(), next);
+                return await attempt(next.Route, next.LastTry, time);
             }
             catch (BootFailure failure) when (!cancel.IsCancellationRequested)
             {

@@ -17,6 +17,7 @@ internal sealed class RunGuard : IDisposable
     private readonly PosixSignalRegistration[] signals;
     private string? signal;
     private int? deadlineSeconds;
+    private readonly System.Diagnostics.Stopwatch sinceDeadlineStarted = new();
 
     private RunGuard()
     {
@@ -39,9 +40,14 @@ internal sealed class RunGuard : IDisposable
         deadlineSeconds = seconds;
         if (seconds is { } s)
         {
+            sinceDeadlineStarted.Start();
             deadline.CancelAfter(TimeSpan.FromSeconds(s));
         }
     }
+
+    /// <summary>The milliseconds left before the deadline (negative once it has passed); null when there is none.</summary>
+    public long? MillisecondsLeft() =>
+        deadlineSeconds is { } s ? s * 1000L - sinceDeadlineStarted.ElapsedMilliseconds : null;
 
     /// <summary>Runs <paramref name="run"/>; its exit status, the one it returns (check's verdict, 0 for a run that finished).</summary>
     public static async Task<int> RunAsync(Func<RunGuard, Task<int>> run)

@@ -1,6 +1,7 @@
 module XenMatchbox.Domain.Failover
 
 open XenMatchbox.Domain.Boot
+open XenMatchbox.Domain.CommandLine
 open XenMatchbox.Domain.Errors
 
 type Verdict =
@@ -36,6 +37,7 @@ type Attempt =
       DelayMilliseconds: int
       LastTry: bool
       Note: string option
+      Sharers: int
       Progress: Progress }
 
 type Step =
@@ -62,6 +64,7 @@ let private ask (progress: Progress) delay note =
                   DelayMilliseconds = delay
                   LastTry = progress.Round >= Transfer.MaxAttempts
                   Note = if progress.Routes.Length > 1 then note route else None
+                  Sharers = 1 + rest.Length
                   Progress = Progress(progress.Routes, progress.Round, rest, progress.Again, progress.Failures) }
         )
 
@@ -101,3 +104,11 @@ let failed (attempt: Attempt) error =
                 None
         )
         |> Option.defaultWith allFailed
+
+let share (leftMilliseconds: int64) (sharers: int) = max 1L (leftMilliseconds / int64 (max 1 sharers))
+
+let tryTime (limits: BootLimits) (leftMilliseconds: int64 option) (attempt: Attempt) =
+    Limits.tryTime
+        limits.ConnectSeconds
+        limits.ReadSeconds
+        (leftMilliseconds |> Option.map (fun left -> share left attempt.Sharers))

@@ -4,10 +4,14 @@
 /// (refused, reset, 502/503/504, gRPC Unavailable) is asked again in the next round, after
 /// Transfer.backoffMilliseconds; one that timed out or failed with another 5xx is not (it would
 /// only spend the deadline again); at most Transfer.MaxAttempts rounds. With one server this is
-/// the retry rule every request follows. The shell only carries the steps out.
+/// the retry rule every request follows. Each try may take --connect-timeout (plus --read-timeout
+/// for the answer) but never more than its share of the time left before the deadline (tryTime),
+/// so that a hung server cannot use up the deadline before the last one is asked. The shell only
+/// carries the steps out.
 module XenMatchbox.Domain.Failover
 
 open XenMatchbox.Domain.Boot
+open XenMatchbox.Domain.CommandLine
 open XenMatchbox.Domain.Errors
 
 /// What one server's failed lookup means for the lookup as a whole.
@@ -43,6 +47,9 @@ type Attempt =
         /// A line to say before the try, with several servers: which server failed and how, and
         /// which is asked now.
         Note: string option
+        /// The tries the time left is shared among: this one and those still to make in this round
+        /// after it (share).
+        Sharers: int
         /// Where the lookup stands.
         Progress: Progress
     }
@@ -60,3 +67,16 @@ val start: routes: LookupRoute list -> Step
 
 /// The step after the attempt failed with the error.
 val failed: attempt: Attempt -> error: BootError -> Step
+
+/// A try's share of the time left before the deadline, among sharers tries (this one and those
+/// still to make in its round): the time left divided equally, in whole milliseconds, and at least
+/// 1 ms (with nothing left, the deadline has already ended the run). For any time left of 1 ms or
+/// more, a share never exceeds it; if every try of a round takes its whole share, the round's shares
+/// differ by 1 ms at most, and the last try still gets one; a try that ends sooner leaves more to
+/// the tries after it.
+val share: leftMilliseconds: int64 -> sharers: int -> int64
+
+/// The time the attempt may take: Limits.tryTime of --connect-timeout and --read-timeout, cut to
+/// its share of the time left (leftMilliseconds, None when there is no deadline). The one place a
+/// lookup's per-try time is decided: gRPC's connect timeout and deadline, and /ipxe's answer time.
+val tryTime: limits: BootLimits -> leftMilliseconds: int64 option -> attempt: Attempt -> Limits.TryTime

@@ -81,7 +81,7 @@ let private receivedAlert (text: string) =
 /// under TLS 1.3 it judges the certificate after the client has finished its handshake).
 let private closedBeforeHttp2 (text: string) = has "did not complete the HTTP/2 handshake" text
 
-let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: Facts) =
+let classify endpoint labels (time: Limits.TryTime) (facts: Facts) =
     let text = facts.Causes |> List.map (fun c -> c.Message) |> String.concat " "
     let kinds = facts.Causes |> List.map (fun c -> c.Kind)
     let detail = firstLine facts.Detail
@@ -91,13 +91,14 @@ let classify endpoint labels (connectSeconds: int) (answerSeconds: int) (facts: 
     match facts.Status with
     | "NotFound" when has "Profile" facts.Detail -> Lookup(NoMatchingProfile labels)
     | "NotFound" -> Lookup(NoMatchingGroup labels)
-    | "DeadlineExceeded" -> Lookup(ServerTimedOut(endpoint, $"no answer within {answerSeconds} s"))
+    | "DeadlineExceeded" ->
+        Lookup(ServerTimedOut(endpoint, $"no answer within {Limits.within time time.AnswerMilliseconds}"))
     | _ when
         kinds
         |> List.exists (fun k ->
             k = "TimeoutException" || k = "OperationCanceledException" || k = "TaskCanceledException")
         ->
-        Lookup(ServerTimedOut(endpoint, $"no connection within {connectSeconds} s"))
+        Lookup(ServerTimedOut(endpoint, $"no connection within {Limits.within time time.ConnectMilliseconds}"))
     | _ when tls.IsSome -> TlsFailure.lookupError endpoint tls.Value
     | _ when has "frame size" text || has "corrupted frame" text ->
         Lookup(

@@ -28,8 +28,8 @@ type Facts =
     }
 
 /// Names the failure of a lookup at endpoint (the gRPC host:port, named in the error as an
-/// Endpoint.Grpc) for labels (as shown), given the --connect-timeout and the lookup's answer time
-/// in seconds. The rules, in order: NotFound is no group (or no profile, by matchbox's message); a
+/// Endpoint.Grpc) for labels (as shown), given the try's time (Failover.tryTime: its connect and
+/// answer bounds, named in a timeout's message). The rules, in order: NotFound is no group (or no profile, by matchbox's message); a
 /// deadline or a connect timeout is XMB-210; what TlsFailure.judge makes of the TLS facts (a
 /// certificate refused for its chain, XMB-205, its names, XMB-206, or its dates, XMB-214; an answer
 /// that is not TLS, XMB-203), or, without such facts, the platform's words for a port that does not
@@ -47,5 +47,4 @@ type Facts =
 /// client makes of it), the TLS handshake cut off without an alert, or any other Unavailable is
 /// XMB-204, tried again (a matchbox restarting looks like that). Anything else is XMB-203 with
 /// the status.
-val classify:
-    endpoint: string -> labels: string -> connectSeconds: int -> answerSeconds: int -> facts: Facts -> BootError
+val classify: endpoint: string -> labels: string -> time: Limits.TryTime -> facts: Facts -> BootError

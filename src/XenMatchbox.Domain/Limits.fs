@@ -92,6 +92,28 @@ let checkAnswerTime (connectSource: string) connectSeconds (readSource: string) 
     else
         Ok readSeconds
 
+type TryTime = { ConnectMilliseconds: int; AnswerMilliseconds: int; ShareMilliseconds: int option }
+
+let tryTime (connectSeconds: int) (readSeconds: int) (shareMilliseconds: int64 option) =
+    let share = shareMilliseconds |> Option.map (fun s -> int (max 1L (min s (int64 Int32.MaxValue))))
+    let bounded (flags: int64) =
+        let flags = int (max 1L (min flags (int64 Int32.MaxValue)))
+        match share with
+        | Some s -> min s flags
+        | None -> flags
+    { ConnectMilliseconds = bounded (int64 connectSeconds * 1000L)
+      AnswerMilliseconds = bounded ((int64 connectSeconds + int64 readSeconds) * 1000L)
+      ShareMilliseconds = share }
+
+let within (time: TryTime) (milliseconds: int) =
+    let seconds =
+        if milliseconds % 1000 = 0 then $"{milliseconds / 1000} s"
+        elif milliseconds < 1000 then $"{milliseconds} ms"
+        else (float milliseconds / 1000.0).ToString("0.0", CultureInfo.InvariantCulture) + " s"
+    match time.ShareMilliseconds with
+    | Some share when share = milliseconds -> $"{seconds}, this server's share of the time left before the deadline"
+    | _ -> seconds
+
 let deadline timeoutSource timeoutFlag libxlTimeout =
     let parsed source value =
         match value with

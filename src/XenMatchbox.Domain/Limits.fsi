@@ -94,6 +94,29 @@ val parseSeconds: source: string -> text: string -> Result<int option, BootError
 val checkAnswerTime:
     connectSource: string -> connectSeconds: int -> readSource: string -> readSeconds: int -> Result<int, BootError>
 
+/// The time one try at one server may take (a lookup's; Failover.tryTime gives it, cut to the
+/// try's share of the time left before the deadline).
+type TryTime =
+    {
+        /// To connect, TLS included: --connect-timeout, or the share when that is less.
+        ConnectMilliseconds: int
+        /// For the whole answer, connecting included: --connect-timeout plus --read-timeout, or the
+        /// share when that is less.
+        AnswerMilliseconds: int
+        /// The try's share of the time left before the deadline; None when there is no deadline.
+        ShareMilliseconds: int option
+    }
+
+/// The time of a try bounded by connectSeconds (--connect-timeout) and readSeconds
+/// (--read-timeout) and, when given, by its share of the time left: each bound is the lesser, and
+/// at least 1 ms.
+val tryTime: connectSeconds: int -> readSeconds: int -> shareMilliseconds: int64 option -> TryTime
+
+/// One of the try's bounds (its ConnectMilliseconds or AnswerMilliseconds) as a message says it:
+/// "10 s", "2.5 s", "400 ms", and when the share set it, "18.3 s, this server's share of the time left before
+/// the deadline".
+val within: time: TryTime -> milliseconds: int -> string
+
 /// The boot's deadline in seconds (None: none), from --timeout (named in errors as timeoutSource:
 /// the flag, its variable or its config line) and libxl's LIBXL_BOOTLOADER_TIMEOUT.
 /// When the variable is set, the deadline is 10 s before it (0 there means libxl has none) and

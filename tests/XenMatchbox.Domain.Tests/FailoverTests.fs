@@ -238,3 +238,130 @@ let ``what moves on: unreachable, timed out, 5xx; an answer: everything a server
           Lookup(ClientCertificateRefused(endpoint, ""))
           Lookup(IpxeScriptRejected("/ipxe", 1, "")) ] do
         Assert.Equal(Answered, judge answer)
+
+// ---- each try's share of the time left ----
+
+let private limits connect read : CommandLine.BootLimits =
+    { DeadlineSeconds = None
+      ConnectSeconds = connect
+      ReadSeconds = read
+      MaxKernelBytes = Limits.DefaultMaxKernelBytes
+      MaxRamdiskBytes = Limits.DefaultMaxRamdiskBytes }
+
+/// Runs a lookup against a clock, as the shell does: before each try the time left is read, the
+/// try gets Failover.tryTime, and its server times out after `used` of its answer time (0.0 to 1.0;
+/// 1.0 is a hung server) or answers at once (the last, when `lastAnswers`). Backoff delays count
+/// too. The answer times given and the time left at each try, and whether the last server answered.
+let private runAgainstClock (limits: CommandLine.BootLimits) (deadline: int64) (used: int -> float) lastAnswers count =
+    let routes = List.init count (fun i -> grpc (i + 1))
+    let rec go step clock tries =
+        match step with
+        | Fail _ -> List.rev tries, false
+        | Ask attempt ->
+            let clock = clock + int64 attempt.DelayMilliseconds
+            let left = deadline - clock
+            let time = tryTime limits (Some left) attempt
+            let n = List.findIndex ((=) attempt.Route) routes
+            let tries = (attempt.Route, left, time) :: tries
+            if lastAnswers && n = count - 1 then
+                List.rev tries, clock <= deadline
+            else
+                let spent = int64 (used n * float time.AnswerMilliseconds)
+                let error = Lookup(ServerTimedOut(Endpoint.Grpc(routeServer attempt.Route), "no answer"))
+                go (failed attempt error) (clock + spent) tries
+    go (start routes) 0L []
+
+let private clockCase =
+    gen {
+        let! count = Gen.choose (1, 8)
+        // At least a millisecond a server: a try takes some time.
+        let! deadline = Gen.frequency [ 3, Gen.choose (1_000, 200_000); 1, Gen.choose (count, 999) ]
+        let! connect = Gen.choose (1, 60)
+        let! read = Gen.choose (1, 120)
+        let! used =
+            Gen.listOfLength
+                count
+                (Gen.frequency [ 2, Gen.constant 1.0; 1, Gen.map (fun n -> float n / 100.0) (Gen.choose (0, 100)) ])
+        return count, int64 deadline, limits connect read, used
+    }
+
+[<Property(MaxTest = 500)>]
+let ``every server gets a try before the deadline, however long the others hang`` () =
+    Prop.forAll (arb clockCase) (fun (count, deadline, limits, used) ->
+        let tries, answered = runAgainstClock limits deadline (fun n -> used[n]) true count
+        Expect.equal "every server asked once" count tries.Length
+        Expect.isTrue "the last server answered within the deadline" answered
+        for route, left, time in tries do
+            Expect.isTrue
+                $"{routeServer route}: {time.AnswerMilliseconds} ms of {left} left"
+                (int64 time.AnswerMilliseconds <= left)
+            Expect.isTrue
+                $"{routeServer route}: connect within the answer time"
+                (time.ConnectMilliseconds <= time.AnswerMilliseconds)
+            Expect.isTrue $"{routeServer route}: a positive time" (time.ConnectMilliseconds >= 1))
+
+[<Property(MaxTest = 500)>]
+let ``a share never exceeds the time left, and is at least 1 ms`` () =
+    Prop.forAll (arb (Gen.zip (Gen.choose (-1000, 1_000_000)) (Gen.choose (1, 64)))) (fun (left, sharers) ->
+        let share = share (int64 left) sharers
+        Expect.isTrue $"{share} of {left} among {sharers}" (share >= 1L && (left < 1 || share <= int64 left)))
+
+[<Property(MaxTest = 300)>]
+let ``when every server hangs, the first round's shares are fair: equal but for a millisecond`` () =
+    let case = Gen.zip3 (Gen.choose (2, 8)) (Gen.choose (1_000, 200_000)) (Gen.elements [ true; false ])
+    Prop.forAll (arb case) (fun (count, deadline, flagsBind) ->
+        // Timeouts that never bind (the share always does), or that bind for every server.
+        let limits = if flagsBind then limits 1 0 else limits 1000 1000
+        let tries, _ = runAgainstClock limits (int64 deadline) (fun _ -> 1.0) false count
+        let times = tries |> List.map (fun (_, _, t) -> t.AnswerMilliseconds)
+        Expect.equal "every server asked" count tries.Length
+        Expect.isTrue $"shares {times}" (List.max times - List.min times <= 1)
+        if not flagsBind then
+            Expect.isTrue
+                $"shares {times} use the deadline"
+                (List.sum times <= deadline && List.sum times > deadline - count))
+
+[<Property(MaxTest = 300)>]
+let ``a server that fails sooner leaves more time to the servers after it`` () =
+    let case =
+        gen {
+            let! count, deadline, limits, used = clockCase |> Gen.filter (fun (c, _, _, _) -> c >= 2)
+            let! which = Gen.choose (0, count - 2)
+            let! sooner = Gen.map (fun n -> float n / 100.0) (Gen.choose (0, 99))
+            return count, deadline, limits, used, which, sooner
+        }
+    Prop.forAll (arb case) (fun (count, deadline, limits, used, which, sooner) ->
+        let slow, _ = runAgainstClock limits deadline (fun n -> used[n]) true count
+        let fast, _ =
+            runAgainstClock limits deadline (fun n -> if n = which then min sooner used[n] else used[n]) true count
+        List.zip slow fast
+        |> List.skip (which + 1)
+        |> List.iter (fun ((route, _, before), (_, _, after)) ->
+            Expect.isTrue
+                $"{routeServer route}: {after.AnswerMilliseconds} ms, not less than {before.AnswerMilliseconds}"
+                (after.AnswerMilliseconds >= before.AnswerMilliseconds)))
+
+[<Fact>]
+let ``without a deadline a try gets the timeouts the flags give`` () =
+    match start [ grpc 1; grpc 2 ] with
+    | Ask first ->
+        let time = tryTime (limits 10 30) None first
+        Assert.Equal(10_000, time.ConnectMilliseconds)
+        Assert.Equal(40_000, time.AnswerMilliseconds)
+        Assert.Equal(None, time.ShareMilliseconds)
+    | Fail _ -> failwith "expected a try"
+
+[<Fact>]
+let ``with the default timeouts four hung HTTP servers leave the fifth 22 s of the 110 s`` () =
+    // The bench's case: each hung server would take 40 s on its own.
+    let tries, answered = runAgainstClock (limits 10 30) 110_000L (fun _ -> 1.0) true 5
+    Assert.Equal<int list>(
+        [ 22_000; 22_000; 22_000; 22_000; 22_000 ],
+        tries |> List.map (fun (_, _, t) -> t.AnswerMilliseconds)
+    )
+    Assert.True(answered)
+    let _, _, first = List.head tries
+    Assert.Equal(
+        "22 s, this server's share of the time left before the deadline",
+        Limits.within first first.AnswerMilliseconds
+    )

@@ -18,7 +18,7 @@ let private classified status (detail: string) (causes: (string * string) list) 
           Detail = detail
           Causes = causes |> List.map (fun (kind, message) -> { Kind = kind; Message = message })
           Tls = None }
-    GrpcFailure.classify endpoint "case=x" 10 40 facts
+    GrpcFailure.classify endpoint "case=x" (Limits.tryTime 10 30 None) facts
 
 let private startFailed = "Error starting gRPC call. "
 

@@ -168,4 +168,6 @@ let ``over gRPC the TLS facts come before the platform's words: an unknown CA th
                 Message =
                   "The remote certificate is invalid according to the validation procedure: RemoteCertificateNameMismatch, RemoteCertificateChainErrors" } ]
           Tls = Some(refused certificate true [ chain "--ca /a" [ "PartialChain" ] ]) }
-    Expect.equalText "XMB-205" (code (GrpcFailure.classify "mb.example.com:8081" "case=x" 10 40 facts))
+    Expect.equalText
+        "XMB-205"
+        (code (GrpcFailure.classify "mb.example.com:8081" "case=x" (Limits.tryTime 10 30 None) facts))

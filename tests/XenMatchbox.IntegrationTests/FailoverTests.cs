@@ -9,8 +9,10 @@ namespace XenMatchbox.IntegrationTests;
 /// <summary>
 /// Several matchbox servers (--server [::1],127.0.0.1): the first down, hung, answering 503 or
 /// Unavailable, and the boot comes from the second, with its assets; all down is one line naming
-/// each; "no matching group" from the first is an answer and ends the lookup. Both lookup routes.
-/// The servers share their ports, so they differ by address: ::1 first, then 127.0.0.1.
+/// each; "no matching group" from the first is an answer and ends the lookup; four hung servers
+/// in front of a good fifth leave it time to answer within the deadline. Both lookup routes.
+/// The servers share their ports, so they differ by address: ::1 first, then 127.0.0.1 (and
+/// 127.0.0.2 to 127.0.0.5 for the hung four).
 /// </summary>
 public sealed class FailoverTests : IAsyncLifetime
 {
@@ -35,12 +37,12 @@ public sealed class FailoverTests : IAsyncLifetime
         });
     }
 
-    /// <summary>bootloader_args for the route, the servers as given, short timeouts.</summary>
-    private List<string> Args(bool grpc, string? servers = "[::1],127.0.0.1", int? httpPort = null, int? grpcPort = null)
+    /// <summary>bootloader_args for the route, the servers as given, short timeouts (or <paramref name="timeouts"/>).</summary>
+    private List<string> Args(bool grpc, string? servers = "[::1],127.0.0.1", int? httpPort = null, int? grpcPort = null, string[]? timeouts = null)
     {
         List<string> args = servers is null ? [] : ["--server", servers];
-        args.AddRange(["--httpport", (httpPort ?? answering.HttpPort).ToString(), "--lookup", "case=fo",
-            "--connect-timeout", "2", "--read-timeout", "2", "--timeout", "30"]);
+        args.AddRange(["--httpport", (httpPort ?? answering.HttpPort).ToString(), "--lookup", "case=fo"]);
+        args.AddRange(timeouts ?? ["--connect-timeout", "2", "--read-timeout", "2", "--timeout", "30"]);
         if (grpc)
         {
             var files = answering.CertificateFiles!;
@@ -92,6 +94,39 @@ public sealed class FailoverTests : IAsyncLifetime
         AssertBootedFromSecond(outcome, grpc, "XMB-210 ");
         // Asked once: a server that timed out is not asked again.
         Assert.Equal(1, hung.Connections);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Four_hung_servers_leave_the_fifth_its_turn_within_the_deadline(bool grpc)
+    {
+        // Each hung server would cost the default --connect-timeout (10 s, gRPC's handshake) or
+        // --connect-timeout plus --read-timeout (40 s, HTTP) alone: more than the 12 s deadline.
+        var port = grpc ? answering.GrpcPort : answering.HttpPort;
+        var hung = Enumerable.Range(2, 4).Select(i => new SilentListener(new IPEndPoint(IPAddress.Parse($"127.0.0.{i}"), port))).ToList();
+        try
+        {
+            using var run = new LibxlRun();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            var outcome = await run.BootAsync(Args(grpc, "127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.1", timeouts: ["--timeout", "12"]));
+
+            Assert.True(outcome.ExitCode == 0, outcome.ToString());
+            Assert.True(kernel.AsSpan().SequenceEqual(File.ReadAllBytes(outcome.Result.Kernel!)));
+            Assert.Contains($"matches case=fo from {Server(grpc, "127.0.0.1")}\n", outcome.Stderr);
+            for (var i = 2; i <= 5; i++)
+            {
+                Assert.Contains($"xenmatchbox: {Server(grpc, $"127.0.0.{i}")} failed (XMB-210 ", outcome.Stderr);
+            }
+            // Each asked once, and the whole within the deadline.
+            Assert.All(hung, listener => Assert.Equal(1, listener.Connections));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(12), $"took {clock.Elapsed}");
+        }
+        finally
+        {
+            hung.ForEach(listener => listener.Dispose());
+        }
     }
 
     [Fact]
