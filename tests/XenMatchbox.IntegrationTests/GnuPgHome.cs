@@ -85,10 +85,13 @@ public sealed class GnuPgHome : IDisposable
         return Run(data, [.. args]);
     }
 
-    public byte[] Run(byte[]? input, params string[] args)
+    public byte[] Run(byte[]? input, params string[] args) => Run(Directory, input, args);
+
+    /// <summary>gpg in batch mode over <paramref name="home"/>, fed <paramref name="input"/>; its standard output, or an exception naming what it said.</summary>
+    public static byte[] Run(string home, byte[]? input, params string[] args)
     {
         var start = new ProcessStartInfo("gpg") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--homedir", Directory, "--batch", "--yes", "--no-auto-check-trustdb", "--pinentry-mode", "loopback", "--passphrase", "" }.Concat(args))
+        foreach (var arg in new[] { "--homedir", home, "--batch", "--yes", "--no-auto-check-trustdb", "--pinentry-mode", "loopback", "--passphrase", "" }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

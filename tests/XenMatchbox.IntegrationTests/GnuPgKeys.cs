@@ -131,25 +131,7 @@ public sealed class GnuPgKeys : IDisposable
 
     private byte[] Gpg(byte[]? input, params string[] args) => Gpg(Home, input, args);
 
-    private static byte[] Gpg(string home, byte[]? input, params string[] args)
-    {
-        var start = new ProcessStartInfo("gpg") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--homedir", home, "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "" }.Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var gpg = Process.Start(start) ?? throw new InvalidOperationException("gpg did not start");
-        var error = gpg.StandardError.ReadToEndAsync();
-        using var output = new MemoryStream();
-        var copy = gpg.StandardOutput.BaseStream.CopyToAsync(output);
-        if (input is not null) gpg.StandardInput.BaseStream.Write(input);
-        gpg.StandardInput.Close();
-        if (!copy.Wait(TimeSpan.FromSeconds(60)) || !gpg.WaitForExit(TimeSpan.FromSeconds(60)) || gpg.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"gpg {string.Join(' ', args)} failed: {error.Result}");
-        }
-        return output.ToArray();
-    }
+    private static byte[] Gpg(string home, byte[]? input, params string[] args) => GnuPgHome.Run(home, input, args);
 
     private static void RunQuietly(string program, params string[] args)
     {
