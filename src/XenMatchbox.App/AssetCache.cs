@@ -8,7 +8,8 @@ namespace XenMatchbox.App;
 /// The shared asset cache on disk; its rules are <see cref="Cache"/>'s. Per URL (by its key):
 /// <c>KEY.data</c> (the bytes), <c>KEY.meta</c> (the entry: URL, validators, length; its
 /// modification time is the last use), <c>KEY.lock</c>, and while a download runs
-/// <c>KEY.PID.partial</c>.
+/// <c>KEY.PID.partial</c>; per lookup's labels, <c>RECENT.recent</c> (Cache.recentKey), the URLs
+/// its last verified boot used, whose bytes the next one hashes while it waits for matchbox.
 /// <para>Every change to a key happens under an exclusive lock on its lock file (.NET's FileShare.None
 /// is an advisory flock on Linux): the metadata goes first, the data is renamed in complete and
 /// checked against Content-Length, then the new metadata is renamed in. So a boot sees a whole entry
@@ -103,6 +104,43 @@ internal sealed class AssetCache
     }
 
     /// <summary>
+    /// Verified entries being hashed ahead (see <see cref="AheadHashing"/>), when the boot started
+    /// that; their pieces are taken by <see cref="PiecesAsync"/>.
+    /// </summary>
+    public AheadHashing? Ahead { get; set; }
+
+    /// <summary>
+    /// The pieces of the lease's stored bytes: those hashed ahead when they are of this very file,
+    /// unchanged, else hashed now on every core.
+    /// </summary>
+    internal async Task<FSharpList<string>> PiecesAsync(CacheLease lease, long length, CancellationToken cancel) =>
+        (Ahead is { } ahead ? await ahead.ClaimAsync(lease.Key, lease.DataPath, length, cancel) : null)
+        ?? await PieceDigest.OfFileAsync(lease.DataPath, length, cancel);
+
+    /// <summary>A small file's text (a recent file, an entry's metadata); null when it is missing or larger than any this cache writes.</summary>
+    internal static string? ReadSmall(string path)
+    {
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var length = RandomAccess.GetLength(file);
+            if (length > SmallFileBytes)
+            {
+                return null;
+            }
+            var bytes = new byte[length];
+            return RandomAccess.Read(file, bytes, 0) == length ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>More than any metadata or recent file this cache writes (a 4 GiB entry's is about 70 KiB).</summary>
+    private const int SmallFileBytes = 1 << 20;
+
+    /// <summary>
     /// Waits for the URL's lock (exclusive when writable, shared otherwise) and reads its entry;
     /// <paramref name="url"/> is the URL as shown (without credentials), which names the entry.
     /// </summary>
@@ -151,7 +189,8 @@ internal sealed class AssetCache
 
     /// <summary>
     /// After a boot that stored anything: removes least recently used entries (never this boot's)
-    /// until the cache fits its size, and partial files no download holds. Never throws.
+    /// until the cache fits its size, partial files no download holds, and recent files that name no
+    /// entry left. Never throws.
     /// </summary>
     public void Trim()
     {
@@ -172,6 +211,14 @@ internal sealed class AssetCache
             foreach (var key in Cache.evict(maxBytes, keep, ListModule.OfSeq(entries)))
             {
                 Evict(key);
+            }
+            var stored = SetModule.OfSeq(Directory.EnumerateFiles(directory, "*.meta").Select(Path.GetFileNameWithoutExtension).OfType<string>());
+            foreach (var recent in Directory.EnumerateFiles(directory, "*.recent"))
+            {
+                if (Cache.recentStale(Cache.parseRecent(ReadSmall(recent) ?? ""), stored))
+                {
+                    File.Delete(recent);
+                }
             }
             foreach (var partial in Directory.EnumerateFiles(directory, "*.partial"))
             {

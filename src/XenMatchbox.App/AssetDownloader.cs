@@ -193,7 +193,7 @@ internal sealed class AssetDownloader : IDisposable
     {
         var stored = lease?.Stored;
         using var early = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var hashing = keys is not null && stored is { Verified: not null } ? PieceDigest.OfFileAsync(lease!.DataPath, stored.Length, early.Token) : null;
+        var hashing = keys is not null && stored is { Verified: not null } ? cache!.PiecesAsync(lease!, stored.Length, early.Token) : null;
         try
         {
             using var check = keys is null ? null

@@ -44,6 +44,15 @@ internal static class BootCommand
         {
             OutputFiles.CreateDirectory(directory);
         }
+        // A verified boot hashes its cached bytes before use: when the labels are already known,
+        // those the last boot by them used are hashed from now on, beside the reading of the keys
+        // and the lookup (AheadHashing; otherwise once the lookup has its labels).
+        var verifying = !prepared.AssetKeys.IsEmpty && prepared.Cache.ValueOrNull() is not null;
+        AheadHashing? ahead = verifying && prepared.Cache.ValueOrNull() is { } cacheAt && settings.Lookup.FromDomain.IsEmpty
+            && Labels.complete(settings.Lookup, [], "") is { IsOk: true } given
+            ? AheadHashing.Start(cacheAt.Directory, given.ResultValue)
+            : null;
+
         // On a thread of its own, so that a read that blocks (a hung file system) still ends at
         // the deadline or on a signal.
         var tls = await Task.Run(() => TlsMaterial.Load(settings.Server), cancel).WaitAsync(cancel);
@@ -60,11 +69,18 @@ internal static class BootCommand
 
         // Look up, and plan.
         var cache = AssetCache.Open(prepared.Cache.ValueOrNull(), !prepared.CacheWritable, line => Say(settings, line));
+        if (cache is not null)
+        {
+            cache.Ahead = ahead;
+        }
         var progress = ProgressDisplay.For(prepared.Progress);
         using var downloader = new AssetDownloader(
             tls, guard.Files, settings.Limits, Transfer.redirectRule(settings.Server.WebSsl), cache, progress, keys.Assets);
         var found = await ProfileLookup.SelectAsync(
-            settings, tls, keys.Lookup, identity, downloader.Http, guard.MillisecondsLeft, line => Say(settings, line), cancel);
+            settings, tls, keys.Lookup, identity, downloader.Http, guard.MillisecondsLeft, line => Say(settings, line), cancel,
+            // Verified cached bytes are hashed before use: those the last boot by these labels
+            // used are hashed while matchbox is asked.
+            verifying && cache is { Ahead: null } ? labels => cache.Ahead = AheadHashing.Start(cache.Root, labels) : null);
         var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
         Say(settings, Progress.verified(Boot.foundLine(run), found.Signer is { } signer ? [signer] : []));
 
@@ -72,7 +88,9 @@ internal static class BootCommand
         switch (run.Work)
         {
             case Boot.Work.Fetch fetch:
+                cache?.Ahead?.KeepOnly(fetch.Item.SelectMany(download => download.Urls).Select(url => url.Shown));
                 await PlanWork.FetchAsync(downloader, fetch.Item, cancel);
+                cache?.Ahead?.Remember(fetch.Item.Where(download => download.Urls.Length == 1).Select(download => download.Urls.Head.Shown), cache is { Writable: true, Usable: true });
                 cache?.Trim();
                 break;
             case Boot.Work.Probe probe:

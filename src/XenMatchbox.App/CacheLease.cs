@@ -16,12 +16,16 @@ internal sealed class CacheLease : IDisposable
         this.cache = cache;
         this.lockHandle = lockHandle;
         Url = url;
+        Key = key;
         DataPath = Path.Combine(cache.Root, key + ".data");
         metaPath = Path.Combine(cache.Root, key + ".meta");
         Stored = ReadEntry();
     }
 
     public string Url { get; }
+
+    /// <summary>The entry's file-name stem (Cache.key of the URL).</summary>
+    public string Key { get; }
 
     /// <summary>The stored bytes, current once revalidated (or just stored).</summary>
     public string DataPath { get; }

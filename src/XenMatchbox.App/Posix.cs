@@ -4,8 +4,9 @@ using Microsoft.Win32.SafeHandles;
 namespace XenMatchbox.App;
 
 /// <summary>
-/// open(2) with the flags .NET does not offer and a root program needs: O_NOFOLLOW (never write
-/// through a planted link) and O_NONBLOCK (a FIFO must not hang the boot). Linux x86-64 values.
+/// The C library calls .NET does not offer: open(2) with the flags a root program needs,
+/// O_NOFOLLOW (never write through a planted link) and O_NONBLOCK (a FIFO must not hang the boot);
+/// access(2); and setpriority(2) of one thread. Linux x86-64 values.
 /// </summary>
 internal static partial class Posix
 {
@@ -39,6 +40,21 @@ internal static partial class Posix
 
     /// <summary>The C library's text for an errno value.</summary>
     public static string Message(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+
+    /// <summary>
+    /// Lowers the calling thread's priority to this nice value (setpriority(2) with PRIO_PROCESS
+    /// and the thread's id acts on that thread alone, and any process may raise its own nice
+    /// value); nothing when it cannot: the thread then runs at the boot's priority.
+    /// </summary>
+    public static void LowerThisThreadsPriority(int nice) => _ = setpriority(PRIO_PROCESS, (uint)gettid(), nice);
+
+    private const int PRIO_PROCESS = 0;
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int gettid();
+
+    [LibraryImport("libc", EntryPoint = "setpriority")]
+    private static partial int setpriority(int which, uint who, int prio);
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int open(string path, int flags);

@@ -15,13 +15,14 @@ internal sealed record LookupResult(
 /// Looks the profile up by the route the Domain names (gRPC with a client certificate, else
 /// /ipxe), from each --server in turn until one answers (notes on the way through say), each try
 /// within its share of the time left (<paramref name="millisecondsLeft"/>, the run's deadline), with
-/// the domain's own uuid and name when a label or the args need them.
+/// the domain's own uuid and name when a label or the args need them. <c>labelled</c> hears the
+/// labels before the first server is asked.
 /// </summary>
 internal static class ProfileLookup
 {
     public static async Task<LookupResult> SelectAsync(
         CommandLine.Settings settings, TlsMaterial tls, KeyRing? keys, XenstoreIdentity? identity, AssetHttp http, Func<long?> millisecondsLeft,
-        Action<string> say, CancellationToken cancel)
+        Action<string> say, CancellationToken cancel, Action<Labels.Labels>? labelled = null)
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
@@ -36,6 +37,7 @@ internal static class ProfileLookup
             await RequireAsync(settings.Lookup.FromDomain.Head);
         }
         var labels = Labels.complete(settings.Lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
+        labelled?.Invoke(labels);
         // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
         // is kept, since relative asset paths resolve against its host (and /ipxe.sig comes from it).
         async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, bool _, Limits.TryTime time)

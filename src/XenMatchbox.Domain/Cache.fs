@@ -114,6 +114,37 @@ let parse url (text: string) =
         | _ -> None
     | _ -> None
 
+[<Literal>]
+let MaxRecentUrls = 16
+
+[<Literal>]
+let private RecentHeader = "xenmatchbox-recent 1"
+
+let recentKey (labels: (string * string) list) =
+    let lines = labels |> List.sort |> List.map (fun (k, v) -> $"{k}={v}\n")
+    key (String.concat "" (RecentHeader + "\n" :: lines))
+
+let renderRecent (urls: string list) =
+    urls
+    |> List.filter storable
+    |> List.distinct
+    |> List.truncate MaxRecentUrls
+    |> List.map (fun url -> url + "\n")
+    |> List.append [ RecentHeader + "\n" ]
+    |> String.concat ""
+
+let parseRecent (text: string) =
+    match text.Split '\n' |> List.ofArray with
+    | header :: rest when header = RecentHeader ->
+        match List.rev rest with
+        | "" :: urls when urls.Length <= MaxRecentUrls && List.forall (fun (u: string) -> u.Length > 0) urls ->
+            List.rev urls
+        | _ -> []
+    | _ -> []
+
+let recentStale (urls: string list) (stored: Set<string>) =
+    urls |> List.forall (fun url -> not (stored.Contains(key url)))
+
 let verifiedBy (record: string) entry =
     entry.Verified |> Option.exists (fun verified -> verified.Record = record)
 

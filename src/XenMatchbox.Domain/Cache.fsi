@@ -86,6 +86,28 @@ val render: Entry -> string
 /// exactly pieceCount digests of the piece size render writes, and an unverified one none.
 val parse: url: string -> text: string -> Entry option
 
+/// The most URLs a recent file names (renderRecent keeps the first ones; parseRecent refuses more).
+[<Literal>]
+val MaxRecentUrls: int = 16
+
+/// The file-name stem of the recent file of a lookup by these labels (the lower-case hex SHA-256
+/// of the sorted labels, distinct from every URL's key): its file names the URLs the last verified
+/// boot by these labels used, so that the next one can hash their cached bytes while it still
+/// waits for matchbox (a guess, never a decision: what is used is what the plan names, examined).
+val recentKey: labels: (string * string) list -> string
+
+/// A recent file's text: "xenmatchbox-recent 1", then one URL a line (distinct, at most
+/// MaxRecentUrls; a URL holding a line break is left out).
+val renderRecent: urls: string list -> string
+
+/// The URLs of a recent file's text; none for anything renderRecent does not write (a foreign,
+/// damaged or over-long file is only a guess that is not made).
+val parseRecent: text: string -> string list
+
+/// Whether none of a recent file's URLs has an entry among the stored keys: the file then goes
+/// when the cache is trimmed.
+val recentStale: urls: string list -> stored: Set<string> -> bool
+
 /// Whether the entry's bytes were verified by exactly this record (Trust.record): a different
 /// signature, another key or no verification at all is not.
 val verifiedBy: record: string -> entry: Entry -> bool

@@ -421,3 +421,58 @@ let ``contradicting or relative cache flags are refused with XMB-101`` () =
         match cacheOf flags with
         | Error error -> Assert.StartsWith("XMB-1", Errors.code error)
         | Ok _ -> Expect.fail $"accepted {flags}"
+
+// The recent file: which verified entries a boot hashes ahead, while it waits for matchbox.
+
+let private labelPairs =
+    Gen.zip (Gen.elements [ "mac"; "uuid"; "os"; "rack" ]) (Gen.elements [ "a"; "b"; "52:54:00:aa:bb:cc"; "" ])
+    |> Gen.listOf
+    |> Gen.map (List.distinctBy fst)
+
+[<Property>]
+let ``a recent file reads back as the distinct URLs written, at most 16, in order`` () =
+    Prop.forAll (Arb.fromGen (Gen.listOf url)) (fun urls ->
+        let expected = urls |> List.distinct |> List.truncate 16
+        parseRecent (renderRecent urls) = expected)
+
+[<Fact>]
+let ``a recent file names no URL holding a line break, and its text is exactly this`` () =
+    let text = renderRecent [ "http://mb/a"; "http://mb/b\r\nX-Evil: 1"; "http://mb/a"; "http://mb/c" ]
+    Assert.Equal("xenmatchbox-recent 1\nhttp://mb/a\nhttp://mb/c\n", text)
+
+[<Property>]
+let ``a damaged or foreign recent file is no guess at all`` () =
+    let damage =
+        Gen.elements
+            [ fun (t: string) -> t.Replace("xenmatchbox-recent 1", "xenmatchbox-recent 2")
+              fun t -> t.TrimEnd '\n'
+              fun t -> t + "\n"
+              fun t -> "junk\n" + t
+              fun t -> t.Replace("\n", "\r\n") ]
+    Prop.forAll (Arb.fromGen (Gen.zip (Gen.nonEmptyListOf url) damage)) (fun (urls, change) ->
+        let text = change (renderRecent urls)
+        text = renderRecent urls || parseRecent text = [])
+
+[<Fact>]
+let ``more URLs than a recent file holds, or a blank line, are refused when read`` () =
+    let many = [ for n in 1..17 -> $"http://mb/{n}" ]
+    Assert.Empty(parseRecent ("xenmatchbox-recent 1\n" + String.concat "" [ for u in many -> u + "\n" ]))
+    Assert.Empty(parseRecent "xenmatchbox-recent 1\nhttp://mb/a\n\nhttp://mb/b\n")
+    Assert.Empty(parseRecent "")
+
+[<Property>]
+let ``the recent key depends on the labels, not on their order, and is never a URL's key`` () =
+    Prop.forAll (Arb.fromGen (Gen.zip labelPairs url)) (fun (labels, someUrl) ->
+        let key = recentKey labels
+        key = recentKey (List.rev labels)
+        && key.Length = 64
+        && key <> Cache.key someUrl
+        && (labels.IsEmpty || recentKey (("extra", "1") :: labels) <> key))
+
+[<Fact>]
+let ``a recent file is stale once none of its URLs has an entry`` () =
+    let urls = [ "http://mb/a"; "http://mb/b" ]
+    Assert.True(recentStale urls Set.empty)
+    Assert.False(recentStale urls (Set.ofList [ Cache.key "http://mb/b" ]))
+    Assert.True(recentStale urls (Set.ofList [ Cache.key "http://mb/c" ]))
+    Assert.True(recentStale [] Set.empty)

@@ -146,6 +146,49 @@ public sealed class VerifiedCacheTests : IClassFixture<GnuPgKeys>, IAsyncLifetim
         Assert.Empty(LinesAbout(verified.Outcome, cacheDirectory));   // never verified: a miss, not a change
     }
 
+    /// <summary>The recent file of a lookup by <c>case=NAME</c>: SHA-256 of its header line and the sorted labels.</summary>
+    private string RecentFile(string profile) =>
+        Path.Combine(cacheDirectory, Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"xenmatchbox-recent 1\ncase={profile}\n"))) + ".recent");
+
+    [Fact]
+    public async Task A_verified_boot_leaves_the_URLs_it_used_for_the_next_boot_by_its_labels_to_hash_ahead()
+    {
+        await BootAsync(Verified("one"));
+        Assert.Equal($"xenmatchbox-recent 1\n{Url(KernelPath)}\n", File.ReadAllText(RecentFile("one")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(RecentFile("one")));
+        // Several URLs appended into one file are not an entry of their own: only the kernel is named.
+        await BootAsync(Verified("two"));
+        Assert.Equal($"xenmatchbox-recent 1\n{Url(KernelPath)}\n", File.ReadAllText(RecentFile("two")));
+
+        // A byte changed after the first boot is found by the hashing ahead, as by any other.
+        Flip(DataFile(KernelPath), 3);
+        var again = await BootAsync(Verified("one"));
+        Assert.True(kernel.AsSpan().SequenceEqual(again.Kernel), "the guest got the changed bytes from the cache");
+        Assert.EndsWith("; downloading and verifying it again", Assert.Single(LinesAbout(again.Outcome, cacheDirectory)));
+    }
+
+    [Fact]
+    public async Task A_recent_file_that_guesses_wrong_or_is_garbage_changes_nothing_the_boot_does()
+    {
+        await BootAsync(Verified("two"));   // stores the kernel and the initrd's entry is none (two URLs)
+        // Labels "one" guess the initrd's URL and the kernel's twice, then a damaged file.
+        foreach (var text in new[]
+                 {
+                     $"xenmatchbox-recent 1\n{Url(InitrdPath)}\n{Url(KernelPath)}\n{Url(KernelPath)}\n",
+                     "xenmatchbox-recent 1\n/etc/shadow\n../../x\n",
+                     "\0\0garbage",
+                 })
+        {
+            File.WriteAllText(RecentFile("one"), text);
+            var booted = await BootAsync(Verified("one"));
+            Assert.True(kernel.AsSpan().SequenceEqual(booted.Kernel));
+            Assert.Empty(LinesAbout(booted.Outcome, cacheDirectory));
+            Assert.Contains("from the cache (not modified), verified", booted.Outcome.Stderr);
+            Assert.Equal($"xenmatchbox-recent 1\n{Url(KernelPath)}\n", File.ReadAllText(RecentFile("one")));
+        }
+        Assert.Equal(kernel.Length, matchbox.Counters.BodyBytes(KernelPath));
+    }
+
     private const UnixFileMode PublicDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
