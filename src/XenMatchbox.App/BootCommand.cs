@@ -76,47 +76,48 @@ internal static class BootCommand
         var progress = ProgressDisplay.For(prepared.Progress);
         using var downloader = new AssetDownloader(
             tls, guard.Files, settings.Limits, Transfer.redirectRule(settings.Server.WebSsl), cache, progress, keys.Assets);
-        var found = await ProfileLookup.SelectAsync(
-            settings, tls, keys.Lookup, identity, downloader.Http, guard.MillisecondsLeft, line => Say(settings, line), cancel,
+        var (found, run) = await PlanWork.LookUpAndPlanAsync(
+            settings, tls, keys, identity, downloader, guard.MillisecondsLeft, line => Say(settings, line),
             // Verified cached bytes are hashed before use: those the last boot by these labels
             // used are hashed while matchbox is asked.
-            verifying && cache is { Ahead: null } ? labels => cache.Ahead = AheadHashing.Start(cache.Root, labels) : null);
-        var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
+            verifying && cache is { Ahead: null } ? labels => cache.Ahead = AheadHashing.Start(cache.Root, labels) : null, cancel);
         Say(settings, Progress.verified(Boot.foundLine(run), found.Signer is { } signer ? [signer] : []));
 
-        // Carry out the work, then write what the plan's ending says.
+        // Carry out the work, then write what the plan says.
         switch (run.Work)
         {
-            case Boot.Work.Fetch fetch:
-                cache?.Ahead?.KeepOnly(fetch.Item.SelectMany(download => download.Urls).Select(url => url.Shown));
-                await PlanWork.FetchAsync(downloader, fetch.Item, cancel);
-                cache?.Ahead?.Remember(fetch.Item.Where(download => download.Urls.Length == 1).Select(download => download.Urls.Head.Shown), cache is { Writable: true, Usable: true });
-                cache?.Trim();
+            case Boot.Work.Install install:
+                await FetchAsync(downloader, cache, install.downloads, cancel);
+                await guard.Result!.WriteAsync(install.result, cancel);
+                guard.Files.Succeeded(install.keep);
                 break;
-            case Boot.Work.Probe probe:
-                var print = (Boot.Ending.PrintReport)run.Ending;
-                var report = Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), found.Age.AsOption(), await PlanWork.ProbeAsync(downloader, probe.Item, cancel));
-                await WriteOutAsync(DryRun.print(print.format, report), cancel);
+            case Boot.Work.Stage stage:
+                await FetchAsync(downloader, cache, stage.downloads, cancel);
+                await WriteOutAsync(stage.stanza, cancel);
+                guard.Files.Succeeded(stage.keep);
+                break;
+            case Boot.Work.Show show:
+                var report = await PlanWork.ReportAsync(downloader, settings, run, found, show.probes, cancel);
+                await WriteOutAsync(DryRun.print(show.format, report), cancel);
                 // The report is out; the run ends as the boot would.
                 DryRun.verdict(report).OrFail();
                 return 0;
         }
-        switch (run.Ending)
-        {
-            case Boot.Ending.WriteResult result:
-                await guard.Result!.WriteAsync(result.bytes, cancel);
-                break;
-            case Boot.Ending.PrintStanza stanza:
-                await WriteOutAsync(stanza.text, cancel);
-                break;
-        }
-        guard.Files.Succeeded(run.Keep);
         if (Boot.readyLine(run).ValueOrNull() is { } ready)
         {
             Say(settings, ready);
         }
         return 0;
     });
+
+    /// <summary>The downloads, through the cache (its hashing ahead told what the plan names, and remembering it after), trimmed after.</summary>
+    private static async Task FetchAsync(AssetDownloader downloader, AssetCache? cache, FSharpList<Boot.Download> downloads, CancellationToken cancel)
+    {
+        cache?.Ahead?.KeepOnly(downloads.SelectMany(download => download.Urls).Select(url => url.Shown));
+        await PlanWork.FetchAsync(downloader, downloads, cancel);
+        cache?.Ahead?.Remember(downloads.Where(download => download.Urls.Length == 1).Select(download => download.Urls.Head.Shown), cache is { Writable: true, Usable: true });
+        cache?.Trim();
+    }
 
     private static async Task WriteOutAsync(string text, CancellationToken cancel)
     {

@@ -160,9 +160,9 @@ internal static class CheckCommand
         var keys = await Task.Run(() => TrustKeys.Load(prepared), cancel).WaitAsync(cancel);
         using var downloader = new AssetDownloader(
             tls, OutputFiles.Unrestricted(linkCachedFiles: false), settings.Limits, Transfer.redirectRule(settings.Server.WebSsl), null, null, keys.Assets);
-        var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, null, downloader.Http, millisecondsLeft, _ => { }, cancel);
-        var run = Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail();
-        var probes = run.Work is Boot.Work.Probe probe ? probe.Item : FSharpList<Tuple<string, Plan.AssetUrl>>.Empty;
-        return Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), found.Age.AsOption(), await PlanWork.ProbeAsync(downloader, probes, cancel));
+        var (found, run) = await PlanWork.LookUpAndPlanAsync(settings, tls, keys, null, downloader, millisecondsLeft, _ => { }, null, cancel);
+        // check's settings are those of a dry run of the same flags (CommandLine.Invocation.Check).
+        var probes = run.Work is Boot.Work.Show show ? show.probes : FSharpList<Boot.Probe>.Empty;
+        return await PlanWork.ReportAsync(downloader, settings, run, found, probes, cancel);
     }
 }

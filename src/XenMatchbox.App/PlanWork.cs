@@ -3,7 +3,10 @@ using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
-/// <summary>Carries out a run plan's work: its downloads (a boot, stage) or its probes (a dry run).</summary>
+/// <summary>
+/// The run's middle: look up and plan (a boot, show, stage and check alike), then carry out the
+/// plan's work: its downloads (a boot, stage) or its probes and report (a dry run).
+/// </summary>
 internal static class PlanWork
 {
     /// <summary>
@@ -37,19 +40,32 @@ internal static class PlanWork
     }
 
     /// <summary>
-    /// What a HEAD finds for each asset, in order, and what its signature says under
-    /// --verify-assets; a failure is kept for the report, not thrown.
+    /// Looks the profile up and makes the run's plan: the one path of a boot (show, stage) and of
+    /// check's profile probe. <paramref name="labelled"/> hears the lookup's labels before the
+    /// first server is asked.
     /// </summary>
-    public static async Task<FSharpList<Tuple<DryRun.Head, DryRun.Vouching>>> ProbeAsync(
-        AssetDownloader downloader, IEnumerable<Tuple<string, Plan.AssetUrl>> probes, CancellationToken cancel)
+    public static async Task<(LookupResult Found, Boot.RunPlan Run)> LookUpAndPlanAsync(
+        CommandLine.Settings settings, TlsMaterial tls, TrustKeys keys, XenstoreIdentity? identity, AssetDownloader downloader,
+        Func<long?> millisecondsLeft, Action<string> say, Action<Labels.Labels>? labelled, CancellationToken cancel)
     {
-        var found = new List<Tuple<DryRun.Head, DryRun.Vouching>>();
-        foreach (var (role, url) in probes)
+        var found = await ProfileLookup.SelectAsync(settings, tls, keys.Lookup, identity, downloader.Http, millisecondsLeft, say, cancel, labelled);
+        return (found, Boot.create(settings, found.Route, found.Labels, found.Expansion, found.Profile).OrFail());
+    }
+
+    /// <summary>
+    /// A dry run's work: what a HEAD finds for each asset, in order, and what its signature says
+    /// under --verify-assets (a failure is kept for the report, not thrown); then the report.
+    /// </summary>
+    public static async Task<DryRun.Report> ReportAsync(
+        AssetDownloader downloader, CommandLine.Settings settings, Boot.RunPlan run, LookupResult found, FSharpList<Boot.Probe> probes, CancellationToken cancel)
+    {
+        var findings = new List<Tuple<Boot.Probe, DryRun.Head, DryRun.Vouching>>();
+        foreach (var probe in probes)
         {
             DryRun.Head head;
             try
             {
-                head = await downloader.SizeAsync(url, cancel) is { } bytes ? DryRun.Head.NewDeclared(bytes) : DryRun.Head.Undeclared;
+                head = await downloader.SizeAsync(probe.Url, cancel) is { } bytes ? DryRun.Head.NewDeclared(bytes) : DryRun.Head.Undeclared;
             }
             catch (BootFailure failure) when (!cancel.IsCancellationRequested)
             {
@@ -58,14 +74,16 @@ internal static class PlanWork
             DryRun.Vouching signature;
             try
             {
-                signature = await downloader.SignerAsync(url, role, cancel) is { } signer ? DryRun.Vouching.NewVouched(signer) : DryRun.Vouching.Unchecked;
+                signature = await downloader.SignerAsync(probe.Url, DryRun.probedName(probe.Role), cancel) is { } signer
+                    ? DryRun.Vouching.NewVouched(signer)
+                    : DryRun.Vouching.Unchecked;
             }
             catch (BootFailure failure) when (!cancel.IsCancellationRequested)
             {
                 signature = DryRun.Vouching.NewRefused(failure.Error);
             }
-            found.Add(Tuple.Create(head, signature));
+            findings.Add(Tuple.Create(probe, head, signature));
         }
-        return ListModule.OfSeq(found);
+        return Boot.report(ThisBuild.Release, settings, run, found.Signer.AsOption(), found.Age.AsOption(), ListModule.OfSeq(findings));
     }
 }

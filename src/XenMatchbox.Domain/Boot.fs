@@ -101,14 +101,12 @@ let missingDomainLabel labels (profile: UnvalidatedProfile) =
 
 type Download = { Role: AssetRole; Urls: AssetUrl list; Target: string; MaxBytes: int64 }
 
-type Work =
-    | Fetch of Download list
-    | Probe of (string * AssetUrl) list
+type Probe = { Role: DryRun.Probed; Url: AssetUrl }
 
-type Ending =
-    | WriteResult of bytes: byte array
-    | PrintStanza of text: string
-    | PrintReport of format: DryRun.ReportFormat
+type Work =
+    | Install of downloads: Download list * result: byte array * keep: string list
+    | Stage of downloads: Download list * stanza: string * keep: string list
+    | Show of probes: Probe list * format: DryRun.ReportFormat
 
 type RunPlan =
     { Route: LookupRoute
@@ -116,9 +114,7 @@ type RunPlan =
       Labels: Labels
       Plan: BootPlan
       Result: byte array
-      Work: Work
-      Ending: Ending
-      Keep: string list }
+      Work: Work }
 
 let private downloads (settings: Settings) (plan: BootPlan) =
     [ { Role = Kernel
@@ -142,41 +138,39 @@ let create (settings: Settings) route labels expansion profile =
             { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Args = plan.CommandLine }
         |> Result.bind (fun result ->
             let fetch = downloads settings plan
-            let work, ending =
+            let keep = fetch |> List.map _.Target
+            let work =
                 match settings.Action with
-                | Install -> Ok(Fetch fetch), Ok(WriteResult result)
-                | Stage ->
+                | CommandLine.Install -> Ok(Install(fetch, result, keep))
+                | CommandLine.Stage ->
                     let stanza: Stanza.StanzaInput =
                         { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Cmdline = plan.CommandLine }
-                    Ok(Fetch fetch), Stanza.render stanza |> Result.map PrintStanza
-                | DryRun ->
-                    Ok(Probe(("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))),
-                    Ok(PrintReport settings.Report)
-            match work, ending with
-            | Ok work, Ok ending ->
-                Ok
-                    { Route = route
-                      AnsweredBy = if settings.Server.Servers.Hosts.Length > 1 then Some(routeServer route) else None
-                      Labels = labels
-                      Plan = plan
-                      Result = result
-                      Work = work
-                      Ending = ending
-                      Keep = fetch |> List.map _.Target }
-            | Error e, _
-            | _, Error e -> Error e))
+                    Stanza.render stanza |> Result.map (fun text -> Stage(fetch, text, keep))
+                | CommandLine.DryRun ->
+                    let probes =
+                        { Role = DryRun.Probed.Kernel; Url = plan.Kernel }
+                        :: (plan.Initrds |> List.map (fun url -> { Role = DryRun.Probed.Initrd; Url = url }))
+                    Ok(Show(probes, settings.Report))
+            work
+            |> Result.map (fun work ->
+                { Route = route
+                  AnsweredBy = if settings.Server.Servers.Hosts.Length > 1 then Some(routeServer route) else None
+                  Labels = labels
+                  Plan = plan
+                  Result = result
+                  Work = work })))
 
 let foundLine run =
     let from = run.AnsweredBy |> Option.map (fun server -> $" from {server}") |> Option.defaultValue ""
     $"profile {run.Plan.ProfileId} matches {display run.Labels}{from}"
 
 let readyLine run =
-    match run.Ending with
-    | WriteResult _ ->
+    match run.Work with
+    | Install _ ->
         let ramdisk = run.Plan.RamdiskPath |> Option.map (fun r -> ", ramdisk " + r) |> Option.defaultValue ""
         Some $"kernel {run.Plan.KernelPath}{ramdisk} ready"
-    | PrintStanza _
-    | PrintReport _ -> None
+    | Stage _
+    | Show _ -> None
 
 let report
     release
@@ -184,12 +178,8 @@ let report
     run
     lookupSigner
     lookupAge
-    (probes: (DryRun.Head * DryRun.Vouching) list)
+    (found: (Probe * DryRun.Head * DryRun.Vouching) list)
     : DryRun.Report =
-    let assets =
-        match run.Work with
-        | Probe assets -> assets
-        | Fetch _ -> []
     { Release = release
       LookupVia = describeRoute run.Route
       LookupSigner = lookupSigner
@@ -198,11 +188,9 @@ let report
       Floor = settings.Trust.HostFloor
       Plan = run.Plan
       Assets =
-        List.map2
-            (fun (role, url) (head, signature) ->
-                ({ Role = role; Url = url; Head = head; Signature = signature }: DryRun.AssetSize))
-            assets
-            probes
+        found
+        |> List.map (fun (probe, head, signature) ->
+            ({ Role = probe.Role; Url = probe.Url; Head = head; Signature = signature }: DryRun.AssetSize))
       MaxKernelBytes = settings.Limits.MaxKernelBytes
       MaxRamdiskBytes = settings.Limits.MaxRamdiskBytes
       Format = settings.OutputFormat

@@ -115,22 +115,27 @@ type Download =
         MaxBytes: int64
     }
 
-/// What the run does with the assets.
-type Work =
-    /// Download each (a boot, stage); kernel and ramdisk side by side.
-    | Fetch of Download list
-    /// A dry run: ask each asset's server for its size (HEAD), the kernel first, then each initrd
-    /// ("kernel" or "initrd" with its URL); nothing is downloaded.
-    | Probe of (string * AssetUrl) list
+/// One asset a dry run asks about: its server is asked for its size (HEAD), and under
+/// --verify-assets its signature is judged; nothing is downloaded.
+type Probe =
+    {
+        /// The kernel, or one of the initrds.
+        Role: DryRun.Probed
+        /// Where a boot would download it from.
+        Url: AssetUrl
+    }
 
-/// What is written once the work is done.
-type Ending =
-    /// A boot: these bytes, to libxl's output file (or standard output without --output).
-    | WriteResult of bytes: byte array
-    /// stage: this xl.cfg stanza, to standard output.
-    | PrintStanza of text: string
-    /// A dry run: the report (see report) in this format, to standard output, and then its verdict.
-    | PrintReport of format: DryRun.ReportFormat
+/// What the run does once the profile is known: one case per action, each with all that its
+/// executor needs.
+type Work =
+    /// A boot (xl's bootloader run): download each (kernel and ramdisk side by side), write these
+    /// bytes to libxl's output file (or standard output without --output), keep these files.
+    | Install of downloads: Download list * result: byte array * keep: string list
+    /// stage: download each into --dir, print this xl.cfg stanza to standard output, keep these files.
+    | Stage of downloads: Download list * stanza: string * keep: string list
+    /// A dry run (show, --not-really): probe each asset, the kernel first, then each initrd in
+    /// order; print the report (see report) in this format, then end as its verdict says.
+    | Show of probes: Probe list * format: DryRun.ReportFormat
 
 /// The plan of one run, once the profile is known.
 type RunPlan =
@@ -146,12 +151,8 @@ type RunPlan =
         Plan: BootPlan
         /// The bytes libxl would read (a dry run shows them; a boot writes them).
         Result: byte array
-        /// The downloads or the probes.
+        /// What the run does: a boot, stage or a dry run, with all each needs.
         Work: Work
-        /// What is written at the end.
-        Ending: Ending
-        /// The files a successful run keeps in the output directory.
-        Keep: string list
     }
 
 /// The run's plan from the settings, the route that answered (relative asset paths resolve
@@ -175,13 +176,13 @@ val foundLine: run: RunPlan -> string
 val readyLine: run: RunPlan -> string option
 
 /// A dry run's report by this build, from the plan, the key that signed the lookup answer and how
-/// old its signature was (None when unsigned), and what each probe found (its HEAD, and its signature under --verify-assets),
-/// in the order of Probe.
+/// old its signature was (None when unsigned), and what each probe found (its HEAD, and its
+/// signature under --verify-assets), in the order of Show's probes.
 val report:
     release: Release.Release ->
     settings: Settings ->
     run: RunPlan ->
     lookupSigner: Trust.Signer option ->
     lookupAge: Trust.Age option ->
-    probes: (DryRun.Head * DryRun.Vouching) list ->
+    found: (Probe * DryRun.Head * DryRun.Vouching) list ->
         DryRun.Report

@@ -179,10 +179,10 @@ let private assetLines (report: DryRun.Report) =
         match assets with
         | [] -> []
         | asset :: rest ->
-            let isKernel = asset.Role = "kernel"
+            let isKernel = asset.Role = DryRun.Probed.Kernel
             let what, limit, before =
                 if isKernel then "kernel", report.MaxKernelBytes, 0L else "ramdisk", report.MaxRamdiskBytes, ramdisk
-            let subject = $"{asset.Role} {asset.Url.Shown}"
+            let subject = $"{DryRun.probedName asset.Role} {asset.Url.Shown}"
             let signed =
                 match asset.Signature with
                 | DryRun.Vouched signer -> Ok $", {Trust.signatureUrl(asset.Url).Shown} by {Trust.describe signer}"

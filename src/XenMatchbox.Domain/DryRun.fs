@@ -16,7 +16,17 @@ type Vouching =
     | Vouched of signer: Trust.Signer
     | Refused of error: BootError
 
-type AssetSize = { Role: string; Url: AssetUrl; Head: Head; Signature: Vouching }
+[<RequireQualifiedAccess>]
+type Probed =
+    | Kernel
+    | Initrd
+
+let probedName =
+    function
+    | Probed.Kernel -> "kernel"
+    | Probed.Initrd -> "initrd"
+
+type AssetSize = { Role: Probed; Url: AssetUrl; Head: Head; Signature: Vouching }
 
 type Report =
     { Release: Release.Release
@@ -38,7 +48,7 @@ let verdict (report: Report) =
         match assets with
         | [] -> Ok()
         | asset :: rest ->
-            let isKernel = asset.Role = "kernel"
+            let isKernel = asset.Role = Probed.Kernel
             let what, limit, before =
                 if isKernel then "kernel", report.MaxKernelBytes, 0L else "ramdisk", report.MaxRamdiskBytes, ramdisk
             match asset.Head, asset.Signature with
@@ -116,7 +126,7 @@ let render (report: Report) =
       | Some age -> yield $"          signed:   {ageLine age}"
       | None -> ()
       for asset in report.Assets do
-          let role = asset.Role + ":"
+          let role = probedName asset.Role + ":"
           yield $"{role, -9} {asset.Url.Shown} ({head asset.Head})"
           match vouching asset with
           | Some line -> yield line
@@ -208,7 +218,7 @@ let json (report: Report) =
           Json.Array
               [ for asset in report.Assets ->
                     Json.Object
-                        [ "role", Json.String asset.Role
+                        [ "role", Json.String(probedName asset.Role)
                           "url", Json.String asset.Url.Shown
                           "head", headJson asset.Head
                           "signature", signatureJson asset ] ]

@@ -28,11 +28,20 @@ type Vouching =
     /// The boot would be refused for this signature: missing, unreadable, an unknown, expired or revoked key.
     | Refused of error: BootError
 
+/// Which asset of the plan a probe asks about: the kernel, or one of the initrds (each of its URLs).
+[<RequireQualifiedAccess>]
+type Probed =
+    | Kernel
+    | Initrd
+
+/// The probed asset's name in the report, its JSON and check's lines: "kernel" or "initrd".
+val probedName: Probed -> string
+
 /// One asset of the plan, with what its server answered to a HEAD request.
 type AssetSize =
     {
-        /// What the asset is for: "kernel" or "initrd".
-        Role: string
+        /// What the asset is for.
+        Role: Probed
         /// Where the asset would be downloaded from.
         Url: AssetUrl
         /// What the HEAD request found.

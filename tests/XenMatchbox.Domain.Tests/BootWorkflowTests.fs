@@ -118,8 +118,8 @@ let ``xenstore is needed only for a domain label the args use and no label gives
 [<Fact>]
 let ``a boot fetches the kernel and the ramdisk into libxl's directory and writes what libxl reads`` () =
     let run = plan (boot []) [ "console=hvc0" ] |> Expect.ok "plan"
-    match run.Work, run.Ending with
-    | Fetch [ kernel; ramdisk ], WriteResult bytes ->
+    match run.Work with
+    | Install([ kernel; ramdisk ], bytes, keep) ->
         Assert.Equal(Kernel, kernel.Role)
         Assert.Equal("/var/lib/xen/bootloader.7.d/kernel", kernel.Target)
         Assert.Equal(Limits.DefaultMaxKernelBytes, kernel.MaxBytes)
@@ -127,7 +127,7 @@ let ``a boot fetches the kernel and the ramdisk into libxl's directory and write
         Assert.Equal("/var/lib/xen/bootloader.7.d/ramdisk", ramdisk.Target)
         Assert.Equal(Limits.DefaultMaxRamdiskBytes, ramdisk.MaxBytes)
         Assert.Equal<byte array>(run.Result, bytes)
-        Assert.Equal<string list>([ kernel.Target; ramdisk.Target ], run.Keep)
+        Assert.Equal<string list>([ kernel.Target; ramdisk.Target ], keep)
     | _ -> failwith "expected two downloads and the result"
     Assert.Equal(
         Some "kernel /var/lib/xen/bootloader.7.d/kernel, ramdisk /var/lib/xen/bootloader.7.d/ramdisk ready",
@@ -138,13 +138,18 @@ let ``a boot fetches the kernel and the ramdisk into libxl's directory and write
 [<Fact>]
 let ``stage fetches into its directory and prints the stanza; a dry run probes the kernel then each initrd`` () =
     match (plan (stage []) []) |> Expect.ok "stage" with
-    | { Work = Fetch [ k; _ ]; Ending = PrintStanza text } ->
+    | { Work = Stage([ k; r ], text, keep) } ->
         Assert.Equal("/srv/xen/g1/kernel", k.Target)
         Assert.StartsWith("kernel = \"/srv/xen/g1/kernel\"", text)
+        Assert.Equal<string list>([ k.Target; r.Target ], keep)
     | _ -> failwith "expected stage's plan"
     match (plan (show []) []) |> Expect.ok "show" with
-    | { Work = Probe probes; Ending = PrintReport DryRun.TextReport } as run ->
-        Assert.Equal<string list>([ "kernel"; "initrd"; "initrd" ], probes |> List.map fst)
+    | { Work = Show(probes, DryRun.TextReport) } as run ->
+        Assert.Equal<DryRun.Probed list>(
+            [ DryRun.Probed.Kernel; DryRun.Probed.Initrd; DryRun.Probed.Initrd ],
+            probes |> List.map _.Role
+        )
+        Assert.Equal<string list>([ "kernel"; "initrd"; "initrd" ], probes |> List.map (_.Role >> DryRun.probedName))
         Assert.Equal(None, readyLine run)
         let release = Release.ofInformationalVersion "0.1.0"
         let report =
@@ -154,10 +159,13 @@ let ``stage fetches into its directory and prints the stanza; a dry run probes t
                 run
                 None
                 None
-                [ DryRun.Declared 5L, DryRun.Unchecked
-                  DryRun.Undeclared, DryRun.Unchecked
-                  DryRun.Declared 0L, DryRun.Unchecked ]
+                (List.zip3
+                    probes
+                    [ DryRun.Declared 5L; DryRun.Undeclared; DryRun.Declared 0L ]
+                    [ DryRun.Unchecked; DryRun.Unchecked; DryRun.Unchecked ])
         Assert.Equal(3, report.Assets.Length)
+        Assert.Equal<DryRun.Probed list>(probes |> List.map _.Role, report.Assets |> List.map _.Role)
+        Assert.Equal(DryRun.Declared 5L, report.Assets.Head.Head)
         Assert.Equal("gRPC mb:8081", report.LookupVia)
     | _ -> failwith "expected a dry run's plan"
 

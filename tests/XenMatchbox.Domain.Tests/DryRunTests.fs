@@ -38,7 +38,7 @@ let private reportOf format via (heads: Head list) =
             "output"
             (Output.render format { Kernel = plan.KernelPath; Ramdisk = plan.RamdiskPath; Args = plan.CommandLine })
     let assets =
-        (("kernel", plan.Kernel) :: (plan.Initrds |> List.map (fun url -> "initrd", url)))
+        ((Probed.Kernel, plan.Kernel) :: (plan.Initrds |> List.map (fun url -> Probed.Initrd, url)))
         |> List.zip heads
         |> List.map (fun (head, (role, url)) -> { Role = role; Url = url; Head = head; Signature = Unchecked })
     { Release = { Version = "0.1.0"; Commit = Some "8642993a1b2c3d4e5f60718293a4b5c6d7e8f901" }
