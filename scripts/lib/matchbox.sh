@@ -49,6 +49,63 @@ start_matchbox() {
     grpc_port=${grpc##*:}
 }
 
+# The real matchbox (v0.9.0, the static binary in ../shared/tools/matchbox beside the repository),
+# which the benchmarks measure against; empty when it is not there (a clone without ../shared).
+real_matchbox_archive() {
+    local archive
+    archive=$(realpath -m ../shared/tools/matchbox/matchbox-v0.9.0-linux-amd64.xz)
+    [ -f "$archive" ] && echo "$archive" || true
+}
+
+# start_real_matchbox WORK: the real matchbox serving WORK/data and WORK/assets, its gRPC API behind
+# mutual TLS with a fresh PKI in $trusted/tls (see trusted_dir), on free ports of 127.0.0.1; sets
+# $server_pid, $http_port and $grpc_port. Stop it with stop_matchbox.
+start_real_matchbox() {
+    local work=$1 archive
+    archive=$(real_matchbox_archive)
+    [ -n "$archive" ] || { echo "no ../shared/tools/matchbox: the real matchbox is not beside this repository" >&2; return 1; }
+    trusted_dir
+    mkdir -p "$trusted/tls"
+    "$testserver" certs --out "$trusted/tls" --san 127.0.0.1,localhost >/dev/null
+    xz -dc "$archive" >"$work/matchbox"
+    chmod +x "$work/matchbox"
+    local free
+    free=$(python3 -c 'import socket
+ports = []
+for _ in range(2):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); ports.append(s); 
+print(" ".join(str(s.getsockname()[1]) for s in ports))')
+    read -r http_port grpc_port <<<"$free"
+    "$work/matchbox" -address="127.0.0.1:$http_port" -rpc-address="127.0.0.1:$grpc_port" \
+        -data-path="$work/data" -assets-path="$work/assets" \
+        -ca-file="$trusted/tls/ca.crt" -cert-file="$trusted/tls/server.crt" -key-file="$trusted/tls/server.key" \
+        >"$work/server.out" 2>"$work/server.err" &
+    server_pid=$!
+    for _ in $(seq 100); do
+        [ "$(curl -sf "http://127.0.0.1:$http_port/" 2>/dev/null)" = matchbox ] && return 0
+        kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; return 1; }
+        sleep 0.1
+    done
+    echo "matchbox did not answer on 127.0.0.1:$http_port" >&2
+    return 1
+}
+
+# start_server WORK [TEST-SERVER-FLAGS...]: the real matchbox, or with MATCHBOX=test (or when
+# ../shared/tools/matchbox is missing, said on standard error) the test suite's server; sets
+# $server_kind ("matchbox v0.9.0" or "test server").
+start_server() {
+    local work=$1
+    shift
+    if [ "${MATCHBOX:-real}" != test ] && [ -n "$(real_matchbox_archive)" ]; then
+        server_kind="matchbox v0.9.0"
+        start_real_matchbox "$work"
+    else
+        [ "${MATCHBOX:-real}" = test ] || echo "no ../shared/tools/matchbox beside the repository: measuring against the test server" >&2
+        server_kind="test server"
+        start_matchbox "$work" "$@"
+    fi
+}
+
 stop_matchbox() {
     if [ -n "${server_pid:-}" ]; then
         kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
