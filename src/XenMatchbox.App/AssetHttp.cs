@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using XenMatchbox.Domain;
 
@@ -16,16 +18,19 @@ internal sealed class AssetHttp : IDisposable
 {
     private readonly HttpClient client;
     private readonly CommandLine.BootLimits limits;
+    private readonly Limits.TryTime time;
     private readonly TlsWitness witness = new();
     private readonly Transfer.RedirectRule redirects;
 
     public AssetHttp(TlsMaterial tls, CommandLine.BootLimits limits, Transfer.RedirectRule redirects)
     {
         this.limits = limits;
+        time = Limits.requestTime(limits.ConnectSeconds, limits.ReadSeconds);
         this.redirects = redirects;
+        var anchors = TlsFailure.trustedAnchors(TlsFailure.Connection.Https, tls.AuthoritiesFile.AsOption(), tls.WebAuthoritiesFile.AsOption());
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = TimeSpan.FromSeconds(limits.ConnectSeconds),
+            ConnectTimeout = TimeSpan.FromMilliseconds(time.ConnectMilliseconds),
             // Its connections keep the first bytes a server sends: an answer that is not TLS is named.
             ConnectCallback = witness.ConnectAsync,
             AutomaticDecompression = DecompressionMethods.None,
@@ -36,21 +41,18 @@ internal sealed class AssetHttp : IDisposable
             PreAuthenticate = false,
             SslOptions = new SslClientAuthenticationOptions
             {
-                // https:// assets: the matchbox CA for self-hosted servers, else the system's anchors
-                // (read on first need; see SystemTrust). The host name check always applies. A
-                // certificate refused is noted with each chain tried, for TlsFailure to name why.
+                // https:// assets: the anchors the Domain trusts for HTTPS, tried in its order (the
+                // system's read on first need; see SystemTrust). The host name check always applies.
+                // A certificate refused is noted with each chain tried, for TlsFailure to name why.
                 RemoteCertificateValidationCallback = (sender, certificate, sent, errors) =>
                 {
                     var chains = new List<TlsFailure.Chain>();
                     var trusted = !errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)
-                        || certificate is not null && (tls.AuthoritiesFile is { } ca && Trusts(certificate, sent, $"--ca {ca}", tls.Authorities, chains)
-                           || tls.WebAuthoritiesFile is { } webCa && Trusts(certificate, sent, $"--web-ca {webCa}", tls.WebAuthorities, chains)
-                           || Trusts(certificate, sent, SystemStore, SystemTrust.Authorities, chains));
+                        || certificate is not null && LeadsToAny(certificate, sent, tls, anchors, chains);
                     var accepted = trusted && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None;
                     if (!accepted && sender is SslStream { TargetHostName: { Length: > 0 } host })
                     {
-                        // The system store first, as the operator reads them.
-                        witness.Refused(host, certificate, errors, trusted ? [] : chains.OrderBy(c => c.Anchors == SystemStore ? 0 : 1));
+                        witness.Refused(host, certificate, errors, trusted ? [] : TlsFailure.readingOrder(ListModule.OfSeq(chains)));
                     }
                     return accepted;
                 },
@@ -75,7 +77,7 @@ internal sealed class AssetHttp : IDisposable
         Retries.RunAsync(async () =>
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            using var response = await SendAsync(HttpMethod.Head, url, [], idle, TimeSpan.FromSeconds(limits.ReadSeconds), cancel);
+            using var response = await SendAsync(HttpMethod.Head, url, [], idle, TimeSpan.FromMilliseconds(time.AnswerMilliseconds), cancel);
             return new Head(response.Headers.ETag?.ToString(), LastModified(response), DeclaredLength(response));
         }, cancel);
 
@@ -131,33 +133,21 @@ internal sealed class AssetHttp : IDisposable
             }
         }, cancel);
 
-    private const string SystemStore = "the system store";
-
     /// <summary>
     /// Whether the certificate, with the intermediates the server sent, leads to one of the
-    /// anchors; when it does not, the chain's status is added to <paramref name="chains"/> under
-    /// the anchors' <paramref name="name"/> (the flag and its file, or the system store).
+    /// anchors, tried in order until one does; each chain that does not is added to <paramref name="chains"/>.
     /// </summary>
-    private static bool Trusts(X509Certificate certificate, X509Chain? sent, string name, X509Certificate2Collection anchors, List<TlsFailure.Chain> chains)
+    private static bool LeadsToAny(
+        X509Certificate certificate, X509Chain? sent, TlsMaterial tls, FSharpList<TlsFailure.Anchors> anchors, List<TlsFailure.Chain> chains)
     {
-        if (anchors.Count == 0)
+        foreach (var set in anchors)
         {
-            chains.Add(new TlsFailure.Chain(name, ListModule.OfSeq(["no CA certificates were read"])));
-            return false;
+            if (CustomRoots.Refusal(certificate, tls.Anchors(set), TlsFailure.anchorsName(set), sent) is not { } refused)
+            {
+                return true;
+            }
+            chains.Add(refused);
         }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(anchors);
-        if (sent is not null)
-        {
-            chain.ChainPolicy.ExtraStore.AddRange(sent.ChainPolicy.ExtraStore);
-        }
-        if (chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())))
-        {
-            return true;
-        }
-        chains.Add(new TlsFailure.Chain(name, ListModule.OfSeq(TlsWitness.Status(chain))));
         return false;
     }
 
@@ -201,17 +191,9 @@ internal sealed class AssetHttp : IDisposable
                 }
                 response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, idle.Token);
             }
-            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException && !cancel.IsCancellationRequested)
             {
-                throw new BootFailure(DownloadError.NewAssetTimedOut(current.Shown, $"no answer within {limits.ReadSeconds} s"));
-            }
-            catch (HttpRequestException e) when (e.InnerException is TimeoutException || e.InnerException is OperationCanceledException)
-            {
-                throw new BootFailure(DownloadError.NewAssetTimedOut(current.Shown, $"no connection within {limits.ConnectSeconds} s"), e);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new BootFailure(Classify(e, current), e);
+                throw new BootFailure(Failure(HttpFailure.Target.NewAsset(current.Shown), time, current.Request, e), e);
             }
             var status = (int)response.StatusCode;
             if (Transfer.isRedirect(status))
@@ -240,40 +222,18 @@ internal sealed class AssetHttp : IDisposable
         }
     }
 
-    /// <summary>What a request that got no answer ran into: TLS, an answer that is not HTTP, or no connection.</summary>
-    private Errors.BootError Classify(HttpRequestException e, Plan.AssetUrl url)
-    {
-        if (e.InnerException is System.Security.Authentication.AuthenticationException tls)
-        {
-            // A certificate refused or an answer that is not TLS is not worth a retry: neither will
-            // change. A handshake that broke off otherwise (a close, a reset, an alert) may pass.
-            return witness.Failure(new Uri(url.Request).Host) is { } failure
-                ? TlsFailure.assetError(url.Shown, failure)
-                : DownloadError.NewAssetUnreachable(url.Shown, $"the TLS handshake failed: {Innermost(tls)}");
-        }
-        return e.HttpRequestError switch
-        {
-            HttpRequestError.InvalidResponse => DownloadError.NewAssetAnswerInvalid(url.Shown, $"something that is not an HTTP answer ({e.Message})"),
-            HttpRequestError.ConfigurationLimitExceeded => DownloadError.NewAssetAnswerInvalid(url.Shown, $"response headers over the limit a client accepts ({e.Message})"),
-            _ => DownloadError.NewAssetUnreachable(url.Shown, e.Message),
-        };
-    }
-
     /// <summary>
-    /// What the client saw of <paramref name="url"/>'s server when its TLS handshake failed: the
-    /// failure it shows, or null (for the HTTPS lookup, which names it as a lookup error).
+    /// The error of a request to <paramref name="url"/> that got no answer, <paramref name="e"/> being
+    /// what the client threw: the facts, named by <see cref="HttpFailure.classify"/> for
+    /// <paramref name="target"/> within <paramref name="time"/>. The witness is asked about the
+    /// host's TLS only when a handshake failed: asking takes its note, which another request to that
+    /// host may be about to need.
     /// </summary>
-    public TlsFailure.Failure? TlsFailureOf(string url) => witness.Failure(new Uri(url).Host);
-
-    /// <summary>The innermost message under an exception: what the TLS stack itself said.</summary>
-    public static string Innermost(Exception e)
-    {
-        while (e.InnerException is { } inner)
-        {
-            e = inner;
-        }
-        return e.Message;
-    }
+    public Errors.BootError Failure(HttpFailure.Target target, Limits.TryTime time, string url, Exception e) =>
+        HttpFailure.classify(target, time, new HttpFailure.Facts(
+            ExceptionChain.Causes(e),
+            e is HttpRequestException request ? request.HttpRequestError.ToString().AsOption() : FSharpOption<string>.None,
+            e.InnerException is AuthenticationException ? witness.Facts(new Uri(url).Host).AsOption() : FSharpOption<TlsFailure.Facts>.None));
 
     public void Dispose() => client.Dispose();
 }

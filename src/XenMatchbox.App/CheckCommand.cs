@@ -94,7 +94,7 @@ internal static class CheckCommand
     }
 
     /// <summary>matchbox's / answers "matchbox" and a newline; a few KiB are more than enough to tell.</summary>
-    private const int RootAnswerBytes = 4096;
+    private const int RootAnswerBytes = Limits.MaxRootAnswerBytes;
 
     /// <summary>Whether the client certificate chains to --ca alone, as matchbox's check of it does.</summary>
     private static FSharpOption<FSharpResult<Unit, string>> Chain(TlsMaterial tls)

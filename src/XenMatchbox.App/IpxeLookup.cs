@@ -62,7 +62,6 @@ internal static class IpxeLookup
     {
         var client = http.Client;
         var within = Limits.within(time, time.AnswerMilliseconds);
-        var connectWithin = Limits.within(time, time.ConnectMilliseconds);
         using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         answer.CancelAfter(TimeSpan.FromMilliseconds(time.AnswerMilliseconds));
         HttpResponseMessage response;
@@ -71,34 +70,9 @@ internal static class IpxeLookup
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, answer.Token);
         }
-        catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException && !cancel.IsCancellationRequested)
         {
-            // The handler's connect timeout ends the request as cancelled, with a TimeoutException inside.
-            throw new BootFailure(e.InnerException is TimeoutException
-                ? LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {connectWithin}")
-                : LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no answer within {within}"), e);
-        }
-        catch (HttpRequestException e) when (e.InnerException is TimeoutException)
-        {
-            throw new BootFailure(LookupError.NewServerTimedOut(Endpoint.NewIpxe(endpoint), $"no connection within {connectWithin}"), e);
-        }
-        catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException tls)
-        {
-            // --web-ssl: matchbox's HTTPS certificate refused (its chain, names or dates), or a port
-            // without TLS, as TlsFailure names them; a handshake that broke off otherwise may pass.
-            throw new BootFailure(http.TlsFailureOf(url) is { } failure
-                ? TlsFailure.lookupError(Endpoint.NewIpxe(endpoint), failure)
-                : LookupError.NewServerUnreachable(Endpoint.NewIpxe(endpoint), $"the TLS handshake failed: {AssetHttp.Innermost(tls)}"), e);
-        }
-        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ConfigurationLimitExceeded)
-        {
-            // Something answered, and not as an HTTP server: another service on that port.
-            throw new BootFailure(LookupError.NewLookupFailed(Endpoint.NewIpxe(endpoint), LookupStatus.NoHttp,
-                $"the answer is not sound HTTP ({e.Message}); is --httpport matchbox's HTTP port (-address)?"), e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new BootFailure(LookupError.NewServerUnreachable(Endpoint.NewIpxe(endpoint), e.Message), e);
+            throw new BootFailure(http.Failure(HttpFailure.Target.NewIpxe(endpoint), time, url, e), e);
         }
         using (response)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
@@ -68,7 +69,7 @@ internal sealed class Janitor : IDisposable
         try
         {
             process.StandardInput.Close();
-            process.WaitForExit(TimeSpan.FromSeconds(5));
+            process.WaitForExit(TimeSpan.FromSeconds(Limits.JanitorWaitSeconds));
         }
         catch (Exception e) when (e is IOException or InvalidOperationException) { }
     }

@@ -2,7 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
 using XenMatchbox.Domain;
 using XenMatchbox.Matchbox.Rpc;
 using XenMatchbox.Matchbox.Server;
@@ -21,13 +21,9 @@ internal static class MatchboxLookup
     public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
         string endpoint, TlsMaterial tls, Labels.Labels labels, Limits.TryTime time, CancellationToken cancel)
     {
-        // Trust only the CA given with --ca, never the system store. The host name check stays on.
-        var trust = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-        };
-        trust.CustomTrustStore.AddRange(tls.Authorities);
+        // The anchors the Domain trusts for gRPC (--ca alone, never the system store); the platform
+        // judges the chain by them. The host name check stays on.
+        var anchors = TlsFailure.trustedAnchors(TlsFailure.Connection.Grpc, tls.AuthoritiesFile.AsOption(), FSharpOption<string>.None).Single();
         var request = new SelectProfileRequest();
         foreach (var (key, value) in Labels.toPairs(labels))
         {
@@ -47,17 +43,16 @@ internal static class MatchboxLookup
             {
                 // matchbox accepts any certificate its CA signed; ours is always presented.
                 ClientCertificates = [tls.ClientCertificate!],
-                CertificateChainPolicy = trust,
+                CertificateChainPolicy = CustomRoots.Policy(tls.Anchors(anchors)),
                 // The platform judges by the policy; a certificate it refuses is noted with that
                 // chain's status, for TlsFailure to name why.
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                 {
                     if (errors != SslPolicyErrors.None)
                     {
-                        var anchors = tls.AuthoritiesFile is { } ca ? $"--ca {ca}" : "--ca";
                         witness.Refused(host, certificate, errors, chain is null || !errors.HasFlag(SslPolicyErrors.RemoteCertificateChainErrors)
                             ? []
-                            : [new TlsFailure.Chain(anchors, ListModule.OfSeq(TlsWitness.Status(chain)))]);
+                            : [new TlsFailure.Chain(TlsFailure.anchorsName(anchors), CustomRoots.Status(chain))]);
                     }
                     return errors == SslPolicyErrors.None;
                 },
@@ -103,16 +98,7 @@ internal static class MatchboxLookup
     /// </summary>
     private static Errors.BootError Classify(RpcException e, string endpoint, Labels.Labels labels, Limits.TryTime time, TlsFailure.Facts? tls)
     {
-        var causes = Causes(e.Status.DebugException).Select(x => new GrpcFailure.Cause(x.GetType().Name, x.Message));
-        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ListModule.OfSeq(causes), tls.AsOption());
+        var facts = new GrpcFailure.Facts(e.StatusCode.ToString(), e.Status.Detail, ExceptionChain.Causes(e.Status.DebugException), tls.AsOption());
         return GrpcFailure.classify(endpoint, Labels.display(labels), time, facts);
-    }
-
-    private static IEnumerable<Exception> Causes(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            yield return e;
-        }
     }
 }

@@ -184,19 +184,23 @@ internal static class Certification
     private static Trust.CertificationFacts Describe(PgpSignature signature, bool verified, FSharpOption<Trust.CertificationFacts> back)
     {
         var hashed = Hashed(signature);
-        var created = Utc(signature.CreationTime);
-        var expiresAfter = hashed?.GetSignatureExpirationTime() ?? 0;
         return new Trust.CertificationFacts(
             signature.SignatureType,
-            created,
+            Utc(signature.CreationTime),
             (int)signature.HashAlgorithm,
             verified,
             hashed is not null && hashed.HasKeyExpirationTime() ? FSharpOption<long>.Some(hashed.GetKeyExpirationTime()) : FSharpOption<long>.None,
-            expiresAfter > 0 ? FSharpOption<DateTimeOffset>.Some(created.AddSeconds(expiresAfter)) : FSharpOption<DateTimeOffset>.None,
+            SignatureExpiresAfter(hashed),
             hashed is not null && hashed.HasSubpacket(SignatureSubpacketTag.KeyFlags) ? FSharpOption<int>.Some(hashed.GetKeyFlags()) : FSharpOption<int>.None,
             Critical(hashed),
             back);
     }
+
+    /// <summary>The signature expiration time subpacket's seconds, as the packet says (Trust.expiry reads them).</summary>
+    public static FSharpOption<long> SignatureExpiresAfter(PgpSignatureSubpacketVector? hashed) =>
+        hashed is not null && hashed.HasSubpacket(SignatureSubpacketTag.ExpireTime)
+            ? FSharpOption<long>.Some(hashed.GetSignatureExpirationTime())
+            : FSharpOption<long>.None;
 
     /// <summary>The first critical subpacket of the hashed area whose meaning a verifier cannot know.</summary>
     public static FSharpOption<string> Critical(PgpSignatureSubpacketVector? hashed)
@@ -468,16 +472,14 @@ internal sealed class SignatureCheck : IDisposable
         try
         {
             var hashed = signature.GetHashedSubPackets();
-            var expiresAfter = hashed?.GetSignatureExpirationTime() ?? 0;
-            var created = Certification.Utc(signature.CreationTime);
             var fingerprint = hashed?.GetIssuerFingerprint() ?? signature.GetUnhashedSubPackets()?.GetIssuerFingerprint();
             facts = new Trust.Signature(
                 signature.SignatureType,
                 signature.KeyId != 0 ? FSharpOption<ulong>.Some(unchecked((ulong)signature.KeyId)) : FSharpOption<ulong>.None,
                 fingerprint is null ? FSharpOption<string>.None : FSharpOption<string>.Some(Convert.ToHexString(fingerprint.GetFingerprint())),
                 (int)signature.HashAlgorithm,
-                created,
-                expiresAfter > 0 ? FSharpOption<DateTimeOffset>.Some(created.AddSeconds(expiresAfter)) : FSharpOption<DateTimeOffset>.None,
+                Certification.Utc(signature.CreationTime),
+                Certification.SignatureExpiresAfter(hashed),
                 Certification.Critical(hashed));
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -97,7 +97,7 @@ internal static class PieceDigest
     /// </summary>
     internal sealed class Hashing : IDisposable
     {
-        private const int BackgroundNice = 10;
+        private const int BackgroundNice = Limits.AheadHashingNice;
         private readonly SafeFileHandle file;
         private readonly string path;
         private readonly long length;

@@ -40,7 +40,7 @@ internal static class ProfileLookup
         labelled?.Invoke(labels);
         // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
         // is kept, since relative asset paths resolve against its host (and /ipxe.sig comes from it).
-        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, bool _, Limits.TryTime time)
+        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, Limits.TryTime time)
         {
             switch (route)
             {

@@ -7,10 +7,9 @@ namespace XenMatchbox.App;
 internal static class Retries
 {
     /// <summary>
-    /// Runs <paramref name="attempt"/> until it succeeds, fails for good (an error
-    /// <see cref="Transfer.isTransient"/> does not name), or has been tried
-    /// <see cref="Transfer.MaxAttempts"/> times, waiting <see cref="Transfer.backoffMilliseconds"/>
-    /// between tries; <paramref name="beforeRetry"/> undoes what a failed try left behind.
+    /// Runs <paramref name="attempt"/> until it succeeds or fails for good, trying again when and
+    /// as long after a failure as <see cref="Transfer.retryAfter"/> says; <paramref name="beforeRetry"/>
+    /// undoes what a failed try left behind.
     /// </summary>
     public static async Task<T> RunAsync<T>(Func<Task<T>> attempt, CancellationToken cancel, Action? beforeRetry = null)
     {
@@ -20,24 +19,23 @@ internal static class Retries
             {
                 return await attempt();
             }
-            catch (BootFailure failure) when (number < Transfer.MaxAttempts && Transfer.isTransient(failure.Error))
+            catch (BootFailure failure) when (Transfer.retryAfter(number, failure.Error) is { Value: var delay })
             {
                 beforeRetry?.Invoke();
-                await Task.Delay(Transfer.backoffMilliseconds(number + 1), cancel);
+                await Task.Delay(delay, cancel);
             }
         }
     }
 
     /// <summary>
     /// A lookup across the --server hosts, as <see cref="Failover"/> orders the tries: runs
-    /// <paramref name="attempt"/> (one try at one route; whether it is that server's last; the time
-    /// it may take, which <see cref="Failover.tryTime"/> decides from <paramref name="limits"/> and
+    /// <paramref name="attempt"/> (one try at one route, and the time it may take, which <see cref="Failover.tryTime"/> decides from <paramref name="limits"/> and
     /// the time left before the deadline, read just before the try) until one answers, saying each
     /// step's note through <paramref name="say"/>; the lookup's error when the Domain says it has failed.
     /// </summary>
     public static async Task<T> AcrossServersAsync<T>(
         IEnumerable<Boot.LookupRoute> routes, CommandLine.BootLimits limits, Func<long?> millisecondsLeft,
-        Func<Boot.LookupRoute, bool, Limits.TryTime, Task<T>> attempt, Action<string> say, CancellationToken cancel)
+        Func<Boot.LookupRoute, Limits.TryTime, Task<T>> attempt, Action<string> say, CancellationToken cancel)
     {
         var step = Failover.start(ListModule.OfSeq(routes));
         while (true)
@@ -57,12 +55,12 @@ internal static class Retries
             try
             {
                 var time = Failover.tryTime(limits, millisecondsLeft().AsOption(), next);
-                return await attempt(next.Route, next.LastTry, time);
+                return await attempt(next.Route, time);
             }
             catch (BootFailure failure) when (!cancel.IsCancellationRequested)
             {
                 step = Failover.failed(next, failure.Error);
-                if (step is Failover.Step.Fail { Item: var error } && ReferenceEquals(error, failure.Error))
+                if (step.IsStop)
                 {
                     // The try's own failure ends the lookup: keep its exception, and what lies under it.
                     throw;

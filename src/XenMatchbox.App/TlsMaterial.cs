@@ -28,6 +28,10 @@ internal sealed class TlsMaterial(
 
     public X509Certificate2? ClientCertificate { get; } = clientCertificate;
 
+    /// <summary>The certificates of a set of anchors the Domain names (the system store's read on first need).</summary>
+    public X509Certificate2Collection Anchors(TlsFailure.Anchors anchors) =>
+        anchors.IsSystemStore ? SystemTrust.Authorities : anchors.IsWebCa ? WebAuthorities : Authorities;
+
     /// <summary>Each certificate read, with the flag and file that named it: for expiry warnings and check.</summary>
     public IEnumerable<Check.Certificate> Described(CommandLine.ServerSettings server)
     {

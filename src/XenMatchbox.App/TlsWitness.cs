@@ -17,7 +17,7 @@ namespace XenMatchbox.App;
 internal sealed class TlsWitness
 {
     /// <summary>Enough of an answer to tell what it is, and to show its first line.</summary>
-    private const int FirstBytesKept = 64;
+    private const int FirstBytesKept = Limits.FirstBytesKept;
 
     private readonly ConcurrentDictionary<string, byte[]> firstBytes = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, TlsFailure.Facts> refused = new(StringComparer.OrdinalIgnoreCase);
@@ -78,10 +78,6 @@ internal sealed class TlsWitness
     /// <summary>The failure the facts about <paramref name="host"/> show, or null.</summary>
     public TlsFailure.Failure? Failure(string host) =>
         Facts(host) is { } facts ? TlsFailure.judge(facts).ValueOrNull() : null;
-
-    /// <summary>The X509ChainStatusFlags of a chain, by name, once each.</summary>
-    public static IEnumerable<string> Status(X509Chain chain) =>
-        chain.ChainStatus.Select(s => s.Status.ToString()).Distinct();
 
     /// <summary>A host as a URL, SNI or a socket names it: IPv6 brackets dropped.</summary>
     private static string Key(string host) => host.Trim('[', ']');

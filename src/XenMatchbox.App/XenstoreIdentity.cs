@@ -92,7 +92,7 @@ internal sealed class XenstoreIdentity
         {
             // It exited on its own meanwhile.
         }
-        process.WaitForExit(TimeSpan.FromSeconds(1));
+        process.WaitForExit(TimeSpan.FromSeconds(Limits.ReapWaitSeconds));
     }
 
     public BootFailure Unavailable(string key) =>

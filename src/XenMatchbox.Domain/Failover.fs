@@ -17,7 +17,7 @@ let judge error =
     | _ -> Answered
 
 [<Sealed>]
-type Progress
+type Tries
     internal
     (
         routes: LookupRoute list,
@@ -32,16 +32,11 @@ type Progress
     member internal _.Again = again
     member internal _.Failures = failures
 
-type Attempt =
-    { Route: LookupRoute
-      DelayMilliseconds: int
-      LastTry: bool
-      Note: string option
-      Sharers: int
-      Progress: Progress }
+type Attempt = { Route: LookupRoute; DelayMilliseconds: int; Note: string option; Sharers: int; Tries: Tries }
 
 type Step =
     | Ask of Attempt
+    | Stop
     | Fail of BootError
 
 /// A failure as the one line of NoServerAnswered shows it: short, the endpoint left to the server.
@@ -54,38 +49,37 @@ let private brief error =
         | other -> cause other
     Text.shown 160 detail
 
-let private ask (progress: Progress) delay note =
-    match progress.Pending with
+let private ask (tries: Tries) delay note =
+    match tries.Pending with
     | [] -> None
     | route :: rest ->
         Some(
             Ask
                 { Route = route
                   DelayMilliseconds = delay
-                  LastTry = progress.Round >= Transfer.MaxAttempts
-                  Note = if progress.Routes.Length > 1 then note route else None
+                  Note = if tries.Routes.Length > 1 then note route else None
                   Sharers = 1 + rest.Length
-                  Progress = Progress(progress.Routes, progress.Round, rest, progress.Again, progress.Failures) }
+                  Tries = Tries(tries.Routes, tries.Round, rest, tries.Again, tries.Failures) }
         )
 
 let start routes =
-    let progress = Progress(routes, 1, routes, [], Map.empty)
-    match ask progress 0 (fun _ -> None) with
+    let tries = Tries(routes, 1, routes, [], Map.empty)
+    match ask tries 0 (fun _ -> None) with
     | Some step -> step
     | None -> Fail(Unexpected "no --server to ask")
 
 let failed (attempt: Attempt) error =
-    let progress = attempt.Progress
+    let tries = attempt.Tries
     let verdict = judge error
-    let failures = progress.Failures.Add(attempt.Route, error)
-    let again = if verdict = TryLater then progress.Again @ [ attempt.Route ] else progress.Again
+    let failures = tries.Failures.Add(attempt.Route, error)
+    let again = if verdict = TryLater then tries.Again @ [ attempt.Route ] else tries.Again
     let failedNow = $"{routeServer attempt.Route} failed ({code error} {brief error})"
-    let thisRound = Progress(progress.Routes, progress.Round, progress.Pending, again, failures)
-    let nextRound = Progress(progress.Routes, progress.Round + 1, again, [], failures)
-    let delay = Transfer.backoffMilliseconds (progress.Round + 1)
+    let thisRound = Tries(tries.Routes, tries.Round, tries.Pending, again, failures)
+    let nextRound = Tries(tries.Routes, tries.Round + 1, again, [], failures)
+    let delay = Transfer.backoffMilliseconds (tries.Round + 1)
     let allFailed () =
-        match progress.Routes with
-        | [ _ ] -> Fail error
+        match tries.Routes with
+        | [ _ ] -> Stop
         | routes ->
             routes
             |> List.choose (fun route ->
@@ -94,11 +88,11 @@ let failed (attempt: Attempt) error =
             |> Lookup
             |> Fail
     if verdict = Answered then
-        Fail error
+        Stop
     else
         ask thisRound 0 (fun next -> Some $"{failedNow}; asking {routeServer next}")
         |> Option.orElse (
-            if progress.Round < Transfer.MaxAttempts then
+            if tries.Round < Transfer.MaxAttempts then
                 ask nextRound delay (fun next -> Some $"{failedNow}; asking {routeServer next} again in {delay} ms")
             else
                 None

@@ -31,9 +31,11 @@ type Verdict =
 /// The verdict on one server's failure.
 val judge: error: BootError -> Verdict
 
-/// Where a lookup across servers stands between two tries.
+/// The tries of a lookup across servers between two of them: the round, the servers still to ask
+/// in it, those to ask again in the next, and each server's last failure. (Not the Progress
+/// module's lines: nothing here is shown as it goes.)
 [<Sealed>]
-type Progress
+type Tries
 
 /// One try to make.
 type Attempt =
@@ -42,24 +44,25 @@ type Attempt =
         Route: LookupRoute
         /// Milliseconds to wait first: the backoff at the start of a later round, else 0.
         DelayMilliseconds: int
-        /// Whether this is the server's last try (the last round).
-        LastTry: bool
         /// A line to say before the try, with several servers: which server failed and how, and
         /// which is asked now.
         Note: string option
         /// The tries the time left is shared among: this one and those still to make in this round
         /// after it (share).
         Sharers: int
-        /// Where the lookup stands.
-        Progress: Progress
+        /// The tries made and still to make, for failed.
+        Tries: Tries
     }
 
 /// What to do next.
 type Step =
     /// Make this try; on failure, pass it and its error to failed.
     | Ask of Attempt
-    /// The lookup has failed: with one server, its last error; with several, the first answer
-    /// that ends the lookup, or NoServerAnswered (XMB-213) naming each server's last failure.
+    /// The lookup has failed with the failed try's own error, as it is: an answer that ends the
+    /// lookup, or with one server its last failure. The shell lets that failure go on unchanged.
+    | Stop
+    /// The lookup has failed with an error of its own: with several servers, NoServerAnswered
+    /// (XMB-213) naming each server's last failure; Unexpected when there is no route to try.
     | Fail of BootError
 
 /// The first try: the first route (routes, as Boot.routes gives them, are not empty).

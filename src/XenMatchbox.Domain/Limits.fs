@@ -41,6 +41,21 @@ let MaxErrorBodyBytes = 4096
 let MaxTlsFileBytes = 1048576
 
 [<Literal>]
+let MaxRootAnswerBytes = 4096
+
+[<Literal>]
+let FirstBytesKept = 64
+
+[<Literal>]
+let JanitorWaitSeconds = 5
+
+[<Literal>]
+let ReapWaitSeconds = 1
+
+[<Literal>]
+let AheadHashingNice = 10
+
+[<Literal>]
 let ProgressRedrawsPerSecond = 10
 
 [<Literal>]
@@ -104,6 +119,13 @@ let tryTime (connectSeconds: int) (readSeconds: int) (shareMilliseconds: int64 o
     { ConnectMilliseconds = bounded (int64 connectSeconds * 1000L)
       AnswerMilliseconds = bounded ((int64 connectSeconds + int64 readSeconds) * 1000L)
       ShareMilliseconds = share }
+
+let requestTime (connectSeconds: int) (readSeconds: int) =
+    let bounded (seconds: int) =
+        int (max 1L (min (int64 seconds * 1000L) (int64 Int32.MaxValue)))
+    { ConnectMilliseconds = bounded connectSeconds
+      AnswerMilliseconds = bounded readSeconds
+      ShareMilliseconds = None }
 
 let within (time: TryTime) (milliseconds: int) =
     let seconds =

@@ -51,6 +51,30 @@ val MaxErrorBodyBytes: int = 4096
 [<Literal>]
 val MaxTlsFileBytes: int = 1048576
 
+/// The most bytes of matchbox's / answer check reads: it answers "matchbox" and a newline, so a
+/// few KiB are more than enough to tell it from another server.
+[<Literal>]
+val MaxRootAnswerBytes: int = 4096
+
+/// The most of a connection's first bytes kept for TlsFailure, to tell an answer that is not TLS
+/// by its first line (TlsFailure.answered shows at most 60 characters of it).
+[<Literal>]
+val FirstBytesKept: int = 64
+
+/// How long a run waits for the root janitor to finish its work when it ends, before leaving it
+/// to finish alone.
+[<Literal>]
+val JanitorWaitSeconds: int = 5
+
+/// How long a killed helper (xenstore-read) is waited for, to be reaped.
+[<Literal>]
+val ReapWaitSeconds: int = 1
+
+/// The nice level of the threads that hash a verified cache entry ahead of the plan: below the
+/// boot's own work, which they must not slow down.
+[<Literal>]
+val AheadHashingNice: int = 10
+
 /// How often, at most, the progress lines are redrawn on a terminal.
 [<Literal>]
 val ProgressRedrawsPerSecond: int = 10
@@ -111,6 +135,12 @@ type TryTime =
 /// (--read-timeout) and, when given, by its share of the time left: each bound is the lesser, and
 /// at least 1 ms.
 val tryTime: connectSeconds: int -> readSeconds: int -> shareMilliseconds: int64 option -> TryTime
+
+/// The time of one request to an asset server (a GET, a HEAD, a .sig, check's probe): connecting
+/// within connectSeconds (--connect-timeout), and the answer's headers within readSeconds
+/// (--read-timeout) of sending it, connecting included; no share, since an asset request is no
+/// lookup's try (the run's deadline ends it).
+val requestTime: connectSeconds: int -> readSeconds: int -> TryTime
 
 /// One of the try's bounds (its ConnectMilliseconds or AnswerMilliseconds) as a message says it:
 /// "10 s", "2.5 s", "400 ms", and when the share set it, "18.3 s, this server's share of the time left before

@@ -28,6 +28,33 @@ type Failure =
     | OutOfDate of notBefore: DateTimeOffset * notAfter: DateTimeOffset * now: DateTimeOffset * leaf: bool
     | NotTls of answered: string
 
+type Anchors =
+    | Ca of file: string option
+    | WebCa of file: string
+    | SystemStore
+
+type Connection =
+    | Grpc
+    | Https
+
+let trustedAnchors connection caFile webCaFile =
+    match connection with
+    | Grpc -> [ Ca caFile ]
+    | Https ->
+        (caFile |> Option.map (Some >> Ca) |> Option.toList)
+        @ (webCaFile |> Option.map WebCa |> Option.toList)
+        @ [ SystemStore ]
+
+let anchorsName anchors =
+    match anchors with
+    | Ca(Some file) -> $"--ca {file}"
+    | Ca None -> "--ca"
+    | WebCa file -> $"--web-ca {file}"
+    | SystemStore -> "the system store"
+
+let readingOrder (chains: Chain list) =
+    chains |> List.sortBy (fun chain -> if chain.Anchors = anchorsName SystemStore then 0 else 1)
+
 /// The flags that only say a certificate of the chain is outside its dates.
 let private timeFlags = set [ "NotTimeValid"; "NotTimeNested" ]
 

@@ -67,6 +67,39 @@ type Failure =
     /// The server answered, and not with TLS: what its first bytes look like.
     | NotTls of answered: string
 
+/// A set of trust anchors a server's certificate may lead to.
+type Anchors =
+    /// --ca, matchbox's CA: its file, when given.
+    | Ca of file: string option
+    /// --web-ca, the CA of matchbox's HTTPS certificate (--web-ssl) and of self-hosted asset servers.
+    | WebCa of file: string
+    /// The system's CA certificates, for public asset servers.
+    | SystemStore
+
+/// What a certificate is judged for.
+type Connection =
+    /// matchbox's gRPC API, mutual TLS.
+    | Grpc
+    /// HTTPS: matchbox's /ipxe under --web-ssl, and https:// assets (one connection pool).
+    | Https
+
+/// The anchors a connection trusts, in the order they are tried: the first that leads to the
+/// certificate ends the search, so the system store (hundreds of files) is read only when the
+/// others do not vouch. gRPC trusts --ca alone, never the system store: matchbox's API is its own
+/// CA's, and no public CA may speak for it. HTTPS trusts --ca and --web-ca, each when given, then
+/// the system store.
+val trustedAnchors: connection: Connection -> caFile: string option -> webCaFile: string option -> Anchors list
+
+/// The anchors as a refused certificate's message names them (Chain.Anchors): "--ca
+/// /etc/matchbox/ca.crt" ("--ca" without its file), "--web-ca /etc/matchbox/web-ca.crt", "the
+/// system store".
+val anchorsName: anchors: Anchors -> string
+
+/// The chains built for a refused certificate in the order the operator reads them (Facts.Chains):
+/// the system store's first, as the anchors a public server's certificate is meant for, then the
+/// others in the order they were tried.
+val readingOrder: chains: Chain list -> Chain list
+
 /// The failure the facts show, None when they show none (the handshake failed otherwise: a close,
 /// a reset, an alert). A refused certificate is judged chain first, then name, then dates, as
 /// the platform reports them: a chain that would lead to the anchors but for NotTimeValid (or

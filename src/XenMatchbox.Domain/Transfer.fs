@@ -32,6 +32,9 @@ let isAccepted status conditional = status = 200 || status = 304 && conditional
 
 let backoffMilliseconds attempt = if attempt <= 2 then 250 else 1000
 
+let retryAfter tried error =
+    if tried < MaxAttempts && isTransient error then Some(backoffMilliseconds (tried + 1)) else None
+
 type RedirectRule =
     | EitherScheme
     | NoDowngrade

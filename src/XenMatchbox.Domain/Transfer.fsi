@@ -30,6 +30,11 @@ val isAccepted: status: int -> conditional: bool -> bool
 /// Milliseconds to wait before the given try (2 = the first retry): 250, then 1000.
 val backoffMilliseconds: attempt: int -> int
 
+/// Whether a request whose tried-th try (1 = the first) failed with error is tried again, and
+/// after how many milliseconds: while fewer than MaxAttempts tries have been made and the error is
+/// transient (isTransient), after backoffMilliseconds of the next try; None when it is not.
+val retryAfter: tried: int -> error: BootError -> int option
+
 /// Which redirects a download follows, by the scheme it is on.
 type RedirectRule =
     /// Without --web-ssl: from http:// or https:// to either, as iPXE and curl follow them.

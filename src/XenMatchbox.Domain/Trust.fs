@@ -24,7 +24,7 @@ type CertificationFacts =
       Hash: int
       Verified: bool
       KeyExpiresAfter: int64 option
-      Expires: DateTimeOffset option
+      ExpiresAfter: int64 option
       Flags: int option
       Critical: string option
       Back: CertificationFacts option }
@@ -36,6 +36,11 @@ type Certificate =
       Direct: CertificationFacts list
       UserIds: (string * CertificationFacts list) list
       Subkeys: SubkeyFacts list }
+
+let expiry (created: DateTimeOffset) (after: int64 option) =
+    match after with
+    | Some seconds when seconds > 0L -> Some(created.AddSeconds(float seconds))
+    | _ -> None
 
 type Keyring = private { Certificates: Certificate list }
 
@@ -91,7 +96,7 @@ let private brokenForCertification (signature: CertificationFacts) = signature.H
 
 /// What makes one certification count for nothing at <paramref name="at"/>; None when it counts.
 let private flaw (at: DateTimeOffset) (noun: string) (signature: CertificationFacts) =
-    match signature.Critical, signature.Expires with
+    match signature.Critical, expiry signature.Created signature.ExpiresAfter with
     | _ when not signature.Verified -> Some $"its {noun} does not verify"
     | Some critical, _ -> Some $"its {noun} carries {critical}, which makes it invalid"
     | _ when brokenForCertification signature ->
@@ -120,10 +125,9 @@ let private newest at noun (flawOf: CertificationFacts -> string option) (candid
     | valid -> Ok(valid |> List.maxBy _.Created)
     |> Result.mapError (fun why -> $"{why} (as of {day at})")
 
-let private expiry (created: DateTimeOffset) (signature: CertificationFacts) =
-    match signature.KeyExpiresAfter with
-    | Some seconds when seconds > 0L -> Some(created.AddSeconds(float seconds))
-    | _ -> None
+/// When the key made at created expires by the self-signature or binding.
+let private keyExpiry (created: DateTimeOffset) (signature: CertificationFacts) =
+    expiry created signature.KeyExpiresAfter
 
 let private earlier (a: DateTimeOffset option) (b: DateTimeOffset option) =
     match a, b with
@@ -156,7 +160,7 @@ let private judge (at: DateTimeOffset) (certificate: Certificate) =
         |> List.tryFind (fun (_, signatures) -> signatures |> List.exists (fun s -> (flaw at "" s).IsNone))
         |> Option.map fst
         |> Option.defaultValue ""
-    let primaryExpires = certified |> Result.toOption |> Option.bind (expiry primary.Created)
+    let primaryExpires = certified |> Result.toOption |> Option.bind (keyExpiry primary.Created)
     let primaryKey =
         { KeyId = primary.KeyId
           Fingerprint = primary.Fingerprint
@@ -184,7 +188,7 @@ let private judge (at: DateTimeOffset) (certificate: Certificate) =
                 facts.Signatures
                 |> List.filter (fun s -> s.Type = 0x18)
                 |> newest at $"valid binding signature by its primary key {primary.Fingerprint}" bindingFlaw
-        let expires = bound |> Result.toOption |> Option.bind (expiry facts.Key.Created) |> earlier primaryExpires
+        let expires = bound |> Result.toOption |> Option.bind (keyExpiry facts.Key.Created) |> earlier primaryExpires
         { KeyId = facts.Key.KeyId
           Fingerprint = facts.Key.Fingerprint
           Primary = primary.Fingerprint
@@ -205,7 +209,7 @@ type Signature =
       IssuerFingerprint: string option
       Hash: int
       Created: DateTimeOffset
-      Expires: DateTimeOffset option
+      ExpiresAfter: int64 option
       Critical: string option }
 
 /// The subpacket tags RFC 9580 and RFC 4880 define and a verifier may honour when critical:
@@ -260,7 +264,7 @@ let private vouch (now: DateTimeOffset) signed (signature: Signature) mode (atNo
     let named = describe signer
     let outOfDate detail = fail (SignatureOutOfDate(signed, named, detail))
     let made = $"was made on {day signature.Created}"
-    match atNow.Standing, signature.Expires with
+    match atNow.Standing, expiry signature.Created signature.ExpiresAfter with
     | Revoked, _ -> fail (KeyRevoked(signed, named))
     | _ when signature.Created < atNow.Created -> outOfDate $"{made}, before its key existed"
     | _ when signature.Created > now.AddSeconds(float ClockSkewSeconds) ->

@@ -61,8 +61,9 @@ type CertificationFacts =
         Verified: bool
         /// The key expiration time subpacket: seconds after the key's creation; 0 for never.
         KeyExpiresAfter: int64 option
-        /// When the signature itself expires; None for never.
-        Expires: DateTimeOffset option
+        /// The signature expiration time subpacket: seconds after the signature's creation; 0 for
+        /// never (expiry gives the instant).
+        ExpiresAfter: int64 option
         /// The key flags subpacket's first byte; None when the signature has none.
         Flags: int option
         /// An unknown critical subpacket or a critical notation it carries, named; None for none.
@@ -92,6 +93,11 @@ type Certificate =
         /// Its subkeys.
         Subkeys: SubkeyFacts list
     }
+
+/// When something made at created expires, from an expiration time subpacket of after seconds
+/// (a key's counts from the key's creation, a signature's from the signature's, RFC 9580
+/// §5.2.3.18 and §5.2.3.13): None without the subpacket or with 0, which means never.
+val expiry: created: DateTimeOffset -> after: int64 option -> DateTimeOffset option
 
 /// The keys of all files one flag names, every copy of a certificate merged into one.
 type Keyring
@@ -151,8 +157,9 @@ type Signature =
         Hash: int
         /// When it was made.
         Created: DateTimeOffset
-        /// When it expires; None for never.
-        Expires: DateTimeOffset option
+        /// The signature expiration time subpacket: seconds after its creation; 0 for never
+        /// (expiry gives the instant).
+        ExpiresAfter: int64 option
         /// An unknown critical subpacket or a critical notation it carries, named; None for none.
         Critical: string option
     }

@@ -36,18 +36,20 @@ let private errorOf route fate =
     | Untrusted -> Some(Lookup(ServerNotTrusted(endpoint, "PartialChain")))
 
 /// Runs the steps as the shell does: each try's fate by server and try number. The tries made
-/// (route, delay, last try) and the outcome: the route that answered, or the error.
+/// (route, delay) and the outcome: the route that answered, or the error (the last try's own
+/// when the lookup stops with it).
 let private simulate (routes: LookupRoute list) (fate: LookupRoute -> int -> Fate) =
-    let rec go step tries (count: Map<LookupRoute, int>) =
+    let rec go step tries (count: Map<LookupRoute, int>) lastError =
         match step with
         | Fail error -> List.rev tries, Error error
+        | Stop -> List.rev tries, Error(Option.get lastError)
         | Ask attempt ->
             let n = defaultArg (count.TryFind attempt.Route) 0 + 1
-            let tries = (attempt.Route, attempt.DelayMilliseconds, attempt.LastTry) :: tries
+            let tries = (attempt.Route, attempt.DelayMilliseconds) :: tries
             match errorOf attempt.Route (fate attempt.Route n) with
             | None -> List.rev tries, Ok attempt.Route
-            | Some error -> go (failed attempt error) tries (count.Add(attempt.Route, n))
-    go (start routes) [] Map.empty
+            | Some error -> go (failed attempt error) tries (count.Add(attempt.Route, n)) (Some error)
+    go (start routes) [] Map.empty None
 
 let private fates = Gen.elements [ Answers; Refused; HangsUntilTimeout; Answers503; Answers500; NoGroup; Untrusted ]
 
@@ -68,7 +70,7 @@ let ``no server is asked more than the retry rule allows, nor after it timed out
     Prop.forAll (arb scenario) (fun (routes, _, fate) ->
         let tries, _ = simulate routes fate
         for route in routes do
-            let mine = tries |> List.filter (fun (r, _, _) -> r = route)
+            let mine = tries |> List.filter (fun (r, _) -> r = route)
             Expect.isTrue $"{routeServer route} asked {mine.Length} times" (mine.Length <= Transfer.MaxAttempts)
             mine
             |> List.iteri (fun i _ ->
@@ -82,8 +84,8 @@ let ``no server is asked more than the retry rule allows, nor after it timed out
 let ``a lookup ends at the first answer, and an answer that is an error is not failed over`` () =
     Prop.forAll (arb scenario) (fun (routes, _, fate) ->
         let tries, outcome = simulate routes fate
-        let counts = tries |> List.countBy (fun (r, _, _) -> r) |> Map.ofList
-        let lastRoute, _, _ = List.last tries
+        let counts = tries |> List.countBy fst |> Map.ofList
+        let lastRoute, _ = List.last tries
         let lastFate = fate lastRoute counts[lastRoute]
         match outcome with
         | Ok route ->
@@ -113,21 +115,19 @@ let ``each round asks the servers in order without waiting; a later round starts
     Prop.forAll (arb scenario) (fun (routes, _, fate) ->
         let tries, _ = simulate routes fate
         let index route = List.findIndex ((=) route) routes
-        let rec rounds (tries: (LookupRoute * int * bool) list) number =
+        let rec rounds (tries: (LookupRoute * int) list) number =
             match tries with
             | [] -> ()
-            | (_, delay, _) :: _ ->
+            | (_, delay) :: _ ->
+                Expect.isTrue $"no more than {Transfer.MaxAttempts} rounds" (number <= Transfer.MaxAttempts)
                 Expect.equal
                     $"round {number} starts"
                     (if number = 1 then 0 else Transfer.backoffMilliseconds number)
                     delay
-                let rest = List.tail tries |> List.takeWhile (fun (_, d, _) -> d = 0)
+                let rest = List.tail tries |> List.takeWhile (fun (_, d) -> d = 0)
                 let round = List.head tries :: rest
-                let order = round |> List.map (fun (r, _, _) -> index r)
+                let order = round |> List.map (fst >> index)
                 Expect.equal "in order" (List.sort order) order
-                Expect.isTrue
-                    "last try only in the last round"
-                    (round |> List.forall (fun (_, _, last) -> last = (number = Transfer.MaxAttempts)))
                 rounds (List.skip round.Length tries) (number + 1)
         rounds tries 1)
 
@@ -143,7 +143,7 @@ let ``the second server is asked at once when the first is down, hung or answers
         | _ -> Answers503
     let routes = [ grpc 1; grpc 2 ]
     let tries, outcome = simulate routes (fun route _ -> if route = grpc 1 then first else Answers)
-    Assert.Equal<(LookupRoute * int * bool) list>([ grpc 1, 0, false; grpc 2, 0, false ], tries)
+    Assert.Equal<(LookupRoute * int) list>([ grpc 1, 0; grpc 2, 0 ], tries)
     Assert.Equal(Ok(grpc 2), outcome)
 
 [<Fact>]
@@ -162,7 +162,7 @@ let ``no matching group on the first server is the answer: the second is not ask
 [<Fact>]
 let ``one server keeps the retry rule: three tries a quarter second then a second apart, its own error`` () =
     let tries, outcome = simulate [ grpc 1 ] (fun _ _ -> Refused)
-    Assert.Equal<(LookupRoute * int * bool) list>([ grpc 1, 0, false; grpc 1, 250, false; grpc 1, 1000, true ], tries)
+    Assert.Equal<(LookupRoute * int) list>([ grpc 1, 0; grpc 1, 250; grpc 1, 1000 ], tries)
     Assert.Equal(
         "XMB-204",
         outcome
@@ -179,6 +179,28 @@ let ``one server keeps the retry rule: three tries a quarter second then a secon
             | Error e -> code e
             | Ok _ -> ""
     )
+
+[<Property(MaxTest = 300)>]
+let ``a lookup stops with the failed try's own error, and fails with one of its own only when several servers all failed``
+    ()
+    =
+    Prop.forAll (arb scenario) (fun (routes, _, fate) ->
+        let rec last step tries error =
+            match step with
+            | Ask attempt ->
+                let n = 1 + (tries |> List.filter ((=) attempt.Route) |> List.length)
+                match errorOf attempt.Route (fate attempt.Route n) with
+                | None -> None
+                | Some e -> last (failed attempt e) (attempt.Route :: tries) (Some e)
+            | ending -> Some(ending, error)
+        match last (start routes) [] None with
+        | None -> ()
+        | Some(Stop, Some error) ->
+            Expect.isTrue $"{code error} stops the lookup" (routes.Length = 1 || judge error = Answered)
+        | Some(Fail error, Some _) ->
+            Expect.isTrue "several servers" (routes.Length > 1)
+            Expect.equal "no server answered" "XMB-213" (code error)
+        | Some(ending, _) -> Expect.fail $"{ending} before any try")
 
 [<Fact>]
 let ``all down is one line naming each server's failure`` () =
@@ -206,14 +228,19 @@ let ``moving on says which server failed and which is asked now, only with sever
                     Some "mb2:8081 failed (XMB-203 HTTP 503: busy); asking mb1:8081 again in 250 ms",
                     again.Note
                 )
+            | Stop -> failwith "stopped"
             | Fail e -> failwith (describe e)
+        | Stop -> failwith "stopped"
         | Fail e -> failwith (describe e)
+    | Stop -> failwith "stopped"
     | Fail e -> failwith (describe e)
     match start [ grpc 1 ] with
     | Ask only ->
         match failed only (errorOf (grpc 1) Refused).Value with
         | Ask again -> Assert.Equal(None, again.Note)
+        | Stop -> failwith "stopped"
         | Fail e -> failwith (describe e)
+    | Stop -> failwith "stopped"
     | Fail e -> failwith (describe e)
 
 [<Property>]
@@ -256,7 +283,8 @@ let private runAgainstClock (limits: CommandLine.BootLimits) (deadline: int64) (
     let routes = List.init count (fun i -> grpc (i + 1))
     let rec go step clock tries =
         match step with
-        | Fail _ -> List.rev tries, false
+        | Fail _
+        | Stop -> List.rev tries, false
         | Ask attempt ->
             let clock = clock + int64 attempt.DelayMilliseconds
             let left = deadline - clock
@@ -349,7 +377,8 @@ let ``without a deadline a try gets the timeouts the flags give`` () =
         Assert.Equal(10_000, time.ConnectMilliseconds)
         Assert.Equal(40_000, time.AnswerMilliseconds)
         Assert.Equal(None, time.ShareMilliseconds)
-    | Fail _ -> failwith "expected a try"
+    | Fail _
+    | Stop -> failwith "expected a try"
 
 [<Fact>]
 let ``with the default timeouts four hung HTTP servers leave the fifth 22 s of the 110 s`` () =

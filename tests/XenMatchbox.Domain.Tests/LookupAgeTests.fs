@@ -30,7 +30,7 @@ let private keyring =
           Hash = 10
           Verified = true
           KeyExpiresAfter = None
-          Expires = None
+          ExpiresAfter = None
           Flags = Some Trust.SignFlag
           Critical = None
           Back = None }
@@ -65,7 +65,7 @@ let private judge maxAge (signedAt: DateTimeOffset) =
           IssuerFingerprint = None
           Hash = 8
           Created = signedAt
-          Expires = None
+          ExpiresAfter = None
           Critical = None }
     Trust.choose now signed "http://mb:8080/ipxe.sig?mac=52%3A54%3A00%3Aaa%3Abb%3Acc" "--lookup-key" keyring signature
     |> Result.bind (fun signer -> Trust.checkAge now maxAge signed signer signedAt)

@@ -171,3 +171,52 @@ let ``over gRPC the TLS facts come before the platform's words: an unknown CA th
     Expect.equalText
         "XMB-205"
         (code (GrpcFailure.classify "mb.example.com:8081" "case=x" (Limits.tryTime 10 30 None) facts))
+
+// ---- which anchors each connection trusts ----
+
+let private caFiles = Gen.elements [ None; Some "/etc/matchbox/ca.crt" ]
+let private webCaFiles = Gen.elements [ None; Some "/etc/matchbox/web-ca.crt" ]
+
+[<Property>]
+let ``gRPC trusts --ca alone, never the system store, whatever else is given`` () =
+    Prop.forAll (Arb.fromGen (Gen.zip caFiles webCaFiles)) (fun (ca, webCa) ->
+        Expect.equal "gRPC" [ Ca ca ] (trustedAnchors Grpc ca webCa))
+
+[<Property>]
+let ``HTTPS tries --ca, then --web-ca, each when given, and the system store last`` () =
+    Prop.forAll (Arb.fromGen (Gen.zip caFiles webCaFiles)) (fun (ca, webCa) ->
+        let anchors = trustedAnchors Https ca webCa
+        Expect.equal "the system store last" SystemStore (List.last anchors)
+        Expect.equal "--ca when given" ca.IsSome (anchors |> List.contains (Ca ca))
+        Expect.equal
+            "--web-ca when given"
+            webCa.IsSome
+            (webCa |> Option.exists (fun f -> List.contains (WebCa f) anchors))
+        Expect.equal "no more" (1 + Option.count ca + Option.count webCa) anchors.Length
+        Expect.equal
+            "in order"
+            anchors
+            (List.sortBy
+                (function
+                | Ca _ -> 0
+                | WebCa _ -> 1
+                | SystemStore -> 2)
+                anchors))
+
+[<Fact>]
+let ``the anchors are named as the operator gave them, and read with the system store first`` () =
+    Assert.Equal<string list>(
+        [ "--ca /etc/matchbox/ca.crt"; "--ca"; "--web-ca /w.crt"; "the system store" ],
+        [ Ca(Some "/etc/matchbox/ca.crt"); Ca None; WebCa "/w.crt"; SystemStore ] |> List.map anchorsName
+    )
+    let tried =
+        [ chain "--ca /a" [ "UntrustedRoot" ]
+          chain "--web-ca /b" [ "PartialChain" ]
+          chain "the system store" [ "PartialChain" ] ]
+    Assert.Equal<string list>(
+        [ "the system store"; "--ca /a"; "--web-ca /b" ],
+        readingOrder tried |> List.map _.Anchors
+    )
+    Expect.equalText
+        "it is issued by CN=matchbox-ca, and neither the system store, --ca /a nor --web-ca /b vouches for it (PartialChain, UntrustedRoot)"
+        (said (refused certificate false (readingOrder tried)))

@@ -56,6 +56,23 @@ let ``a sixth redirect is one too many`` () =
 let ``retries wait a quarter second, then a second`` () =
     Assert.Equal<int list>([ 250; 1000 ], [ Transfer.backoffMilliseconds 2; Transfer.backoffMilliseconds 3 ])
 
+[<Property>]
+let ``a request is tried again only after a transient failure and fewer than three tries, after the backoff`` () =
+    let failures =
+        Gen.elements
+            [ Errors.Download(AssetUnreachable("http://mb/k", "Connection refused"))
+              Errors.Download(AssetStatus("http://mb/k", 503))
+              Errors.Download(AssetStatus("http://mb/k", 404))
+              Errors.Download(AssetTimedOut("http://mb/k", "no answer within 30 s"))
+              Errors.Download(AssetTruncated("http://mb/k", 10L, 5L)) ]
+    Prop.forAll (arb (Gen.zip (Gen.choose (1, 5)) failures)) (fun (tried, error) ->
+        let expected =
+            if tried < Transfer.MaxAttempts && Transfer.isTransient error then
+                Some(Transfer.backoffMilliseconds (tried + 1))
+            else
+                None
+        Expect.equal $"after try {tried} with {Errors.code error}" expected (Transfer.retryAfter tried error))
+
 // ---- --web-ssl: no downgrade from https:// to http:// ----
 
 let private schemes = Gen.elements [ "http"; "https" ]

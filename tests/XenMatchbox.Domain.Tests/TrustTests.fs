@@ -36,7 +36,7 @@ let private certification kind (created: DateTimeOffset) : CertificationFacts =
       Hash = 10
       Verified = true
       KeyExpiresAfter = None
-      Expires = None
+      ExpiresAfter = None
       Flags = None
       Critical = None
       Back = None }
@@ -66,7 +66,7 @@ let private signature =
       IssuerFingerprint = None
       Hash = 8
       Created = now.AddDays -1.0
-      Expires = None
+      ExpiresAfter = None
       Critical = None }
 
 let private bySubkey = { signature with Issuer = Some subkeyPacket.KeyId }
@@ -135,7 +135,9 @@ let private brokenSelfSignatures =
       "SHA-1", { selfSignature with Hash = 2 }
       "RIPEMD-160", { selfSignature with Hash = 3 }
       "MD5", { selfSignature with Hash = 1 }
-      "expired itself", { selfSignature with Expires = Some(now.AddDays -1.0) }
+      "expired itself",
+      { selfSignature with
+          ExpiresAfter = Some(int64 (now.AddDays -1.0 - primaryPacket.Created).TotalSeconds) }
       "dated after now", { selfSignature with Created = now.AddDays 1.0 } ]
 
 [<Fact>]
@@ -366,8 +368,29 @@ let ``a signature's dates must make sense: not before its key, not ahead of the 
         "within the leeway"
         "ok"
         (codeOf (choose { signature with Created = now.AddSeconds(float ClockSkewSeconds) }))
-    Expect.equal "expired" "XMB-709" (codeOf (choose { signature with Expires = Some(now.AddSeconds -1.0) }))
+    Expect.equal "expired" "XMB-709" (codeOf (choose { signature with ExpiresAfter = Some(86_399L) }))
     Expect.equal "naming no key" "XMB-704" (codeOf (choose { signature with Issuer = None }))
+
+[<Property>]
+let ``an expiration time counts from its creation; none, or 0, is never`` () =
+    Prop.forAll (arb (Gen.zip offset (Gen.choose (-1, 2_000_000_000)))) (fun (shift, after) ->
+        let created = now.AddSeconds shift
+        match after with
+        | -1 -> Expect.equal "no subpacket" None (Trust.expiry created None)
+        | 0 -> Expect.equal "0 is never" None (Trust.expiry created (Some 0L))
+        | seconds ->
+            Expect.equal
+                $"{seconds} s after {created}"
+                (Some(created.AddSeconds(float seconds)))
+                (Trust.expiry created (Some(int64 seconds))))
+
+[<Property>]
+let ``a signature vouches up to the second before it expires, and not from that second on`` () =
+    Prop.forAll (arb (Gen.choose (1, 10_000_000))) (fun lifetime ->
+        // Made a day ago: it expires lifetime seconds after that.
+        let expiring = { signature with ExpiresAfter = Some(int64 lifetime) }
+        let expected = if lifetime > 86_400 then "ok" else "XMB-709"
+        Expect.equal $"{lifetime} s after a day ago" expected (codeOf (choose expiring)))
 
 [<Fact>]
 let ``the cryptography's no is XMB-706 naming the key and its user`` () =
