@@ -103,14 +103,10 @@ internal static class CheckCommand
         {
             return FSharpOption<FSharpResult<Unit, string>>.None;
         }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.CustomTrustStore.AddRange(tls.Authorities);
         // Expiry has its own line: the chain is judged as of the certificate's own validity.
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        using var chain = new X509Chain { ChainPolicy = CustomRoots.Policy(tls.Authorities, ignoreDates: true) };
         var built = chain.Build(client);
-        var status = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()).Distinct());
+        var status = string.Join(", ", CustomRoots.Status(chain));
         return FSharpOption<FSharpResult<Unit, string>>.Some(built
             ? FSharpResult<Unit, string>.NewOk(null!)
             : FSharpResult<Unit, string>.NewError(status.Length > 0 ? status : "no chain"));
