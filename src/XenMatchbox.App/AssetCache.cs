@@ -59,8 +59,11 @@ internal sealed class AssetCache
     /// <summary>Says one line about the cache (not under --quiet), as the Domain words it.</summary>
     public void Say(string line) => note(line);
 
-    /// <summary>The cache failed: said once, in one line, and not used again in this boot.</summary>
-    public void GiveUp(CacheUnusable failure)
+    /// <summary>How this boot may use the cache.</summary>
+    public Cache.Access Access => Writable ? Cache.Access.ReadWrite : Cache.Access.ReadOnly;
+
+    /// <summary>The cache failed: said once, in one line (Cache.unusableNote), and not used again in this boot.</summary>
+    public void GiveUp(string line)
     {
         lock (used)
         {
@@ -70,7 +73,7 @@ internal sealed class AssetCache
             }
             usable = false;
         }
-        note($"cache {directory}: {failure.Message}; downloading without it");
+        note(line);
     }
 
     /// <summary>
@@ -85,16 +88,14 @@ internal sealed class AssetCache
         }
         try
         {
-            if (restricted)
-            {
-                return Directory.Exists(settings.Directory) ? new AssetCache(settings.Directory, settings.MaxBytes, writable: false, note) : null;
-            }
-            if (!Directory.Exists(settings.Directory))
+            var exists = Directory.Exists(settings.Directory);
+            var access = Cache.access(restricted, exists).ValueOrNull();
+            if (access is { IsReadWrite: true } && !exists)
             {
                 Directory.CreateDirectory(settings.Directory, PublicDirectory);
                 File.SetUnixFileMode(settings.Directory, PublicDirectory);   // whatever the umask
             }
-            return new AssetCache(settings.Directory, settings.MaxBytes, writable: true, note);
+            return access is null ? null : new AssetCache(settings.Directory, settings.MaxBytes, writable: access.IsReadWrite, note);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -148,7 +149,7 @@ internal sealed class AssetCache
     {
         var key = Cache.key(url);
         var lockPath = Path.Combine(directory, key + ".lock");
-        for (var wait = 5; ; wait = Math.Min(wait * 2, 100))
+        for (var tries = 1; ; tries++)
         {
             FileStream handle;
             try
@@ -159,7 +160,7 @@ internal sealed class AssetCache
             }
             catch (IOException e) when (e.HResult == SharingViolation)
             {
-                await Task.Delay(wait, cancel);
+                await Task.Delay(Cache.lockBackoffMilliseconds(tries), cancel);
                 continue;
             }
             catch (FileNotFoundException) when (!Writable)
@@ -194,7 +195,7 @@ internal sealed class AssetCache
     /// </summary>
     public void Trim()
     {
-        if (!Writable || !stored)
+        if (!Cache.trimDue(Access, stored))
         {
             return;
         }

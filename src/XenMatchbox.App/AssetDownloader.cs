@@ -1,16 +1,16 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
 
 /// <summary>
-/// Puts each asset where the plan says, through the cache when there is one: an entry is
-/// revalidated (Cache.revalidation) and used while current, else the asset is fetched and stored;
-/// a cache that fails (a broken entry, a full disk) costs one line and the rest of the boot goes
-/// without it. Several initrds are concatenated in order. Under --verify-assets=required each URL's
-/// signature (URL.sig) is fetched first and the bytes are checked as they stream in, before the
-/// file is renamed into place; a cached entry is used only when the very signature the server serves
-/// now verified it and its bytes still hash to the pieces recorded then.
+/// Puts each asset where the plan says, carrying out the steps <see cref="Fetch"/> decides: per
+/// URL, the cache's entry locked and read, the signature (URL.sig) fetched and judged first under
+/// --verify-assets, the entry revalidated and used, or the asset fetched (checked as it streams in)
+/// and stored; then the cached file placed, or the URLs' bytes appended in order into one file. A
+/// cache that fails costs one line and the rest of the boot goes without it.
 /// </summary>
 internal sealed class AssetDownloader : IDisposable
 {
@@ -51,214 +51,234 @@ internal sealed class AssetDownloader : IDisposable
 
     /// <summary>
     /// Downloads the URLs, in order, into one file at <paramref name="finalPath"/>, which may grow to
-    /// <paramref name="limit"/> bytes (<paramref name="what"/> names it in errors). Through the cache
-    /// when there is one: each URL revalidated, fetched only when it changed. When the cache fails
-    /// (a broken entry, a full disk), one line says so and the rest of the boot goes without it.
+    /// <paramref name="limit"/> bytes (<paramref name="what"/> names it in errors), as the steps of
+    /// <see cref="Fetch"/> say.
     /// </summary>
     public async Task DownloadAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
     {
         progress?.Start(what);
         var signers = new List<Trust.Signer>();
-        var length = await PlaceAsync(urls, finalPath, what, limit, signers, cancel);
-        progress?.Finish(what, length, signers);
+        var settings = new Fetch.Settings(
+            ListModule.OfSeq(urls), what, limit, keys is not null,
+            cache is { Usable: true } ? new Fetch.CacheUse(cache.Root, cache.Access) : FSharpOption<Fetch.CacheUse>.None);
+        await using var steps = new Steps(this, finalPath, what, signers, cancel);
+        var fetching = Fetch.start(settings);
+        while (!fetching.Step.IsDone && !fetching.Step.IsFail)
+        {
+            fetching = Fetch.next(fetching, await steps.CarryOutAsync(fetching));
+        }
+        if (fetching.Step is Fetch.Step.Fail fail)
+        {
+            steps.Throw(fail.Item);
+        }
+        progress?.Finish(what, ((Fetch.Step.Done)fetching.Step).length, signers);
     }
 
-    /// <summary>Puts the asset at <paramref name="finalPath"/>; returns its length; adds who signed each URL's bytes to <paramref name="signers"/>.</summary>
-    private async Task<long> PlaceAsync(
-        IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, List<Trust.Signer> signers, CancellationToken cancel)
-    {
-        if (cache is { Writable: true, Usable: true } && urls.Count == 1)
-        {
-            // The common case: the output file becomes a hard link to (or a copy of) the cached file.
-            try
-            {
-                using var lease = await cache.AcquireAsync(urls[0].Shown, cancel);
-                var source = await RefreshAsync(urls[0], lease, what, limit, signers, cancel);
-                Transfer.checkNotEmpty(urls[0].Shown, what, new FileInfo(source).Length).OrFail();
-                await Task.Run(() => files.Place(source, finalPath), cancel);
-                return new FileInfo(source).Length;
-            }
-            catch (CacheUnusable failure)
-            {
-                cache.GiveUp(failure);
-            }
-        }
-        string writtenPath;
-        long length = 0;
-        await using (var output = files.Open(finalPath))
-        {
-            writtenPath = output.Name;
-            foreach (var url in urls)
-            {
-                var end = await AppendAsync(url, output, length, finalPath, what, limit, signers, cancel);
-                Transfer.checkNotEmpty(url.Shown, what, end - length).OrFail();
-                length = end;
-            }
-        }
-        files.Complete(writtenPath, finalPath);
-        return length;
-    }
+    public void Dispose() => http.Dispose();
 
     /// <summary>
-    /// Makes the lease's entry current (downloading into the cache only when the server has other
-    /// bytes, or the cached ones are not those their signature verified); returns the file to use.
-    /// Trouble writing or reading the cache's files is CacheUnusable.
+    /// Carries out one asset's steps: holds its file in libxl's directory and, for the URL at hand,
+    /// its entry's lease and partial file, its signature's check, and the stored bytes' hashing.
     /// </summary>
-    private async Task<string> RefreshAsync(
-        Plan.AssetUrl url, CacheLease lease, string what, long limit, List<Trust.Signer> signers, CancellationToken cancel)
+    private sealed class Steps(AssetDownloader owner, string finalPath, string what, List<Trust.Signer> signers, CancellationToken cancel) : IAsyncDisposable
     {
-        BodyTransfer.Fetched? fetched;
-        await using (var partial = lease.CreatePartial())
+        private FileStream? output;
+        private string? writtenPath;
+        private int part;
+        private CacheLease? lease;
+        private FileStream? partial;
+        private SignatureCheck? check;
+        private PieceDigest.Writer? pieces;
+        private CancellationTokenSource? early;
+        private Task<FSharpList<string>>? hashing;
+        private BootFailure? failure;
+
+        private AssetCache Cache => owner.cache!;
+
+        /// <summary>Carries the step out; a failure is its outcome (the shell's exceptions, as the Domain reads them).</summary>
+        public async Task<Fetch.Outcome> CarryOutAsync(Fetch.Fetching fetching)
         {
+            if (fetching.Part != part)
+            {
+                await ReleaseAsync();
+                part = fetching.Part;
+            }
             try
             {
-                fetched = await FetchUnlessCurrentAsync(url, lease, partial, 0, partial.Name, what, limit, signers, cancel);
+                return await CarryOutAsync(fetching.Step);
             }
-            catch (BootFailure failure) when (failure.Error is Errors.BootError.Download { Item: DownloadError.DiskFull or DownloadError.AssetWriteFailed })
+            catch (BootFailure e)
             {
-                // Every byte here goes to the cache's partial file: it is the cache's disk that failed.
-                throw new CacheUnusable(Errors.cause(failure.Error), failure);
+                failure = e;
+                return Fetch.Outcome.NewFailed(e.Error);
+            }
+            catch (CacheUnusable e)
+            {
+                return Fetch.Outcome.NewCacheFailed(e.Message);
             }
         }
-        if (fetched is null)
-        {
-            Transfer.checkSize(url.Shown, what, limit, lease.Stored!.Length).OrFail();
-            lease.Touch();
-            return lease.DataPath;
-        }
-        switch (Cache.decide(url.Shown, lease.Stored.AsOption(), 200, fetched.ETag.AsOption(), fetched.LastModified.AsOption(), fetched.Declared.AsOption()).ValueOrNull())
-        {
-            case Cache.Answer.Store store:
-                // The entry records what verified its bytes and their pieces' digest (nothing, without --verify-assets).
-                var entry = store.Item;
-                var verified = fetched is { Verified: { } record, Pieces: { } pieces }
-                    ? FSharpOption<Cache.Verification>.Some(new Cache.Verification(record, pieces))
-                    : FSharpOption<Cache.Verification>.None;
-                lease.Store(new Cache.Entry(entry.Url, entry.ETag, entry.LastModified, entry.Length, verified));
-                return lease.DataPath;
-            default:
-                lease.Forget();
-                return lease.PartialPath!;
-        }
-    }
 
-    /// <summary>Appends one URL's bytes to the output at <paramref name="start"/>: from the cache when current, else downloaded.</summary>
-    private async Task<long> AppendAsync(
-        Plan.AssetUrl url, FileStream output, long start, string finalPath, string what, long limit, List<Trust.Signer> signers, CancellationToken cancel)
-    {
-        if (cache is { Usable: true })
+        private async Task<Fetch.Outcome> CarryOutAsync(Fetch.Step step)
         {
-            try
+            switch (step)
             {
-                using var lease = await cache.AcquireAsync(url.Shown, cancel);
-                if (lease.Writable)
-                {
-                    var source = await RefreshAsync(url, lease, what, limit - start, signers, cancel);
-                    return await CopyFromAsync(source, output, start, finalPath, what, limit, url, cancel);
-                }
-                // Restricted: the entry is used when current, never stored.
-                var fetched = await FetchUnlessCurrentAsync(url, lease, output, start, finalPath, what, limit, signers, cancel);
-                return fetched?.End ?? await CopyFromAsync(lease.DataPath, output, start, finalPath, what, limit, url, cancel);
-            }
-            catch (CacheUnusable failure)
-            {
-                cache.GiveUp(failure);
-                output.SetLength(start);
-                output.Position = start;
-            }
-        }
-        return (await FetchUnlessCurrentAsync(url, null, output, start, finalPath, what, limit, signers, cancel))!.End;
-    }
-
-    private static Task<long> CopyFromAsync(
-        string source, FileStream output, long start, string finalPath, string what, long limit, Plan.AssetUrl url, CancellationToken cancel) =>
-        Task.Run(() => OutputFiles.AppendFile(source, output, start, finalPath, end => Transfer.checkSize(url.Shown, what, limit, end).OrFail()), cancel);
-
-    /// <summary>
-    /// Null when the lease's stored entry is still the server's and may be used (nothing written);
-    /// otherwise the whole asset, fetched into <paramref name="output"/> at <paramref name="start"/>
-    /// (a writable lease's partial file, or libxl's file). An entry with an ETag is revalidated by a
-    /// conditional GET, whose 304 must repeat the entry's validators; one with only a date by a HEAD
-    /// that must show its date and length (Cache.revalidation says why). Anything else is a change:
-    /// the asset is fetched again without validators. Under --verify-assets the signature is fetched
-    /// and judged first, fetched bytes are checked as they arrive (Fetched.Verified says by what),
-    /// and Cache.usage says whether the entry may be used: only one this very signature verified,
-    /// and only once its bytes on disk hash to the pieces recorded (Cache.examine; the hashing starts
-    /// at once, beside the signature's fetch and the revalidation). Bytes that changed in the cache
-    /// are said in one line, the entry goes, and the asset is downloaded and verified again.
-    /// </summary>
-    private async Task<BodyTransfer.Fetched?> FetchUnlessCurrentAsync(
-        Plan.AssetUrl url, CacheLease? lease, FileStream output, long start, string finalPath, string what, long limit,
-        List<Trust.Signer> signers, CancellationToken cancel)
-    {
-        var stored = lease?.Stored;
-        using var early = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        var hashing = keys is not null && stored is { Verified: not null } ? cache!.PiecesAsync(lease!, stored.Length, early.Token) : null;
-        try
-        {
-            using var check = keys is null ? null
-                : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
-            if (check is not null)
-            {
-                // One list per download, whose URLs go one after another.
-                signers.Add(check.Signer);
-            }
-            var use = stored is null ? Cache.Use.Refetch : Cache.usage(check?.Record.AsOption() ?? FSharpOption<string>.None, stored);
-            if (use.IsRefetch)
-            {
-                stored = null;
-            }
-            // Bytes verified into the cache's partial file become an entry: their pieces are hashed as they are written.
-            using var pieces = check is not null && lease is { Writable: true } ? new PieceDigest.Writer() : null;
-            if (stored is not null)
-            {
-                bool current;
-                if (Cache.revalidation(stored) is Cache.Revalidation.Conditional conditional)
-                {
-                    var answer = await transfer.FetchAsync(url, [.. conditional.headers], output, start, finalPath, what, limit, check, pieces, cancel);
-                    if (answer.Status != 304)
+                case { IsOpenOutput: true }:
+                    output = owner.files.Open(finalPath);
+                    writtenPath = output.Name;
+                    return Fetch.Outcome.Carried;
+                case Fetch.Step.OpenEntry open:
+                    if (!Cache.Usable)
                     {
-                        return answer;
+                        return Fetch.Outcome.CacheOff;
                     }
-                    current = Cache.decide(url.Shown, stored.AsOption(), 304, answer.ETag.AsOption(), answer.LastModified.AsOption(), null).ValueOrNull() is { IsCurrent: true };
-                }
-                else
-                {
-                    var head = await http.HeadAsync(url, cancel);
-                    current = Cache.compareHead(stored, head.ETag.AsOption(), head.LastModified.AsOption(), head.Length.AsOption()).IsCurrent;
-                }
-                if (current)
-                {
-                    if (use is not Cache.Use.OnceExamined examined)
+                    lease = await Cache.AcquireAsync(open.url.Shown, cancel);
+                    partial = open.withPartial ? lease.CreatePartial() : null;
+                    return Fetch.Outcome.NewEntryRead(lease.Stored.AsOption());
+                case Fetch.Step.FetchSignature signature:
+                    if (signature.hashStored.AsNullable() is { } length)
                     {
-                        return null;
+                        // Started at once, beside the signature's fetch and the revalidation.
+                        early = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                        hashing = Cache.PiecesAsync(lease!, length, early.Token);
                     }
-                    var digest = hashing!;
+                    check = await SignatureFetch.PrepareAsync(owner.http, signature.signed, signature.signature, owner.keys!, cancel);
+                    // One list per download, whose URLs go one after another.
+                    signers.Add(check.Signer);
+                    return Fetch.Outcome.NewSignatureRead(check.Record);
+                case Fetch.Step.Revalidate revalidate:
+                    return await GetAsync(revalidate.url, revalidate.headers, revalidate.target);
+                case Fetch.Step.Get get:
+                    return await GetAsync(get.url, FSharpList<Tuple<string, string>>.Empty, get.target);
+                case Fetch.Step.CompareHead compare:
+                    var head = await owner.http.HeadAsync(compare.url, cancel);
+                    return Fetch.Outcome.NewHeadRead(head.ETag.AsOption(), head.LastModified.AsOption(), head.Length.AsOption());
+                case Fetch.Step.Examine examine:
+                    var digest = hashing ?? Cache.PiecesAsync(lease!, examine.length, cancel);
                     hashing = null;
-                    if (Cache.examine(examined.pieces, await digest) is not Cache.Bytes.Altered altered)
+                    return Fetch.Outcome.NewHashed(await digest);
+                case Fetch.Step.Discard discard:
+                    if (discard.note.ValueOrNull() is { } note)
                     {
-                        return null;
+                        Cache.Say(note);
                     }
-                    cache!.Say(Cache.alteredNote(cache.Root, stored, altered.piece));
-                    lease!.Forget();
-                }
+                    if (discard.remove)
+                    {
+                        lease!.Forget();
+                    }
+                    return Fetch.Outcome.Carried;
+                case { IsUseStored: true }:
+                    await ClosePartialAsync();
+                    lease!.Touch();
+                    return Fetch.Outcome.Carried;
+                case Fetch.Step.Store store:
+                    await ClosePartialAsync();
+                    lease!.Store(store.Item);
+                    return Fetch.Outcome.Carried;
+                case Fetch.Step.Place place:
+                    await ClosePartialAsync();
+                    var placed = PathOf(place.Item);
+                    await Task.Run(() => owner.files.Place(placed, finalPath), cancel);
+                    return Fetch.Outcome.Carried;
+                case Fetch.Step.Append append:
+                    await ClosePartialAsync();
+                    var source = PathOf(append.source);
+                    var (url, start, limit) = (append.url, append.start, append.limit);
+                    return Fetch.Outcome.NewAppended(await Task.Run(
+                        () => OutputFiles.AppendFile(source, output!, start, finalPath, end => Transfer.checkSize(url.Shown, what, limit, end).OrFail()), cancel));
+                case Fetch.Step.GiveUpCache giveUp:
+                    Cache.GiveUp(giveUp.note);
+                    await ReleaseAsync();
+                    if (giveUp.rewind.AsNullable() is { } rewind)
+                    {
+                        output!.SetLength(rewind);
+                        output.Position = rewind;
+                    }
+                    return Fetch.Outcome.Carried;
+                case { IsComplete: true }:
+                    await output!.DisposeAsync();
+                    output = null;
+                    owner.files.Complete(writtenPath!, finalPath);
+                    return Fetch.Outcome.Carried;
+                default:
+                    throw new InvalidOperationException($"no step to carry out: {step}");
             }
-            return await transfer.FetchAsync(url, [], output, start, finalPath, what, limit, check, pieces, cancel);
         }
-        finally
+
+        /// <summary>A GET into the target (the entry's partial file, or the asset's file at an offset); 304 to a conditional one.</summary>
+        private async Task<Fetch.Outcome> GetAsync(Plan.AssetUrl url, FSharpList<Tuple<string, string>> conditions, Fetch.Target target)
+        {
+            BodyTransfer.Fetched fetched;
+            if (target is Fetch.Target.ToPartial toPartial)
+            {
+                // Bytes verified into the cache's partial file become an entry: their pieces are hashed as they are written.
+                pieces ??= toPartial.hashPieces ? new PieceDigest.Writer() : null;
+                fetched = await owner.transfer.FetchAsync(url, [.. conditions], partial!, 0, partial!.Name, what, toPartial.limit, check, pieces, cancel);
+            }
+            else
+            {
+                var toFile = (Fetch.Target.ToFile)target;
+                fetched = await owner.transfer.FetchAsync(url, [.. conditions], output!, toFile.start, finalPath, what, toFile.limit, check, null, cancel);
+            }
+            return fetched.Status == 304
+                ? Fetch.Outcome.NewNotModified(fetched.ETag.AsOption(), fetched.LastModified.AsOption())
+                : Fetch.Outcome.NewReceived(new Fetch.Received(
+                    fetched.ETag.AsOption(), fetched.LastModified.AsOption(), fetched.Declared.AsOption(), fetched.End, fetched.Pieces.AsOption()));
+        }
+
+        private string PathOf(Fetch.Source source) => source.IsPartialFile ? lease!.PartialPath! : lease!.DataPath;
+
+        /// <summary>The partial file's download is over: closed before it is renamed, read or removed.</summary>
+        private async Task ClosePartialAsync()
+        {
+            if (partial is not null)
+            {
+                await partial.DisposeAsync();
+                partial = null;
+            }
+        }
+
+        /// <summary>What the URL held goes: its hashing stopped (and awaited, so no thread outlives the lease), its check, its partial file and lease.</summary>
+        private async Task ReleaseAsync()
         {
             if (hashing is not null)
             {
-                // Not needed after all (another signature, a changed asset, a failure): stopped, and awaited so no thread outlives the lease.
-                await early.CancelAsync();
+                await early!.CancelAsync();
                 try
                 {
                     await hashing;
                 }
                 catch (Exception e) when (e is OperationCanceledException or CacheUnusable) { }
+                hashing = null;
+            }
+            early?.Dispose();
+            early = null;
+            check?.Dispose();
+            check = null;
+            pieces?.Dispose();
+            pieces = null;
+            await ClosePartialAsync();
+            lease?.Dispose();
+            lease = null;
+        }
+
+        /// <summary>The fetch failed: the step's own failure when that is the error, else the error.</summary>
+        [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        public void Throw(Errors.BootError error)
+        {
+            if (failure is not null && ReferenceEquals(failure.Error, error))
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+            throw new BootFailure(error);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await ReleaseAsync();
+            if (output is not null)
+            {
+                await output.DisposeAsync();
             }
         }
     }
-
-    public void Dispose() => http.Dispose();
 }

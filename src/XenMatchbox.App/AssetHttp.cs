@@ -109,19 +109,8 @@ internal sealed class AssetHttp : IDisposable
             {
                 idle.CancelAfter(readTimeout);
                 await using var body = await response.Content.ReadAsStreamAsync(idle.Token);
-                var buffer = new byte[whole ? cap + 1 : cap];
-                var received = 0;
-                while (received < buffer.Length)
-                {
-                    idle.CancelAfter(readTimeout);
-                    var read = await body.ReadAsync(buffer.AsMemory(received), idle.Token);
-                    if (read == 0)
-                    {
-                        return buffer[..received];
-                    }
-                    received += read;
-                }
-                return whole ? throw new FileTooLargeException($"it holds more than the {cap} bytes read") : buffer;
+                return await BoundedBody.ReadAsync(body, cap, whole, response.Content.Headers.ContentLength, idle.Token, () => idle.CancelAfter(readTimeout))
+                    ?? throw new FileTooLargeException($"it holds more than the {cap} bytes read");
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {

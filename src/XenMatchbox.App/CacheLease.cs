@@ -56,7 +56,7 @@ internal sealed class CacheLease : IDisposable
             }
             RequireRegularFile(DataPath);
             using var data = File.OpenHandle(DataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return RandomAccess.GetLength(data) == entry.Length ? entry : null;
+            return Cache.holds(entry, RandomAccess.GetLength(data)) ? entry : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -102,7 +102,7 @@ internal sealed class CacheLease : IDisposable
     public void Store(Cache.Entry entry)
     {
         var partial = partialPath!;
-        if (new FileInfo(partial).Length != entry.Length)
+        if (!Cache.holds(entry, new FileInfo(partial).Length))
         {
             throw new IOException($"{partial} does not have the {entry.Length} bytes the server declared");
         }

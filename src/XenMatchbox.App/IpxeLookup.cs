@@ -91,26 +91,9 @@ internal static class IpxeLookup
             try
             {
                 await using var body = await response.Content.ReadAsStreamAsync(answer.Token);
-                // Room for one byte over the cap, so that a longer body shows; grown as bytes come.
-                var buffer = new byte[(int)Math.Min(response.Content.Headers.ContentLength ?? 0, Ipxe.MaxAnswerBytes) + 1];
-                while (true)
-                {
-                    if (received == buffer.Length)
-                    {
-                        Array.Resize(ref buffer, Math.Min(Math.Max(buffer.Length * 2, 16384), Ipxe.MaxAnswerBytes + 1));
-                    }
-                    var read = await body.ReadAsync(buffer.AsMemory(received), answer.Token);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-                    received += read;
-                    if (received > Ipxe.MaxAnswerBytes)
-                    {
-                        throw new BootFailure(TooLarge(endpoint, $"sent more than {Ipxe.MaxAnswerBytes} bytes"));
-                    }
-                }
-                return buffer[..received];
+                return await BoundedBody.ReadAsync(
+                        body, Ipxe.MaxAnswerBytes, whole: true, response.Content.Headers.ContentLength, answer.Token, received: count => received = count)
+                    ?? throw new BootFailure(TooLarge(endpoint, $"sent more than {Ipxe.MaxAnswerBytes} bytes"));
             }
             catch (OperationCanceledException e) when (!cancel.IsCancellationRequested)
             {
@@ -133,18 +116,7 @@ internal static class IpxeLookup
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(token);
-            var buffer = new byte[Limits.MaxErrorBodyBytes];
-            var received = 0;
-            while (received < buffer.Length)
-            {
-                var read = await body.ReadAsync(buffer.AsMemory(received), token);
-                if (read == 0)
-                {
-                    break;
-                }
-                received += read;
-            }
-            return Encoding.UTF8.GetString(buffer, 0, received);
+            return Encoding.UTF8.GetString((await BoundedBody.ReadAsync(body, Limits.MaxErrorBodyBytes, whole: false, null, token))!);
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
         {

@@ -18,6 +18,24 @@ let DirectoryMode = 0o755
 
 type CacheSettings = { Directory: string; MaxBytes: int64 }
 
+type Access =
+    | ReadWrite
+    | ReadOnly
+
+let access restricted exists =
+    match restricted, exists with
+    | false, _ -> Some ReadWrite
+    | true, true -> Some ReadOnly
+    | true, false -> None
+
+let lockBackoffMilliseconds (failed: int) =
+    // 5, 10, 20, 40, 80, then 100: past five tries the doubling would only pass the cap.
+    if failed >= 6 then 100 else min 100 (5 <<< (max 1 failed - 1))
+
+let trimDue access stored = access = ReadWrite && stored
+
+let unusableNote (directory: string) (detail: string) = $"cache {directory}: {detail}; downloading without it"
+
 [<Literal>]
 let DigestPieceBytes = 4194304
 
@@ -29,6 +47,8 @@ type Entry =
       LastModified: string option
       Length: int64
       Verified: Verification option }
+
+let holds entry (dataLength: int64) = dataLength = entry.Length
 
 let key (url: string) =
     SHA256.HashData(Encoding.UTF8.GetBytes url) |> Convert.ToHexString |> _.ToLowerInvariant()

@@ -29,6 +29,30 @@ type CacheSettings =
         MaxBytes: int64
     }
 
+/// How a boot may use the cache directory.
+type Access =
+    /// Use entries and store them: the directory is made when missing.
+    | ReadWrite
+    /// Use the entries there are, and store none: a restricted (--runas) boot, which cannot write
+    /// a directory root made, so that one domain's bootloader can never plant a kernel for another.
+    | ReadOnly
+
+/// How a boot uses the cache directory: a restricted one only an existing directory, read-only
+/// (None when there is none: it never makes one); any other ReadWrite.
+val access: restricted: bool -> exists: bool -> Access option
+
+/// The milliseconds to wait before trying a locked entry's lock again, after failed tries
+/// (from 1): 5, doubled after each try, at most 100.
+val lockBackoffMilliseconds: failed: int -> int
+
+/// Whether the cache is trimmed at the end of a boot: only when this boot stored an entry (a cache
+/// it only read has not grown), and may write.
+val trimDue: access: Access -> stored: bool -> bool
+
+/// The one line (without the program's prefix) that says the cache failed and the boot goes on
+/// without it: "cache DIRECTORY: DETAIL; downloading without it".
+val unusableNote: directory: string -> detail: string -> string
+
 /// The bytes each SHA-256 of a verified entry's digest covers: 4 MiB. A boot under
 /// --verify-assets hashes the cached bytes before it uses them, and one SHA-256 cannot be split, so
 /// the bytes are hashed in pieces that every core can take at once (an 8 MiB kernel and a 64 MiB
@@ -66,6 +90,10 @@ type Entry =
         /// signature check.
         Verified: Verification option
     }
+
+/// Whether a data file of this length holds the entry's bytes: the length its metadata records
+/// (else the entry is a miss, and a download of another length is not stored).
+val holds: entry: Entry -> dataLength: int64 -> bool
 
 /// The file-name stem of a URL's entry: the lower-case hex SHA-256 of the URL (64 characters), so
 /// no byte of the URL reaches a path.
