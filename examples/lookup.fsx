@@ -19,7 +19,7 @@ let profileFile, lookups =
     | [] -> failwith "usage: dotnet fsi examples/lookup.fsx PROFILE.json key=value..."
 
 /// The profile's "boot" object, as matchbox's profile JSON has it.
-let profile: Plan.UnvalidatedProfile =
+let profile: Profile.UnvalidatedProfile =
     use document = JsonDocument.Parse(File.ReadAllText profileFile)
     let root = document.RootElement
     let boot = root.GetProperty "boot"
@@ -42,7 +42,7 @@ let orExit (result: Result<'a, Errors.BootError>) =
 
 let labels = Labels.fromLookups lookups |> orExit
 let plan =
-    Plan.create
+    Profile.create
         { Host = "matchbox.example.com"; Port = 8080; Secure = false }
         "/var/lib/xen/bootloader.7.d"
         labels

@@ -36,16 +36,16 @@ internal sealed class AssetDownloader : IDisposable
     public AssetHttp Http => http;
 
     /// <summary>The size an asset's server declares to HEAD (null when none): for dry runs.</summary>
-    public Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel) => http.SizeAsync(url, cancel);
+    public Task<long?> SizeAsync(Profile.AssetUrl url, CancellationToken cancel) => http.SizeAsync(url, cancel);
 
     /// <summary>
     /// Under --verify-assets, the key whose signature (URL.sig) would vouch for the asset, judged
     /// as a boot judges it before downloading (the bytes are not checked: nothing is downloaded);
     /// null without --verify-assets. A signature a boot would refuse is a <see cref="BootFailure"/>.
     /// </summary>
-    public async Task<Trust.Signer?> SignerAsync(Plan.AssetUrl url, string what, CancellationToken cancel)
+    public async Task<Trust.Signer?> SignerAsync(Profile.AssetUrl url, string role, CancellationToken cancel)
     {
-        using var check = keys is null ? null : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(what, url.Shown), Trust.signatureUrl(url), keys, cancel);
+        using var check = keys is null ? null : await SignatureFetch.PrepareAsync(http, Signed.NewAsset(role, url.Shown), Trust.signatureUrl(url), keys, cancel);
         return check?.Signer;
     }
 
@@ -54,14 +54,14 @@ internal sealed class AssetDownloader : IDisposable
     /// <paramref name="limit"/> bytes (<paramref name="what"/> names it in errors), as the steps of
     /// <see cref="Fetch"/> say.
     /// </summary>
-    public async Task DownloadAsync(IReadOnlyList<Plan.AssetUrl> urls, string finalPath, string what, long limit, CancellationToken cancel)
+    public async Task DownloadAsync(IReadOnlyList<Profile.AssetUrl> urls, string finalPath, string role, long limit, CancellationToken cancel)
     {
-        progress?.Start(what);
+        progress?.Start(role);
         var signers = new List<Trust.Signer>();
         var settings = new Fetch.Settings(
-            ListModule.OfSeq(urls), what, limit, keys is not null,
+            ListModule.OfSeq(urls), role, limit, keys is not null,
             cache is { Usable: true } ? new Fetch.CacheUse(cache.Root, cache.Access) : FSharpOption<Fetch.CacheUse>.None);
-        await using var steps = new Steps(this, finalPath, what, signers, cancel);
+        await using var steps = new Steps(this, finalPath, role, signers, cancel);
         var fetching = Fetch.start(settings);
         while (!fetching.Step.IsDone && !fetching.Step.IsFail)
         {
@@ -71,7 +71,7 @@ internal sealed class AssetDownloader : IDisposable
         {
             steps.Throw(fail.Item);
         }
-        progress?.Finish(what, ((Fetch.Step.Done)fetching.Step).length, signers);
+        progress?.Finish(role, ((Fetch.Step.Done)fetching.Step).length, signers);
     }
 
     public void Dispose() => http.Dispose();
@@ -80,7 +80,7 @@ internal sealed class AssetDownloader : IDisposable
     /// Carries out one asset's steps: holds its file in libxl's directory and, for the URL at hand,
     /// its entry's lease and partial file, its signature's check, and the stored bytes' hashing.
     /// </summary>
-    private sealed class Steps(AssetDownloader owner, string finalPath, string what, List<Trust.Signer> signers, CancellationToken cancel) : IAsyncDisposable
+    private sealed class Steps(AssetDownloader owner, string finalPath, string role, List<Trust.Signer> signers, CancellationToken cancel) : IAsyncDisposable
     {
         private FileStream? output;
         private string? writtenPath;
@@ -184,7 +184,7 @@ internal sealed class AssetDownloader : IDisposable
                     var source = PathOf(append.source);
                     var (url, start, limit) = (append.url, append.start, append.limit);
                     return Fetch.Outcome.NewAppended(await Task.Run(
-                        () => OutputFiles.AppendFile(source, output!, start, finalPath, end => Transfer.checkSize(url.Shown, what, limit, end).OrFail()), cancel));
+                        () => OutputFiles.AppendFile(source, output!, start, finalPath, end => Transfer.checkSize(url.Shown, role, limit, end).OrFail()), cancel));
                 case Fetch.Step.GiveUpCache giveUp:
                     Cache.GiveUp(giveUp.note);
                     await ReleaseAsync();
@@ -205,19 +205,19 @@ internal sealed class AssetDownloader : IDisposable
         }
 
         /// <summary>A GET into the target (the entry's partial file, or the asset's file at an offset); 304 to a conditional one.</summary>
-        private async Task<Fetch.Outcome> GetAsync(Plan.AssetUrl url, FSharpList<Tuple<string, string>> conditions, Fetch.Target target)
+        private async Task<Fetch.Outcome> GetAsync(Profile.AssetUrl url, FSharpList<Tuple<string, string>> conditions, Fetch.Target target)
         {
             BodyTransfer.Fetched fetched;
             if (target is Fetch.Target.ToPartial toPartial)
             {
                 // Bytes verified into the cache's partial file become an entry: their pieces are hashed as they are written.
                 pieces ??= toPartial.hashPieces ? new PieceDigest.Writer() : null;
-                fetched = await owner.transfer.FetchAsync(url, [.. conditions], partial!, 0, partial!.Name, what, toPartial.limit, check, pieces, cancel);
+                fetched = await owner.transfer.FetchAsync(url, [.. conditions], partial!, 0, partial!.Name, role, toPartial.limit, check, pieces, cancel);
             }
             else
             {
                 var toFile = (Fetch.Target.ToFile)target;
-                fetched = await owner.transfer.FetchAsync(url, [.. conditions], output!, toFile.start, finalPath, what, toFile.limit, check, null, cancel);
+                fetched = await owner.transfer.FetchAsync(url, [.. conditions], output!, toFile.start, finalPath, role, toFile.limit, check, null, cancel);
             }
             return fetched.Status == 304
                 ? Fetch.Outcome.NewNotModified(fetched.ETag.AsOption(), fetched.LastModified.AsOption())

@@ -68,12 +68,12 @@ internal sealed class AssetHttp : IDisposable
     /// The size the asset's server declares to a HEAD request (redirects followed and checked as for
     /// a download); null when it declares none. For dry runs: no body is transferred.
     /// </summary>
-    public async Task<long?> SizeAsync(Plan.AssetUrl url, CancellationToken cancel) => (await HeadAsync(url, cancel)).Length;
+    public async Task<long?> SizeAsync(Profile.AssetUrl url, CancellationToken cancel) => (await HeadAsync(url, cancel)).Length;
 
     /// <summary>The validators and length a HEAD request gets (redirects followed), retried as any request.</summary>
     public sealed record Head(string? ETag, string? LastModified, long? Length);
 
-    public Task<Head> HeadAsync(Plan.AssetUrl url, CancellationToken cancel) =>
+    public Task<Head> HeadAsync(Profile.AssetUrl url, CancellationToken cancel) =>
         Retries.RunAsync(async () =>
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -86,15 +86,15 @@ internal sealed class AssetHttp : IDisposable
     /// with redirects, retries and timeouts as for an asset; more bytes than the cap is
     /// <see cref="FileTooLargeException"/>.
     /// </summary>
-    public Task<byte[]> GetSmallAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: true, cancel);
+    public Task<byte[]> GetSmallAsync(Profile.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: true, cancel);
 
     /// <summary>
     /// The first <paramref name="cap"/> bytes of an answer's body (all of a shorter one), as
     /// <see cref="GetSmallAsync"/> gets them; the rest is not read, however long the answer is.
     /// </summary>
-    public Task<byte[]> GetStartAsync(Plan.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: false, cancel);
+    public Task<byte[]> GetStartAsync(Profile.AssetUrl url, int cap, CancellationToken cancel) => GetAsync(url, cap, whole: false, cancel);
 
-    private Task<byte[]> GetAsync(Plan.AssetUrl url, int cap, bool whole, CancellationToken cancel) =>
+    private Task<byte[]> GetAsync(Profile.AssetUrl url, int cap, bool whole, CancellationToken cancel) =>
         Retries.RunAsync(async () =>
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -163,7 +163,7 @@ internal sealed class AssetHttp : IDisposable
     /// for the answer re-arms <paramref name="idle"/> with <paramref name="readTimeout"/>.
     /// </summary>
     public async Task<HttpResponseMessage> SendAsync(
-        HttpMethod method, Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
+        HttpMethod method, Profile.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, CancellationTokenSource idle, TimeSpan readTimeout, CancellationToken cancel)
     {
         var current = url;
         for (var hop = 1; ; hop++)
@@ -202,7 +202,7 @@ internal sealed class AssetHttp : IDisposable
     }
 
     /// <summary>Credentials in the URL (http://user:password@host/…) are sent as HTTP Basic, as iPXE sends them.</summary>
-    private static void Authorize(HttpRequestMessage request, Plan.AssetUrl url)
+    private static void Authorize(HttpRequestMessage request, Profile.AssetUrl url)
     {
         if (url.Credentials.ValueOrNull() is { } credentials)
         {

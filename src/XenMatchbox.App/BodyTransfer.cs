@@ -33,9 +33,9 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
     /// <paramref name="pieces"/>, they also go through it, for the cache's digest (Fetched.Pieces).
     /// </summary>
     public Task<Fetched> FetchAsync(
-        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit,
+        Profile.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string role, long limit,
         SignatureCheck? check, PieceDigest.Writer? pieces, CancellationToken cancel) =>
-        Retries.RunAsync(() => FetchOnceAsync(url, conditions, output, start, finalPath, what, limit, check, pieces, cancel), cancel, () =>
+        Retries.RunAsync(() => FetchOnceAsync(url, conditions, output, start, finalPath, role, limit, check, pieces, cancel), cancel, () =>
         {
             // Start this asset again from where it began in the file.
             output.SetLength(start);
@@ -43,7 +43,7 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
         });
 
     private async Task<Fetched> FetchOnceAsync(
-        Plan.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string what, long limit,
+        Profile.AssetUrl url, IReadOnlyList<Tuple<string, string>> conditions, FileStream output, long start, string finalPath, string role, long limit,
         SignatureCheck? check, PieceDigest.Writer? pieces, CancellationToken cancel)
     {
         check?.Restart();
@@ -60,7 +60,7 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
         if (expected is { } declared)
         {
             // Saturated: a hostile Content-Length near long.MaxValue must not wrap past the limit.
-            Transfer.checkSize(source, what, limit, Transfer.addSizes(start, declared)).OrFail();
+            Transfer.checkSize(source, role, limit, Transfer.addSizes(start, declared)).OrFail();
             DiskSpace.EnsureRoom(finalPath, declared);
         }
         long received = 0;
@@ -88,11 +88,11 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
                     idle.Token.ThrowIfCancellationRequested();
                     done += read;
                     received = done;
-                    Transfer.checkSize(source, what, limit, start + done).OrFail();
+                    Transfer.checkSize(source, role, limit, start + done).OrFail();
                     Write(output, buffer.AsSpan(0, read), finalPath);
                     check?.Update(buffer.AsSpan(0, read));
                     pieces?.Update(buffer.AsSpan(0, read));
-                    progress?.Report(what, start + done, expected is { } total ? Transfer.addSizes(start, total) : null);
+                    progress?.Report(role, start + done, expected is { } total ? Transfer.addSizes(start, total) : null);
                 }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(idle.Token);
         }

@@ -113,9 +113,9 @@ internal static class BootCommand
     /// <summary>The downloads, through the cache (its hashing ahead told what the plan names, and remembering it after), trimmed after.</summary>
     private static async Task FetchAsync(AssetDownloader downloader, AssetCache? cache, FSharpList<Boot.Download> downloads, CancellationToken cancel)
     {
-        cache?.Ahead?.KeepOnly(downloads.SelectMany(download => download.Urls).Select(url => url.Shown));
+        cache?.Ahead?.KeepOnly(Boot.plannedUrls(downloads));
         await PlanWork.FetchAsync(downloader, downloads, cancel);
-        cache?.Ahead?.Remember(downloads.Where(download => download.Urls.Length == 1).Select(download => download.Urls.Head.Shown), cache is { Writable: true, Usable: true });
+        cache?.Ahead?.Remember(Boot.recentUrls(downloads), cache is { Writable: true, Usable: true });
         cache?.Trim();
     }
 

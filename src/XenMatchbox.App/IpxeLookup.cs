@@ -27,7 +27,7 @@ internal static class IpxeLookup
     /// <see cref="BootFailure"/>: 404 as no matching group, other statuses as a failed lookup, a
     /// script that is not matchbox's as XMB-211.
     /// </summary>
-    public static async Task<(Plan.UnvalidatedProfile Profile, Trust.Signer? Signer, Trust.Age? Age)> SelectProfileAsync(
+    public static async Task<(Profile.UnvalidatedProfile Profile, Trust.Signer? Signer, Trust.Age? Age)> SelectProfileAsync(
         AssetHttp http, Boot.LookupRoute.Ipxe route, KeyRing? keys, int maxAgeSeconds, Labels.Labels labels, Limits.TryTime time, CancellationToken cancel)
     {
         // Named as an operator reads it (unescaped); the exact URL is the endpoint plus Ipxe.query.

@@ -18,7 +18,7 @@ internal static class MatchboxLookup
     /// profile, once, within <paramref name="time"/> (connecting, then the whole answer; see
     /// Failover.tryTime): Retries.AcrossServersAsync owns the retries and the move to the next server.
     /// </summary>
-    public static async Task<Plan.UnvalidatedProfile> SelectProfileAsync(
+    public static async Task<Profile.UnvalidatedProfile> SelectProfileAsync(
         string endpoint, TlsMaterial tls, Labels.Labels labels, Limits.TryTime time, CancellationToken cancel)
     {
         // The anchors the Domain trusts for gRPC (--ca alone, never the system store); the platform
@@ -78,14 +78,14 @@ internal static class MatchboxLookup
         }
     }
 
-    private static Plan.UnvalidatedProfile ToUnvalidated(XenMatchbox.Matchbox.Storage.Profile? profile, Labels.Labels labels)
+    private static Profile.UnvalidatedProfile ToUnvalidated(XenMatchbox.Matchbox.Storage.Profile? profile, Labels.Labels labels)
     {
         if (profile is null)
         {
             throw new BootFailure(LookupError.NewNoMatchingProfile(Labels.display(labels)));
         }
         var boot = profile.Boot;
-        return new Plan.UnvalidatedProfile(
+        return new Profile.UnvalidatedProfile(
             profile.Id,
             boot?.Kernel ?? "",
             Microsoft.FSharp.Collections.ListModule.OfSeq(boot?.Initrd ?? Enumerable.Empty<string>()),

@@ -9,7 +9,7 @@ namespace XenMatchbox.App;
 /// --lookup-key; else null).
 /// </summary>
 internal sealed record LookupResult(
-    Labels.Labels Labels, Labels.Labels Expansion, Boot.LookupRoute Route, Plan.UnvalidatedProfile Profile, Trust.Signer? Signer, Trust.Age? Age);
+    Labels.Labels Labels, Labels.Labels Expansion, Boot.LookupRoute Route, Profile.UnvalidatedProfile Profile, Trust.Signer? Signer, Trust.Age? Age);
 
 /// <summary>
 /// Looks the profile up by the route the Domain names (gRPC with a client certificate, else
@@ -40,7 +40,7 @@ internal static class ProfileLookup
         labelled?.Invoke(labels);
         // Each --server in turn, as the Domain's Failover orders the tries; the route that answered
         // is kept, since relative asset paths resolve against its host (and /ipxe.sig comes from it).
-        async Task<(Boot.LookupRoute, Plan.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, Limits.TryTime time)
+        async Task<(Boot.LookupRoute, Profile.UnvalidatedProfile, Trust.Signer?, Trust.Age?)> AskAsync(Boot.LookupRoute route, Limits.TryTime time)
         {
             switch (route)
             {

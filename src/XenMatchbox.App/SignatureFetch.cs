@@ -10,7 +10,7 @@ namespace XenMatchbox.App;
 /// </summary>
 internal static class SignatureFetch
 {
-    public static async Task<SignatureCheck> PrepareAsync(AssetHttp http, Signed signed, Plan.AssetUrl at, KeyRing keys, CancellationToken cancel)
+    public static async Task<SignatureCheck> PrepareAsync(AssetHttp http, Signed signed, Profile.AssetUrl at, KeyRing keys, CancellationToken cancel)
     {
         byte[] bytes;
         try

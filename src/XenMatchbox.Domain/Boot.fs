@@ -3,7 +3,7 @@ module XenMatchbox.Domain.Boot
 open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.CommandLine
 open XenMatchbox.Domain.Labels
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 type AssetRole =
     | Kernel
@@ -86,7 +86,7 @@ let lookupSignature route =
     match route with
     | Grpc _ -> None
     | Ipxe(_, _, url) ->
-        Plan.resolveAsset { Host = ""; Port = 0; Secure = false } "(lookup)" url
+        Profile.resolveAsset { Host = ""; Port = 0; Secure = false } "(lookup)" url
         |> Result.toOption
         |> Option.map Trust.signatureUrl
 
@@ -101,6 +101,15 @@ let missingDomainLabel labels (profile: UnvalidatedProfile) =
 
 type Download = { Role: AssetRole; Urls: AssetUrl list; Target: string; MaxBytes: int64 }
 
+let plannedUrls (downloads: Download list) = downloads |> List.collect _.Urls |> List.map _.Shown
+
+let recentUrls (downloads: Download list) =
+    downloads
+    |> List.choose (fun download ->
+        match download.Urls with
+        | [ url ] -> Some url.Shown
+        | _ -> None)
+
 type Probe = { Role: DryRun.Probed; Url: AssetUrl }
 
 type Work =
@@ -112,7 +121,7 @@ type RunPlan =
     { Route: LookupRoute
       AnsweredBy: string option
       Labels: Labels
-      Plan: BootPlan
+      BootPlan: BootPlan
       Result: byte array
       Work: Work }
 
@@ -131,7 +140,7 @@ let private downloads (settings: Settings) (plan: BootPlan) =
 
 let create (settings: Settings) route labels expansion profile =
     let httpBase = { Host = routeHost route; Port = settings.Server.HttpPort; Secure = settings.Server.WebSsl }
-    Plan.create httpBase settings.OutputDirectory expansion settings.ConfigArgs profile
+    Profile.create httpBase settings.OutputDirectory expansion settings.ConfigArgs profile
     |> Result.bind (fun plan ->
         Output.render
             settings.OutputFormat
@@ -156,19 +165,19 @@ let create (settings: Settings) route labels expansion profile =
                 { Route = route
                   AnsweredBy = if settings.Server.Servers.Hosts.Length > 1 then Some(routeServer route) else None
                   Labels = labels
-                  Plan = plan
+                  BootPlan = plan
                   Result = result
                   Work = work })))
 
 let foundLine run =
     let from = run.AnsweredBy |> Option.map (fun server -> $" from {server}") |> Option.defaultValue ""
-    $"profile {run.Plan.ProfileId} matches {display run.Labels}{from}"
+    $"profile {run.BootPlan.ProfileId} matches {display run.Labels}{from}"
 
 let readyLine run =
     match run.Work with
     | Install _ ->
-        let ramdisk = run.Plan.RamdiskPath |> Option.map (fun r -> ", ramdisk " + r) |> Option.defaultValue ""
-        Some $"kernel {run.Plan.KernelPath}{ramdisk} ready"
+        let ramdisk = run.BootPlan.RamdiskPath |> Option.map (fun r -> ", ramdisk " + r) |> Option.defaultValue ""
+        Some $"kernel {run.BootPlan.KernelPath}{ramdisk} ready"
     | Stage _
     | Show _ -> None
 
@@ -186,7 +195,7 @@ let report
       LookupAge = lookupAge
       Labels = run.Labels
       Floor = settings.Trust.HostFloor
-      Plan = run.Plan
+      BootPlan = run.BootPlan
       Assets =
         found
         |> List.map (fun (probe, head, signature) ->

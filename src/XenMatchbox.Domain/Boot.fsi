@@ -8,7 +8,7 @@ open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.CommandLine
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 /// Which file of the boot an asset becomes.
 type AssetRole =
@@ -125,6 +125,15 @@ type Probe =
         Url: AssetUrl
     }
 
+/// Every URL the downloads fetch, as shown: the entries a boot's hashing ahead may go on with
+/// (AheadHashing keeps only those).
+val plannedUrls: downloads: Download list -> string list
+
+/// The URLs a verified boot leaves in its labels' recent file (Cache.renderRecent): those of the
+/// single-URL downloads, the only ones the cache holds as entries of their own (several initrd
+/// URLs are appended into one file, each fetched anew).
+val recentUrls: downloads: Download list -> string list
+
 /// What the run does once the profile is known: one case per action, each with all that its
 /// executor needs.
 type Work =
@@ -148,7 +157,7 @@ type RunPlan =
         /// The labels it was looked up by.
         Labels: Labels
         /// The boot plan: URLs, file paths, the expanded command line.
-        Plan: BootPlan
+        BootPlan: BootPlan
         /// The bytes libxl would read (a dry run shows them; a boot writes them).
         Result: byte array
         /// What the run does: a boot, stage or a dry run, with all each needs.

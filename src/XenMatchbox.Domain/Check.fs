@@ -52,7 +52,7 @@ type Item =
     | TlsFiles
     | KeyFile of flag: string * path: string
     | Lookup of route: Boot.LookupRoute
-    | HttpRoot of host: string * url: Plan.AssetUrl
+    | HttpRoot of host: string * url: Profile.AssetUrl
     | CacheDirectory of cache: CacheSettings
     | DomainIdentity of keys: string list
     | Profile of labels: string list
@@ -78,8 +78,8 @@ let items configFile (rootFiles: RootFile list) (settings: Settings) =
           match Boot.route server host probeLabels with
           | Boot.Grpc _ as route -> yield Lookup route
           | Boot.Ipxe _ -> ()
-          let root: Plan.HttpBase = { Host = host; Port = server.HttpPort; Secure = server.WebSsl }
-          match Plan.resolveAsset root "check" "/" with
+          let root: Profile.HttpBase = { Host = host; Port = server.HttpPort; Secure = server.WebSsl }
+          match Profile.resolveAsset root "check" "/" with
           | Ok url -> yield HttpRoot(host, url)
           | Error _ -> ()
       match settings.Cache with
@@ -324,7 +324,7 @@ let judge now item finding =
                 match report.LookupSigner with
                 | Some signer -> $", /ipxe verified: {Trust.describe signer}"
                 | None -> ""
-            line Pass subject $"profile {report.Plan.ProfileId} via {report.LookupVia}{signed}" :: assetLines report
+            line Pass subject $"profile {report.BootPlan.ProfileId} via {report.LookupVia}{signed}" :: assetLines report
     | _ -> [ line Fail "check" "internal: a finding for another check (please report it)" ]
 
 /// The subjects of the TLS files' lines, as RootFiles names them: "--ca PATH" and the like.

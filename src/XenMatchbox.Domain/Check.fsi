@@ -58,7 +58,7 @@ type Item =
     /// One --server over the lookup's route: for gRPC, TCP, the mutual TLS handshake and an answer.
     | Lookup of route: Boot.LookupRoute
     /// One --server's HTTP API (/assets, /ipxe): TCP, TLS with --web-ssl, and / saying "matchbox".
-    | HttpRoot of host: string * url: Plan.AssetUrl
+    | HttpRoot of host: string * url: Profile.AssetUrl
     /// The asset cache's directory: writable, and its free space.
     | CacheDirectory of cache: CacheSettings
     /// The domain's uuid or name from xenstore, which the --lookup labels need.

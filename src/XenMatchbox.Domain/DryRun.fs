@@ -4,7 +4,7 @@ open System
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 type Head =
     | Declared of bytes: int64
@@ -35,7 +35,7 @@ type Report =
       LookupAge: Trust.Age option
       Labels: Labels
       Floor: Floor.Setting list
-      Plan: BootPlan
+      BootPlan: BootPlan
       Assets: AssetSize list
       MaxKernelBytes: int64
       MaxRamdiskBytes: int64
@@ -112,7 +112,7 @@ let render (report: Report) =
         Text.Encoding.UTF8.GetString report.Output |> String.collect (fun c -> if c = '\000' then "\\0" else string c)
     let declared = declaredBytes report
     [ yield $"version:  {report.Release.Version} ({Release.commitShown report.Release})"
-      yield $"profile:  {report.Plan.ProfileId}"
+      yield $"profile:  {report.BootPlan.ProfileId}"
       yield $"labels:   {display report.Labels}"
       if not report.Floor.IsEmpty then
           let fixedSettings =
@@ -139,7 +139,7 @@ let render (report: Report) =
       match verdict report with
       | Ok() -> ()
       | Error error -> yield oneLine $"verdict:  a boot would fail: {code error}: {cause error}"
-      yield $"""args:     {defaultArg report.Plan.CommandLine "(none)"}"""
+      yield $"""args:     {defaultArg report.BootPlan.CommandLine "(none)"}"""
       yield $"output:   {formatName report.Format}, as libxl would read it (nothing was written):"
       yield shown.TrimEnd '\n' ]
     |> List.map (fun line -> line + "\n")
@@ -206,7 +206,7 @@ let json (report: Report) =
         [ "format", Json.Number(int64 JsonFormat)
           "version", Json.String report.Release.Version
           "commit", optional report.Release.Commit
-          "profile", Json.String report.Plan.ProfileId
+          "profile", Json.String report.BootPlan.ProfileId
           "labels", Json.Object(toPairs report.Labels |> List.map (fun (key, value) -> key, Json.String value))
           "floor",
           Json.Array
@@ -227,13 +227,13 @@ let json (report: Report) =
           (match verdict report with
            | Ok() -> Json.Object [ "ok", Json.Bool true ]
            | Error error -> Json.Object(("ok", Json.Bool false) :: errorJson error))
-          "args", optional report.Plan.CommandLine
+          "args", optional report.BootPlan.CommandLine
           "output",
           Json.Object
               [ "format", Json.String(formatName report.Format)
-                "kernel", Json.String report.Plan.KernelPath
-                "ramdisk", optional report.Plan.RamdiskPath
-                "args", optional report.Plan.CommandLine
+                "kernel", Json.String report.BootPlan.KernelPath
+                "ramdisk", optional report.BootPlan.RamdiskPath
+                "args", optional report.BootPlan.CommandLine
                 "base64", Json.String(Convert.ToBase64String report.Output)
                 "text", Json.String(Text.Encoding.UTF8.GetString report.Output) ] ]
     |> Json.render

@@ -6,7 +6,7 @@ module XenMatchbox.Domain.DryRun
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels
 open XenMatchbox.Domain.Output
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 /// What a HEAD request for one asset found (redirects followed and checked as for a download).
 type Head =
@@ -67,7 +67,7 @@ type Report =
         /// (Floor.fixedBy); empty when it fixed none.
         Floor: Floor.Setting list
         /// The plan a boot would carry out.
-        Plan: BootPlan
+        BootPlan: BootPlan
         /// The kernel, then each initrd in order, with what its HEAD found.
         Assets: AssetSize list
         /// The kernel's size cap (--max-kernel-size).

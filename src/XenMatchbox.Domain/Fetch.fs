@@ -1,7 +1,7 @@
 module XenMatchbox.Domain.Fetch
 
 open XenMatchbox.Domain.Errors
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 type CacheUse = { Directory: string; Access: Cache.Access }
 

@@ -13,7 +13,7 @@
 module XenMatchbox.Domain.Fetch
 
 open XenMatchbox.Domain.Errors
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 /// The cache one asset's fetch may use.
 type CacheUse =

@@ -135,7 +135,7 @@ let private step (source: string) (state: State) (number: int) (line: string) =
         |> Result.bind (fun (kernel, args) ->
             let args = regroup args
             // The same bounds and characters as a profile from gRPC.
-            Plan.checkProfileArgs args
+            Profile.checkProfileArgs args
             |> Result.map (fun () ->
                 After
                     { KernelLine = number
@@ -231,7 +231,7 @@ let parse (source: string) (script: string) =
         | None ->
             Ok(
                 { Id = source; Kernel = body.Kernel; Initrds = List.rev body.Initrds; Args = body.Args }
-                : Plan.UnvalidatedProfile
+                : Profile.UnvalidatedProfile
             )
     | Ok Header ->
         Error(

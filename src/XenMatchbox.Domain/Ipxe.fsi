@@ -34,7 +34,7 @@ val query: labels: Labels -> string
 /// - then "kernel REF ARG…" exactly once: the first token that is not an iPXE image option is the
 ///   kernel reference; the options before it ("--name X", "-n X", "--name=X", "--timeout X",
 ///   "-t X", "--timeout=X", "--autofree", "-a", "--replace", "-r") are dropped; every token after
-///   it is an arg, in order. The args get Plan.checkProfileArgs, as a profile from gRPC does: over
+///   it is an arg, in order. The args get Profile.checkProfileArgs, as a profile from gRPC does: over
 ///   Limits.MaxProfileArgs args or Limits.MaxProfileArgsBytes bytes is ProfileArgsTooLarge, a
 ///   control character ArgsControlCharacter. This line alone is not held to MaxLineBytes;
 /// - then zero or more "initrd …" lines, in order. A line that does not end in a space (matchbox
@@ -62,15 +62,15 @@ val query: labels: Labels -> string
 /// matchbox joins a profile's args with single spaces, so an arg that itself holds a space comes
 /// back as several args (the gRPC lookup returns it whole); for the kernel command line, which
 /// joins them with spaces again, that makes no difference unless the arg had runs of spaces. The
-/// args are returned as written: ${…} variables are left for Plan.create to expand.
-val parse: source: string -> script: string -> Result<Plan.UnvalidatedProfile, BootError>
+/// args are returned as written: ${…} variables are left for Profile.create to expand.
+val parse: source: string -> script: string -> Result<Profile.UnvalidatedProfile, BootError>
 
 /// Reads an /ipxe answer as received, its bytes: they must be UTF-8, as every script matchbox writes
 /// is (its profiles are JSON, and Go's decoder has already replaced any byte that was not), and as
 /// a gRPC answer's strings must be. The first byte that is not UTF-8 is IpxeScriptRejected naming
 /// its line and the byte, whatever follows; nothing is replaced, since a U+FFFD would reach the
 /// guest's command line as something the profile never held. Then parse.
-val read: source: string -> answer: byte array -> Result<Plan.UnvalidatedProfile, BootError>
+val read: source: string -> answer: byte array -> Result<Profile.UnvalidatedProfile, BootError>
 
 /// What an /ipxe answer with a status other than 200 means. 404 is NoMatchingGroup: matchbox
 /// answers 404 when no group matches the labels, and also when the group's profile is missing,

@@ -29,7 +29,7 @@ val DefaultConnectSeconds: int = 10
 val DefaultReadSeconds: int = 30
 
 /// The most args a profile may have before expansion, counted as words between spaces
-/// (Plan.argWords), so that gRPC and /ipxe count alike.
+/// (Profile.argWords), so that gRPC and /ipxe count alike.
 [<Literal>]
 val MaxProfileArgs: int = 1024
 

@@ -19,12 +19,12 @@ type PlanError =
     /// value is not one; the variable and the value.
     | VariableNotMac of variable: string * value: string
     /// XMB-314: the kernel command line is longer than Xen keeps of a PV guest's; its length in
-    /// UTF-8 bytes and the limit (Plan.MaxCommandLineBytes).
+    /// UTF-8 bytes and the limit (Profile.MaxCommandLineBytes).
     | ArgsTooLong of bytes: int * limit: int
     /// XMB-315: the profile's args or libxl's --args hold a control character; which arg it is in
     /// and the character, named.
     | ArgsControlCharacter of source: string * character: string
-    /// XMB-316: the profile's args hold more words (Plan.argWords: split at spaces, blank args
+    /// XMB-316: the profile's args hold more words (Profile.argWords: split at spaces, blank args
     /// counting for nothing), or bytes of words, than Limits.MaxProfileArgs or
     /// Limits.MaxProfileArgsBytes allow; the count and the bytes.
     | ProfileArgsTooLarge of count: int * bytes: int

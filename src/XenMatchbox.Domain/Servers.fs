@@ -64,4 +64,4 @@ let create (values: (string * string) list) =
     if List.isEmpty values then Error(CommandLine MissingServer) else check Set.empty [] items
 
 let display (servers: ServerList) =
-    servers.Hosts |> List.map Plan.hostForUrl |> String.concat (string Separator)
+    servers.Hosts |> List.map Profile.hostForUrl |> String.concat (string Separator)

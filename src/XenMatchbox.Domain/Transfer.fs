@@ -2,7 +2,7 @@ module XenMatchbox.Domain.Transfer
 
 open System
 open XenMatchbox.Domain.Errors
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 [<Literal>]
 let MaxAttempts = 3
@@ -57,7 +57,7 @@ let followRedirect rule (from: AssetUrl) (location: string) hop =
             ->
             Error(Download(RedirectDowngrade(from.Shown, Errors.redact target.AbsoluteUri)))
         | true, NonNull target when target.Scheme = "http" || target.Scheme = "https" ->
-            Plan.resolveAsset { Host = ""; Port = 0; Secure = false } "(redirect)" target.AbsoluteUri
+            Profile.resolveAsset { Host = ""; Port = 0; Secure = false } "(redirect)" target.AbsoluteUri
             |> Result.mapError (fun _ ->
                 Download(RedirectRefused(from.Shown, Errors.redact location, "is not a usable URL")))
         | true, NonNull target ->

@@ -4,7 +4,7 @@
 module XenMatchbox.Domain.Transfer
 
 open XenMatchbox.Domain.Errors
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 /// Tries per request, the first included.
 [<Literal>]

@@ -2,7 +2,7 @@ module XenMatchbox.Domain.Trust
 
 open System
 open XenMatchbox.Domain.Errors
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 [<Literal>]
 let MaxSignatureBytes = 65536
@@ -241,7 +241,7 @@ let signatureUrl (url: AssetUrl) =
     builder.Path <- builder.Path + ".sig"
     builder.Fragment <- ""
     // The same URL with ".sig" on its path is as absolute and as http(s) as the URL was.
-    match Plan.resolveAsset { Host = ""; Port = 0; Secure = false } "(signature)" builder.Uri.AbsoluteUri with
+    match Profile.resolveAsset { Host = ""; Port = 0; Secure = false } "(signature)" builder.Uri.AbsoluteUri with
     | Ok signature -> signature
     | Error _ -> url
 

@@ -13,7 +13,7 @@ module XenMatchbox.Domain.Trust
 
 open System
 open XenMatchbox.Domain.Errors
-open XenMatchbox.Domain.Plan
+open XenMatchbox.Domain.Profile
 
 /// The largest signature answer read: a detached signature is a few hundred bytes, armoured or not.
 [<Literal>]

@@ -10,8 +10,8 @@ open XenMatchbox.Domain
 open XenMatchbox.Domain.Errors
 open Generators
 
-let private resolved (httpBase: Plan.HttpBase) (reference: string) =
-    Plan.resolveAsset httpBase "fcos" reference |> Expect.ok reference |> fun url -> url.Value
+let private resolved (httpBase: Profile.HttpBase) (reference: string) =
+    Profile.resolveAsset httpBase "fcos" reference |> Expect.ok reference |> fun url -> url.Value
 
 /// Host names as written in --server (lower case: URLs carry hosts in lower case).
 let private hostName =
@@ -75,7 +75,7 @@ let ``iPXE options in front of the reference are dropped`` () =
             return reference, option + reference
         }
     Prop.forAll (arb case) (fun (reference, withOptions) ->
-        let httpBase: Plan.HttpBase = { Host = "matchbox.example.com"; Port = 8080; Secure = false }
+        let httpBase: Profile.HttpBase = { Host = "matchbox.example.com"; Port = 8080; Secure = false }
         Expect.equalText (resolved httpBase reference) (resolved httpBase withOptions))
 
 [<Theory>]
@@ -91,7 +91,7 @@ let ``a GRUB (http) device in front of the path becomes an http URL`` (reference
 [<InlineData("--name main file:///var/lib/matchbox/assets/k")>]
 [<InlineData("nfs://server/export/k")>]
 let ``a file, tftp or other non-http URL is refused`` (reference: string) =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
+    match Profile.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
     | Error(Plan(InvalidAssetReference("fcos", shown, _))) -> Expect.equalText reference shown
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got {url.Value}"
@@ -104,7 +104,7 @@ let ``a file, tftp or other non-http URL is refused`` (reference: string) =
 [<InlineData("data:text/plain,kernel")>]
 [<InlineData("--name main tftp:initrd.img")>]
 let ``a reference with a scheme other than http or https is refused even without '//'`` (reference: string) =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
+    match Profile.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
     | Error(Plan(InvalidAssetReference("fcos", shown, _))) -> Expect.equalText reference shown
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got the download URL {url.Value}"
@@ -112,7 +112,7 @@ let ``a reference with a scheme other than http or https is refused even without
 [<Fact>]
 let ``a GRUB https device is never downgraded to plain http`` () =
     match
-        Plan.resolveAsset
+        Profile.resolveAsset
             { Host = "mb"; Port = 8080; Secure = false }
             "fcos"
             "(https;matchbox.example.com:8443)/assets/k"
@@ -127,7 +127,7 @@ let ``a GRUB https device is never downgraded to plain http`` () =
 [<InlineData("--name main")>]
 [<InlineData("--bogus /assets/k")>]
 let ``a reference that names no URL is refused`` (reference: string) =
-    match Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
+    match Profile.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" reference with
     | Error(Plan(InvalidAssetReference _)) -> ()
     | Error other -> Expect.fail $"{reference}: expected InvalidAssetReference, got {Expect.shown other}"
     | Ok url -> Expect.fail $"{reference}: expected an error, got {url.Value}"

@@ -12,15 +12,15 @@ open XenMatchbox.Domain.Errors
 open Generators
 open TemplateGenerators
 
-let private httpBase: Plan.HttpBase = { Host = "matchbox.example.com"; Port = 8080; Secure = false }
+let private httpBase: Profile.HttpBase = { Host = "matchbox.example.com"; Port = 8080; Secure = false }
 
 let private labels = labelsOf [ "mac", "52:54:00:aa:bb:cc"; "uuid", "0b7c5b08" ]
 
-let private profile kernel initrds args : Plan.UnvalidatedProfile =
+let private profile kernel initrds args : Profile.UnvalidatedProfile =
     { Id = "fcos"; Kernel = kernel; Initrds = initrds; Args = args }
 
 let private plan configArgs profile =
-    Plan.create httpBase "/var/lib/xen/bootloader.7.d" labels configArgs profile
+    Profile.create httpBase "/var/lib/xen/bootloader.7.d" labels configArgs profile
 
 [<Theory>]
 [<InlineData("")>]
@@ -78,10 +78,11 @@ let ``the kernel and ramdisk are always <dir>/kernel and <dir>/ramdisk, whatever
     Prop.forAll (arb case) (fun (dir, given, names, count) ->
         let refs = names |> List.map (fun n -> "/assets/" + n)
         let initrds = List.replicate count refs |> List.concat
-        let plan = Plan.create httpBase given labels None (profile (List.head refs) initrds []) |> Expect.ok "the plan"
+        let plan =
+            Profile.create httpBase given labels None (profile (List.head refs) initrds []) |> Expect.ok "the plan"
         Expect.equalText (dir + "/kernel") plan.KernelPath
         Expect.equal "ramdisk path" (if count = 0 then None else Some(dir + "/ramdisk")) plan.RamdiskPath
-        let each = initrds |> List.map (fun r -> (Plan.resolveAsset httpBase "fcos" r |> Expect.ok r).Value)
+        let each = initrds |> List.map (fun r -> (Profile.resolveAsset httpBase "fcos" r |> Expect.ok r).Value)
         Expect.equal "initrds, each resolved, in order" each (plan.Initrds |> List.map (fun u -> u.Value)))
 
 [<Property>]
@@ -138,7 +139,7 @@ let ``a command line of up to 1023 UTF-8 bytes is kept and a longer one refused`
         let line = (profileArgs @ Option.toList configArgs) |> String.concat " "
         Expect.equal "bytes of the generated line" bytes (Encoding.UTF8.GetByteCount line)
         match plan configArgs (profile "/assets/k" [] profileArgs) with
-        | Ok plan when bytes <= Plan.MaxCommandLineBytes -> Expect.equal "command line" (Some line) plan.CommandLine
-        | Error(Plan(ArgsTooLong(counted, limit))) when bytes > Plan.MaxCommandLineBytes ->
+        | Ok plan when bytes <= Profile.MaxCommandLineBytes -> Expect.equal "command line" (Some line) plan.CommandLine
+        | Error(Plan(ArgsTooLong(counted, limit))) when bytes > Profile.MaxCommandLineBytes ->
             Expect.equal "bytes and limit" (bytes, 1023) (counted, limit)
         | other -> Expect.fail $"{bytes} bytes: got %A{other}")

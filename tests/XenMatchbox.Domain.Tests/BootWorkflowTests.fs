@@ -37,7 +37,7 @@ let private show more =
 let private stage more =
     settings ([ "stage"; "--dir"; "/srv/xen/g1"; "--server"; "mb"; "--lookup"; "mac=52:54:00:aa:bb:cc" ] @ tls @ more)
 
-let private profile args : Plan.UnvalidatedProfile =
+let private profile args : Profile.UnvalidatedProfile =
     { Id = "fcos"
       Kernel = "/assets/vmlinuz"
       Initrds = [ "/assets/a.img"; "/assets/b.img" ]
@@ -174,3 +174,19 @@ let ``every check a boot makes before downloading fails the plan, so nothing is 
     Assert.Equal("XMB-315", plan (stage []) [ "a\u0007b" ] |> Expect.error "stanza" |> Errors.code)
     Assert.Equal("XMB-310", plan (boot []) [ "x=${nolabel}" ] |> Expect.error "args" |> Errors.code)
     Assert.Equal("XMB-310", plan (show []) [ "x=${nolabel}" ] |> Expect.error "args" |> Errors.code)
+
+[<Fact>]
+let ``hashing ahead may go on with every planned URL, and the recent file names only the single-URL downloads`` () =
+    match (plan (boot []) [ "console=hvc0" ] |> Expect.ok "plan").Work with
+    | Install(downloads, _, _) ->
+        let kernel, initrds = downloads.Head.Urls.Head.Shown, downloads.[1].Urls |> List.map _.Shown
+        Assert.Equal<string list>(kernel :: initrds, plannedUrls downloads)
+        // Two initrds are appended into one file: no entry of their own to remember.
+        Assert.Equal(2, initrds.Length)
+        Assert.Equal<string list>([ kernel ], recentUrls downloads)
+        Assert.Equal<string list>([ kernel ], recentUrls [ downloads.Head ])
+        Assert.Equal<string list>(
+            kernel :: [ initrds.Head ],
+            recentUrls [ downloads.Head; { downloads.[1] with Urls = [ downloads.[1].Urls.Head ] } ]
+        )
+    | _ -> failwith "expected a boot"

@@ -23,7 +23,7 @@ let private credentialed =
     }
 
 let private url (text: string) =
-    Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" text |> Expect.ok text
+    Profile.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" text |> Expect.ok text
 
 [<Property>]
 let ``the password is sent as Basic, never requested, shown or redacted back into a message`` () =

@@ -16,7 +16,7 @@ open System.Text.RegularExpressions
 
 let private plan =
     let labels = Expect.ok "labels" (Labels.fromLookups [ "mac=52-54-00-AA-BB-CC"; "os=installed" ])
-    let profile: Plan.UnvalidatedProfile =
+    let profile: Profile.UnvalidatedProfile =
         { Id = "fcos-stable"
           Kernel = "/assets/fcos/kernel"
           Initrds = [ "--name main /assets/fcos/initramfs.img"; "http://mirror.example/rootfs.img" ]
@@ -24,7 +24,7 @@ let private plan =
     labels,
     Expect.ok
         "plan"
-        (Plan.create
+        (Profile.create
             { Host = "mb"; Port = 8080; Secure = false }
             "/var/lib/xen/bootloader.7.d"
             labels
@@ -47,7 +47,7 @@ let private reportOf format via (heads: Head list) =
       LookupAge = None
       Labels = labels
       Floor = []
-      Plan = plan
+      BootPlan = plan
       Assets = assets
       MaxKernelBytes = Limits.DefaultMaxKernelBytes
       MaxRamdiskBytes = Limits.DefaultMaxRamdiskBytes
@@ -278,14 +278,16 @@ let ``show --json parses as JSON and gives back the labels, args, causes and the
         // UTF-8 with the NUL separators simple0 uses.
         let output =
             match
-                Output.render format { Kernel = plain.Plan.KernelPath; Ramdisk = plain.Plan.RamdiskPath; Args = args }
+                Output.render
+                    format
+                    { Kernel = plain.BootPlan.KernelPath; Ramdisk = plain.BootPlan.RamdiskPath; Args = args }
             with
             | Ok bytes -> bytes
             | Error _ -> Text.Encoding.UTF8.GetBytes $"args {defaultArg args String.Empty}\000\000"
         let report =
             { plain with
                 Labels = labels
-                Plan = { plain.Plan with ProfileId = profileId; CommandLine = args }
+                BootPlan = { plain.BootPlan with ProfileId = profileId; CommandLine = args }
                 Assets = { plain.Assets.Head with Head = failedWith detail } :: plain.Assets.Tail
                 Output = output }
         use document = JsonDocument.Parse(json report)

@@ -13,7 +13,7 @@ open XenMatchbox.Domain.Fetch
 open Generators
 
 let private url (n: int) =
-    Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" $"/assets/os/{n}/part"
+    Profile.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "fcos" $"/assets/os/{n}/part"
     |> Expect.ok "an asset URL"
 
 let private directory = "/var/cache/xenmatchbox"

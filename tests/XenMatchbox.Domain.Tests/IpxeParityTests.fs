@@ -17,20 +17,20 @@ open Generators
 open MatchboxIpxe
 
 let private source = "/ipxe?mac=52:54:00:aa:bb:cc"
-let private httpBase: Plan.HttpBase = { Host = "mb"; Port = 8080; Secure = false }
+let private httpBase: Profile.HttpBase = { Host = "mb"; Port = 8080; Secure = false }
 
 let private labels =
     Labels.fromLookups
         [ "mac=52:54:00:aa:bb:cc"; "uuid=5eb0a0a4-0c6b-4b9a-9d3e-2f6a1c7b8d90"; "name=fcos-1"; "os=installed" ]
     |> Expect.ok "labels"
 
-let private profileOf (boot: Boot) : Plan.UnvalidatedProfile =
+let private profileOf (boot: Boot) : Profile.UnvalidatedProfile =
     { Id = source; Kernel = boot.Kernel; Initrds = boot.Initrds; Args = boot.Args }
 
-let private plan (profile: Plan.UnvalidatedProfile) = Plan.create httpBase "/out" labels None profile
+let private plan (profile: Profile.UnvalidatedProfile) = Profile.create httpBase "/out" labels None profile
 
 /// The verdict as a comparable value: what is downloaded and the command line, or the error code.
-let private verdict (result: Result<Plan.BootPlan, BootError>) =
+let private verdict (result: Result<Profile.BootPlan, BootError>) =
     result
     |> Result.map (fun p -> p.Kernel.Value, [ for i in p.Initrds -> i.Value ], p.CommandLine)
     |> Result.mapError code

@@ -14,7 +14,7 @@ open MatchboxIpxe
 
 let private source = "/ipxe?mac=52:54:00:aa:bb:cc"
 
-let private profile (kernel: string) (initrds: string list) (args: string list) : Plan.UnvalidatedProfile =
+let private profile (kernel: string) (initrds: string list) (args: string list) : Profile.UnvalidatedProfile =
     { Id = source; Kernel = kernel; Initrds = initrds; Args = args }
 
 let private parsed (script: string) =
@@ -398,7 +398,7 @@ let ``the parsed fixture makes the plan matchbox's iPXE flow would boot`` () =
         parsed
             "#!ipxe\nkernel /image/kernel a=b c mac=${mac:hexhyp}\ninitrd --name main /image/initrd_a\ninitrd /image/initrd_b\nboot\n"
     let plan =
-        Plan.create { Host = "mb"; Port = 8080; Secure = false } "/out" labels None profile |> Expect.ok "the plan"
+        Profile.create { Host = "mb"; Port = 8080; Secure = false } "/out" labels None profile |> Expect.ok "the plan"
     Expect.equalText "http://mb:8080/image/kernel" plan.Kernel.Value
     Expect.equal
         "initrds"

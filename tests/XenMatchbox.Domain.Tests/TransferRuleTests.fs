@@ -20,7 +20,7 @@ let ``the redirects followed are 301, 302, 303, 307 and 308`` () =
     Assert.Equal<int list>([ 301; 302; 303; 307; 308 ], followed)
 
 let private url text =
-    Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "p" text |> Expect.ok text
+    Profile.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "p" text |> Expect.ok text
 
 [<Theory>]
 [<InlineData("/assets/b", "http://mb.example:8080/assets/b")>]
@@ -99,8 +99,8 @@ let private location =
 
 /// Follows the Locations in turn from start as AssetHttp does, until one is refused or none is left:
 /// every URL reached, and the refusal if any.
-let private follow rule (start: Plan.AssetUrl) (locations: string list) =
-    let rec go (current: Plan.AssetUrl) hop reached locations =
+let private follow rule (start: Profile.AssetUrl) (locations: string list) =
+    let rec go (current: Profile.AssetUrl) hop reached locations =
         match locations with
         | [] -> List.rev reached, None
         | location :: rest ->

@@ -462,7 +462,7 @@ let ``without a CR both signers hash alike, and every LF ends up in a CRLF`` () 
         gnupg = go && gnupg.Length = bytes.Length + lfs)
 
 let private asUrl text =
-    Plan.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "p" text |> Expect.ok "url"
+    Profile.resolveAsset { Host = "mb"; Port = 8080; Secure = false } "p" text |> Expect.ok "url"
 
 [<Fact>]
 let ``the signature is beside the URL: .sig on the path, the query and credentials kept`` () =

@@ -1,6 +1,6 @@
 /// The boot plan: from a matched profile, what to download, where to put it and which command
 /// line to hand to libxl. Pure: the shell does the fetching and writing the plan describes.
-module XenMatchbox.Domain.Plan
+module XenMatchbox.Domain.Profile
 
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Plan
+module XenMatchbox.Domain.Profile
 
 open System
 open XenMatchbox.Domain.Errors
