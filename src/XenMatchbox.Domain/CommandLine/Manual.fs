@@ -29,7 +29,7 @@ let private tagged (term: string) (body: string) = $".TP\n{term}\n{body}\n"
 let private flagEntry flag = tagged (flagTerm flag) (escape (Usage.description flag))
 
 let private header name section version title =
-    $".\\\" Generated from xenmatchbox's flag table (src/XenMatchbox.Domain/Flags.fs) by Manual.fs.\n"
+    $".\\\" Generated from xenmatchbox's flag table (src/XenMatchbox.Domain/CommandLine/Flags.fs) by Manual.fs.\n"
     + $".TH {name} {section} \"\" \"xenmatchbox {escape version}\" \"{title}\"\n"
 
 let private section (title: string) = $".SH {title}\n"
