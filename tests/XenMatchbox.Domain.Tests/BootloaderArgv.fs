@@ -1,7 +1,7 @@
 /// The argv libxl builds (xen-bootloader-protocol.md §2): its own flags, then the operator's
 /// bootloader_args, then the disk. Generated from a description of the boot, with each flag
 /// written as --flag=value or --flag value and the flags in any order, disk last.
-module BootloaderArgv
+module internal BootloaderArgv
 
 open FsCheck
 open FsCheck.FSharp

@@ -15,8 +15,8 @@ open Generators
 
 /// Every case of the union, found by reflection (the tests may; the program may not).
 let private cases =
-    FSharpType.GetUnionCases typeof<Flag>
-    |> Array.map (fun c -> nonNull (FSharpValue.MakeUnion(c, [||])) :?> Flag)
+    FSharpType.GetUnionCases(typeof<Flag>, true)
+    |> Array.map (fun c -> nonNull (FSharpValue.MakeUnion(c, [||], true)) :?> Flag)
     |> List.ofArray
 
 [<Fact>]

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Argv
+module internal XenMatchbox.Domain.Argv
 
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Flags

@@ -1,7 +1,7 @@
 /// The argv scanner: what libxl passes (its fixed flags, then the operator's bootloader_args, then
 /// the boot disk last) or the show and stage commands, each flag as "--flag value" or
 /// "--flag=value", read against the flag spec into the flags given and where each came from.
-module XenMatchbox.Domain.Argv
+module internal XenMatchbox.Domain.Argv
 
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Flags

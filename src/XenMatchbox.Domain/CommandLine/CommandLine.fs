@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.CommandLine
+module internal XenMatchbox.Domain.CommandLine
 
 open System
 open XenMatchbox.Domain.Argv

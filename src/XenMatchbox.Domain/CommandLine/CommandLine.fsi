@@ -1,7 +1,7 @@
 /// The command line's entry point and the settings it yields: argv (see Argv), completed from
 /// XENMATCHBOX_* environment variables and the configuration file (see Layers), validated into
 /// Settings. The flags themselves are Flags.spec; --help is Usage.text.
-module XenMatchbox.Domain.CommandLine
+module internal XenMatchbox.Domain.CommandLine
 
 open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.Errors

@@ -4,7 +4,7 @@
 module XenMatchbox.Domain.Completion
 
 /// The flags (every name, aliases included) that complete in a mode, in --help's order.
-val flagsOf: mode: Flags.Mode -> string list
+val internal flagsOf: mode: Flags.Mode -> string list
 
 /// The bash script installed as /usr/share/bash-completion/completions/xenmatchbox (it uses
 /// bash-completion's _init_completion and _filedir).

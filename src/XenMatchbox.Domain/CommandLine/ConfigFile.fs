@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.ConfigFile
+module internal XenMatchbox.Domain.ConfigFile
 
 open System.Text
 open XenMatchbox.Domain.Errors

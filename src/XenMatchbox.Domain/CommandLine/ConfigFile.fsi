@@ -1,7 +1,7 @@
 /// The configuration file's policy: which file is the default, how large and in which encoding a
 /// file may be, and what a failed read means. The shell only reads the bytes and says how the read
 /// went; everything an operator is told about the file is decided here.
-module XenMatchbox.Domain.ConfigFile
+module internal XenMatchbox.Domain.ConfigFile
 
 open XenMatchbox.Domain.Errors
 

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Flags
+module internal XenMatchbox.Domain.Flags
 
 open XenMatchbox.Domain.Cache
 

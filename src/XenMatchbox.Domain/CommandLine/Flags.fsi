@@ -1,7 +1,7 @@
 /// The flag schema: every flag the program knows, as a union (a misspelt flag does not compile),
 /// and one declarative spec per flag: its names, whether it takes a value, where it may be set and
 /// its line in --help. Parsing, the environment, the configuration file and --help all read it.
-module XenMatchbox.Domain.Flags
+module internal XenMatchbox.Domain.Flags
 
 /// matchbox's default HTTP port, for /ipxe and /assets/...
 [<Literal>]

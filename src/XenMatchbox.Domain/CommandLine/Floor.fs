@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Floor
+module internal XenMatchbox.Domain.Floor
 
 open XenMatchbox.Domain.Errors
 

@@ -15,7 +15,7 @@
 /// line may set them as it likes. A --config on the command line that names another file than the
 /// host's replaces the host's file for every other setting, but not for these: the host's file is
 /// still the floor, and the other file's values count as the command line's.
-module XenMatchbox.Domain.Floor
+module internal XenMatchbox.Domain.Floor
 
 open XenMatchbox.Domain.Errors
 

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Layers
+module internal XenMatchbox.Domain.Layers
 
 open XenMatchbox.Domain.Argv
 open XenMatchbox.Domain.Errors

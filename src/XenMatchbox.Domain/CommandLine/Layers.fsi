@@ -1,7 +1,7 @@
 /// The environment and the configuration file, layered under the command line: the command line
 /// wins over XENMATCHBOX_* variables, the variables over the file. Which flags each may set is the
 /// flag spec's Places.
-module XenMatchbox.Domain.Layers
+module internal XenMatchbox.Domain.Layers
 
 open XenMatchbox.Domain.Argv
 open XenMatchbox.Domain.Errors

@@ -22,4 +22,4 @@ val configFile: string
 
 /// Text for roff: backslashes and hyphen-minus escaped (so flags copy as typed), other characters
 /// outside ASCII as \[uXXXX], and a line that starts with "." or "'" guarded by \&.
-val escape: text: string -> string
+val internal escape: text: string -> string

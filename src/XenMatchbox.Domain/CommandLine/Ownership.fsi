@@ -74,19 +74,19 @@ type Verdict =
 /// group or others; a device at the end only owned by root. A symbolic link is followed (its own
 /// owner and mode cannot change where it points: only whoever may write its directory can replace
 /// it, and that directory is judged), so a link never leads the check around an unsafe directory.
-val judge: examiner: Examiner -> path: string -> Verdict
+val internal judge: examiner: Examiner -> path: string -> Verdict
 
 /// Whether a mode lets group or others write: mode &&& WritableByOthers <> 0.
-val writableByOthers: mode: int -> bool
+val internal writableByOthers: mode: int -> bool
 
 /// Whether a directory is shared by design: writable by others with the sticky bit (/tmp). A file
 /// that root trusts belongs elsewhere, rather than the directory being closed.
-val shared: mode: int -> bool
+val internal shared: mode: int -> bool
 
 /// What is wrong with an entry, in the operator's words, e.g. "the directory /tmp is writable by
 /// group and others (mode 1777)" or "the file /etc/xen/k.gpg is owned by uid 1000".
-val describe: fault: Fault -> string
+val internal describe: fault: Fault -> string
 
 /// The command that mends an entry: "chown root PATH", "chmod go-w PATH" (both, joined with
 /// " && "), or for a shared directory moving the file out of it.
-val mend: fault: Fault -> string
+val internal mend: fault: Fault -> string

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Usage
+module internal XenMatchbox.Domain.Usage
 
 open System
 open XenMatchbox.Domain.Flags

@@ -39,19 +39,19 @@ type Access =
 
 /// How a boot uses the cache directory: a restricted one only an existing directory, read-only
 /// (None when there is none: it never makes one); any other ReadWrite.
-val access: restricted: bool -> exists: bool -> Access option
+val internal access: restricted: bool -> exists: bool -> Access option
 
 /// The milliseconds to wait before trying a locked entry's lock again, after failed tries
 /// (from 1): 5, doubled after each try, at most 100.
-val lockBackoffMilliseconds: failed: int -> int
+val internal lockBackoffMilliseconds: failed: int -> int
 
 /// Whether the cache is trimmed at the end of a boot: only when this boot stored an entry (a cache
 /// it only read has not grown), and may write.
-val trimDue: access: Access -> stored: bool -> bool
+val internal trimDue: access: Access -> stored: bool -> bool
 
 /// The one line (without the program's prefix) that says the cache failed and the boot goes on
 /// without it: "cache DIRECTORY: DETAIL; downloading without it".
-val unusableNote: directory: string -> detail: string -> string
+val internal unusableNote: directory: string -> detail: string -> string
 
 /// The bytes each SHA-256 of a verified entry's digest covers: 4 MiB. A boot under
 /// --verify-assets hashes the cached bytes before it uses them, and one SHA-256 cannot be split, so
@@ -93,26 +93,26 @@ type Entry =
 
 /// Whether a data file of this length holds the entry's bytes: the length its metadata records
 /// (else the entry is a miss, and a download of another length is not stored).
-val holds: entry: Entry -> dataLength: int64 -> bool
+val internal holds: entry: Entry -> dataLength: int64 -> bool
 
 /// The file-name stem of a URL's entry: the lower-case hex SHA-256 of the URL (64 characters), so
 /// no byte of the URL reaches a path.
-val key: url: string -> string
+val internal key: url: string -> string
 
 /// How many DigestPieceBytes pieces an asset of this length is hashed in: at least one.
-val pieceCount: length: int64 -> int64
+val internal pieceCount: length: int64 -> int64
 
 /// An entry as its metadata file holds it: "xenmatchbox-cache 3", then "url", "etag",
 /// "last-modified", "length", "verified" (Trust.record) and "digest" lines, each "name value"; the
 /// digest is "sha256/4194304" and then each piece's SHA-256, and both it and "verified" are empty
 /// for bytes stored without a signature check. (Entries of version 1, from before signatures, and
 /// of version 2, whose verified bytes had no digest, read as misses: fetched once more.)
-val render: Entry -> string
+val internal render: Entry -> string
 
 /// Reads a metadata file back; None for anything not written by render (a stale or foreign file
 /// is then a miss, never an error). The entry must be for this URL; a verified entry must hold
 /// exactly pieceCount digests of the piece size render writes, and an unverified one none.
-val parse: url: string -> text: string -> Entry option
+val internal parse: url: string -> text: string -> Entry option
 
 /// The most URLs a recent file names (renderRecent keeps the first ones; parseRecent refuses more).
 [<Literal>]
@@ -122,23 +122,23 @@ val MaxRecentUrls: int = 16
 /// of the sorted labels, distinct from every URL's key): its file names the URLs the last verified
 /// boot by these labels used, so that the next one can hash their cached bytes while it still
 /// waits for matchbox (a guess, never a decision: what is used is what the plan names, examined).
-val recentKey: labels: (string * string) list -> string
+val internal recentKey: labels: (string * string) list -> string
 
 /// A recent file's text: "xenmatchbox-recent 1", then one URL a line (distinct, at most
 /// MaxRecentUrls; a URL holding a line break is left out).
-val renderRecent: urls: string list -> string
+val internal renderRecent: urls: string list -> string
 
 /// The URLs of a recent file's text; none for anything renderRecent does not write (a foreign,
 /// damaged or over-long file is only a guess that is not made).
-val parseRecent: text: string -> string list
+val internal parseRecent: text: string -> string list
 
 /// Whether none of a recent file's URLs has an entry among the stored keys: the file then goes
 /// when the cache is trimmed.
-val recentStale: urls: string list -> stored: Set<string> -> bool
+val internal recentStale: urls: string list -> stored: Set<string> -> bool
 
 /// Whether the entry's bytes were verified by exactly this record (Trust.record): a different
 /// signature, another key or no verification at all is not.
-val verifiedBy: record: string -> entry: Entry -> bool
+val internal verifiedBy: record: string -> entry: Entry -> bool
 
 /// How a boot may use a stored entry, once the server says it is current.
 type Use =
@@ -156,7 +156,7 @@ type Use =
 /// What a boot does with a stored entry: AsStored without a signature (<paramref name="signature"/>
 /// None), else OnceExamined when this record (Trust.record of the signature served now) verified it,
 /// else Refetch.
-val usage: signature: string option -> entry: Entry -> Use
+val internal usage: signature: string option -> entry: Entry -> Use
 
 /// What the pieces of the bytes on disk say of a verified entry.
 type Bytes =
@@ -169,17 +169,17 @@ type Bytes =
 
 /// Compares the recorded pieces (<paramref name="expected"/>, from OnceExamined) with those of the
 /// bytes on disk: Intact only when every one is equal and none is missing or extra.
-val examine: expected: string list -> actual: string list -> Bytes
+val internal examine: expected: string list -> actual: string list -> Bytes
 
 /// The one line (without the program's prefix) that says a verified entry's bytes changed: the
 /// cache directory, the URL, and the bytes of the piece that differs, e.g. "cache
 /// /var/cache/xenmatchbox: the bytes cached for URL are not those their signature verified (bytes
 /// 4194304–8388607 differ); downloading and verifying it again".
-val alteredNote: directory: string -> entry: Entry -> piece: int -> string
+val internal alteredNote: directory: string -> entry: Entry -> piece: int -> string
 
 /// The request headers that revalidate an entry: If-None-Match with its ETag and
 /// If-Modified-Since with its Last-Modified, each when known.
-val conditionalHeaders: Entry -> (string * string) list
+val internal conditionalHeaders: Entry -> (string * string) list
 
 /// How a stored entry is checked against the server before it is used.
 type Revalidation =
@@ -193,7 +193,7 @@ type Revalidation =
     | CompareHead
 
 /// How to revalidate the entry: Conditional when it has an ETag, else CompareHead.
-val revalidation: Entry -> Revalidation
+val internal revalidation: Entry -> Revalidation
 
 /// What a server's answer means for the cache.
 type Answer =
@@ -211,7 +211,7 @@ type Answer =
 /// Decides from the status and headers of the final response to a GET (after redirects). A 304
 /// without a stored entry, and any status but 200 and 304, is None (the shell treats that as a
 /// server error).
-val decide:
+val internal decide:
     url: string ->
     stored: Entry option ->
     status: int ->
@@ -224,7 +224,7 @@ val decide:
 /// both the date and the length must be there and equal the entry's, and an ETag, where both
 /// sides have one, too; anything else is Changed. A replacement of the same length within the
 /// same second of the same date cannot be seen.
-val compareHead:
+val internal compareHead:
     stored: Entry -> etag: string option -> lastModified: string option -> contentLength: int64 option -> Answer
 
 /// An entry as the shell finds it on disk, for eviction: its key, its size, and when it was last
@@ -241,4 +241,4 @@ type Stored =
 
 /// The keys to remove so the cache fits MaxBytes: least recently used first, never one in
 /// inUse. May leave the cache over its cap when the entries in use alone exceed it.
-val evict: maxBytes: int64 -> inUse: Set<string> -> entries: Stored list -> string list
+val internal evict: maxBytes: int64 -> inUse: Set<string> -> entries: Stored list -> string list

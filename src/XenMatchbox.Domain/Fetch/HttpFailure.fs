@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.HttpFailure
+module internal XenMatchbox.Domain.HttpFailure
 
 open XenMatchbox.Domain.Errors
 

@@ -3,7 +3,7 @@
 /// the kind of request error it names, whether the request's own timer ended it, and what the
 /// client saw of the server's TLS, reduced to plain facts so the rule is pure. An answer with a
 /// status is not this module's: Transfer and Ipxe name those.
-module XenMatchbox.Domain.HttpFailure
+module internal XenMatchbox.Domain.HttpFailure
 
 open XenMatchbox.Domain.Errors
 

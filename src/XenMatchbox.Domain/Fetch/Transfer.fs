@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Transfer
+module internal XenMatchbox.Domain.Transfer
 
 open System
 open XenMatchbox.Domain.Errors

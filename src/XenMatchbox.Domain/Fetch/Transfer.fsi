@@ -1,7 +1,7 @@
 /// The rules for fetching from the network: which failures are worth another try, how long to
 /// wait before it, and which redirects to follow (for assets, by the scheme a download is on and
 /// --web-ssl; for the /ipxe lookup, none).
-module XenMatchbox.Domain.Transfer
+module internal XenMatchbox.Domain.Transfer
 
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Profile

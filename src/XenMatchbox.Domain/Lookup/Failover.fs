@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Failover
+module internal XenMatchbox.Domain.Failover
 
 open XenMatchbox.Domain.Boot
 open XenMatchbox.Domain.CommandLine

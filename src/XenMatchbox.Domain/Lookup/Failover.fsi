@@ -8,7 +8,7 @@
 /// for the answer) but never more than its share of the time left before the deadline (tryTime),
 /// so that a hung server cannot use up the deadline before the last one is asked. The shell only
 /// carries the steps out.
-module XenMatchbox.Domain.Failover
+module internal XenMatchbox.Domain.Failover
 
 open XenMatchbox.Domain.Boot
 open XenMatchbox.Domain.CommandLine

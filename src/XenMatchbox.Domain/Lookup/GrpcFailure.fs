@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.GrpcFailure
+module internal XenMatchbox.Domain.GrpcFailure
 
 open System
 open XenMatchbox.Domain.Errors

@@ -1,6 +1,6 @@
 /// What went wrong with a gRPC lookup, from what the gRPC stack reports: its status code, its
 /// detail and the chain of exceptions under it, reduced to plain facts so the rule is pure.
-module XenMatchbox.Domain.GrpcFailure
+module internal XenMatchbox.Domain.GrpcFailure
 
 open XenMatchbox.Domain.Errors
 

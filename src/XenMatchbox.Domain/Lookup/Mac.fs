@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Mac
+module internal XenMatchbox.Domain.Mac
 
 [<Sealed>]
 type MacAddress(octets: byte array) =

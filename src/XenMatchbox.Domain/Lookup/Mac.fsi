@@ -1,5 +1,5 @@
 /// MAC addresses of Xen vifs: always six octets.
-module XenMatchbox.Domain.Mac
+module internal XenMatchbox.Domain.Mac
 
 /// A validated 6-octet MAC address.
 [<Sealed>]

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Servers
+module internal XenMatchbox.Domain.Servers
 
 open System
 open System.Net

@@ -1,7 +1,7 @@
 /// The matchbox servers a lookup may ask, in the order they are asked: --server given more than
 /// once or as a comma-separated list, on the command line, in XENMATCHBOX_SERVER or in the
 /// configuration file. They share --httpport, --grpcport and the TLS files.
-module XenMatchbox.Domain.Servers
+module internal XenMatchbox.Domain.Servers
 
 open XenMatchbox.Domain.Errors
 

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Xenstore
+module internal XenMatchbox.Domain.Xenstore
 
 open System
 open XenMatchbox.Domain.Errors

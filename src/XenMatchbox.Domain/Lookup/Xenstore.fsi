@@ -1,7 +1,7 @@
 /// The domain's own identity, which libxl has written to xenstore before it runs the bootloader:
 /// its uuid and its name. The domid comes from the output paths libxl passes
 /// (bootloader.<domid>.out and bootloader.<domid>.d); the shell reads xenstore with xenstore-read.
-module XenMatchbox.Domain.Xenstore
+module internal XenMatchbox.Domain.Xenstore
 
 open XenMatchbox.Domain.Errors
 

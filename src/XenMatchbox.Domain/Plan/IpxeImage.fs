@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.IpxeImage
+module internal XenMatchbox.Domain.IpxeImage
 
 let private optionsWithValue = set [ "--name"; "-n"; "--timeout"; "-t" ]
 let private flagOptions = set [ "--autofree"; "-a"; "--replace"; "-r" ]

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Check
+module internal XenMatchbox.Domain.Check
 
 open System
 open System.Globalization

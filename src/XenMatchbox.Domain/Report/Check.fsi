@@ -1,7 +1,7 @@
 /// The check command, the operator's doctor, as data: which checks the settings call for (items),
 /// each check's verdict line from what the shell found (findings), the certificate expiry rule a
 /// boot shares, the report's text and the exit status. The shell only gathers the findings.
-module XenMatchbox.Domain.Check
+module internal XenMatchbox.Domain.Check
 
 open System
 open XenMatchbox.Domain.Cache

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.DryRun
+module internal XenMatchbox.Domain.DryRun
 
 open System
 open XenMatchbox.Domain.Errors

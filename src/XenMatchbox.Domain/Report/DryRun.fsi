@@ -1,7 +1,7 @@
 /// What a dry run (--not-really, or the show command) prints: everything a boot would do, with
 /// nothing downloaded and nothing written; and whether that boot would fail, from what each asset's
 /// server answered to a HEAD request.
-module XenMatchbox.Domain.DryRun
+module internal XenMatchbox.Domain.DryRun
 
 open XenMatchbox.Domain.Errors
 open XenMatchbox.Domain.Labels

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Json
+module internal XenMatchbox.Domain.Json
 
 open System
 open System.Globalization

@@ -1,6 +1,6 @@
 /// JSON text for reports that scripts read (show --json), written by hand: no reflection, so it
 /// serialises the same under NativeAOT as under the JIT.
-module XenMatchbox.Domain.Json
+module internal XenMatchbox.Domain.Json
 
 /// A JSON value.
 type Value =

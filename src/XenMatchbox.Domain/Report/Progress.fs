@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Progress
+module internal XenMatchbox.Domain.Progress
 
 open System
 open System.Globalization

@@ -2,7 +2,7 @@
 /// standard output is a terminal (the console `xl create -c` shows), and one plain summary line
 /// otherwise. Pure formatting: numbers always in the invariant culture, never the machine's
 /// locale, and no input (zero, negative, NaN, infinite, huge) ever shows as NaN, ∞ or a negative.
-module XenMatchbox.Domain.Progress
+module internal XenMatchbox.Domain.Progress
 
 /// The width of the name column; longer names widen their line.
 [<Literal>]

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Boot
+module internal XenMatchbox.Domain.Boot
 
 open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.CommandLine

@@ -2,7 +2,7 @@
 /// to do as root; looks the profile up by route; asks create for the run's plan; carries out its
 /// work (downloads, or HEAD probes for a dry run); and writes what the plan's ending says. A boot,
 /// show and stage differ only in the plans made here.
-module XenMatchbox.Domain.Boot
+module internal XenMatchbox.Domain.Boot
 
 open XenMatchbox.Domain.Cache
 open XenMatchbox.Domain.CommandLine

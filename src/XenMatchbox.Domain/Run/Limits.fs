@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Limits
+module internal XenMatchbox.Domain.Limits
 
 open System
 open System.Globalization

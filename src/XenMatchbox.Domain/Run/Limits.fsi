@@ -1,6 +1,6 @@
 /// The bounds a boot runs within: sizes, time and the profile's args. A bootloader runs as root
 /// in dom0 and reads what a network server sends, so nothing it takes in is unbounded.
-module XenMatchbox.Domain.Limits
+module internal XenMatchbox.Domain.Limits
 
 open XenMatchbox.Domain.Errors
 

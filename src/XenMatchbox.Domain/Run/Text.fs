@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Text
+module internal XenMatchbox.Domain.Text
 
 open System
 

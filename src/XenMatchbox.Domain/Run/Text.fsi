@@ -1,5 +1,5 @@
 /// Small rules for text the Domain quotes back to an operator, and for results of many items.
-module XenMatchbox.Domain.Text
+module internal XenMatchbox.Domain.Text
 
 /// The text with every control character as '?', so a quoted value never moves the terminal's
 /// cursor or breaks a one-line message.

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.TlsFailure
+module internal XenMatchbox.Domain.TlsFailure
 
 open System
 open System.Globalization

@@ -3,7 +3,7 @@
 /// each set of trust anchors, and whether the certificate names the host), or the first bytes of
 /// an answer that is not TLS at all. The shell gathers these facts during the handshake; which
 /// failure they make, and what the operator reads, is decided here.
-module XenMatchbox.Domain.TlsFailure
+module internal XenMatchbox.Domain.TlsFailure
 
 open System
 open XenMatchbox.Domain.Errors

@@ -1,4 +1,4 @@
-module XenMatchbox.Domain.Trust
+module internal XenMatchbox.Domain.Trust
 
 open System
 open XenMatchbox.Domain.Errors

@@ -9,7 +9,7 @@
 /// signature's dates vouch now; how text mode hashes line endings; how a verification is named in
 /// messages, progress lines and the cache. Matchbox signs /ipxe in text mode (signature type 0x01),
 /// distributions sign their files in binary mode (0x00); both are accepted, each as its packet says.
-module XenMatchbox.Domain.Trust
+module internal XenMatchbox.Domain.Trust
 
 open System
 open XenMatchbox.Domain.Errors
