@@ -457,3 +457,9 @@ let ``a long first line of an error body is cut`` () =
     | Lookup(LookupFailed(_, LookupStatus.Http 500, detail)) ->
         Expect.isTrue $"{detail.Length} characters shown" (detail.Length <= 201)
     | other -> Expect.fail $"expected LookupFailed, got {Expect.shown other}"
+
+[<Fact>]
+let ``only a 200 is matchbox's script; every other status is statusError's`` () =
+    Assert.True(Ipxe.isScript 200)
+    for status in [ 201; 204; 206; 301; 302; 304; 400; 404; 500; 503 ] do
+        Assert.False(Ipxe.isScript status, string status)

@@ -125,7 +125,7 @@ internal sealed class AssetCache
         {
             using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             var length = RandomAccess.GetLength(file);
-            if (length > SmallFileBytes)
+            if (length > Limits.MaxCacheFileBytes)
             {
                 return null;
             }
@@ -138,8 +138,6 @@ internal sealed class AssetCache
         }
     }
 
-    /// <summary>More than any metadata or recent file this cache writes (a 4 GiB entry's is about 70 KiB).</summary>
-    private const int SmallFileBytes = 1 << 20;
 
     /// <summary>
     /// Waits for the URL's lock (exclusive when writable, shared otherwise) and reads its entry;

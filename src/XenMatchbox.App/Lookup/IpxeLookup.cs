@@ -77,7 +77,7 @@ internal static class IpxeLookup
         using (response)
         {
             var status = (int)response.StatusCode;
-            if (status != 200)
+            if (!Ipxe.isScript(status))
             {
                 var detail = await ReadErrorBodyAsync(response, answer.Token);
                 // A redirect is never followed (the client's handler follows none): the Domain names it.

@@ -287,6 +287,8 @@ let read (source: string) (answer: byte array) =
         )
     | None -> parse source (Encoding.UTF8.GetString answer)
 
+let isScript status = status = 200
+
 let statusError (endpoint: string) (labels: Labels) (status: int) (location: string option) (body: string) =
     match location with
     | _ when status = 404 -> BootError.Lookup(NoMatchingGroup(Labels.display labels))

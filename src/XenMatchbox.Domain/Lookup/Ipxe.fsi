@@ -72,6 +72,10 @@ val parse: source: string -> script: string -> Result<Profile.UnvalidatedProfile
 /// guest's command line as something the profile never held. Then parse.
 val read: source: string -> answer: byte array -> Result<Profile.UnvalidatedProfile, BootError>
 
+/// Whether an /ipxe answer with this status is matchbox's script: 200 alone (anything else is
+/// statusError's).
+val isScript: status: int -> bool
+
 /// What an /ipxe answer with a status other than 200 means. 404 is NoMatchingGroup: matchbox
 /// answers 404 when no group matches the labels, and also when the group's profile is missing,
 /// which HTTP cannot tell apart. A redirect (Transfer.isRedirect) with a Location is never followed:

@@ -44,6 +44,9 @@ let MaxTlsFileBytes = 1048576
 let MaxRootAnswerBytes = 4096
 
 [<Literal>]
+let MaxCacheFileBytes = 1048576
+
+[<Literal>]
 let FirstBytesKept = 64
 
 [<Literal>]

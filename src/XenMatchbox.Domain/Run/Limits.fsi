@@ -56,6 +56,11 @@ val MaxTlsFileBytes: int = 1048576
 [<Literal>]
 val MaxRootAnswerBytes: int = 4096
 
+/// The most bytes a cache's metadata or recent file is read with (1 MiB; a 4 GiB entry's metadata
+/// is about 70 KiB): a larger one is no file the cache wrote, so no entry and no guess.
+[<Literal>]
+val MaxCacheFileBytes: int = 1048576
+
 /// The most of a connection's first bytes kept for TlsFailure, to tell an answer that is not TLS
 /// by its first line (TlsFailure.answered shows at most 60 characters of it).
 [<Literal>]
