@@ -12,7 +12,8 @@
 #   cached boot (304s, hard links)        vs the cold boot                          target ≤ 0.35
 #   cached verified (pieces hashed)       vs the cached boot                        target ≤ 1.50
 #   first boot into an empty cache (it stores both files), peak RSS, --help
-#   with BASELINE=REV (e.g. 1bd4dc6): that build's --help, cold and cached boot and peak RSS, built
+#   with BASELINE=REV (e.g. 1bd4dc6): that build's --help, cold and cached boots (verified or not)
+#   and peak RSS, built
 #   into a scratch worktree and run alternately with ours                          target ≤ 1.00
 #   a 512 MiB initrd: peak RSS growth over the 64 MiB one
 #   32 boots at once into one empty shared cache vs 32 curl -Z pairs at once (5 runs each),
@@ -106,7 +107,12 @@ prepare "$xenmatchbox" 1 "" && "${argv[@]}"
 curl -sf -o /dev/null "$kernel_url" -o /dev/null "$initrd_url"
 prepare "$xenmatchbox" 1 "$work/warm" && "${argv[@]}"
 prepare "$xenmatchbox" 1 "$work/warm-verified" "${verify[@]}" && "${argv[@]}"
-if [ -n "$baseline" ]; then prepare "$baseline" 1 "$work/baseline-warm" && "${argv[@]}"; fi
+if [ -n "$baseline" ]; then
+    prepare "$baseline" 1 "$work/baseline-warm" && "${argv[@]}"
+    # An older build may not verify assets: its verified rows are left out then.
+    base_verifies=yes
+    prepare "$baseline" 1 "$work/baseline-warm-verified" "${verify[@]}" && "${argv[@]}" >/dev/null 2>&1 || base_verifies=
+fi
 
 for _ in $(seq "$runs"); do
     boot cold "$xenmatchbox" ""
@@ -121,6 +127,10 @@ for _ in $(seq "$runs"); do
     if [ -n "$baseline" ]; then
         boot base-cold "$baseline" ""
         boot base-cached "$baseline" "$work/baseline-warm"
+        if [ -n "$base_verifies" ]; then
+            boot base-cold-verified "$baseline" "" "${verify[@]}"
+            boot base-cached-verified "$baseline" "$work/baseline-warm-verified" "${verify[@]}"
+        fi
         timed base-help "$baseline" --help
     fi
 done
@@ -184,6 +194,8 @@ if [ -n "$baseline" ]; then
     row "--help" "$(stats help 1 1)" "build $BASELINE" "$(stats base-help 1 1)" "$(ratio help base-help)" "≤ 1.00"
     row "cold boot" "$(stats cold 1 1)" "build $BASELINE" "$(stats base-cold 1 1)" "$(ratio cold base-cold)" ""
     row "cached boot" "$(stats cached 1 1)" "build $BASELINE" "$(stats base-cached 1 1)" "$(ratio cached base-cached)" ""
+    [ -z "$base_verifies" ] || row "cold boot, verified" "$(stats cold-verified 1 1)" "build $BASELINE" "$(stats base-cold-verified 1 1)" "$(ratio cold-verified base-cold-verified)" ""
+    [ -z "$base_verifies" ] || row "cached boot, verified" "$(stats cached-verified 1 1)" "build $BASELINE" "$(stats base-cached-verified 1 1)" "$(ratio cached-verified base-cached-verified)" ""
     row "peak RSS of a cold boot, MiB" "$(stats cold 2 $mib)" "build $BASELINE" "$(stats base-cold 2 $mib)" "$(ratio cold base-cold 2)" "≤ 1.00"
 fi
 row "peak RSS, 512 MiB initrd, MiB" "$(stats large 2 $mib)" "64 MiB initrd" "$(stats cold 2 $mib)" "$(awk -v a="$(median large 2)" -v b="$(median cold 2)" 'BEGIN { printf "%+.1f MiB", (a - b) / 1024 }')" ""
