@@ -44,17 +44,8 @@ for name in bench large; do
     echo "{ \"id\": \"$name\", \"boot\": { \"kernel\": \"/assets/bench/vmlinuz\", \"initrd\": [\"/assets/bench/$initrd\"], \"args\": [\"console=hvc0\", \"xmb.case=\${case}\"] } }" \
         >"$work/data/profiles/$name.json"
 done
-# Detached signatures beside the assets, made by GnuPG (installed when missing).
-command -v gpg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y gnupg >/dev/null
-mkdir -m 0700 "$work/gnupg"
-gpg_batch() { gpg --homedir "$work/gnupg" --batch --pinentry-mode loopback --passphrase '' "$@"; }
-gpg_batch --quick-gen-key 'bench <bench@xmb.test>' rsa2048 sign never 2>/dev/null
-# Run as root, xenmatchbox reads a key file only where root alone can change it (XMB-118).
-trusted_dir
-gpg_batch --export >"$trusted/bench.gpg"
-for file in vmlinuz initrd.img; do gpg_batch --detach-sign -o "$work/assets/bench/$file.sig" "$work/assets/bench/$file"; done
-gpgconf --homedir "$work/gnupg" --kill all 2>/dev/null || true
-verify=(--verify-assets=required --asset-key "$trusted/bench.gpg")
+sign_assets "$work" "$work/assets/bench/vmlinuz" "$work/assets/bench/initrd.img"
+verify=(--verify-assets=required --asset-key "$trusted/signing.gpg")
 start_server "$work"
 mapfile -t server_args < <(matchbox_args)
 kernel_url=http://127.0.0.1:$http_port/assets/bench/vmlinuz

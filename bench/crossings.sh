@@ -29,14 +29,7 @@ head -c $((1 << 20)) /dev/urandom >"$work/assets/os/vmlinuz"
 head -c $((2 << 20)) /dev/urandom >"$work/assets/os/initrd.img"
 echo '{ "id": "c", "profile": "c", "selector": { "case": "c" } }' >"$work/data/groups/c.json"
 echo '{ "id": "c", "boot": { "kernel": "/assets/os/vmlinuz", "initrd": ["/assets/os/initrd.img"], "args": ["console=hvc0"] } }' >"$work/data/profiles/c.json"
-command -v gpg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y gnupg >/dev/null
-mkdir -m 0700 "$work/gnupg"
-gpg_batch() { gpg --homedir "$work/gnupg" --batch --pinentry-mode loopback --passphrase '' "$@"; }
-gpg_batch --quick-gen-key 'crossings <c@xmb.test>' rsa2048 sign never 2>/dev/null
-trusted_dir
-gpg_batch --export >"$trusted/keys.gpg"
-for file in vmlinuz initrd.img; do gpg_batch --detach-sign -o "$work/assets/os/$file.sig" "$work/assets/os/$file"; done
-gpgconf --homedir "$work/gnupg" --kill all 2>/dev/null || true
+sign_assets "$work" "$work/assets/os/vmlinuz" "$work/assets/os/initrd.img"
 start_server "$work"
 mapfile -t server_args < <(matchbox_args)
 truncate -s 1M "$work/disk.img"
@@ -47,7 +40,7 @@ ran() {
     DOTNET_JitStdOutFile="$work/jit.txt" DOTNET_JitDisasmSummary=1 DOTNET_TieredPGO=0 \
         dotnet "$jit/xenmatchbox.dll" --quiet --output="$work/xen/bootloader.1.out" --output-format=simple0 \
         --output-directory="$work/xen/bootloader.1.d" "${server_args[@]}" --lookup case=c --cache-dir="$work/cache" \
-        --verify-assets=required --asset-key "$trusted/keys.gpg" "$work/disk.img"
+        --verify-assets=required --asset-key "$trusted/signing.gpg" "$work/disk.img"
     grep -o 'XenMatchbox\.Domain\.[^ (]*' "$work/jit.txt" | sort -u >"$work/$1"
     rm -f "$work/jit.txt"
 }

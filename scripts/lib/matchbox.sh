@@ -49,6 +49,23 @@ start_matchbox() {
     grpc_port=${grpc##*:}
 }
 
+# sign_assets WORK FILE...: a GnuPG key made for this run (GnuPG is installed when missing), its
+# public part exported to $trusted/signing.gpg (see trusted_dir: run as root, xenmatchbox reads a
+# key file only where root alone can change it, XMB-118), and a detached signature FILE.sig beside
+# each FILE, as matchbox serves them for --verify-assets.
+sign_assets() {
+    local work=$1 file
+    shift
+    command -v gpg >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y gnupg >/dev/null
+    mkdir -m 0700 "$work/gnupg"
+    gpg_batch() { gpg --homedir "$work/gnupg" --batch --pinentry-mode loopback --passphrase '' "$@"; }
+    gpg_batch --quick-gen-key 'xenmatchbox bench <bench@xmb.test>' rsa2048 sign never 2>/dev/null
+    trusted_dir
+    gpg_batch --export >"$trusted/signing.gpg"
+    for file in "$@"; do gpg_batch --detach-sign -o "$file.sig" "$file"; done
+    gpgconf --homedir "$work/gnupg" --kill all 2>/dev/null || true
+}
+
 # The real matchbox (v0.9.0, the static binary in ../shared/tools/matchbox beside the repository),
 # which the benchmarks measure against; empty when it is not there (a clone without ../shared).
 real_matchbox_archive() {
