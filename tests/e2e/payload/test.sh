@@ -126,7 +126,7 @@ on_crash = "destroy"
 CFG
     local log=$out/$name-console.log seen=0 xl
     env "$@" XMB_E2E_ARGV="$out/$name-argv.txt" \
-        timeout "$limit" script -qfec "xl -vvv create -c $work/$name.cfg" /dev/null \
+        timeout -k 10 "$limit" script -qfec "xl -vvv create -c $work/$name.cfg" /dev/null \
         </dev/null >"$log" 2>&1 &
     xl=$!
     # The verdict is on the console once the domU kernel has printed its command line: wait for
@@ -141,9 +141,16 @@ CFG
         fi
         sleep 2
     done
-    # After a timeout or an xl abort the domain can still exist, possibly paused.
-    xl destroy "$name" >/dev/null 2>&1 || true
+    # After a timeout or an xl abort the domain can still exist, possibly paused. Once the verdict
+    # is on the console, xl itself has been seen to hang after the domain powered off (the whole
+    # run's time went by): neither the destroy nor the wait may take long, so a stuck xl costs
+    # this boot a bounded wait (then its kill), not the run.
+    timeout -k 5 60 xl destroy "$name" >/dev/null 2>&1 || true
+    ( sleep 30; kill -KILL "$xl" 2>/dev/null; pkill -KILL -f "xl -vvv create -c $work/$name.cfg" 2>/dev/null ) &
+    local reaper=$!
     wait "$xl" || rc=$?
+    kill "$reaper" 2>/dev/null || true
+    wait "$reaper" 2>/dev/null || true
     echo "$name: xl create exited $rc"
     grep -a 'Command line:' "$out/$name-console.log" | head -1 | sed "s/^/$name: /"
 }
