@@ -14,14 +14,12 @@ namespace XenMatchbox.App;
 /// </summary>
 internal sealed class AheadHashing
 {
-    private readonly string directory;
     private readonly string recentPath;
     private readonly string? recentText;
     private readonly Dictionary<string, PieceDigest.Ahead> hashing = [];
 
-    private AheadHashing(string directory, string recentPath, string? recentText)
+    private AheadHashing(string recentPath, string? recentText)
     {
-        this.directory = directory;
         this.recentPath = recentPath;
         this.recentText = recentText;
     }
@@ -36,7 +34,7 @@ internal sealed class AheadHashing
             recentText = AssetCache.ReadSmall(recentPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        var ahead = new AheadHashing(directory, recentPath, recentText);
+        var ahead = new AheadHashing(recentPath, recentText);
         foreach (var url in recentText is null ? [] : Cache.parseRecent(recentText))
         {
             var key = Cache.key(url);
@@ -119,7 +117,4 @@ internal sealed class AheadHashing
             catch (Exception again) when (again is IOException or UnauthorizedAccessException) { }
         }
     }
-
-    /// <summary>The cache's directory this hashing reads.</summary>
-    public string Directory => directory;
 }
