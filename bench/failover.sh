@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Failover benchmark: the time to boot, whole process as libxl runs it, when the first of two
+# Failover benchmark, against the real matchbox v0.9.0 (../shared/tools/matchbox), or with
+# MATCHBOX=test the test suite's server: the time to boot, whole process as libxl runs it, when the first of two
 # matchbox servers (--server [::1],127.0.0.1; they share their ports) is refused (nothing listens
 # on ::1), hung (a listener on ::1 that accepts and never answers) or healthy (the one server
 # alone); and the time to fail when both are down. Both lookup routes: gRPC (mutual TLS) and
@@ -29,7 +30,7 @@ mkdir -p "$work"/data/groups "$work"/data/profiles "$work"/assets
 head -c $((4 << 20)) /dev/urandom >"$work/assets/vmlinuz"
 echo '{ "id": "f", "profile": "f" }' >"$work/data/groups/f.json"
 echo '{ "id": "f", "boot": { "kernel": "/assets/vmlinuz", "args": ["console=hvc0"] } }' >"$work/data/profiles/f.json"
-start_matchbox "$work"
+start_server "$work"
 truncate -s 1M "$work/disk.img"
 
 # args ROUTE SERVERS [HTTP-PORT GRPC-PORT]: bootloader_args for the route (grpc or http); with
@@ -132,6 +133,7 @@ stats() {
         printf "%.0f (%.0f–%.0f)", m, v[1], v[NR] }'
 }
 row() { printf '%-64s %-26s %s\n' "$@"; }
+echo "against $server_kind on 127.0.0.1"
 row "time to boot ($runs runs; --connect-timeout $connect --read-timeout $read_timeout)" "gRPC ms, median (min–max)" "HTTP-only ms, median (min–max)"
 row "one server, healthy (--server 127.0.0.1)" "$(stats grpc-healthy)" "$(stats http-healthy)"
 row "first refused (--server [::1],127.0.0.1)" "$(stats grpc-refused)" "$(stats http-refused)"

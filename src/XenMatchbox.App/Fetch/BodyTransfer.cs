@@ -13,7 +13,7 @@ namespace XenMatchbox.App;
 /// </summary>
 internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits, ProgressDisplay? progress)
 {
-    private const int BufferSize = 1 << 20;
+    private const int BufferSize = HashingPipe.BufferBytes;
 
     /// <summary>
     /// What the final response of a GET said: its status (200, or 304 to a conditional request),
@@ -75,14 +75,19 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
             using var stall = idle.Token.Register(body.Dispose);
             received = await Task.Factory.StartNew(() =>
             {
-                var buffer = new byte[BufferSize];
+                // Bytes to verify are hashed on a thread of their own, beside the next read.
+                using var hashing = check is null && pieces is null ? null : new HashingPipe(check, pieces);
+                var single = hashing is null ? new byte[BufferSize] : null;
                 long done = 0;
                 while (true)
                 {
+                    var buffer = hashing?.Rent() ?? single!;
                     idle.CancelAfter(readTimeout);
                     var read = body.Read(buffer);
                     if (read == 0)
                     {
+                        hashing?.Hand(buffer, 0);
+                        hashing?.Finish();
                         return done;
                     }
                     idle.Token.ThrowIfCancellationRequested();
@@ -90,8 +95,7 @@ internal sealed class BodyTransfer(AssetHttp http, CommandLine.BootLimits limits
                     received = done;
                     Transfer.checkSize(source, role, limit, start + done).OrFail();
                     Write(output, buffer.AsSpan(0, read), finalPath);
-                    check?.Update(buffer.AsSpan(0, read));
-                    pieces?.Update(buffer.AsSpan(0, read));
+                    hashing?.Hand(buffer, read);
                     progress?.Report(role, start + done, expected is { } total ? Transfer.addSizes(start, total) : null);
                 }
             }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).WaitAsync(idle.Token);
