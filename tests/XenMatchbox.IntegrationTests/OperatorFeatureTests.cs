@@ -156,9 +156,9 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         // /ipxe answers with the script alone: the lookup it came from stands in for the profile's id.
         Assert.Contains(grpc ? "profile:  full" : $"profile:  /ipxe?mac={MatchboxFixture.Mac}", lines);
         Assert.Contains($"labels:   mac={MatchboxFixture.Mac}", lines);
-        Assert.Contains($"kernel:   http://127.0.0.1:{matchbox.HttpPort}{KernelPath} ({kernel.Length} bytes)", lines);
-        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdAPath} ({initrdA.Length} bytes)", lines);
-        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdBPath} ({initrdB.Length} bytes)", lines);
+        Assert.Contains($"kernel:   http://127.0.0.1:{matchbox.HttpPort}{KernelPath} ({IecSize.Of(kernel.Length)})", lines);
+        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdAPath} ({IecSize.Of(initrdA.Length)})", lines);
+        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdBPath} ({IecSize.Of(initrdB.Length)})", lines);
         Assert.Contains("args:     console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes quiet", lines);
         Assert.Contains(@"kernel <output-directory>/kernel\0ramdisk <output-directory>/ramdisk\0args console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes quiet\0\0", lines);
         foreach (var path in new[] { KernelPath, InitrdAPath, InitrdBPath })
