@@ -427,6 +427,19 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         Assert.Empty(expanded.DirectoryEntries);
     }
 
+    [Fact]
+    public async Task Show_by_hand_with_a_bare_uuid_says_how_to_give_it_with_lookup()
+    {
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync(["show", .. Args(true, "uuid"), "--lookup", "name"]);
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.Equal(
+            "xenmatchbox: XMB-212: the domain's uuid and the domain's name are needed but cannot be read from xenstore: "
+            + "libxl's output paths (bootloader.<domid>.out) name no domain, so this is a run by hand, not xl's — "
+            + "give them with --lookup uuid=<the domain's uuid> --lookup name=<the domain's name>, or run xenmatchbox under xl in dom0 (xenstore-read on PATH)",
+            outcome.ErrorLine);
+    }
+
     public async Task DisposeAsync()
     {
         await matchbox.DisposeAsync();
