@@ -55,14 +55,24 @@ let ``sizes ignore the machine's culture`` () =
     finally
         CultureInfo.CurrentCulture <- saved
 
-let private units = [ "B", 1.0; "KiB", 1024.0; "MiB", 1024.0 ** 2.0; "GiB", 1024.0 ** 3.0; "TiB", 1024.0 ** 4.0; "PiB", 1024.0 ** 5.0; "EiB", 1024.0 ** 6.0 ]
+let private units =
+    [ "B", 1.0
+      "KiB", 1024.0
+      "MiB", 1024.0 ** 2.0
+      "GiB", 1024.0 ** 3.0
+      "TiB", 1024.0 ** 4.0
+      "PiB", 1024.0 ** 5.0
+      "EiB", 1024.0 ** 6.0 ]
 
 /// A shown size read back: its number, its unit's scale and the most the rounding moved it.
 let private readBack (text: string) =
     match text.Split ' ' with
     | [| number; unit |] ->
         let scale = units |> List.find (fst >> (=) unit) |> snd
-        let step = if unit = "B" then 0.0 elif number.Contains '.' then 0.05 else 0.5
+        let step =
+            if unit = "B" then 0.0
+            elif number.Contains '.' then 0.05
+            else 0.5
         number, Double.Parse(number, CultureInfo.InvariantCulture) * scale, step * scale
     | _ -> Expect.fail $"size {Expect.escaped text}"
 
@@ -90,7 +100,9 @@ let ``the number before the unit has at most 4 characters and reads back within 
         let number, value, tolerance = readBack text
         Expect.isTrue $"{text}: more than 4 characters" (number.Length <= 4)
         Expect.isTrue $"{text} for {bytes}" (abs (value - float bytes) <= tolerance * (1.0 + 1e-9) + 1.0)
-        Expect.isTrue $"{text}: a unit is used below 1024 of it" (Double.Parse(number, CultureInfo.InvariantCulture) < 1024.0)
+        Expect.isTrue
+            $"{text}: a unit is used below 1024 of it"
+            (Double.Parse(number, CultureInfo.InvariantCulture) < 1024.0)
         Expect.isTrue $"{text}: KiB and up from 1024 B" (text.EndsWith " B" = (bytes < 1024L)))
 
 [<Property>]

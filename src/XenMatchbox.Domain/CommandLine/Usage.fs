@@ -50,7 +50,8 @@ let topics = commands |> List.map commandName |> listed
 let wrap (indent: int) (first: string) (text: string) =
     let margin = String(' ', indent)
     let words = text.Split(' ', StringSplitOptions.RemoveEmptyEntries) |> List.ofArray
-    let start = first.PadRight indent
+    // A lead as wide as the indent or wider is followed by a space, as a word would be.
+    let start = if first.Length < indent || first = "" then first.PadRight indent else first + " "
     // A line that holds only its lead takes the next word however long; else a word that would
     // pass the width starts the next line.
     let rec fill (current: string) (fresh: bool) (lines: string list) words =
@@ -119,8 +120,8 @@ let private usage command =
     | Show -> "xenmatchbox show [flags]"
     | Stage -> "xenmatchbox stage --dir DIR [flags]"
     | Check -> "xenmatchbox check [flags]"
-    | HelpCommand -> "xenmatchbox help [COMMAND]    or    xenmatchbox COMMAND --help"
-    | VersionCommand -> "xenmatchbox version    or    xenmatchbox -V    or    xenmatchbox --version"
+    | HelpCommand -> "xenmatchbox help [COMMAND], or xenmatchbox COMMAND --help"
+    | VersionCommand -> "xenmatchbox version, or xenmatchbox -V, or xenmatchbox --version"
 
 /// What a command does, as its own help says it.
 let private what command =
@@ -231,7 +232,7 @@ let commandText command =
     String.concat
         "\n"
         ([ paragraph $"xenmatchbox {commandName command}: {summary command}."
-           "USAGE: " + usage command + "\n"
+           (wrap 7 "USAGE:" (usage command) |> String.concat "\n") + "\n"
            paragraph (what command) ]
          @ flags
          @ [ "EXAMPLE:\n" + block (example command) ])

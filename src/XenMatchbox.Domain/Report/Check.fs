@@ -195,8 +195,7 @@ let private assetLines (report: DryRun.Report) =
                     let total = before + bytes
                     Transfer.checkNotEmpty asset.Url.Shown what bytes
                     |> Result.bind (fun () -> Transfer.checkSize asset.Url.Shown what limit total)
-                    |> Result.map (fun () ->
-                        $"answers HEAD, {size bytes}, within the {what} cap of {size limit}"),
+                    |> Result.map (fun () -> $"answers HEAD, {size bytes}, within the {what} cap of {size limit}"),
                     (if isKernel then ramdisk else total)
             let verdict =
                 match judged, signed with

@@ -135,7 +135,10 @@ let render (report: Report) =
       yield
           match undeclared with
           | 0 -> $"download: {ByteSize.iec declared} in all; nothing was downloaded"
-          | n -> invariant "download: {0} and {1} of undeclared size; nothing was downloaded" [| ByteSize.iec declared; n |]
+          | n ->
+              invariant
+                  "download: {0} and {1} of undeclared size; nothing was downloaded"
+                  [| ByteSize.iec declared; n |]
       match verdict report with
       | Ok() -> ()
       | Error error -> yield oneLine $"verdict:  a boot would fail: {code error}: {cause error}"
