@@ -86,9 +86,13 @@ let ``a cache directory is judged from what stands there: present, missing, or n
         let line = judge now cache (CacheProbed found) |> List.exactlyOne
         Assert.Equal("cache /var/cache/xenmatchbox", line.Subject)
         line.Verdict, line.Text
-    Assert.Equal((Pass, "writable, 8589934592 bytes free"), one (Present(Ok(), Some(8L <<< 30))))
+    Assert.Equal((Pass, "writable, 8.0 GiB free"), one (Present(Ok(), Some(8L <<< 30))))
     Assert.Equal(Pass, fst (one (Present(Ok(), None))))
-    Assert.Equal(Warn, fst (one (Present(Ok(), Some(1L <<< 30)))))
+    Assert.Equal(
+        (Warn, "writable, 1.0 GiB free, less than --cache-size 4G; free space or lower --cache-size"),
+        one (Present(Ok(), Some(1L <<< 30)))
+    )
+    Assert.Equal((Pass, "writable, 75.8 GiB free"), one (Present(Ok(), Some 81357238272L)))
     Assert.Equal(
         (Fail,
          "cannot store: Permission denied; boots download without it — make it a directory root can write, or set --cache-dir or --no-cache"),
@@ -96,7 +100,7 @@ let ``a cache directory is judged from what stands there: present, missing, or n
     )
     Assert.Equal(
         (Warn,
-         "does not exist; the first boot makes it (/var can be written, 1024 bytes free) — make it now (mkdir -p /var/cache/xenmatchbox) if the cache belongs there, or correct --cache-dir"),
+         "does not exist; the first boot makes it (/var can be written, 1.0 KiB free) — make it now (mkdir -p /var/cache/xenmatchbox) if the cache belongs there, or correct --cache-dir"),
         one (Missing("/var", Ok(), Some 1024L))
     )
     let verdict, text = one (Missing("/var", Error "Read-only file system", None))

@@ -62,15 +62,19 @@ let ``the default file and its variable are the ones --help names`` () =
     Expect.isTrue "--help names the variable" (Usage.text.Contains ConfigFile.Variable)
     Expect.equalText ConfigFile.Variable (Flags.variable Flags.Config)
 
-/// --help and --version read no context: the shell asks before reading the file, and parseIn
-/// answers them even with a context whose file would be rejected; --help wins over --version.
-[<Property(MaxTest = 100)>]
-let ``the context is needed exactly when neither --help nor --version is asked for`` () =
+/// Help and the version read no context: the shell asks before reading the file, and parseIn
+/// answers them even with a context whose file would be rejected; --help wins over --version, and a
+/// command word first gets its own page.
+[<Property(MaxTest = 200)>]
+let ``the context is needed exactly when neither help nor the version is asked for`` () =
     let word =
         Gen.elements
             [ "--server=mb"
               "show"
               "stage"
+              "check"
+              "help"
+              "version"
               "/dev/vg0/guest"
               "--lookup"
               "a=b"
@@ -79,19 +83,34 @@ let ``the context is needed exactly when neither --help nor --version is asked f
               "--helpx"
               "-hh"
               "--version"
+              "-V"
               "--versions"
               "-v" ]
     Prop.forAll (arb (Gen.listOf word)) (fun words ->
         let argv = List.toArray words
-        let help = words |> List.exists (fun w -> w = "--help" || w = "-h")
-        let version = words |> List.contains "--version"
+        let first = List.tryHead words
+        let help = words |> List.exists (fun w -> w = "--help" || w = "-h") || first = Some "help"
+        let version = words |> List.exists (fun w -> w = "--version" || w = "-V") || first = Some "version"
         Expect.equal "needsContext" (not (help || version)) (CommandLine.needsContext argv)
         let hostile =
             { CommandLine.noContext (fun _ -> None) with
                 OwnVariables = [ "XENMATCHBOX_NOPE" ]
                 ConfigFile = Some(path, "nope") }
+        let page =
+            match words with
+            | "help" :: [] -> Some Usage.text
+            | "help" :: [ topic ] when not (List.exists (fun w -> w = "--help" || w = "-h") words) ->
+                Usage.tryTopic topic |> Option.map Usage.commandText
+            | "help" :: rest when List.exists (fun w -> w = "--help" || w = "-h") rest ->
+                Some(Usage.commandText Usage.HelpCommand)
+            | "help" :: _ -> None
+            | word :: _ when help && (Usage.tryCommandWord word).IsSome ->
+                Some(Usage.commandText (Usage.tryCommandWord word).Value)
+            | _ when help -> Some Usage.text
+            | _ -> None
         match CommandLine.parseIn hostile argv, help, version with
-        | Ok(CommandLine.ShowHelp text), true, _ -> Expect.equalText Usage.text text
+        | Ok(CommandLine.ShowHelp text), true, _ when page.IsSome -> Expect.equalText page.Value text
+        | Error(CommandLine(UnknownCommand _)), true, _ when page.IsNone -> Expect.equal "first" (Some "help") first
         | Ok CommandLine.ShowVersion, false, true -> ()
         | Error _, false, false -> ()
         | other, _, _ ->

@@ -50,7 +50,7 @@ let ``xenstore-read's two lines give the uuid (lower case) and the name`` () =
 [<InlineData("", "uuid")>]
 let ``an answer that is not a vm path and a name is refused, naming the label`` (answer: string, key: string) =
     match Xenstore.parseAnswer 7 answer with
-    | Error(Lookup(DomainLabelUnavailable(k, _))) -> Expect.equalText key k
+    | Error(Lookup(DomainLabelUnavailable([ k ], _))) -> Expect.equalText key k
     | other -> Expect.fail $"expected DomainLabelUnavailable, got %A{other}"
 
 [<Fact>]
@@ -63,7 +63,29 @@ let ``a bare lookup is completed from the domain, after the given labels`` () =
 let ``a bare lookup without the domain's value is DomainLabelUnavailable with the reason`` () =
     let lookup = Expect.ok "lookup" (Labels.parseLookup [ "name" ])
     match Labels.complete lookup [] "xenstore-read is not on PATH" with
-    | Error(Lookup(DomainLabelUnavailable("name", detail))) -> Expect.equalText "xenstore-read is not on PATH" detail
+    | Error(Lookup(DomainLabelUnavailable([ "name" ], detail))) ->
+        Expect.equalText "xenstore-read is not on PATH" detail
+    | other -> Expect.fail $"expected DomainLabelUnavailable, got %A{other}"
+
+[<Fact>]
+let ``a run by hand that needs the domain's uuid and name says how to give both with --lookup`` () =
+    let lookup = Expect.ok "lookup" (Labels.parseLookup [ "uuid"; "name"; "os=fcos" ])
+    match Labels.complete lookup [] Xenstore.NotUnderXl with
+    | Error error ->
+        Expect.equalText
+            "XMB-212: the domain's uuid and the domain's name are needed but cannot be read from xenstore: libxl's output paths (bootloader.<domid>.out) name no domain, so this is a run by hand, not xl's — give them with --lookup uuid=<the domain's uuid> --lookup name=<the domain's name>, or run xenmatchbox under xl in dom0 (xenstore-read on PATH)"
+            (Errors.describe error)
+    | other -> Expect.fail $"expected DomainLabelUnavailable, got %A{other}"
+
+[<Fact>]
+let ``a run by hand that needs the domain's uuid names the label and the flag`` () =
+    let lookup = Expect.ok "lookup" (Labels.parseLookup [ "uuid" ])
+    match Labels.complete lookup [ "name", "fcos-1" ] Xenstore.NotUnderXl with
+    | Error error ->
+        Expect.isTrue
+            (Errors.describe error)
+            ((Errors.fix error).StartsWith "give it with --lookup uuid=<the domain's uuid>")
+        Expect.equal "code" "XMB-212" (Errors.code error)
     | other -> Expect.fail $"expected DomainLabelUnavailable, got %A{other}"
 
 [<Fact>]

@@ -62,3 +62,7 @@ let error (what: string) (result: Result<'a, BootError>) : BootError =
     match result with
     | Ok value -> fail $"{what}: expected an error, got Ok %A{value}"
     | Error error -> error
+
+/// Help text as one line: its wrapping undone (every run of spaces and line breaks one space), so
+/// a description reads whole wherever help broke it.
+let unwrapped (text: string) = RegularExpressions.Regex.Replace(text, @"\s+", " ")

@@ -47,7 +47,9 @@ let ``every flag is in --help and in xenmatchbox(1) with all its names and the s
         for name in names flag do
             Expect.isTrue $"--help lacks {name}" (Usage.text.Contains $" {name}")
             Expect.isTrue $"xenmatchbox(1) lacks {name}" (page.Contains(bold name))
-        Expect.isTrue $"--help lacks the description of {s.Name}" (Usage.text.Contains(Usage.description flag))
+        Expect.isTrue
+            $"--help lacks the description of {s.Name}"
+            ((Expect.unwrapped Usage.text).Contains(Usage.description flag))
         Expect.isTrue
             $"xenmatchbox(1) lacks the description of {s.Name}"
             (page.Contains(Manual.escape (Usage.description flag)))
@@ -102,7 +104,12 @@ let ``bash completes each command's flags: exactly those of its mode, every name
     let bootFlags = completedAfter "*"
     for flag in all |> List.filter (fun f -> List.contains Bootloader (spec f).Modes) do
         Expect.isTrue $"{(spec flag).Name} after no command" (bootFlags.Contains (spec flag).Name)
-    Expect.isTrue "the commands complete as the first word" (Completion.bash.Contains "compgen -W 'show stage check'")
+    Expect.isTrue
+        "the commands complete as the first word"
+        (Completion.bash.Contains "compgen -W 'show stage check help version'")
+    Expect.isTrue
+        "help's commands complete after help"
+        (Completion.bash.Contains "compgen -W 'boot show stage check help version'")
 
 /// Text with what roff would misread: dashes, backslashes, leading dots and quotes, non-ASCII.
 let private roffish =

@@ -48,7 +48,7 @@ public sealed class CheckTests(MatchboxFixture matchbox) : IClassFixture<Matchbo
         Assert.Contains(lines, l => l.StartsWith("✓ --cert chain: ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith($"✓ cache {run.CacheDirectory}: writable, ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("✓ lookup case=check-good: profile check-good via gRPC", StringComparison.Ordinal));
-        Assert.Contains($"✓ kernel {Http}{KernelPath}: answers HEAD, {matchbox.Kernel.Length} bytes, within the kernel cap of 128M", lines);
+        Assert.Contains($"✓ kernel {Http}{KernelPath}: answers HEAD, {IecSize.Of(matchbox.Kernel.Length)}, within the kernel cap of 128 MiB", lines);
         Assert.Matches(@"^check: \d+ passed, 0 warned, 0 failed, 0 not tried$", lines[^1]);
     }
 

@@ -229,7 +229,7 @@ public sealed class FailoverTests : IAsyncLifetime
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         var port = answering.HttpPort;
         Assert.Contains($"lookup:   HTTP http://127.0.0.1:{port}/ipxe?case=fo", outcome.Stdout);
-        Assert.Contains($"kernel:   http://127.0.0.1:{port}/assets/vmlinuz ({kernel.Length} bytes)", outcome.Stdout);
+        Assert.Contains($"kernel:   http://127.0.0.1:{port}/assets/vmlinuz ({IecSize.Of(kernel.Length)})", outcome.Stdout);
     }
 
     public async Task DisposeAsync()

@@ -152,7 +152,7 @@ public sealed class HostileAnswerTests(MatchboxFixture matchbox)
         var outcome = await run.RunAsync(["show", .. matchbox.BootloaderArgs(lookup)]);
 
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
-        Assert.Contains($"kernel:   http://***@127.0.0.1:{matchbox.Server.HttpPort}{path} ({matchbox.Kernel.Length} bytes)", outcome.Stdout);
+        Assert.Contains($"kernel:   http://***@127.0.0.1:{matchbox.Server.HttpPort}{path} ({IecSize.Of(matchbox.Kernel.Length)})", outcome.Stdout);
         Assert.DoesNotContain(Secret, outcome.Stdout + outcome.Stderr);
     }
 

@@ -156,9 +156,9 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         // /ipxe answers with the script alone: the lookup it came from stands in for the profile's id.
         Assert.Contains(grpc ? "profile:  full" : $"profile:  /ipxe?mac={MatchboxFixture.Mac}", lines);
         Assert.Contains($"labels:   mac={MatchboxFixture.Mac}", lines);
-        Assert.Contains($"kernel:   http://127.0.0.1:{matchbox.HttpPort}{KernelPath} ({kernel.Length} bytes)", lines);
-        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdAPath} ({initrdA.Length} bytes)", lines);
-        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdBPath} ({initrdB.Length} bytes)", lines);
+        Assert.Contains($"kernel:   http://127.0.0.1:{matchbox.HttpPort}{KernelPath} ({IecSize.Of(kernel.Length)})", lines);
+        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdAPath} ({IecSize.Of(initrdA.Length)})", lines);
+        Assert.Contains($"initrd:   http://127.0.0.1:{matchbox.HttpPort}{InitrdBPath} ({IecSize.Of(initrdB.Length)})", lines);
         Assert.Contains("args:     console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes quiet", lines);
         Assert.Contains(@"kernel <output-directory>/kernel\0ramdisk <output-directory>/ramdisk\0args console=hvc0 xmb.mac=52-54-00-aa-bb-cc coreos.inst=yes quiet\0\0", lines);
         foreach (var path in new[] { KernelPath, InitrdAPath, InitrdBPath })
@@ -425,6 +425,19 @@ public sealed class OperatorFeatureTests : IAsyncLifetime
         Assert.Equal(3, expanded.ExitCode);
         Assert.StartsWith("xenmatchbox: XMB-212: the domain's uuid is needed", expanded.ErrorLine);
         Assert.Empty(expanded.DirectoryEntries);
+    }
+
+    [Fact]
+    public async Task Show_by_hand_with_a_bare_uuid_says_how_to_give_it_with_lookup()
+    {
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync(["show", .. Args(true, "uuid"), "--lookup", "name"]);
+        Assert.Equal(3, outcome.ExitCode);
+        Assert.Equal(
+            "xenmatchbox: XMB-212: the domain's uuid and the domain's name are needed but cannot be read from xenstore: "
+            + "libxl's output paths (bootloader.<domid>.out) name no domain, so this is a run by hand, not xl's — "
+            + "give them with --lookup uuid=<the domain's uuid> --lookup name=<the domain's name>, or run xenmatchbox under xl in dom0 (xenstore-read on PATH)",
+            outcome.ErrorLine);
     }
 
     public async Task DisposeAsync()

@@ -37,11 +37,11 @@ public sealed partial class ProgressDisplayTests : IAsyncLifetime
     private List<string> Args(params string[] extra) =>
         ["--server", "127.0.0.1", "--httpport", matchbox.HttpPort.ToString(), "--lookup", $"mac={MatchboxFixture.Mac}", "--no-cache", .. extra];
 
-    // "kernel   512.0 KiB /    1.0 MiB   699.8 KiB/s  ETA 0.7 s": received, total, rate, ETA.
+    // "kernel     512 KiB /    1.0 MiB     700 KiB/s  ETA 0.7 s": received, total, rate, ETA.
     [GeneratedRegex(@"kernel +[0-9.]+ [KMG]?i?B / +1\.0 MiB +[0-9.]+ [KMG]?i?B/s +ETA [0-9.]+ s")]
     private static partial Regex ProgressLine();
 
-    // "kernel 1.0 MiB in 1.49 s (687.2 KiB/s)".
+    // "kernel 1.0 MiB in 1.49 s (687 KiB/s)".
     [GeneratedRegex(@"kernel 1\.0 MiB in [0-9.]+ s \([0-9.]+ [KMG]?i?B/s\)")]
     private static partial Regex KernelSummary();
 

@@ -70,7 +70,7 @@ public sealed class WebSslTests : IAsyncLifetime
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         var port = matchbox.HttpsEndPoint!.Port;
         Assert.Contains($"lookup:   HTTP https://127.0.0.1:{port}/ipxe?case=web", outcome.Stdout);
-        Assert.Contains($"kernel:   https://127.0.0.1:{port}/assets/vmlinuz ({kernel.Length} bytes)", outcome.Stdout);
+        Assert.Contains($"kernel:   https://127.0.0.1:{port}/assets/vmlinuz ({IecSize.Of(kernel.Length)})", outcome.Stdout);
     }
 
     /// <summary>The HTTPS listener's URL of a path, and the HTTP listener's.</summary>

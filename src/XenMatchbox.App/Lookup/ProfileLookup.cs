@@ -26,15 +26,15 @@ internal static class ProfileLookup
     {
         // The domain's identity, read now if not yet (a restricted boot read it before the drop:
         // it could not now), for the label that needs it.
-        async Task<XenstoreIdentity> RequireAsync(string key)
+        async Task<XenstoreIdentity> RequireAsync(IEnumerable<string> keys)
         {
             identity ??= await XenstoreIdentity.ReadAsync(settings, cancel);
-            return identity.Identity is null ? throw identity.Unavailable(key) : identity;
+            return identity.Identity is null ? throw identity.Unavailable(keys) : identity;
         }
 
         if (!settings.Lookup.FromDomain.IsEmpty)
         {
-            await RequireAsync(settings.Lookup.FromDomain.Head);
+            await RequireAsync(settings.Lookup.FromDomain);
         }
         var labels = Labels.complete(settings.Lookup, ListModule.OfSeq(identity?.Labels ?? []), identity?.Failure ?? "").OrFail();
         labelled?.Invoke(labels);
@@ -57,7 +57,7 @@ internal static class ProfileLookup
         var (route, profile, signer, age) = await Retries.AcrossServersAsync(
             Boot.routes(settings.Server, labels), settings.Limits, millisecondsLeft, AskAsync, say, cancel);
         var expansion = Boot.missingDomainLabel(labels, profile).ValueOrNull() is { } missing
-            ? Labels.extend(labels, ListModule.OfSeq((await RequireAsync(missing)).Labels))
+            ? Labels.extend(labels, ListModule.OfSeq((await RequireAsync([missing])).Labels))
             : labels;
         return new LookupResult(labels, expansion, route, profile, signer, age);
     }

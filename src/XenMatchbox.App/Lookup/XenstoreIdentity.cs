@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Microsoft.FSharp.Collections;
 using XenMatchbox.Domain;
 
 namespace XenMatchbox.App;
@@ -35,7 +36,7 @@ internal sealed class XenstoreIdentity
     {
         if (Xenstore.domid(settings.Output, settings.OutputDirectory).AsNullable() is not { } domid)
         {
-            return new(null, "libxl's output paths (bootloader.<domid>.out) name no domain; is this run by xl?");
+            return new(null, Xenstore.NotUnderXl);
         }
         var start = new ProcessStartInfo("xenstore-read")
         {
@@ -95,6 +96,7 @@ internal sealed class XenstoreIdentity
         process.WaitForExit(TimeSpan.FromSeconds(Limits.ReapWaitSeconds));
     }
 
-    public BootFailure Unavailable(string key) =>
-        new(LookupError.NewDomainLabelUnavailable(key, Failure ?? "unknown"));
+    /// <summary>The failure for the keys a label or the args need (the Domain's fix names each with --lookup).</summary>
+    public BootFailure Unavailable(IEnumerable<string> keys) =>
+        new(LookupError.NewDomainLabelUnavailable(ListModule.OfSeq(keys), Failure ?? "unknown"));
 }

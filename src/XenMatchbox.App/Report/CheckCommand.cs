@@ -84,7 +84,7 @@ internal static class CheckCommand
             case Check.Item.DomainIdentity identity:
                 var read = await XenstoreIdentity.ReadAsync(settings, cancel);
                 return Check.Finding.NewIdentityRead(read.Identity is null
-                    ? FSharpResult<FSharpList<Tuple<string, string>>, Errors.BootError>.NewError(read.Unavailable(identity.keys.Head).Error)
+                    ? FSharpResult<FSharpList<Tuple<string, string>>, Errors.BootError>.NewError(read.Unavailable(identity.keys).Error)
                     : FSharpResult<FSharpList<Tuple<string, string>>, Errors.BootError>.NewOk(ListModule.OfSeq(read.Labels)));
             case Check.Item.Profile:
                 return Check.Finding.NewProfileFound(await Try(() => ProbeProfileAsync(settings, withoutClient, millisecondsLeft, cancel), cancel));

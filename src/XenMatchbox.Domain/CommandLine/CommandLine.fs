@@ -265,7 +265,28 @@ let private settings mode environment (given: Given) =
     }
 
 
-let needsContext argv = not (Argv.wantsHelp argv || Argv.wantsVersion argv)
+/// What argv asks for before a flag is read: a help page (--help or -h anywhere, with a command
+/// word first for its page; "help" [COMMAND]) or the version (--version or -V anywhere, or
+/// "version" first). --help wins over --version; nothing else is read for either, so a missing
+/// --server or a bad configuration file does not stand in their way.
+let private answeredAlone (argv: string array) =
+    let first = argv |> Array.tryHead |> Option.bind Usage.tryCommandWord
+    let page command =
+        match command with
+        | Some command -> Usage.commandText command
+        | None -> Usage.text
+    match first with
+    | _ when Argv.wantsHelp argv -> Some(Ok(ShowHelp(page first)))
+    | Some Usage.HelpCommand ->
+        match argv[1..] with
+        | [||] -> Some(Ok(ShowHelp Usage.text))
+        | [| word |] when (Usage.tryTopic word).IsSome -> Some(Ok(ShowHelp(page (Usage.tryTopic word))))
+        | words -> Some(fail (UnknownCommand(Text.printable (String.Join(" ", words)), Usage.topics)))
+    | Some Usage.VersionCommand -> Some(Ok ShowVersion)
+    | _ when Argv.wantsVersion argv -> Some(Ok ShowVersion)
+    | _ -> None
+
+let needsContext argv = (answeredAlone argv).IsNone
 
 let noContext environment =
     { Environment = environment
@@ -353,11 +374,9 @@ let private refuseUnsafe (files: RootFile list) =
     | None -> Ok()
 
 let parseIn (context: Context) (argv: string array) =
-    if Argv.wantsHelp argv then
-        Ok(ShowHelp Usage.text)
-    elif Argv.wantsVersion argv then
-        Ok ShowVersion
-    else
+    match answeredAlone argv with
+    | Some answer -> answer
+    | None ->
         let mode, rest = Argv.split argv
         // Judged before a line of them is read: check reports them instead of refusing the run.
         let judge setting (file: (string * string) option) =

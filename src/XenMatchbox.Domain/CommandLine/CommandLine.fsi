@@ -135,9 +135,10 @@ type RootFile =
 
 /// What the process was asked to do.
 type Invocation =
-    /// --help or -h: print the text and do nothing else.
+    /// --help or -h (a command's page after its word), or "help" [COMMAND]: print the text and
+    /// do nothing else.
     | ShowHelp of text: string
-    /// --version: print Release.line of the running build and do nothing else.
+    /// --version, -V or "version": print Release.line of the running build and do nothing else.
     | ShowVersion
     /// A boot, a dry run or stage, with its validated settings.
     | Run of Settings
@@ -166,7 +167,8 @@ type Context =
     }
 
 /// Whether the run needs its context (the environment's XENMATCHBOX_* variables and the
-/// configuration file): not for --help or --version, which read nothing else; so the shell reads no file then.
+/// configuration file): not for help (--help, -h, "help" [COMMAND]) or the version (--version, -V,
+/// "version"), which read nothing else; so the shell reads no file then.
 val needsContext: argv: string array -> bool
 
 /// The context of a run that reads none: no configuration file and no XENMATCHBOX_* variables.
@@ -185,7 +187,11 @@ val configFile: environment: (string -> string option) -> argv: string array -> 
 /// settings the host fixes (Floor). None when the file read is the host's.
 val hostConfigFile: environment: (string -> string option) -> argv: string array -> (string * bool) option
 
-/// Parses and validates argv (without the program name) in its context. Precedence per setting:
+/// Parses and validates argv (without the program name) in its context. First, before any flag:
+/// --help or -h anywhere is the help (the page of a command word that comes first, else the whole
+/// of it); "help" alone is the whole help, "help COMMAND" that command's page ("boot" for libxl's
+/// run), any other word XMB-120 naming the commands; --version, -V or a first word "version" is the
+/// version. Precedence per setting:
 /// the command line, then the environment (XENMATCHBOX_<FLAG>, upper case, '-' as '_'), then the
 /// configuration file ("flag = value" lines, '#' comments). Unknown keys and variables are errors.
 /// The trust settings the host sets (its file and the XENMATCHBOX_* variables) are a floor the

@@ -20,6 +20,7 @@ type CommandLineError =
     | InvalidMaxAge of source: string * value: string * least: int * most: int
     | UnsafeFile of setting: string * path: string * faults: Ownership.Fault list
     | TrustWeakened of setting: string * value: string * reason: string
+    | UnknownCommand of word: string * commands: string
 
 module CommandLineError =
 
@@ -135,3 +136,7 @@ module CommandLineError =
               Cause = $"{setting} '{value}' would weaken the host's trust settings: {reason}"
               Fix =
                 "the host's verify-assets, asset-key, lookup-key and lookup-max-age are a floor that bootloader_args may tighten, never lower: remove it from bootloader_args, or name only keys the host names; a new key or a longer age goes into the host's configuration file" }
+        | UnknownCommand(word, commands) ->
+            { Code = "XMB-120"
+              Cause = $"help has no command '{word}'; the commands are {commands}"
+              Fix = "run 'xenmatchbox help' for all of them, or 'xenmatchbox help COMMAND' with one of those" }

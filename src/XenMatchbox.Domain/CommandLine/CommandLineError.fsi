@@ -60,6 +60,8 @@ type CommandLineError =
     /// was given (a flag, or a line of a file the command line named), its value, and what the
     /// host fixed, naming the host's file and line or its variable.
     | TrustWeakened of setting: string * value: string * reason: string
+    /// XMB-120: "help WORD" names no command; the word(s) given and the commands there are.
+    | UnknownCommand of word: string * commands: string
 
 /// The code, cause and fix of each command-line error.
 module CommandLineError =

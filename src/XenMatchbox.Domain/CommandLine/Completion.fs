@@ -20,10 +20,17 @@ let private free = valued |> List.filter (fun f -> (spec f).Value <> Some "path"
 let private words flags = String.concat " " flags
 
 let bash =
-    let commands = Argv.commands |> List.map fst |> words
+    // The words argv may start with: show, stage, check (Argv.commands), help and version.
+    let commands =
+        Usage.commands
+        |> List.filter (fun c -> (Usage.tryCommandWord (Usage.commandName c)).IsSome)
+        |> List.map Usage.commandName
+        |> words
+    let topics = Usage.commands |> List.map Usage.commandName |> words
+    let answeredAlone = words (names Help)
     let perCommand =
-        Argv.commands
-        |> List.map (fun (word, mode) -> $"        {word}) flags='{words (flagsOf mode)}' ;;\n")
+        (Argv.commands |> List.map (fun (word, mode) -> $"        {word}) flags='{words (flagsOf mode)}' ;;\n"))
+        @ [ $"        help|version) flags='{answeredAlone}' ;;\n" ]
         |> String.concat ""
     let formats = Output.formats |> List.map Output.formatName |> words
     $"""# bash completion for xenmatchbox(1), generated from its flag table (Manual and Completion in
@@ -56,6 +63,8 @@ _xenmatchbox()
         COMPREPLY=($(compgen -W "$flags" -- "$cur"))
     elif [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W '{commands}' -- "$cur"))
+    elif [[ $cword -eq 2 && ${{words[1]}} == help ]]; then
+        COMPREPLY=($(compgen -W '{topics}' -- "$cur"))
     else
         _filedir
     fi

@@ -252,6 +252,7 @@ let spec flag =
             Places = [ OnCommandLine ] }
     | Version ->
         { switch "--version" "print the version and the git commit it was built from" with
+            Aliases = [ "-V" ]
             Places = [ OnCommandLine ] }
 
 let all =

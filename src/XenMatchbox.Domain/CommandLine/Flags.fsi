@@ -111,7 +111,7 @@ type Flag =
     | Dir
     /// --help (-h): the usage text.
     | Help
-    /// --version: the release and the commit it was built from.
+    /// --version (-V): the release and the commit it was built from.
     | Version
 
 /// What one flag is.

@@ -77,11 +77,11 @@ let parseLookup (texts: string list) =
             | None -> Ok(Lookup(given, fromDomain)))
 
 let complete (lookup: Lookup) (domain: (string * string) list) (detail: string) =
-    let fromDomain key =
-        match domain |> List.tryFind (fun (k, _) -> k = key) with
-        | Some(_, value) -> Ok $"{key}={value}"
-        | None -> Error(BootError.Lookup(DomainLabelUnavailable(key, detail)))
-    Text.traverse fromDomain lookup.FromDomain |> Result.bind (fun texts -> fromLookups (lookup.Given @ texts))
+    let valueOf key =
+        domain |> List.tryFind (fun (k, _) -> k = key) |> Option.map (fun (_, value) -> $"{key}={value}")
+    match lookup.FromDomain |> List.filter (valueOf >> Option.isNone) with
+    | [] -> fromLookups (lookup.Given @ List.choose valueOf lookup.FromDomain)
+    | missing -> Error(BootError.Lookup(DomainLabelUnavailable(missing, detail)))
 
 let extend (labels: Labels) (pairs: (string * string) list) =
     let added =

@@ -50,7 +50,7 @@ val noLookup: Lookup
 val parseLookup: texts: string list -> Result<Lookup, BootError>
 
 /// The labels to look up by, once the domain's values (key, value) are known; a bare key with no
-/// domain value is DomainLabelUnavailable.
+/// domain value is DomainLabelUnavailable, naming every such key.
 val complete: lookup: Lookup -> domain: (string * string) list -> detail: string -> Result<Labels, BootError>
 
 /// The labels with the pairs added whose keys are not there yet and whose values are valid

@@ -25,7 +25,7 @@ type LookupError =
     | TlsKeyMismatch of certificate: string * key: string * detail: string
     | ServerTimedOut of endpoint: Endpoint * what: string
     | IpxeScriptRejected of url: string * line: int * reason: string
-    | DomainLabelUnavailable of key: string * detail: string
+    | DomainLabelUnavailable of keys: string list * detail: string
     | NoServerAnswered of failures: (string * string * string) list
     | ServerCertificateOutOfDate of endpoint: Endpoint * detail: string
 
@@ -129,11 +129,15 @@ module LookupError =
               Cause = $"the iPXE script from {url} cannot be read: line {line} {reason}"
               Fix =
                 "check the profile and the matchbox version behind --httpport, or look the profile up over gRPC (--cert and --key)" }
-        | DomainLabelUnavailable(key, detail) ->
+        | DomainLabelUnavailable(keys, detail) ->
+            let keys = if keys.IsEmpty then [ "uuid" ] else keys
+            let named = keys |> List.map (fun key -> $"the domain's {key}")
+            let verb, it = if keys.Length = 1 then "is", "it" else "are", "them"
+            let flags = keys |> List.map (fun key -> $"--lookup {key}=<the domain's {key}>") |> String.concat " "
+            let needed = String.concat " and " named
             { Code = "XMB-212"
-              Cause = $"the domain's {key} is needed but cannot be read from xenstore: {detail}"
-              Fix =
-                $"run xenmatchbox under xl in dom0 (xenstore-read on PATH), or give the label yourself with --lookup {key}=VALUE" }
+              Cause = $"{needed} {verb} needed but cannot be read from xenstore: {detail}"
+              Fix = $"give {it} with {flags}, or run xenmatchbox under xl in dom0 (xenstore-read on PATH)" }
         | NoServerAnswered failures ->
             let each =
                 failures |> List.map (fun (server, code, detail) -> $"{server} {code} {detail}") |> String.concat "; "

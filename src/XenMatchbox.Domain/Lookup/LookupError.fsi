@@ -58,8 +58,9 @@ type LookupError =
     /// XMB-211: the /ipxe answer is not an iPXE script as matchbox writes it; where it came from,
     /// the line number and what is wrong with it.
     | IpxeScriptRejected of url: string * line: int * reason: string
-    /// XMB-212: a bare --lookup key (uuid or name) cannot be read from xenstore; the key and the reason.
-    | DomainLabelUnavailable of key: string * detail: string
+    /// XMB-212: bare --lookup keys (uuid, name) cannot be read from xenstore; the keys needed and
+    /// the reason (Xenstore.NotUnderXl for a run by hand). The fix names each key with --lookup.
+    | DomainLabelUnavailable of keys: string list * detail: string
     /// XMB-213: several --server hosts were given and none answered the lookup (each was
     /// unreachable, timed out or failed with 5xx/Unavailable, after retries): each server as
     /// messages name it, the code of its last failure and a short detail, in the order asked.

@@ -19,6 +19,9 @@ let private fileName (path: string) =
     let trimmed = path.TrimEnd '/'
     trimmed.Substring(trimmed.LastIndexOf '/' + 1)
 
+[<Literal>]
+let NotUnderXl = "libxl's output paths (bootloader.<domid>.out) name no domain, so this is a run by hand, not xl's"
+
 let domid (output: string option) (outputDirectory: string) =
     output
     |> Option.bind (fun o -> domidIn (fileName o) ".out")
@@ -34,7 +37,7 @@ let private isUuid (text: string) =
        |> Seq.forall (fun (i, c) -> if i = 8 || i = 13 || i = 18 || i = 23 then c = '-' else Uri.IsHexDigit c)
 
 let parseAnswer domid (answer: string) =
-    let unavailable key detail = Error(Lookup(DomainLabelUnavailable(key, detail)))
+    let unavailable key detail = Error(Lookup(DomainLabelUnavailable([ key ], detail)))
     // One value per line, each ending in LF; an empty value is an empty line.
     let text = answer.Replace("\r", "")
     let text = if text.EndsWith "\n" then text.Substring(0, text.Length - 1) else text

@@ -16,6 +16,12 @@ type DomainIdentity =
         Name: string
     }
 
+/// Why the domain's identity is unknown when domid finds none: a run by hand, not by xl (the
+/// detail of DomainLabelUnavailable, whose fix then says how to give the labels by hand).
+[<Literal>]
+val NotUnderXl: string =
+    "libxl's output paths (bootloader.<domid>.out) name no domain, so this is a run by hand, not xl's"
+
 /// The domid in libxl's output file name (bootloader.<domid>.out) or, failing that, its output
 /// directory name (bootloader.<domid>.d); None when neither names one (a run by hand).
 val domid: output: string option -> outputDirectory: string -> int option

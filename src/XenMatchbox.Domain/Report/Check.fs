@@ -169,8 +169,7 @@ let private keyLines now flag path (keys: Trust.Key list) =
     else
         lines @ [ line Fail subject "no key in it can sign now: every signature a boot checks with it is refused" ]
 
-let private size (bytes: int64) =
-    String.Format(CultureInfo.InvariantCulture, "{0} bytes", bytes)
+let private size = ByteSize.iec
 
 /// Each asset's line: the HEAD answer held to the caps (the ramdisk's across its initrds, in
 /// order, as DryRun.verdict holds them), and its signature.
@@ -196,8 +195,7 @@ let private assetLines (report: DryRun.Report) =
                     let total = before + bytes
                     Transfer.checkNotEmpty asset.Url.Shown what bytes
                     |> Result.bind (fun () -> Transfer.checkSize asset.Url.Shown what limit total)
-                    |> Result.map (fun () ->
-                        $"answers HEAD, {size bytes}, within the {what} cap of {Flags.showSize limit}"),
+                    |> Result.map (fun () -> $"answers HEAD, {size bytes}, within the {what} cap of {size limit}"),
                     (if isKernel then ramdisk else total)
             let verdict =
                 match judged, signed with
@@ -298,7 +296,7 @@ let judge now item finding =
             [ line
                   Warn
                   subject
-                  $"writable, {Flags.showSize free} free, less than --cache-size {Flags.showSize cache.MaxBytes}; free space or lower --cache-size" ]
+                  $"writable, {size free} free, less than --cache-size {Flags.showSize cache.MaxBytes}; free space or lower --cache-size" ]
         | Present(Ok(), free) -> [ line Pass subject $"writable{freeThere free}" ]
         | Missing(existing, Ok(), free) ->
             [ line

@@ -144,7 +144,8 @@ type Line =
     }
 
 /// The lines of one item from what was found (a TLS check gives a line per file, a profile a line
-/// for the lookup and one per asset); now judges expiries.
+/// for the lookup and one per asset); now judges expiries. Sizes (free space, an asset's, its cap)
+/// are in IEC units (ByteSize.iec).
 val judge: now: DateTimeOffset -> item: Item -> finding: Finding -> Line list
 
 /// Why an item cannot run after the lines so far: root does not read a TLS or key file whose

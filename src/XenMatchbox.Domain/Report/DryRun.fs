@@ -66,7 +66,7 @@ let private invariant (format: string) (args: obj array) =
 
 let private head (found: Head) =
     match found with
-    | Declared bytes -> invariant "{0} bytes" [| bytes |]
+    | Declared bytes -> ByteSize.iec bytes
     | Undeclared -> "size not declared"
     | Failed error -> $"{code error}: no usable answer"
 
@@ -134,8 +134,11 @@ let render (report: Report) =
       let undeclared = report.Assets |> List.filter (fun a -> a.Head = Undeclared) |> List.length
       yield
           match undeclared with
-          | 0 -> invariant "download: {0} bytes in all; nothing was downloaded" [| declared |]
-          | n -> invariant "download: {0} bytes and {1} of undeclared size; nothing was downloaded" [| declared; n |]
+          | 0 -> $"download: {ByteSize.iec declared} in all; nothing was downloaded"
+          | n ->
+              invariant
+                  "download: {0} and {1} of undeclared size; nothing was downloaded"
+                  [| ByteSize.iec declared; n |]
       match verdict report with
       | Ok() -> ()
       | Error error -> yield oneLine $"verdict:  a boot would fail: {code error}: {cause error}"

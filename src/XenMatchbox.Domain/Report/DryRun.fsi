@@ -88,7 +88,8 @@ type Report =
 /// refused signature is its error. An asset of undeclared size is not held against the boot.
 val verdict: report: Report -> Result<unit, BootError>
 
-/// The report as text, one fact per line, the build's version and commit first; the output bytes are shown with each NUL as "\0". When
+/// The report as text, one fact per line, the build's version and commit first; sizes in IEC
+/// units (ByteSize.iec: "64.0 MiB"); the output bytes are shown with each NUL as "\0". When
 /// the verdict is an error, a "verdict:" line after the "download:" line names its code and cause;
 /// when the host fixed trust settings, a "floor:" line after the labels names each and where.
 val render: report: Report -> string
@@ -99,7 +100,7 @@ val render: report: Report -> string
 val JsonFormat: int = 1
 
 /// The report as one JSON object (show --json), the same facts as render, structured, with a
-/// final newline; every key is documented in the README's dry-run section. Strings are as they
+/// final newline; sizes as raw byte counts, for scripts; every key is documented in the README's dry-run section. Strings are as they
 /// are (no '?' for control characters): Json.quote escapes them. The output bytes are there
 /// twice: as base64 ("base64", exact) and as text ("text", UTF-8 decoded, NUL as \u0000).
 val json: report: Report -> string

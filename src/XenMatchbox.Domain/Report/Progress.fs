@@ -20,25 +20,7 @@ let LineWidth = 60 // NameWidth + 1 + SizeWidth + 3 + SizeWidth + 2 + RateWidth 
 
 let private invariant (format: string) (value: IFormattable) = value.ToString(format, CultureInfo.InvariantCulture)
 
-let private units = [ "KiB"; "MiB"; "GiB" ]
-
-let size (bytes: int64) =
-    let bytes = max 0L bytes
-    if bytes < 1024L then
-        invariant "0" bytes + " B"
-    else
-        // Round first, then choose the unit, so 1048575 bytes is "1.0 MiB", never "1024.0 KiB".
-        let rec pick (value: float) units =
-            match units with
-            | [ unit ] -> value, unit
-            | unit :: larger ->
-                if Math.Round(value, 1, MidpointRounding.AwayFromZero) >= 1024.0 then
-                    pick (value / 1024.0) larger
-                else
-                    value, unit
-            | [] -> value, "B"
-        let value, unit = pick (float bytes / 1024.0) units
-        invariant "0.0" (Math.Round(value, 1, MidpointRounding.AwayFromZero)) + " " + unit
+let private size = ByteSize.iec
 
 /// Elapsed seconds that can be shown and divided by: finite and not negative (-0 becomes 0).
 let private knownElapsed (seconds: float) =

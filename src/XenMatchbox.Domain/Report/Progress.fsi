@@ -8,25 +8,20 @@ module internal XenMatchbox.Domain.Progress
 [<Literal>]
 val NameWidth: int = 8
 
-/// The length of every progress line whose name fits NameWidth and whose sizes and rate are under
-/// 1 TiB (1024 GiB): successive lines of one download overwrite each other without debris.
+/// The length of every progress line whose name fits NameWidth (sizes are ByteSize.iec, at most 8
+/// characters): successive lines of one download overwrite each other without debris.
 [<Literal>]
 val LineWidth: int = 60
 
-/// A byte count for people: "512 B" below 1 KiB, else one decimal and the largest of KiB, MiB,
-/// GiB that keeps the number under 1024 after rounding ("1.5 KiB", "64.0 MiB"). Negative counts
-/// show as "0 B".
-val size: bytes: int64 -> string
-
 /// One progress line of LineWidth characters (no carriage return or newline):
-/// "kernel     12.0 MiB /   64.0 MiB   187.3 MiB/s  ETA 0.3 s    ". The total, the rate and the
+/// "kernel     12.0 MiB /   64.0 MiB     187 MiB/s  ETA 0.3 s    ", sizes as ByteSize.iec. The total, the rate and the
 /// ETA are blank when unknown: the total when None or negative, the rate when no time has
 /// elapsed, the ETA when the total or a non-zero rate is missing or more than the total arrived.
 /// The ETA is "N.N s" under a minute, "M:SS" or "H:MM:SS" under 100 hours, ">99 h" beyond.
 val line: name: string -> received: int64 -> total: int64 option -> elapsedSeconds: float -> string
 
 /// The line written when a download ends, or when standard output is not a terminal:
-/// "kernel 8.0 MiB in 0.05 s (160.0 MiB/s)", without the rate when no time elapsed and without
+/// "kernel 8.0 MiB in 0.05 s (160 MiB/s)", without the rate when no time elapsed and without
 /// the time when it is unknown (negative, NaN, infinite); "kernel 8.0 MiB from the cache (not
 /// modified)" when the file came from the cache.
 val summary: name: string -> bytes: int64 -> elapsedSeconds: float -> fromCache: bool -> string
