@@ -1,10 +1,10 @@
 // Renders what the Debian package installs beside the program, from the Domain's flag table (the
-// XenMatchbox.Domain package, from artifacts/packages as scripts/NuGet.Config names it):
+// Release build of XenMatchbox.Domain that scripts/pack has just made, so no version is named here):
 // xenmatchbox.1 and xenmatchbox.conf.5 (roff), the installed xenmatchbox.conf and the bash
 // completion. scripts/package runs it after scripts/pack:
 //
 //   dotnet fsi scripts/package-files.fsx VERSION DIR
-#r "nuget: XenMatchbox.Domain, 0.1.0"
+#r "../src/XenMatchbox.Domain/bin/Release/net10.0/XenMatchbox.Domain.dll"
 
 open System.IO
 open System.Reflection
@@ -15,14 +15,14 @@ let version, directory =
     | [ version; directory ] -> version, directory
     | _ -> failwith "usage: dotnet fsi scripts/package-files.fsx VERSION DIR"
 
-// The #r above names a version by hand: refuse to render one release's pages from another's Domain.
+// Refuse to render one release's pages from another's Domain (a stale build).
 let packaged =
     typeof<Release.Release>.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>().InformationalVersion
     |> Release.ofInformationalVersion
 
 if packaged.Version <> version then
     eprintfn
-        "scripts/package-files.fsx: it loads XenMatchbox.Domain %s, not %s: update its #r line"
+        "scripts/package-files.fsx: it loads XenMatchbox.Domain %s, not %s: run scripts/pack first"
         packaged.Version
         version
     exit 1

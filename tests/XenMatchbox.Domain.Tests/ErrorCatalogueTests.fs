@@ -116,47 +116,39 @@ let ``an unreachable or silent matchbox is named by the lookup that failed: gRPC
         $"XMB-210: matchbox HTTP at {ipxeUrl} did not answer in time: no answer within 5 s — check that matchbox is up and reachable on --httpport, or raise --connect-timeout/--timeout"
         (describe (Lookup(ServerTimedOut(ipxe, "no answer within 5 s"))))
 
-/// The rows of README.md's "## Errors" table, `| exit | code | what failed |`, as (code, exit).
-let private readmeRows () =
+/// The repository's README.md, found above the test directory.
+let private readme () =
     let rec root (dir: IO.DirectoryInfo | null) =
         match dir with
         | null -> failwith "README.md and XenMatchbox.sln not found above the test directory"
         | dir when IO.File.Exists(IO.Path.Combine(dir.FullName, "XenMatchbox.sln")) -> dir.FullName
         | dir -> root dir.Parent
-    let lines = IO.File.ReadAllLines(IO.Path.Combine(root (IO.DirectoryInfo AppContext.BaseDirectory), "README.md"))
+    IO.File.ReadAllLines(IO.Path.Combine(root (IO.DirectoryInfo AppContext.BaseDirectory), "README.md"))
+
+[<Fact>]
+let ``the catalogue lists every code the errors have, once, with its exit status and the program's own fix`` () =
+    let listed = ErrorCatalogue.entries |> List.map (fun entry -> entry.Code, entry.Status)
+    let actual = samples |> List.map (fun (_, error) -> code error, exitCode error) |> List.distinct |> List.sort
+    Expect.equal "codes listed twice" [] (listed |> List.countBy fst |> List.filter (fun (_, n) -> n > 1))
+    Expect.equal "the catalogue's codes and exit statuses against the errors'" actual (List.sort listed)
+    for entry in ErrorCatalogue.entries do
+        Expect.isTrue $"{entry.Code}: empty summary" (entry.Failed.Trim().Length > 0)
+        Expect.isTrue $"{entry.Code}: empty fix" (entry.Fix.Trim().Length > 0)
+
+[<Fact>]
+let ``README's error table is the catalogue's: regenerate it with ErrorCatalogue.markdownTable`` () =
     let section =
-        lines
+        readme ()
         |> Array.skipWhile (fun line -> line.Trim() <> "## Errors")
         |> Array.skip 1
         |> Array.takeWhile (fun line -> not (line.StartsWith "## "))
-    Expect.isTrue
-        "README.md has an '## Errors' table headed | exit | code | what failed |"
-        (section |> Array.exists (fun line -> Regex.IsMatch(line, @"^\|\s*exit\s*\|\s*code\s*\|\s*what failed\s*\|")))
-    [ for line in section do
-          let row = Regex.Match(line, @"^\|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|")
-          if row.Success && row.Groups[1].Value <> "exit" && not (row.Groups[1].Value.StartsWith "-") then
-              Expect.isTrue
-                  $"README row {Expect.escaped line}: the exit status is a number"
-                  (Regex.IsMatch(row.Groups[1].Value, @"^\d+$"))
-              Expect.isTrue
-                  $"README row {Expect.escaped line}: the code is XMB-nnn"
-                  (Regex.IsMatch(row.Groups[2].Value, @"^XMB-\d{3}$"))
-              yield row.Groups[2].Value, int row.Groups[1].Value ]
+        |> Array.filter (fun line -> line.StartsWith "|")
+    Expect.equalText ErrorCatalogue.markdownTable (String.concat "" [ for line in section -> line + "\n" ])
 
 [<Fact>]
-let ``README's error table lists every code with its exit status, and no code the errors do not have`` () =
-    let rows = readmeRows ()
-    let documented = Map.ofList rows
-    let actual = samples |> List.map (fun (_, error) -> code error, exitCode error) |> List.distinct
-    let codes = actual |> List.map fst |> set
-    Expect.equal "codes listed twice in README.md" [] (rows |> List.countBy fst |> List.filter (fun (_, n) -> n > 1))
-    let drift =
-        [ for errorCode, exit in actual do
-              match documented.TryFind errorCode with
-              | None -> yield $"{errorCode} (exit {exit}) is missing from the table"
-              | Some listed when listed <> exit -> yield $"{errorCode} is listed with exit {listed} but exits {exit}"
-              | Some _ -> ()
-          for errorCode, _ in rows do
-              if not (codes.Contains errorCode) then
-                  yield $"{errorCode} is in the table but no error has it" ]
-    Expect.equal "README.md's error table against the errors" [] drift
+let ``every exit status an error ends a run with is in the catalogue, 8 for signatures among them`` () =
+    let statuses = ErrorCatalogue.exitStatuses |> List.map fst
+    Expect.equal "statuses" (samples |> List.map (snd >> exitCode) |> List.distinct |> List.sort) statuses
+    Expect.isTrue
+        "8: trust"
+        (ErrorCatalogue.exitStatuses |> List.exists (fun (s, text) -> s = 8 && text.StartsWith "XMB-701 to XMB-712"))

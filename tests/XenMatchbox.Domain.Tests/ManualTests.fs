@@ -4,6 +4,8 @@
 /// nothing, and the bash completion's commands and flags.
 module ManualTests
 
+open System.Text.Json
+open System.Text.RegularExpressions
 open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
@@ -29,13 +31,72 @@ let ``the installed configuration file is the reviewed file`` () =
 let ``the bash completion is the reviewed script`` () =
     Expect.equalText (Golden.text "manual/xenmatchbox.bash-completion") Completion.bash
 
+/// A section of xenmatchbox(1), from its .SH line to the next.
+let private pageSection (title: string) =
+    let start = page.IndexOf $".SH {title}\n"
+    Expect.isTrue $"xenmatchbox(1) has a section {title}" (start >= 0)
+    let next = page.IndexOf(".SH ", start + 1)
+    page.Substring(start, (if next < 0 then page.Length else next) - start)
+
 [<Fact>]
 let ``xenmatchbox(1) lists every exit status a run can end with`` () =
-    let start = page.IndexOf ".SH EXIT STATUS"
-    let section = page.Substring(start, page.IndexOf(".SH ", start + 1) - start)
-    // 0 a boot that succeeded, 1 XMB-900, 2 to 8 the stages' (Errors.exitCode), and check's.
-    for status in [ 0..8 ] @ [ Errors.CheckFailedStatus ] do
+    let section = pageSection "EXIT STATUS"
+    // 0 a boot that succeeded, each error's status (1 XMB-900, 2 to 8 the stages'), and check's.
+    let statuses = [ 0 ] @ (ErrorCatalogue.entries |> List.map _.Status |> List.distinct) @ [ Errors.CheckFailedStatus ]
+    for status in statuses @ [ 8 ] do
         Expect.isTrue $"EXIT STATUS lacks {status}" (section.Contains $".TP\n{status}\n")
+    let listed =
+        Regex.Matches(section, @"^\.TP\n(\d+)\n", RegexOptions.Multiline) |> Seq.map (fun m -> int m.Groups[1].Value)
+    Expect.equal "EXIT STATUS lists each status once, in order" (List.sort (List.distinct statuses)) (List.ofSeq listed)
+
+[<Fact>]
+let ``xenmatchbox(1)'s ERRORS lists every code with its exit status, what failed and its fix, as README's table does``
+    ()
+    =
+    let section = pageSection "ERRORS"
+    for entry in ErrorCatalogue.entries do
+        let item = $".TP\n\\fB{entry.Code}\\fR (exit status {entry.Status})\n"
+        Expect.isTrue $"ERRORS lacks {entry.Code}" (section.Contains item)
+        Expect.isTrue
+            $"ERRORS lacks what {entry.Code} failed"
+            (section.Contains(Manual.escape (entry.Failed.Replace("`", ""))))
+        Expect.isTrue $"ERRORS lacks the fix of {entry.Code}" (section.Contains(Manual.escape $"Fix: {entry.Fix}"))
+    Expect.equal
+        "codes in ERRORS"
+        (ErrorCatalogue.entries |> List.map _.Code)
+        (Regex.Matches(section, @"\\fB(XMB-\d{3})\\fR") |> Seq.map (fun m -> m.Groups[1].Value) |> List.ofSeq)
+
+/// Every member name of a JSON value's objects, nested ones too, except the operator's labels.
+let rec private jsonMembers (element: JsonElement) =
+    match element.ValueKind with
+    | JsonValueKind.Object ->
+        [ for property in element.EnumerateObject() do
+              yield property.Name
+              if property.Name <> "labels" then
+                  yield! jsonMembers property.Value ]
+    | JsonValueKind.Array -> [ for item in element.EnumerateArray() -> jsonMembers item ] |> List.concat
+    | _ -> []
+
+[<Fact>]
+let ``xenmatchbox(1) documents show --json's members: the top-level ones in order, every nested one by name`` () =
+    let section = pageSection "JSON OUTPUT"
+    // The reviewed renderings of DryRun.json (DryRunTests keeps them equal to it).
+    for golden in [ "dry-run/grpc.json.expected"; "dry-run/verified.json.expected" ] do
+        use document = JsonDocument.Parse(Golden.text golden)
+        let topLevel = [ for property in document.RootElement.EnumerateObject() -> property.Name ]
+        let documented = Manual.jsonKeys |> List.map fst |> List.filter (fun key -> not (key.Contains ' '))
+        Expect.equal $"{golden}: top-level members against xenmatchbox(1)" topLevel documented
+        for name in jsonMembers document.RootElement |> List.distinct do
+            Expect.isTrue
+                $"JSON OUTPUT does not name '{name}' ({golden})"
+                (section.Contains(Manual.escape $"\"{name}\"") || section.Contains $"\\fB{Manual.escape name}\\fR")
+
+[<Fact>]
+let ``xenmatchbox(1) names the README only with the path the package installs it at`` () =
+    Expect.isTrue "the installed README is named" (page.Contains(Manual.escape Manual.InstalledReadme))
+    let mentions = Regex.Matches(page, "README") |> Seq.length
+    let withPath = Regex.Matches(page, Regex.Escape(Manual.escape Manual.InstalledReadme)) |> Seq.length
+    Expect.equal "every README mention is the installed path" withPath mentions
 
 /// A flag's names as the man page sets them in bold.
 let private bold (name: string) = $"\\fB{Manual.escape name}\\fR"
@@ -52,7 +113,11 @@ let ``every flag is in --help and in xenmatchbox(1) with all its names and the s
             ((Expect.unwrapped Usage.text).Contains(Usage.description flag))
         Expect.isTrue
             $"xenmatchbox(1) lacks the description of {s.Name}"
-            (page.Contains(Manual.escape (Usage.description flag)))
+            (page.Contains(Manual.escape (Manual.pageDescription flag)))
+        Expect.equal
+            $"the page's description of {s.Name} is --help's, the README's place aside"
+            (Usage.description flag)
+            ((Manual.pageDescription flag).Replace(Manual.InstalledReadme, "the README"))
 
 [<Fact>]
 let ``xenmatchbox.conf(5) lists exactly the keys the file may set and the variables the environment may`` () =

@@ -23,3 +23,52 @@ let ``build metadata that is not a commit id is not shown as one`` (informationa
     let release = Release.ofInformationalVersion informational
     Expect.equalText "0.1.0" release.Version
     Expect.equalText "xenmatchbox 0.1.0 (unknown commit)" (Release.line release)
+
+// ---- one version source: Version in Directory.Build.props ----
+
+let private repositoryRoot =
+    let rec root (dir: System.IO.DirectoryInfo | null) =
+        match dir with
+        | null -> failwith "XenMatchbox.sln not found above the test directory"
+        | dir when System.IO.File.Exists(System.IO.Path.Combine(dir.FullName, "XenMatchbox.sln")) -> dir.FullName
+        | dir -> root dir.Parent
+    root (System.IO.DirectoryInfo System.AppContext.BaseDirectory)
+
+let private propsVersion () =
+    System.Xml.Linq.XDocument
+        .Load(System.IO.Path.Combine(repositoryRoot, "Directory.Build.props"))
+        .Descendants(System.Xml.Linq.XName.Get "Version")
+    |> Seq.exactlyOne
+    |> _.Value
+
+[<Fact>]
+let ``every script and document that pins XenMatchbox.Domain pins the Version of Directory.Build.props`` () =
+    let version = propsVersion ()
+    let skipped = set [ ".git"; "artifacts"; "bin"; "obj" ]
+    let rec files (dir: string) =
+        seq {
+            for file in System.IO.Directory.EnumerateFiles dir do
+                if file.EndsWith ".fsx" || file.EndsWith ".md" then
+                    yield file
+            for sub in System.IO.Directory.EnumerateDirectories dir do
+                if not (skipped.Contains(nonNull (System.IO.Path.GetFileName sub))) then
+                    yield! files sub
+        }
+    let stale =
+        [ for file in files repositoryRoot do
+              let lines = System.IO.File.ReadAllLines file
+              for number, line in Seq.indexed lines do
+                  for pin in
+                      System.Text.RegularExpressions.Regex.Matches(line, @"nuget: XenMatchbox\.Domain, (\d[^""\s`]*)") do
+                      if pin.Groups[1].Value <> version then
+                          yield
+                              $"{System.IO.Path.GetRelativePath(repositoryRoot, file)}:{number + 1} pins {pin.Groups[1].Value}" ]
+    Expect.equal $"pins of XenMatchbox.Domain other than Version {version}: set them to {version}" [] stale
+
+[<Fact>]
+let ``packaging/changelog's newest entry is the Version of Directory.Build.props`` () =
+    let version = propsVersion ()
+    let first = System.IO.File.ReadLines(System.IO.Path.Combine(repositoryRoot, "packaging", "changelog")) |> Seq.head
+    Expect.isTrue
+        $"packaging/changelog starts with '{first}': add an entry 'xenmatchbox ({version}) …' on top for Version {version}"
+        (first.StartsWith $"xenmatchbox ({version}) ")

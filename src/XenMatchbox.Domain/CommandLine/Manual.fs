@@ -26,7 +26,15 @@ let private flagTerm flag =
 /// A tagged paragraph: the term on its own line, the body below it.
 let private tagged (term: string) (body: string) = $".TP\n{term}\n{body}\n"
 
-let private flagEntry flag = tagged (flagTerm flag) (escape (Usage.description flag))
+/// Where the package installs README.md, the full documentation.
+[<Literal>]
+let InstalledReadme = "/usr/share/doc/xenmatchbox/README.md.gz"
+
+/// A flag's description as --help gives it, with "the README" as where dom0 has it.
+let pageDescription flag =
+    (Usage.description flag).Replace("the README", InstalledReadme)
+
+let private flagEntry flag = tagged (flagTerm flag) (escape (pageDescription flag))
 
 let private header name section version title =
     $".\\\" Generated from xenmatchbox's flag table (src/XenMatchbox.Domain/CommandLine/Flags.fs) by Manual.fs.\n"
@@ -61,19 +69,45 @@ let private floorKeys =
     | last :: earlier when not earlier.IsEmpty -> String.concat ", " (List.rev earlier) + " and " + last
     | _ -> String.concat "" named
 
-/// The exit status of each stage a run can fail in (Errors.exitCode), with its codes.
+/// Every exit status a run can end with: 0, each error's stage (ErrorCatalogue, from
+/// Errors.exitCode) and check's.
 let private exitStatuses =
-    [ "0", "the boot succeeded: libxl's result is written (or show and stage finished)"
-      "1", "XMB-900: anything unforeseen (a bug)"
-      "2", "XMB-1nn: the command line, the environment or the configuration file was rejected"
-      "3", "XMB-2nn: the lookup at matchbox failed"
-      "4", "XMB-3nn: the profile cannot be planned (its kernel, assets or args)"
-      "5", "XMB-4nn: a download failed"
-      "6", "XMB-5nn: the result cannot be written for libxl"
-      "7", "XMB-6nn: the deadline passed, a signal stopped the run, or the privilege drop failed"
-      "8",
-      "XMB-7nn: a key or signature does not vouch for the lookup answer or an asset (--lookup-key, --verify-assets)"
-      string Errors.CheckFailedStatus, "check: a check failed (its line starts with ✗)" ]
+    [ yield "0", "the boot succeeded: libxl's result is written (or show and stage finished)"
+      for status, meaning in ErrorCatalogue.exitStatuses -> string status, meaning
+      yield string Errors.CheckFailedStatus, "check: a check failed (its line starts with ✗)" ]
+
+/// Markdown's code spans as plain text.
+let private plain (markdown: string) = markdown.Replace("`", "")
+
+/// Each code with its exit status, what failed and the fix, as README.md's error table lists them.
+let private errorEntries =
+    ErrorCatalogue.entries
+    |> List.map (fun entry ->
+        tagged
+            $"\\fB{entry.Code}\\fR (exit status {entry.Status})"
+            (escape (plain entry.Failed) + "\n.br\n" + escape $"Fix: {entry.Fix}"))
+    |> String.concat ""
+
+/// The top-level members of show --json's object, in its order, and what each holds.
+let jsonKeys =
+    [ "format", "1, the version of this layout."
+      "version", "the release, as --version says it."
+      "commit", "the full hex id of the git commit it was built from, or null."
+      "profile", "the profile's id over gRPC; over HTTP, the /ipxe lookup it came from."
+      "labels", "the labels the profile was looked up by, an object {\"key\": \"value\"}."
+      "floor",
+      "the trust settings the host fixed, each {\"setting\", \"value\", \"source\"} (a file and line, a XENMATCHBOX_* variable, or the default); [] when none."
+      "lookup",
+      "{\"protocol\": \"gRPC\" or \"HTTP\", \"endpoint\", \"signer\", \"age\"}: where the profile came from; signer is the key that signed /ipxe and age is {\"signedAt\", \"seconds\", \"maxSeconds\"}, both null when the answer was not signed."
+      "assets",
+      "the kernel, then each initrd: {\"role\": \"kernel\" or \"initrd\", \"url\", \"head\", \"signature\"}. head is {\"status\": \"declared\", \"bytes\"}, {\"status\": \"undeclared\"} or {\"status\": \"failed\"} with an error; signature is {\"status\": \"unchecked\"}, {\"status\": \"vouched\", \"url\", \"signer\"} or {\"status\": \"refused\", \"url\"} with an error."
+      "download", "{\"declaredBytes\", \"undeclared\"}: the declared sizes added up, and how many assets declared none."
+      "verdict", "{\"ok\": true}, or {\"ok\": false} with the error the boot would end with."
+      "args", "the expanded kernel command line, or null."
+      "output",
+      "{\"format\", \"kernel\", \"ramdisk\", \"args\", \"base64\", \"text\"}: the items libxl would read and its exact bytes, base64 and as a string."
+      "a signer", "{\"keyId\", \"fingerprint\", \"primaryFingerprint\", \"userId\", \"mode\": \"binary\" or \"text\"}."
+      "an error", "\"code\" (XMB-nnn), \"cause\" and \"exitStatus\", as ERRORS lists them." ]
 
 let commandPage version =
     let commands =
@@ -126,8 +160,18 @@ let commandPage version =
           tagged
               $"\\fI{escape Cache.DefaultDirectory}\\fR"
               "The shared asset cache (\\-\\-cache\\-dir), revalidated with the server on every boot."
+          tagged
+              $"\\fI{escape InstalledReadme}\\fR"
+              "The full documentation (read it with zless): set\\-up, trust, the cache, restricted mode, and the same table of errors as ERRORS below."
+          section "JSON OUTPUT"
+          paragraph "xenmatchbox show --json prints one JSON object, for scripts, with these members in this order:"
+          jsonKeys |> List.map (fun (key, body) -> tagged $"\\fB{escape key}\\fR" (escape body)) |> String.concat ""
           section "EXIT STATUS"
           exitStatuses |> List.map (fun (status, body) -> tagged status (escape body)) |> String.concat ""
+          section "ERRORS"
+          paragraph
+              "Every failure is one line on standard error, xenmatchbox: XMB-nnn: cause — fix, with the details of the run in the cause. The codes, what failed, and the fix (placeholders in capitals stand for what the line names):"
+          errorEntries
           section "EXAMPLE"
           "A domU config for xl create, with the server and certificates in xenmatchbox.conf(5):\n"
           example domUConfig
@@ -182,14 +226,14 @@ let configPage version =
                       " Set by the host, a floor bootloader_args may tighten but not weaken."
                   else
                       ""
-              tagged (keyTerm f) (escape (Usage.description f + floor)))
+              tagged (keyTerm f) (escape (pageDescription f + floor)))
           |> String.concat ""
           section "ENVIRONMENT"
           paragraph
               $"Each variable sets its flag as the file's key does, and wins over the file; a switch takes true or false. A {VariablePrefix}* variable that xenmatchbox does not read fails the boot with XMB-115."
           all
           |> List.filter (settableIn InEnvironment)
-          |> List.map (fun f -> tagged (variableTerm f) (escape $"as {(spec f).Name}: {Usage.description f}"))
+          |> List.map (fun f -> tagged (variableTerm f) (escape $"as {(spec f).Name}: {pageDescription f}"))
           |> String.concat ""
           section "EXAMPLE"
           example configExample

@@ -4,9 +4,22 @@
 /// configuration file installed as /etc/xen/xenmatchbox.conf with every line commented out.
 module XenMatchbox.Domain.Manual
 
+/// Where the Debian package installs README.md, the full documentation.
+[<Literal>]
+val InstalledReadme: string = "/usr/share/doc/xenmatchbox/README.md.gz"
+
+/// A flag's description as --help gives it (Usage.description), with "the README" replaced by
+/// InstalledReadme, as xenmatchbox(1) shows it.
+val internal pageDescription: flag: Flags.Flag -> string
+
+/// The members of show --json's object as xenmatchbox(1) documents them, in order, each with what
+/// it holds; the last two ("a signer", "an error") describe objects that several members hold.
+val internal jsonKeys: (string * string) list
+
 /// The roff text of xenmatchbox(1) for a release version, e.g. "0.1.0": the commands, every flag
 /// with its names, value and description (the operator's, then libxl's), the environment, the
-/// files, the exit statuses and an example domU config.
+/// files, show --json's members, every exit status and every XMB code (ErrorCatalogue) with what
+/// failed and its fix, and an example domU config.
 val commandPage: version: string -> string
 
 /// The roff text of xenmatchbox.conf(5) for a release version: the file's syntax, every key the
