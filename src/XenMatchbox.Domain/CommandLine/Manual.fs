@@ -119,8 +119,10 @@ let commandPage version =
           "Downloads the kernel and ramdisk into DIR and prints kernel, ramdisk and cmdline lines for an xl.cfg without bootloader=."
           "\\fBxenmatchbox check\\fR [\\fIflags\\fR]",
           "Checks the set-up a boot with the same flags and configuration file would use, one line each (passed, a warning, or failed with the fix): the configuration, the TLS files and their expiry, the key files, each server, the cache directory, xenstore when a label needs it, and with \\-\\-lookup the profile and its assets; exits 0 only when nothing failed."
-          "\\fBxenmatchbox \\-\\-version\\fR", escape (Usage.description Version)
-          "\\fBxenmatchbox \\-\\-help\\fR", escape (Usage.description Help) ]
+          "\\fBxenmatchbox version\\fR | \\fB\\-V\\fR | \\fB\\-\\-version\\fR", escape (Usage.description Version)
+          "\\fBxenmatchbox help\\fR [\\fICOMMAND\\fR] | \\fICOMMAND\\fR \\fB\\-\\-help\\fR",
+          escape
+              "print the usage with every flag; with a command (boot, show, stage, check, help, version), that command's page: what it does, its usage, its flags and an example." ]
     String.concat
         ""
         [ header "XENMATCHBOX" 1 version "User Commands"

@@ -67,6 +67,9 @@ let entries =
       entry
           [ CommandLine(TrustWeakened("--verify-assets", "off", "REASON")) ]
           "the command line (a domU's `bootloader_args`) would weaken a trust setting the host fixed: `--verify-assets=off` where the host requires it, an `--asset-key` or `--lookup-key` the host's file or environment does not name, a longer `--lookup-max-age`, or a `--config` whose file lacks them; names the flag and the host's file and line (or variable)"
+      entry
+          [ CommandLine(UnknownCommand("WORD", "COMMANDS")) ]
+          "`help WORD` names no command; names the commands (`boot`, `show`, `stage`, `check`, `help`, `version`)"
       entry [ Lookup(NoMatchingGroup "LABELS") ] "no matchbox group matches the labels"
       entry [ Lookup(NoMatchingProfile "LABELS") ] "a group matches but its profile is missing"
       entry
@@ -101,8 +104,8 @@ let entries =
           [ Lookup(IpxeScriptRejected("URL", 1, "REASON")) ]
           "the `/ipxe` answer is not matchbox's script: no `#!ipxe`, no kernel line, not ending in `boot`, a line too long or too many, a byte that is not UTF-8 (names the line)"
       entry
-          [ Lookup(DomainLabelUnavailable("uuid", "DETAIL")) ]
-          "the domain's uuid or name is needed but xenstore cannot be read (not dom0, no `xenstore-read`, a run by hand)"
+          [ Lookup(DomainLabelUnavailable([ "uuid" ], "DETAIL")) ]
+          "the domain's uuid or name is needed but xenstore cannot be read (not dom0, no `xenstore-read`, a run by hand); the fix names each label to give with `--lookup`"
       entry
           [ Lookup(NoServerAnswered [ "SERVER", "XMB-204", "DETAIL" ]) ]
           "several `--server` hosts and none answered (each unreachable, timed out or 5xx/Unavailable, after retries): one line naming each server with its own code and detail"
