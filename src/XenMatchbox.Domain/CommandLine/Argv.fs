@@ -61,6 +61,45 @@ let split (argv: string array) =
     | Some(_, mode) -> mode, argv[1..]
     | None -> Bootloader, argv
 
+let libxlFlags =
+    [ "--kernel="
+      "--ramdisk="
+      "--args="
+      "--runas="
+      "--quiet"
+      "--output="
+      "--output-format="
+      "--output-directory=" ]
+
+/// How many leading arguments (before the last, the disk) are libxl's own flags, in libxl's order.
+let private libxlPrefix (argv: string array) =
+    let isFlag (flag: string) (token: string) =
+        if flag.EndsWith "=" then token.StartsWith flag else token = flag
+    libxlFlags |> List.fold (fun at flag -> if at < argv.Length - 1 && isFlag flag argv[at] then at + 1 else at) 0
+
+let private unbalanced reason =
+    match reason with
+    | ShellWords.OpenSingleQuote -> "a single quote (') is never closed"
+    | ShellWords.OpenDoubleQuote -> "a double quote (\") is never closed"
+    | ShellWords.TrailingBackslash -> "it ends with a backslash that escapes nothing"
+
+let expand (argv: string array) =
+    match split argv with
+    | Bootloader, _ when argv.Length > 1 ->
+        let first = libxlPrefix argv
+        let words (token: string) =
+            if ShellWords.hasBlank token then
+                ShellWords.split token
+                |> Result.mapError (fun reason -> BootError.CommandLine(UnbalancedQuote(token, unbalanced reason)))
+            else
+                Ok [ token ]
+        argv[first .. argv.Length - 2]
+        |> Array.fold
+            (fun acc token -> acc |> Result.bind (fun done' -> words token |> Result.map (fun w -> done' @ w)))
+            (Ok [])
+        |> Result.map (fun user -> Array.concat [ argv[.. first - 1]; Array.ofList user; [| argv[argv.Length - 1] |] ])
+    | _ -> Ok argv
+
 let private modeName mode =
     match mode with
     | Bootloader -> "a boot"

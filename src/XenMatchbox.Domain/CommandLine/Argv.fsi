@@ -52,6 +52,20 @@ val commands: (string * Mode) list
 /// is libxl's run.
 val split: argv: string array -> Mode * string array
 
+/// libxl's own flags, each in the form and the order libxl passes them before the operator's
+/// bootloader_args ("--quiet" whole, the others as a prefix "--name=").
+val libxlFlags: string list
+
+/// argv with each argument of the operator's part that holds a blank split into words as a POSIX
+/// shell splits them (ShellWords: quotes and backslashes honoured, nothing expanded), because
+/// libvirt passes its <bootloader_args> string as one argument. The operator's part of a boot's
+/// argv is what follows libxl's own flags (libxlFlags, a leading run in libxl's order) and precedes
+/// the disk (the last argument, never split); libxl's --args value is never split either. An
+/// argument without a blank is kept as it is, so xl's argv reads exactly as before. show, stage
+/// and check (a shell has split their words) come back as they are. An unbalanced quote is
+/// XMB-120.
+val expand: argv: string array -> Result<string array, BootError>
+
 /// Reads argv (without the mode's word) against the spec: unknown flags named, switches bare,
 /// flags outside their mode refused, one-time flags at most once, and (for a boot) the disk exactly
 /// once, last. A value never starts with "--", so a flag missing its value is not fed the next flag;
