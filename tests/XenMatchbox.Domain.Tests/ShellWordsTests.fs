@@ -143,7 +143,7 @@ let ``libvirt's one bootloader_args string gives the settings xl's list gives`` 
         Expect.equal $"libvirt's {shown}" (read xl) (parse libvirt))
 
 [<Property(MaxTest = 300)>]
-let ``an unbalanced quote is one line with XMB-120 naming the fix`` () =
+let ``an unbalanced quote is one line with XMB-121 naming the fix`` () =
     let case =
         gen {
             let! words = Gen.listOf (nonEmptyTextOf "aZ09-=:")
@@ -159,9 +159,9 @@ let ``an unbalanced quote is one line with XMB-120 naming the fix`` () =
             Expect.equal "the argument named" text argument
             let line = describe e
             Expect.isTrue $"one line: {Expect.escaped line}" (not (line.Contains '\n'))
-            Expect.isTrue $"code: {line}" (line.StartsWith "XMB-120: ")
+            Expect.isTrue $"code: {line}" (line.StartsWith "XMB-121: ")
             Expect.contains "the fix" "close the quote" line
-        | other -> Expect.fail $"{Expect.escaped text}: expected XMB-120, got %A{other}")
+        | other -> Expect.fail $"{Expect.escaped text}: expected XMB-121, got %A{other}")
 
 [<Fact>]
 let ``libvirt's element from the domain XML example`` () =
@@ -235,9 +235,9 @@ let ``golden splits`` () =
         Expect.equal $"split {Expect.escaped text}" expected (ShellWords.split text)
 
 [<Fact>]
-let ``the XMB-120 line for libvirt's element with a quote left open`` () =
+let ``the XMB-121 line for libvirt's element with a quote left open`` () =
     let error =
         Argv.expand (Array.ofList (libxlHead @ [ "--server m --lookup 'name=my guest"; disk ])) |> Expect.error "expand"
     Expect.equalText
-        "XMB-120: the argument '--server m --lookup 'name=my guest' cannot be split into words: a single quote (') is never closed — an argument of bootloader_args that holds blanks (libvirt's <bootloader_args> is one) is split as a POSIX shell splits words: close the quote, or escape a quote or backslash meant literally with a backslash (\\' or \\\\)"
+        "XMB-121: the argument '--server m --lookup 'name=my guest' cannot be split into words: a single quote (') is never closed — an argument of bootloader_args that holds blanks (libvirt's <bootloader_args> is one) is split as a POSIX shell splits words: close the quote, or escape a quote or backslash meant literally with a backslash (\\' or \\\\)"
         (describe error)

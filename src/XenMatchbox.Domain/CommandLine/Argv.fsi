@@ -63,7 +63,7 @@ val libxlFlags: string list
 /// the disk (the last argument, never split); libxl's --args value is never split either. An
 /// argument without a blank is kept as it is, so xl's argv reads exactly as before. show, stage
 /// and check (a shell has split their words) come back as they are. An unbalanced quote is
-/// XMB-120.
+/// XMB-121.
 val expand: argv: string array -> Result<string array, BootError>
 
 /// Reads argv (without the mode's word) against the spec: unknown flags named, switches bare,

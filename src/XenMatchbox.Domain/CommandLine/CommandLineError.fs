@@ -137,7 +137,7 @@ module CommandLineError =
               Fix =
                 "the host's verify-assets, asset-key, lookup-key and lookup-max-age are a floor that bootloader_args may tighten, never lower: remove it from bootloader_args, or name only keys the host names; a new key or a longer age goes into the host's configuration file" }
         | UnbalancedQuote(argument, unbalanced) ->
-            { Code = "XMB-120"
+            { Code = "XMB-121"
               Cause = $"the argument '{argument}' cannot be split into words: {unbalanced}"
               Fix =
                 "an argument of bootloader_args that holds blanks (libvirt's <bootloader_args> is one) is split as a POSIX shell splits words: close the quote, or escape a quote or backslash meant literally with a backslash (\\' or \\\\)" }

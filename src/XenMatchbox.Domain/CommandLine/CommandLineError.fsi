@@ -60,7 +60,7 @@ type CommandLineError =
     /// was given (a flag, or a line of a file the command line named), its value, and what the
     /// host fixed, naming the host's file and line or its variable.
     | TrustWeakened of setting: string * value: string * reason: string
-    /// XMB-120: an argument of bootloader_args that holds blanks (libvirt passes its
+    /// XMB-121: an argument of bootloader_args that holds blanks (libvirt passes its
     /// <bootloader_args> as one) cannot be split into words as a POSIX shell would: a quote that is
     /// never closed, or a backslash at its end; the argument and what is unbalanced.
     | UnbalancedQuote of argument: string * unbalanced: string
