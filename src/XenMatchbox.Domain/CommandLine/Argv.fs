@@ -71,11 +71,9 @@ let libxlFlags =
       "--output-format="
       "--output-directory=" ]
 
-/// How many leading arguments (before the last, the disk) are libxl's own flags, in libxl's order.
-let private libxlPrefix (argv: string array) =
-    let isFlag (flag: string) (token: string) =
-        if flag.EndsWith "=" then token.StartsWith flag else token = flag
-    libxlFlags |> List.fold (fun at flag -> if at < argv.Length - 1 && isFlag flag argv[at] then at + 1 else at) 0
+/// Whether the argument is one of libxl's own flags (which libxl passes whole, as --name=value).
+let private isLibxlFlag (token: string) =
+    libxlFlags |> List.exists (fun flag -> if flag.EndsWith "=" then token.StartsWith flag else token = flag)
 
 let private unbalanced reason =
     match reason with
@@ -86,18 +84,17 @@ let private unbalanced reason =
 let expand (argv: string array) =
     match split argv with
     | Bootloader, _ when argv.Length > 1 ->
-        let first = libxlPrefix argv
         let words (token: string) =
-            if ShellWords.hasBlank token then
+            if ShellWords.hasBlank token && not (isLibxlFlag token) then
                 ShellWords.split token
                 |> Result.mapError (fun reason -> BootError.CommandLine(UnbalancedQuote(token, unbalanced reason)))
             else
                 Ok [ token ]
-        argv[first .. argv.Length - 2]
+        argv[.. argv.Length - 2]
         |> Array.fold
-            (fun acc token -> acc |> Result.bind (fun done' -> words token |> Result.map (fun w -> done' @ w)))
+            (fun acc token -> acc |> Result.bind (fun before -> words token |> Result.map (fun w -> before @ w)))
             (Ok [])
-        |> Result.map (fun user -> Array.concat [ argv[.. first - 1]; Array.ofList user; [| argv[argv.Length - 1] |] ])
+        |> Result.map (fun operator -> Array.append (Array.ofList operator) [| argv[argv.Length - 1] |])
     | _ -> Ok argv
 
 let private modeName mode =
