@@ -10,6 +10,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 result=$(realpath -m "${1:-artifacts/e2e}")
+# The harness lives beside the repository (../shared/xen-e2e), as in CI; a clone without it skips
+# this test with one line, counted neither passed nor failed.
+if [ ! -x ../shared/xen-e2e/run.sh ]; then
+    echo "e2e: skipped: no ../shared/xen-e2e harness beside the repository; put it there and run tests/e2e/run.sh as root (CI does)"
+    exit 0
+fi
 harness=$(realpath ../shared/xen-e2e)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
