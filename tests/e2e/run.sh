@@ -85,9 +85,9 @@ rm -rf "$gnupg"
 
 mkdir -p "$result"
 status=0
-# 1200 s: the scenarios took 600-700 s of test.sh's time when the host was busy, and installing the
-# packages takes its share.
-TIMEOUT=${TIMEOUT:-1200} "$harness/run.sh" "$payload" "$result" || status=$?
+# 1500 s: the scenarios took 600-700 s of test.sh's time when the host was busy, and installing the
+# packages (libvirt's about 170 s under TCG) takes its share.
+TIMEOUT=${TIMEOUT:-1500} "$harness/run.sh" "$payload" "$result" || status=$?
 summary=$result/out/summary.txt
 if [ -f "$summary" ]; then
     grep -E '^(PASS|FAIL) ' "$summary"

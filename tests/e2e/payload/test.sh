@@ -31,12 +31,18 @@ check() {
 echo 'man-db man-db/auto-update boolean false' | debconf-set-selections
 dpkg -i "$payload"/man-db/*.deb >"$out/man-db-install.txt" 2>&1
 
-# libvirt's Xen driver (bookworm's libvirt 9.0: the monolithic libvirtd with the libxl driver) and
-# virsh, from the packages run.sh downloaded: only those dom0's image lacks, without recommends.
+# libvirt's Xen driver and virsh, from the packages run.sh downloaded: only those dom0's image
+# lacks, without recommends. Bookworm's libvirt 9.0 has no modular virtxend; its systemd units and
+# the users its QEMU driver needs come with libvirt-daemon-system (polkit, firewalling and more),
+# so libvirtd is started by hand with the Xen (libxl) driver alone, which is what virtxend is.
 SECONDS=0
 DEBIAN_FRONTEND=noninteractive dpkg -i "$payload"/libvirt/*.deb >"$out/libvirt-install.txt" 2>&1
 libvirt_status=$?
-systemctl start libvirtd >>"$out/libvirt-install.txt" 2>&1
+drivers=/run/xmb-e2e-libvirt-drivers
+mkdir -p "$drivers"
+ln -sf "$(dpkg -L libvirt-daemon-driver-xen | grep '/libvirt_driver_libxl\.so$')" "$drivers/"
+LIBVIRT_DRIVER_DIR=$drivers LIBVIRT_LOG_OUTPUTS="3:file:$out/libvirtd.log" libvirtd --daemon \
+    >>"$out/libvirt-install.txt" 2>&1
 for _ in $(seq 60); do virsh -c xen:///system version >"$out/virsh-version.txt" 2>&1 && break; sleep 2; done
 echo "libvirt installed and libvirtd answering in ${SECONDS} s"
 check "libvirt's Xen driver is installed and libvirtd answers on xen:///system" \
@@ -326,10 +332,12 @@ virsh_boot() {
 </domain>
 XML
     rm -f "$log"
-    timeout -k 10 240 virsh -c xen:///system create "$out/$name.xml" >"$out/$name-create.txt" 2>&1
-    echo "$name: virsh create exited $? ($(head -1 "$out/$name-create.txt"))"
+    local rc=0 polls=75
+    timeout -k 10 240 virsh -c xen:///system create "$out/$name.xml" >"$out/$name-create.txt" 2>&1 || rc=$?
+    echo "$name: virsh create exited $rc ($(head -1 "$out/$name-create.txt"))"
+    [ "$rc" -eq 0 ] || polls=0
     # As for xl: once the command line is on the console, a little longer for the domU's init.
-    for _ in $(seq 75); do
+    for _ in $(seq "$polls"); do
         if grep -aq 'Command line:' "$log" 2>/dev/null; then
             seen=$((seen + 1))
             if [ "$seen" -ge 20 ] || grep -aq 'DOMU-INIT-OK' "$log"; then break; fi
