@@ -377,7 +377,7 @@ rm -rf "$trusted"
 # The package's life after the boots: the operator edits the conffile; an upgrade to a higher
 # version keeps the edit without asking (dpkg without --force-conf*, stdin /dev/null: a prompt
 # would fail); remove keeps the conffile and the cache; purge leaves nothing of the package.
-echo 'cache-size = 2G   # the operator edited this before the upgrade' >>/etc/xen/xenmatchbox.conf
+printf '# The operator edited this before the upgrade.\ncache-size = 2G\n' >>/etc/xen/xenmatchbox.conf
 cp /etc/xen/xenmatchbox.conf "$out/conffile-edited.txt"
 new_deb=$(ls "$payload"/upgrade/xenmatchbox_*_amd64.deb)
 DEBIAN_FRONTEND=noninteractive dpkg -i "$new_deb" </dev/null >"$out/dpkg-upgrade.txt" 2>&1
