@@ -117,7 +117,8 @@ start_server() {
         server_kind="matchbox v0.9.0"
         start_real_matchbox "$work"
     else
-        [ "${MATCHBOX:-real}" = test ] || echo "no ../shared/tools/matchbox beside the repository: measuring against the test server" >&2
+        [ "${MATCHBOX:-real}" = test ] ||
+            echo "no ../shared/tools/matchbox beside the repository: measuring against the test server (put shared/tools/matchbox/matchbox-v0.9.0-linux-amd64.xz beside the clone to measure the real matchbox)" >&2
         server_kind="test server"
         start_matchbox "$work" "$@"
     fi

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using XenMatchbox.TestServer;
 
 namespace XenMatchbox.IntegrationTests;
@@ -43,6 +44,7 @@ public sealed partial class ExampleConfigTests : IAsyncLifetime
                 Group("http-only", "fcos", "mac", "52:54:00:aa:bb:cd"),
                 Group("pvh", "fcos-by-uuid", "uuid", UuidOf("pvh.cfg")),
                 Group("direct", "fcos", "mac", "52:54:00:aa:bb:cf"),
+                Group("libvirt", "fcos", "mac", "52:54:00:aa:bb:ce"),
             ],
             [
                 new MatchboxProfile { Id = "fcos", Boot = Boot("mac=${mac:hexhyp}") },
@@ -153,6 +155,39 @@ public sealed partial class ExampleConfigTests : IAsyncLifetime
             ["stage", "--dir", dir, "--config", HostConfig(), "--lookup", command.Groups["label"].Value, "--args", command.Groups["args"].Value]);
         Assert.True(outcome.ExitCode == 0, outcome.ToString());
         Assert.Equal(stanza.Replace(command.Groups["dir"].Value, dir), outcome.Stdout);
+    }
+
+    [Fact]
+    public async Task The_libvirt_example_boots_from_its_bootloader_args_as_one_argument()
+    {
+        // libvirt's libxl driver hands <bootloader_args> to libxl whole (it splits only at the
+        // sequence space-tab-newline), and <cmdline> as libxl's --args.
+        var domain = XDocument.Parse(Example("libvirt.xml")).Root!;
+        Assert.Equal("/usr/bin/xenmatchbox", domain.Element("bootloader")?.Value);
+        var files = matchbox.CertificateFiles!;
+        var element = domain.Element("bootloader_args")!.Value
+            .Replace("matchbox.example.com", $"127.0.0.1 --httpport {matchbox.HttpPort} --grpcport {matchbox.GrpcPort}")
+            .Replace("/etc/matchbox/ca.crt", files.CaFile)
+            .Replace("/etc/matchbox/client.crt", files.ClientCertFile)
+            .Replace("/etc/matchbox/client.key", files.ClientKeyFile);
+        var cmdline = domain.Element("os")!.Element("cmdline")!.Value;
+        Assert.Equal("52:54:00:aa:bb:ce", domain.Descendants("mac").Single().Attribute("address")?.Value);
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync([.. run.LibxlFlags(cmdline), element, run.DiskPath]);
+        Booted(run, outcome, Ignition("mac=52-54-00-aa-bb-ce") + " " + cmdline);
+        // Over gRPC: the client certificate of the one string was used.
+        Assert.Contains(matchbox.Connections, connection => connection.Listener == MatchboxListener.Grpc);
+    }
+
+    [Fact]
+    public async Task A_libvirt_string_with_a_quote_left_open_is_one_XMB_121_line()
+    {
+        using var run = new LibxlRun();
+        var outcome = await run.RunAsync([.. run.LibxlFlags("console=hvc0"), "--server 127.0.0.1 --lookup 'name=my guest", run.DiskPath]);
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.StartsWith("xenmatchbox: XMB-121: the argument '--server 127.0.0.1 --lookup 'name=my guest' cannot be split into words", outcome.ErrorLine);
+        Assert.Empty(outcome.DirectoryEntries);
+        Assert.Empty(outcome.OutputFile);
     }
 
     public async Task DisposeAsync()

@@ -14,7 +14,8 @@ internal static class BootCommand
 {
     public static Task<int> RunAsync(string[] argv) => RunGuard.RunAsync(async guard =>
     {
-        // Read.
+        // Read: libvirt's <bootloader_args> arrives as one argument, split here as a shell would.
+        argv = Argv.expand(argv).OrFail();
         var context = ConfigurationSource.Read(argv);
         var invocation = CommandLine.parseIn(context, argv).OrFail();
         if (invocation is CommandLine.Invocation.ShowHelp help)

@@ -61,6 +61,42 @@ let split (argv: string array) =
     | Some(_, mode) -> mode, argv[1..]
     | None -> Bootloader, argv
 
+let libxlFlags =
+    [ "--kernel="
+      "--ramdisk="
+      "--args="
+      "--runas="
+      "--quiet"
+      "--output="
+      "--output-format="
+      "--output-directory=" ]
+
+/// Whether the argument is one of libxl's own flags (which libxl passes whole, as --name=value).
+let private isLibxlFlag (token: string) =
+    libxlFlags |> List.exists (fun flag -> if flag.EndsWith "=" then token.StartsWith flag else token = flag)
+
+let private unbalanced reason =
+    match reason with
+    | ShellWords.OpenSingleQuote -> "a single quote (') is never closed"
+    | ShellWords.OpenDoubleQuote -> "a double quote (\") is never closed"
+    | ShellWords.TrailingBackslash -> "it ends with a backslash that escapes nothing"
+
+let expand (argv: string array) =
+    match split argv with
+    | Bootloader, _ when argv.Length > 1 ->
+        let words (token: string) =
+            if ShellWords.hasBlank token && not (isLibxlFlag token) then
+                ShellWords.split token
+                |> Result.mapError (fun reason -> BootError.CommandLine(UnbalancedQuote(token, unbalanced reason)))
+            else
+                Ok [ token ]
+        argv[.. argv.Length - 2]
+        |> Array.fold
+            (fun acc token -> acc |> Result.bind (fun before -> words token |> Result.map (fun w -> before @ w)))
+            (Ok [])
+        |> Result.map (fun operator -> Array.append (Array.ofList operator) [| argv[argv.Length - 1] |])
+    | _ -> Ok argv
+
 let private modeName mode =
     match mode with
     | Bootloader -> "a boot"

@@ -52,6 +52,19 @@ val commands: (string * Mode) list
 /// is libxl's run.
 val split: argv: string array -> Mode * string array
 
+/// libxl's own flags, as libxl passes them before the operator's bootloader_args: "--quiet" whole,
+/// the others as the prefix "--name=" of one argument.
+val libxlFlags: string list
+
+/// A boot's argv with each argument of the operator's that holds a blank (space, tab, newline)
+/// split into words as a POSIX shell splits them (ShellWords: quotes and backslashes honoured,
+/// nothing expanded), because libvirt passes its <bootloader_args> string as one argument. The
+/// operator's arguments are all but libxl's own flags (libxlFlags, wherever they stand: libxl's
+/// --args=<cmdline> holds blanks and is never split) and the disk (the last argument, never split).
+/// An argument without a blank is kept as it is, so xl's argv reads exactly as before. show, stage
+/// and check (a shell has split their words) come back as they are. An unbalanced quote is XMB-121.
+val expand: argv: string array -> Result<string array, BootError>
+
 /// Reads argv (without the mode's word) against the spec: unknown flags named, switches bare,
 /// flags outside their mode refused, one-time flags at most once, and (for a boot) the disk exactly
 /// once, last. A value never starts with "--", so a flag missing its value is not fed the next flag;

@@ -21,6 +21,7 @@ type CommandLineError =
     | UnsafeFile of setting: string * path: string * faults: Ownership.Fault list
     | TrustWeakened of setting: string * value: string * reason: string
     | UnknownCommand of word: string * commands: string
+    | UnbalancedQuote of argument: string * unbalanced: string
 
 module CommandLineError =
 
@@ -140,3 +141,8 @@ module CommandLineError =
             { Code = "XMB-120"
               Cause = $"help has no command '{word}'; the commands are {commands}"
               Fix = "run 'xenmatchbox help' for all of them, or 'xenmatchbox help COMMAND' with one of those" }
+        | UnbalancedQuote(argument, unbalanced) ->
+            { Code = "XMB-121"
+              Cause = $"the argument '{argument}' cannot be split into words: {unbalanced}"
+              Fix =
+                "an argument of bootloader_args that holds blanks (libvirt's <bootloader_args> is one) is split as a POSIX shell splits words: close the quote, or escape a quote or backslash meant literally with a backslash (\\' or \\\\)" }

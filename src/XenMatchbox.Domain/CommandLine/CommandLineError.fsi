@@ -62,6 +62,10 @@ type CommandLineError =
     | TrustWeakened of setting: string * value: string * reason: string
     /// XMB-120: "help WORD" names no command; the word(s) given and the commands there are.
     | UnknownCommand of word: string * commands: string
+    /// XMB-121: an argument of bootloader_args that holds blanks (libvirt passes its
+    /// <bootloader_args> as one) cannot be split into words as a POSIX shell would: a quote that is
+    /// never closed, or a backslash at its end; the argument and what is unbalanced.
+    | UnbalancedQuote of argument: string * unbalanced: string
 
 /// The code, cause and fix of each command-line error.
 module CommandLineError =

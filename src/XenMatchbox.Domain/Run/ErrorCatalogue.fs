@@ -70,6 +70,9 @@ let entries =
       entry
           [ CommandLine(UnknownCommand("WORD", "COMMANDS")) ]
           "`help WORD` names no command; names the commands (`boot`, `show`, `stage`, `check`, `help`, `version`)"
+      entry
+          [ CommandLine(UnbalancedQuote("ARGUMENT", "UNBALANCED")) ]
+          "an argument of `bootloader_args` that holds blanks (libvirt's `<bootloader_args>` is one) has a quote that is never closed or ends in a lone backslash, so it cannot be split into words (see Using it from libvirt)"
       entry [ Lookup(NoMatchingGroup "LABELS") ] "no matchbox group matches the labels"
       entry [ Lookup(NoMatchingProfile "LABELS") ] "a group matches but its profile is missing"
       entry

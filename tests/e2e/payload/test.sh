@@ -30,9 +30,48 @@ check() {
 # The outputs are kept for quoting: dpkg-i.txt, man.txt, version.txt.
 echo 'man-db man-db/auto-update boolean false' | debconf-set-selections
 dpkg -i "$payload"/man-db/*.deb >"$out/man-db-install.txt" 2>&1
+
+# libvirt's Xen driver and virsh, from the packages run.sh downloaded: only those dom0's image
+# lacks, without recommends. Bookworm's libvirt 9.0 has no modular virtxend; its systemd units and
+# the users its QEMU driver needs come with libvirt-daemon-system (polkit, firewalling and more),
+# so libvirtd is started by hand with the Xen (libxl) driver alone, which is what virtxend is.
+SECONDS=0
+DEBIAN_FRONTEND=noninteractive dpkg -i "$payload"/libvirt/*.deb >"$out/libvirt-install.txt" 2>&1
+libvirt_status=$?
+# Under QEMU's TCG, Xen's host CPU features match no model of libvirt's CPU map (not even 486:
+# fpu, pse, vme), and the libxl driver refuses to start ("Cannot find suitable CPU model for given
+# data"): the map gets a model that needs no feature, mounted over it for this run only.
+cpu_map=$(dirname "$(dpkg -L libvirt0 | grep '/cpu_map/index\.xml$')")
+tcg_map=/run/xmb-e2e-libvirt-cpu-map
+mkdir -p "$tcg_map"
+cp -a "$cpu_map/." "$tcg_map/"
+printf "<cpus>\n  <model name='xmb-e2e-tcg'>\n    <decode host='on' guest='off'/>\n  </model>\n</cpus>\n" \
+    >"$tcg_map/x86_xmb-e2e-tcg.xml"
+sed -i "s|<include filename='x86_features.xml'/>|&\n    <include filename='x86_xmb-e2e-tcg.xml'/>|" "$tcg_map/index.xml"
+mount --bind "$tcg_map" "$cpu_map"
+drivers=/run/xmb-e2e-libvirt-drivers
+mkdir -p "$drivers"
+ln -sf "$(dpkg -L libvirt-daemon-driver-xen | grep '/libvirt_driver_libxl\.so$')" "$drivers/"
+LIBVIRT_DRIVER_DIR=$drivers LIBVIRT_LOG_OUTPUTS="3:file:$out/libvirtd.log" libvirtd --daemon \
+    >>"$out/libvirt-install.txt" 2>&1
+for _ in $(seq 60); do virsh -c xen:///system version >"$out/virsh-version.txt" 2>&1 && break; sleep 2; done
+echo "libvirt installed and libvirtd answering in ${SECONDS} s"
+check "libvirt's Xen driver is installed and libvirtd answers on xen:///system" \
+    bash -c "[ $libvirt_status -eq 0 ] && grep -q 'Running hypervisor: Xen' '$out/virsh-version.txt'"
+
+# The file list before the package ever was here (after man-db and libvirt, which stay), to
+# compare with the one after the purge: what is not xenmatchbox's own or the run's scratch.
+snapshot() {
+    find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /run -o -path /tmp -o -path /var/tmp \
+        -o -path /var/log -o -path /srv/payload \) -prune -o -print | LC_ALL=C sort
+}
+snapshot >"$out/files-before.txt"
+
 dpkg -i "$payload"/xenmatchbox_*_amd64.deb >"$out/dpkg-i.txt" 2>&1
 dpkg_status=$?
 cat "$out/dpkg-i.txt"
+# The conffile as the package installed it, put back after the scenarios that write their own.
+cp -p /etc/xen/xenmatchbox.conf "$work/xenmatchbox.conf.packaged"
 check "dpkg -i installed the xenmatchbox package" test "$dpkg_status" -eq 0
 check "the package is installed with its conffile" \
     bash -c "dpkg-query -W -f='\${Status}' xenmatchbox | grep -q 'install ok installed' && dpkg-query -W -f='\${Conffiles}' xenmatchbox | grep -q /etc/xen/xenmatchbox.conf"
@@ -263,9 +302,108 @@ check "tampered: xl create failed with XMB-706 for the ramdisk" \
     "$out/tampered-console.log"
 check "tampered: the domU kernel never started" bash -c "! grep -aq 'Linux version' '$out/tampered-console.log'"
 check "tampered: nothing of ours is left in /var/lib/xen" nothing_left
-rm -f /etc/xen/xenmatchbox.conf
+cp -p "$work/xenmatchbox.conf.packaged" /etc/xen/xenmatchbox.conf
+
+# libvirt: `virsh create` of a PV and a PVH domain whose <bootloader_args> hold the server and
+# lookup flags as ONE string, which libvirt's libxl driver passes to libxl (and so to xenmatchbox)
+# as one argument; <cmdline> becomes libxl's --args. libvirt attaches no console: the verdict is
+# in the console log xenconsoled keeps (/var/log/xen/console/guest-NAME.log).
+# virsh_boot NAME TYPE: leaves out/NAME-console.log, NAME.xml and NAME-create.txt.
+virsh_boot() {
+    local name=$1 type=$2 os log=/var/log/xen/console/guest-$1.log seen=0
+    case $type in
+    pv) os="<type arch='x86_64' machine='xenpv'>linux</type>" ;;
+    pvh) os="<type arch='x86_64' machine='xenpvh'>xenpvh</type>" ;;
+    esac
+    cat >"$out/$name.xml" <<XML
+<domain type='xen'>
+  <name>$name</name>
+  <uuid>$uuid</uuid>
+  <memory unit='MiB'>512</memory>
+  <vcpu>1</vcpu>
+  <bootloader>/usr/bin/xenmatchbox</bootloader>
+  <bootloader_args>--server 127.0.0.1 --ca $trusted/ca.crt --cert $trusted/client.crt --key $trusted/client.key
+    --lookup mac=52:54:00:aa:bb:cc --lookup 'uuid=$uuid'</bootloader_args>
+  <os>
+    $os
+    <cmdline>xmb.via=libvirt</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <disk type='file' device='disk'>
+      <source file='$work/domu.img'/>
+      <target dev='xvda' bus='xen'/>
+    </disk>
+    <console type='pty'>
+      <target type='xen' port='0'/>
+    </console>
+  </devices>
+</domain>
+XML
+    rm -f "$log"
+    local rc=0 polls=75
+    timeout -k 10 240 virsh -c xen:///system create "$out/$name.xml" >"$out/$name-create.txt" 2>&1 || rc=$?
+    echo "$name: virsh create exited $rc ($(head -1 "$out/$name-create.txt"))"
+    [ "$rc" -eq 0 ] || polls=0
+    # As for xl: once the command line is on the console, a little longer for the domU's init.
+    for _ in $(seq "$polls"); do
+        if grep -aq 'Command line:' "$log" 2>/dev/null; then
+            seen=$((seen + 1))
+            if [ "$seen" -ge 20 ] || grep -aq 'DOMU-INIT-OK' "$log"; then break; fi
+        fi
+        sleep 2
+    done
+    timeout -k 5 60 virsh -c xen:///system destroy "$name" >/dev/null 2>&1 || true
+    cp "$log" "$out/$name-console.log" 2>/dev/null || : >"$out/$name-console.log"
+    grep -a 'Command line:' "$out/$name-console.log" | head -1 | sed "s/^/$name: /"
+}
+virsh_args_expanded() {
+    grep -a 'Command line:' "$out/$1-console.log" | grep -q "xmb.mac=52-54-00-aa-bb-cc xmb.uuid=$uuid xmb.via=libvirt"
+}
+virsh_boot virsh-pv pv
+check "virsh-pv: virsh create booted the PV domU through xenmatchbox" kernel_booted virsh-pv
+check "virsh-pv: its command line has the profile's args expanded and libvirt's <cmdline>" virsh_args_expanded virsh-pv
+virsh_boot virsh-pvh pvh
+check "virsh-pvh: virsh create booted the PVH domU through xenmatchbox" kernel_booted virsh-pvh
+check "virsh-pvh: its command line has the profile's args expanded and libvirt's <cmdline>" virsh_args_expanded virsh-pvh
+check "virsh: nothing of ours is left in /var/lib/xen" nothing_left
 
 kill "$server" 2>/dev/null
+wait "$server" 2>/dev/null
+rm -rf "$trusted"
+
+# The package's life after the boots: the operator edits the conffile; an upgrade to a higher
+# version keeps the edit without asking (dpkg without --force-conf*, stdin /dev/null: a prompt
+# would fail); remove keeps the conffile and the cache; purge leaves nothing of the package.
+printf '# The operator edited this before the upgrade.\ncache-size = 2G\n' >>/etc/xen/xenmatchbox.conf
+cp /etc/xen/xenmatchbox.conf "$out/conffile-edited.txt"
+new_deb=$(ls "$payload"/upgrade/xenmatchbox_*_amd64.deb)
+DEBIAN_FRONTEND=noninteractive dpkg -i "$new_deb" </dev/null >"$out/dpkg-upgrade.txt" 2>&1
+upgrade_status=$?
+cat "$out/dpkg-upgrade.txt"
+new_version=$(dpkg-deb -f "$new_deb" Version)
+check "upgrade: dpkg -i of $new_version exited 0 without a prompt" test "$upgrade_status" -eq 0
+check "upgrade: the installed version is $new_version" \
+    bash -c "[ \"\$(dpkg-query -W -f='\${Version}' xenmatchbox)\" = '$new_version' ]"
+check "upgrade: the operator's edit of the conffile is kept" cmp -s "$out/conffile-edited.txt" /etc/xen/xenmatchbox.conf
+check "upgrade: no .dpkg-new or .dpkg-old beside the conffile" \
+    bash -c "! ls /etc/xen/xenmatchbox.conf.dpkg-* >/dev/null 2>&1"
+dpkg -r xenmatchbox </dev/null >"$out/dpkg-r.txt" 2>&1
+remove_status=$?
+check "remove: dpkg -r exited 0 and the program is gone" bash -c "[ $remove_status -eq 0 ] && [ ! -e /usr/bin/xenmatchbox ]"
+check "remove: the conffile (with the edit) and /var/cache/xenmatchbox are kept" \
+    bash -c "cmp -s '$out/conffile-edited.txt' /etc/xen/xenmatchbox.conf && [ -d /var/cache/xenmatchbox ]"
+dpkg -P xenmatchbox </dev/null >"$out/dpkg-P.txt" 2>&1
+purge_status=$?
+check "purge: dpkg -P exited 0; the conffile and /var/cache/xenmatchbox are gone" \
+    bash -c "[ $purge_status -eq 0 ] && [ ! -e /etc/xen/xenmatchbox.conf ] && [ ! -e /var/cache/xenmatchbox ]"
+snapshot >"$out/files-after.txt"
+diff "$out/files-before.txt" "$out/files-after.txt" >"$out/files-diff.txt"
+echo "files left or gone after the purge, against before the install ($(wc -l <"$out/files-before.txt") files):"
+sed 's/^/  /' "$out/files-diff.txt"
+check "purge: the file list equals the one before the first install" test ! -s "$out/files-diff.txt"
 ls -la /var/lib/xen >"$out/var-lib-xen.txt" 2>&1
 cp -r /var/log/xen "$out/var-log-xen"
 echo "$failures check(s) failed" | tee -a "$out/summary.txt"
