@@ -136,6 +136,8 @@ let commandPage version =
           paragraph
               "libxl passes its own flags, then the domU config's bootloader_args, then the disk. libxl does not tell a bootloader the domU's vif MACs: give the same MAC to vif and to --lookup. Every flag takes both --flag value and --flag=value."
           paragraph
+              "libvirt's libxl driver passes a domain's <bootloader_args> as one argument. An argument of bootloader_args that holds a blank is therefore split into words as a POSIX shell splits them (quotes and backslashes honoured, nothing expanded); libxl's own flags and the disk never are. A value that holds a blank is quoted inside it, in xl's list too: \"'name=my guest'\". An example domain: /usr/share/doc/xenmatchbox/examples/libvirt.xml."
+          paragraph
               "Without --quiet, the first line on standard error names the version; every failure is one line, xenmatchbox: XMB-nnn: cause — fix, with nothing of the run left in the output directory."
           paragraph
               "Run as root (as libxl runs it), it reads the configuration file and every TLS and key file only when root alone can change the file and every directory above it, up to /: see xenmatchbox.conf(5)."
