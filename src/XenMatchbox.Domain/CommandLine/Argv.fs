@@ -62,14 +62,10 @@ let split (argv: string array) =
     | None -> Bootloader, argv
 
 let libxlFlags =
-    [ "--kernel="
-      "--ramdisk="
-      "--args="
-      "--runas="
-      "--quiet"
-      "--output="
-      "--output-format="
-      "--output-directory=" ]
+    all
+    |> List.map spec
+    |> List.filter _.FromLibxl
+    |> List.map (fun flag -> if flag.Value.IsSome then flag.Name + "=" else flag.Name)
 
 /// Whether the argument is one of libxl's own flags (which libxl passes whole, as --name=value).
 let private isLibxlFlag (token: string) =

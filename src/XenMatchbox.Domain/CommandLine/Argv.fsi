@@ -52,8 +52,8 @@ val commands: (string * Mode) list
 /// is libxl's run.
 val split: argv: string array -> Mode * string array
 
-/// libxl's own flags, as libxl passes them before the operator's bootloader_args: "--quiet" whole,
-/// the others as the prefix "--name=" of one argument.
+/// libxl's own flags (those whose FlagSpec.FromLibxl is set), as libxl passes them before the
+/// operator's bootloader_args: a switch (--quiet) whole, the others as the prefix "--name=".
 val libxlFlags: string list
 
 /// A boot's argv with each argument of the operator's that holds a blank (space, tab, newline)
